@@ -1,0 +1,35 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# vcompound top-level Makefile.
+#
+#   make [KDIR=...]      build vcompound.ko, the self-test and demo modules
+#   make test            boot stock Debian kernels under QEMU and run the KTAP suite
+#   make demo            boot a stock kernel and show physical vs virtual blocks
+#   make lint            checkpatch --strict, sparse (C=2) and W=1
+#   make clean
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+TOP  := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+
+.PHONY: all modules compat clean test demo lint
+
+all: modules
+
+compat:
+	$(MAKE) -C $(TOP)/compat KDIR=$(KDIR)
+
+modules: compat
+	$(MAKE) -C $(KDIR) M=$(TOP)/module modules
+	$(MAKE) -C $(KDIR) M=$(TOP)/tests/selftest \
+		KBUILD_EXTRA_SYMBOLS=$(TOP)/module/Module.symvers modules
+	$(MAKE) -C $(KDIR) M=$(TOP)/tools/demo \
+		KBUILD_EXTRA_SYMBOLS=$(TOP)/module/Module.symvers modules
+
+clean:
+	-$(MAKE) -C $(TOP)/compat clean
+	rm -rf $(TOP)/build
+	for d in module tests/selftest tools/demo; do \
+		rm -rf $(TOP)/$$d/*.o $(TOP)/$$d/*.ko $(TOP)/$$d/*.mod \
+		       $(TOP)/$$d/*.mod.c $(TOP)/$$d/.*.cmd $(TOP)/$$d/*.symvers \
+		       $(TOP)/$$d/modules.order $(TOP)/$$d/.tmp_versions; \
+	done
