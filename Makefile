@@ -10,6 +10,8 @@
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 TOP  := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+VC_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="*\([^"]*\)"*/\1/p' $(TOP)/dkms.conf)
+KBUILD_VARS := VC_TOP=$(TOP) VC_VERSION=$(VC_VERSION)
 
 .PHONY: all modules compat clean test demo lint
 
@@ -19,10 +21,10 @@ compat:
 	$(MAKE) -C $(TOP)/compat KDIR=$(KDIR)
 
 modules: compat
-	$(MAKE) -C $(KDIR) M=$(TOP)/module modules
-	$(MAKE) -C $(KDIR) M=$(TOP)/tests/selftest \
+	$(MAKE) -C $(KDIR) M=$(TOP)/module $(KBUILD_VARS) modules
+	$(MAKE) -C $(KDIR) M=$(TOP)/tests/selftest $(KBUILD_VARS) \
 		KBUILD_EXTRA_SYMBOLS=$(TOP)/module/Module.symvers modules
-	$(MAKE) -C $(KDIR) M=$(TOP)/tools/demo \
+	$(MAKE) -C $(KDIR) M=$(TOP)/tools/demo $(KBUILD_VARS) \
 		KBUILD_EXTRA_SYMBOLS=$(TOP)/module/Module.symvers modules
 
 clean:

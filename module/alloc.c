@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Allocation: a cheap physical attempt first, the virtual fallback second.
+ */
+#include <linux/gfp.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "vcompound_internal.h"
+
+/*
+ * __GFP_NOFAIL is refused: the fallback can fail in vmap() and a physical
+ * high-order __GFP_NOFAIL allocation is exactly what vcompound avoids.
+ */
+#define VC_GFP_REFUSED		__GFP_NOFAIL
+
+static gfp_t vc_physical_gfp(gfp_t gfp, unsigned int order)
+{
+	/* The physical kind is addressed through the linear map. */
+	gfp &= ~__GFP_HIGHMEM;
+	if (!order)
+		return gfp;
+	/*
+	 * Falling back is cheaper than an OOM kill or a reclaim and compaction
+	 * storm, so try once and quietly, unless the caller asked to try hard.
+	 */
+	gfp |= __GFP_COMP | __GFP_NOWARN;
+	if (!(gfp & __GFP_RETRY_MAYFAIL))
+		gfp |= __GFP_NORETRY;
+	return gfp;
+}
+
+static void *vc_alloc_physical(gfp_t gfp, unsigned int order, int nid)
+{
+	struct page *page;
+
+	page = alloc_pages_node(nid, vc_physical_gfp(gfp, order), order);
+	if (!page)
+		return NULL;
+	vc_phys_mark(page);
+	vc_count(physical[order]);
+	return page_address(page);
+}
+
+static void vc_free_page_array(struct page **pages, unsigned long nr)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr; i++)
+		if (pages[i])
+			__free_page(pages[i]);
+}
+
+/*
+ * vmap() allocates page tables and its area with GFP_KERNEL; the scoped
+ * API carries a caller's NOFS or NOIO into those allocations too.
+ */
+struct vc_scope {
+	unsigned int noio;
+	unsigned int nofs;
+	gfp_t gfp;
+};
+
+static void vc_scope_enter(struct vc_scope *s, gfp_t gfp)
+{
+	s->gfp = gfp;
+	if (!(gfp & __GFP_IO))
+		s->noio = memalloc_noio_save();
+	else if (!(gfp & __GFP_FS))
+		s->nofs = memalloc_nofs_save();
+}
+
+static void vc_scope_exit(struct vc_scope *s)
+{
+	if (!(s->gfp & __GFP_IO))
+		memalloc_noio_restore(s->noio);
+	else if (!(s->gfp & __GFP_FS))
+		memalloc_nofs_restore(s->nofs);
+}
+
+static void *vc_alloc_virtual(gfp_t gfp, unsigned int order, int nid)
+{
+	gfp_t meta_gfp = GFP_KERNEL | (gfp & __GFP_NOWARN);
+	gfp_t page_gfp = gfp & ~__GFP_COMP;
+	unsigned long nr = 1UL << order;
+	struct vc_vblock *vb;
+	struct vc_scope scope;
+	unsigned long i;
+	u32 id;
+
+	vc_scope_enter(&scope, gfp);
+	vb = kvzalloc_node(struct_size(vb, pages, nr), meta_gfp, nid);
+	if (!vb)
+		goto out;
+	vb->order = order;
+
+	vc_alloc_pages_bulk_node(page_gfp, nid, nr, vb->pages);
+	for (i = 0; i < nr; i++) {
+		if (vb->pages[i])
+			continue;
+		vb->pages[i] = alloc_pages_node(nid, page_gfp, 0);
+		if (!vb->pages[i])
+			goto free_pages;
+	}
+
+	vb->addr = vmap(vb->pages, nr, VM_MAP, PAGE_KERNEL);
+	if (!vb->addr)
+		goto free_pages;
+	if (xa_alloc_irq(&vc_vblocks, &id, vb, XA_LIMIT(1, VC_ID_MAX), meta_gfp))
+		goto unmap;
+	vb->id = id;
+	for (i = 0; i < nr; i++)
+		set_page_private(vb->pages[i],
+				 (unsigned long)id << VC_IDX_BITS | i);
+
+	vc_scope_exit(&scope);
+	vc_count(virtual[order]);
+	return vb->addr;
+
+unmap:
+	vunmap(vb->addr);
+free_pages:
+	vc_free_page_array(vb->pages, nr);
+	kvfree(vb);
+out:
+	vc_scope_exit(&scope);
+	return NULL;
+}
+
+/**
+ * vcompound_alloc_node - allocate a block of 2^@order pages on a node
+ * @gfp: allocation flags, as for alloc_pages()
+ * @order: block size, up to the max_order module param
+ * @nid: preferred node, or NUMA_NO_NODE
+ *
+ * Tries a physically contiguous compound page without OOM killing or heavy
+ * reclaim (__GFP_NORETRY | __GFP_NOWARN unless @gfp has
+ * __GFP_RETRY_MAYFAIL), then falls back to order-0 pages mapped virtually.
+ * Orders above the buddy allocator's maximum, and every order while the
+ * always_fallback param is set, go straight to the virtual kind.
+ *
+ * @gfp is honoured for both kinds: __GFP_ZERO, __GFP_NOWARN, zone
+ * modifiers, and NOFS/NOIO (carried into vmap() by the scoped API).
+ * __GFP_HIGHMEM applies to the fallback's pages only.  __GFP_NOFAIL is
+ * refused.  The fallback needs a @gfp that allows blocking: a non-blocking
+ * @gfp that cannot be served physically fails.
+ *
+ * Context: Any context if @gfp does not allow blocking (physical kind only);
+ * process context otherwise.
+ * Return: the block's kernel address, or NULL.
+ */
+void *vcompound_alloc_node(gfp_t gfp, unsigned int order, int nid)
+{
+	void *addr = NULL;
+
+	if (unlikely(order > vc_max_order())) {
+		vc_count(order_refused);
+		WARN_ONCE(1, "vcompound: order %u is above max_order %u\n",
+			  order, vc_max_order());
+		return NULL;
+	}
+	if (unlikely(gfp & VC_GFP_REFUSED)) {
+		vc_count(gfp_refused);
+		vc_count(failed[order]);
+		WARN_ONCE(1, "vcompound: gfp flags %pGg are not supported\n",
+			  &gfp);
+		return NULL;
+	}
+
+	if (order <= VC_BUDDY_MAX_ORDER && !vc_always_fallback()) {
+		addr = vc_alloc_physical(gfp, order, nid);
+		/* An order-0 fallback would need the very page that failed. */
+		if (addr || !order)
+			goto out;
+	}
+	if (gfpflags_allow_blocking(gfp))
+		addr = vc_alloc_virtual(gfp, order, nid);
+out:
+	if (!addr)
+		vc_count(failed[order]);
+	return addr;
+}
+VC_EXPORT(vcompound_alloc_node);
+
+/**
+ * vcompound_alloc - allocate a block of 2^@order pages
+ * @gfp: allocation flags, as for alloc_pages()
+ * @order: block size, up to the max_order module param
+ *
+ * Same as vcompound_alloc_node() on the local node.
+ *
+ * Context: Any context if @gfp does not allow blocking (physical kind only);
+ * process context otherwise.
+ * Return: the block's kernel address, or NULL.
+ */
+void *vcompound_alloc(gfp_t gfp, unsigned int order)
+{
+	return vcompound_alloc_node(gfp, order, NUMA_NO_NODE);
+}
+VC_EXPORT(vcompound_alloc);
+
+/**
+ * vcompound_alloc_pages - allocate a block and return its first page
+ * @gfp: allocation flags, as for alloc_pages()
+ * @order: block size, up to the max_order module param
+ *
+ * The page-returning form, like alloc_pages() with a virtual fallback.
+ * Reach the memory with vmalloc_address(), not page_address(), and the
+ * other pages with vcompound_nth_page().
+ *
+ * Context: As vcompound_alloc().
+ * Return: the compound head or, for the virtual kind, the page mapped at
+ * the block's start; NULL on failure.
+ */
+struct page *vcompound_alloc_pages(gfp_t gfp, unsigned int order)
+{
+	void *addr = vcompound_alloc(gfp, order);
+
+	return addr ? vcompound_head_page(addr) : NULL;
+}
+VC_EXPORT(vcompound_alloc_pages);

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vcompound - virtual compound pages for out-of-tree drivers
+ *
+ * A vcompound block is 2^order pages.  It is physically contiguous (a
+ * compound page from the buddy allocator) whenever that can be had cheaply,
+ * and otherwise virtually contiguous: order-0 pages mapped through the vmap
+ * layer.  Callers that may get the virtual kind use the lookups below
+ * instead of virt_to_page() and page_address().
+ *
+ * Client modules import the namespace with VCOMPOUND_IMPORT_NS().
+ */
+#ifndef _VCOMPOUND_H
+#define _VCOMPOUND_H
+
+#include <linux/gfp.h>
+#include <linux/module.h>
+#include <linux/types.h>
+
+struct page;
+
+/* Works on every kernel: the import tag has always been a string. */
+#define VCOMPOUND_IMPORT_NS()	MODULE_INFO(import_ns, "VCOMPOUND")
+
+/* The largest order vcompound will ever serve; the max_order param caps it. */
+#define VCOMPOUND_ORDER_LIMIT	20
+
+void *vcompound_alloc(gfp_t gfp, unsigned int order);
+void *vcompound_alloc_node(gfp_t gfp, unsigned int order, int nid);
+void vcompound_free(const void *addr);
+
+struct page *vcompound_alloc_pages(gfp_t gfp, unsigned int order);
+void vcompound_free_pages(struct page *page);
+
+void *vmalloc_address(const struct page *page);
+bool vcompound_is_virtual(const void *addr);
+unsigned int vcompound_order(const void *addr);
+struct page *vcompound_head_page(const void *addr);
+struct page *vcompound_to_page(const void *addr);
+struct page *vcompound_nth_page(const void *addr, unsigned long n);
+
+void vcompound_drain(void);
+
+/* Per-order counters; the same numbers debugfs vcompound/stats prints. */
+struct vcompound_order_stats {
+	unsigned long physical;		/* blocks served physically */
+	unsigned long virtual;		/* blocks served by the fallback */
+	unsigned long failed;		/* allocations that returned NULL */
+	unsigned long freed_physical;	/* physical blocks given back */
+	unsigned long freed_virtual;	/* virtual blocks unmapped and freed */
+	unsigned long deferred;		/* virtual frees queued to the worker */
+};
+
+struct vcompound_stats {
+	struct vcompound_order_stats order[VCOMPOUND_ORDER_LIMIT + 1];
+	unsigned long outstanding_physical;	  /* blocks */
+	unsigned long outstanding_physical_bytes;
+	unsigned long outstanding_virtual;	  /* blocks, queued frees included */
+	unsigned long outstanding_virtual_bytes;
+	unsigned long deferred_pending;		  /* queued, not yet unmapped */
+	unsigned long bad_free;		/* free of something that is not a block */
+	unsigned long interior_free;	/* free of an address inside a block */
+	unsigned long order_refused;	/* order above max_order */
+	unsigned long gfp_refused;	/* gfp flags vcompound cannot honour */
+};
+
+void vcompound_get_stats(struct vcompound_stats *st);
+
+#endif /* _VCOMPOUND_H */

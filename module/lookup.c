@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Address and page lookups for both kinds of vcompound block.
+ *
+ * Everything here is O(1), takes no sleeping lock and may run in any
+ * context but NMI.  Lookups of virtual blocks dereference the descriptor,
+ * so they run under rcu_read_lock().
+ */
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/vmalloc.h>
+
+#include "vcompound_internal.h"
+
+DEFINE_XARRAY_FLAGS(vc_vblocks, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_IRQ);
+
+/*
+ * A physical block is recognised by a per-boot random cookie, mixed with
+ * the pfn, in the head page's ->private.  Nothing else stores it there:
+ * the buddy allocator keeps small orders in ->private of free pages, and
+ * kmalloc's large pages and slabs leave it zero or use it otherwise.
+ */
+static unsigned long vc_cookie __read_mostly;
+
+static unsigned long vc_phys_cookie(const struct page *head)
+{
+	return vc_cookie ^ page_to_pfn(head);
+}
+
+void vc_lookup_init(void)
+{
+	/* The top bit keeps the cookie far from any small number. */
+	vc_cookie = get_random_long() | (1UL << (BITS_PER_LONG - 1));
+}
+
+bool vc_phys_owned(const struct page *head)
+{
+	return page_private(head) == vc_phys_cookie(head);
+}
+
+void vc_phys_mark(struct page *head)
+{
+	set_page_private(head, vc_phys_cookie(head));
+}
+
+/*
+ * Take ownership of a physical block for freeing.  Only one of two racing
+ * frees of the same block wins; the loser sees a bad free.
+ */
+bool vc_phys_claim(struct page *head)
+{
+	unsigned long cookie = vc_phys_cookie(head);
+
+	return cmpxchg(&head->private, cookie, 0) == cookie;
+}
+
+/*
+ * The virtual block that @page belongs to, and its index in it, or NULL.
+ * Any page may be passed: the id is only trusted once the descriptor it
+ * names lists this very page at that index.
+ */
+static struct vc_vblock *vc_vblock_of_page(const struct page *page,
+					   unsigned long *index)
+{
+	unsigned long priv = page_private(page);
+	unsigned long id = priv >> VC_IDX_BITS;
+	unsigned long idx = priv & VC_IDX_MASK;
+	struct vc_vblock *vb;
+
+	if (!id || id > VC_ID_MAX)
+		return NULL;
+	vb = xa_load(&vc_vblocks, id);
+	if (!vb || idx >= (1UL << vb->order) || vb->pages[idx] != page)
+		return NULL;
+	*index = idx;
+	return vb;
+}
+
+static void vc_ref_virtual(struct vc_ref *ref, struct vc_vblock *vb)
+{
+	ref->vb = vb;
+	ref->head = vb->pages[0];
+	ref->base = vb->addr;
+	ref->order = vb->order;
+}
+
+static bool vc_ref_physical(struct vc_ref *ref, struct page *head)
+{
+	if (!vc_phys_owned(head))
+		return false;
+	ref->vb = NULL;
+	ref->head = head;
+	ref->base = page_address(head);
+	ref->order = compound_order(head);
+	return true;
+}
+
+/**
+ * vc_lookup_addr - find the block containing @addr
+ * @addr: any address, valid or not
+ * @ref: filled in on success
+ *
+ * Context: Any context but NMI; the caller holds rcu_read_lock().
+ * Return: true if @addr lies inside a live vcompound block.
+ */
+bool vc_lookup_addr(const void *addr, struct vc_ref *ref)
+{
+	struct vc_vblock *vb;
+	unsigned long idx;
+	struct page *page;
+
+	if (is_vmalloc_addr(addr)) {
+		page = vmalloc_to_page(addr);
+		/* ioremap()ed ranges may map pfns without a struct page. */
+		if (!page || !pfn_valid(page_to_pfn(page)))
+			return false;
+		vb = vc_vblock_of_page(page, &idx);
+		if (!vb || ((unsigned long)addr - (unsigned long)vb->addr) >>
+			   PAGE_SHIFT != idx)
+			return false;
+		vc_ref_virtual(ref, vb);
+		return true;
+	}
+	if (!virt_addr_valid(addr))
+		return false;
+	return vc_ref_physical(ref, compound_head(virt_to_page(addr)));
+}
+
+/**
+ * vc_lookup_page - find the block @page belongs to
+ * @page: any page
+ * @ref: filled in on success
+ * @index: the page's index inside the block, on success
+ *
+ * Context: Any context but NMI; the caller holds rcu_read_lock().
+ * Return: true if @page is part of a live vcompound block.
+ */
+bool vc_lookup_page(struct page *page, struct vc_ref *ref,
+		    unsigned long *index)
+{
+	struct page *head = compound_head(page);
+	struct vc_vblock *vb;
+
+	if (PageCompound(page) || vc_phys_owned(page)) {
+		if (!vc_ref_physical(ref, head))
+			return false;
+		*index = page_to_pfn(page) - page_to_pfn(head);
+		return true;
+	}
+	vb = vc_vblock_of_page(page, index);
+	if (!vb)
+		return false;
+	vc_ref_virtual(ref, vb);
+	return true;
+}
+
+/**
+ * vcompound_is_virtual - is @addr inside a virtual block?
+ * @addr: any address inside a vcompound block
+ *
+ * Context: Any context but NMI.
+ * Return: true for the virtual kind, false for the physical kind and for
+ * addresses that are not inside a vcompound block.
+ */
+bool vcompound_is_virtual(const void *addr)
+{
+	struct vc_ref ref;
+	bool virt;
+
+	rcu_read_lock();
+	virt = vc_lookup_addr(addr, &ref) && ref.vb;
+	rcu_read_unlock();
+	return virt;
+}
+VC_EXPORT(vcompound_is_virtual);
+
+/**
+ * vcompound_order - order of the block containing @addr
+ * @addr: any address inside a vcompound block
+ *
+ * Context: Any context but NMI.
+ * Return: the block's order, or 0 if @addr is not inside a vcompound block
+ * (use vcompound_head_page() to tell that apart from an order-0 block).
+ */
+unsigned int vcompound_order(const void *addr)
+{
+	struct vc_ref ref;
+	unsigned int order = 0;
+
+	rcu_read_lock();
+	if (vc_lookup_addr(addr, &ref))
+		order = ref.order;
+	rcu_read_unlock();
+	return order;
+}
+VC_EXPORT(vcompound_order);
+
+/**
+ * vcompound_head_page - first page of the block containing @addr
+ * @addr: any address inside a vcompound block
+ *
+ * For the physical kind this is the compound head; for the virtual kind
+ * the page mapped at the block's start, which vcompound_free_pages() takes.
+ *
+ * Context: Any context but NMI.
+ * Return: the page, or NULL if @addr is not inside a vcompound block.
+ */
+struct page *vcompound_head_page(const void *addr)
+{
+	struct page *head = NULL;
+	struct vc_ref ref;
+
+	rcu_read_lock();
+	if (vc_lookup_addr(addr, &ref))
+		head = ref.head;
+	rcu_read_unlock();
+	return head;
+}
+VC_EXPORT(vcompound_head_page);
+
+/**
+ * vcompound_nth_page - the @n-th page of the block containing @addr
+ * @addr: any address inside a vcompound block
+ * @n: page index inside the block
+ *
+ * Context: Any context but NMI.
+ * Return: the page, or NULL if @addr is not inside a vcompound block or @n
+ * is not below the block's page count.
+ */
+struct page *vcompound_nth_page(const void *addr, unsigned long n)
+{
+	struct page *page = NULL;
+	struct vc_ref ref;
+
+	rcu_read_lock();
+	if (vc_lookup_addr(addr, &ref) && n < (1UL << ref.order))
+		page = ref.vb ? ref.vb->pages[n] : vc_nth_page(ref.head, n);
+	rcu_read_unlock();
+	return page;
+}
+VC_EXPORT(vcompound_nth_page);
+
+/**
+ * vcompound_to_page - the page that backs @addr, like virt_to_page()
+ * @addr: any address inside a vcompound block
+ *
+ * Context: Any context but NMI.
+ * Return: the page, or NULL if @addr is not inside a vcompound block.
+ */
+struct page *vcompound_to_page(const void *addr)
+{
+	struct page *page = NULL;
+	struct vc_ref ref;
+
+	rcu_read_lock();
+	if (vc_lookup_addr(addr, &ref))
+		page = ref.vb ? ref.vb->pages[(addr - ref.base) >> PAGE_SHIFT] :
+				virt_to_page(addr);
+	rcu_read_unlock();
+	return page;
+}
+VC_EXPORT(vcompound_to_page);
+
+/**
+ * vmalloc_address - kernel address of a page of a vcompound block
+ * @page: any page of a vcompound block, either kind
+ *
+ * page_address() does not work for the virtual kind; this does, for both.
+ *
+ * Context: Any context but NMI.
+ * Return: the address at which @page is mapped inside its block, or NULL
+ * if @page is not part of a vcompound block.
+ */
+void *vmalloc_address(const struct page *page)
+{
+	void *addr = NULL;
+	unsigned long idx;
+	struct vc_ref ref;
+
+	rcu_read_lock();
+	/* Only read; PageCompound() of older kernels takes no const page. */
+	if (vc_lookup_page((struct page *)page, &ref, &idx))
+		addr = ref.base + (idx << PAGE_SHIFT);
+	rcu_read_unlock();
+	return addr;
+}
+VC_EXPORT(vmalloc_address);

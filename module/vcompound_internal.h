@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vcompound internals shared between the files of the module.
+ */
+#ifndef _VCOMPOUND_INTERNAL_H
+#define _VCOMPOUND_INTERNAL_H
+
+#include <linux/llist.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
+#include <linux/rcupdate.h>
+#include <linux/xarray.h>
+
+#include <vcompound.h>
+#include "vcompat_module.h"
+#include "vcompat_page_alloc.h"
+
+/* Default for the max_order param: 64 MiB blocks with 4 KiB pages. */
+#define VC_DEFAULT_MAX_ORDER	14
+
+/*
+ * A virtual block.  Each of its pages carries (id << VC_IDX_BITS | index)
+ * in page->private, and vc_vblocks maps the id back to this descriptor, so
+ * an address inside the mapping leads to its block in O(1):
+ * vmalloc_to_page() -> page->private -> xa_load().  The descriptor is freed
+ * after an RCU grace period so lookups under rcu_read_lock() stay safe
+ * against a concurrent free.
+ */
+struct vc_vblock {
+	void *addr;			/* start of the vmap()ed range */
+	unsigned int order;
+	u32 id;				/* index in vc_vblocks */
+	struct llist_node defer_node;	/* on a per-CPU deferred-free list */
+	struct rcu_head rcu;
+	struct page *pages[];
+};
+
+#define VC_IDX_BITS	VCOMPOUND_ORDER_LIMIT
+#define VC_IDX_MASK	((1UL << VC_IDX_BITS) - 1)
+/* ids above this do not fit in page->private next to the index */
+#define VC_ID_MAX	((u32)min_t(unsigned long, U32_MAX, \
+				    (~0UL >> VC_IDX_BITS)))
+
+extern struct xarray vc_vblocks;
+
+/*
+ * What a lookup learns about a block.  @vb is NULL for the physical kind;
+ * @head is the compound head, or the first page of a virtual block.
+ */
+struct vc_ref {
+	struct page *head;
+	struct vc_vblock *vb;
+	void *base;
+	unsigned int order;
+};
+
+/* lookup.c */
+bool vc_phys_owned(const struct page *head);
+void vc_phys_mark(struct page *head);
+bool vc_phys_claim(struct page *head);
+bool vc_lookup_addr(const void *addr, struct vc_ref *ref);
+bool vc_lookup_page(struct page *page, struct vc_ref *ref,
+		    unsigned long *index);
+void vc_lookup_init(void);
+
+/* free.c */
+void vc_vblock_destroy(struct vc_vblock *vb);
+int vc_defer_init(void);
+void vc_defer_exit(void);
+
+/* stats.c */
+struct vc_counters {
+	unsigned long physical[VCOMPOUND_ORDER_LIMIT + 1];
+	unsigned long virtual[VCOMPOUND_ORDER_LIMIT + 1];
+	unsigned long failed[VCOMPOUND_ORDER_LIMIT + 1];
+	unsigned long freed_physical[VCOMPOUND_ORDER_LIMIT + 1];
+	unsigned long freed_virtual[VCOMPOUND_ORDER_LIMIT + 1];
+	unsigned long deferred[VCOMPOUND_ORDER_LIMIT + 1];
+	unsigned long defer_done;
+	unsigned long bad_free;
+	unsigned long interior_free;
+	unsigned long order_refused;
+	unsigned long gfp_refused;
+};
+
+DECLARE_PER_CPU(struct vc_counters, vc_counters);
+
+/* Safe from any context: this_cpu_inc() is irq-safe. */
+#define vc_count(field)		this_cpu_inc(vc_counters.field)
+
+void vc_stats_debugfs_init(void);
+void vc_stats_debugfs_exit(void);
+
+/* main.c: module params */
+bool vc_always_fallback(void);
+unsigned int vc_max_order(void);
+
+/*
+ * vunmap() may sleep and must not run with interrupts off.  Without
+ * CONFIG_PREEMPT_COUNT preemptible() is constant 0 and every virtual free
+ * is deferred, which is always safe.  A preemptible RCU read-side section
+ * must not sleep either.
+ */
+static inline bool vc_can_sleep(void)
+{
+	return preemptible() && !rcu_preempt_depth();
+}
+
+#endif /* _VCOMPOUND_INTERNAL_H */
