@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Allocation, lookups, zeroing, gfp handling, params and counters.
+ */
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/topology.h>
+#include <linux/vmalloc.h>
+
+#include "vct.h"
+#include "vcompat_page_alloc.h"
+
+#define VCT_PATTERN	0x9e3779b97f4a7c15ULL
+
+/*
+ * Writes a distinct word into sampled pages through @addr and reads it back
+ * through the linear-map alias of the page vcompound says backs it: this
+ * proves the lookups and, for the virtual kind, the mapping itself.
+ */
+bool vct_pattern_check(struct vct *t, void *addr, unsigned int order)
+{
+	unsigned long nr = 1UL << order;
+	unsigned long step = nr > 64 ? nr / 64 : 1;
+	bool ok = true;
+	unsigned long i;
+
+	/* Every step-th page, and always the last one. */
+	for (i = 0; ; i = i + step < nr ? i + step : nr - 1) {
+		u64 *word = addr + (i << PAGE_SHIFT) + 8;
+		struct page *page = vcompound_nth_page(addr, i);
+
+		*word = VCT_PATTERN ^ i;
+		ok &= VCT_CHECK(t, page);
+		if (!page)
+			break;
+		ok &= VCT_CHECK(t, vmalloc_address(page) == addr + (i << PAGE_SHIFT));
+		ok &= VCT_CHECK(t, *(u64 *)(page_address(page) + 8) == (VCT_PATTERN ^ i));
+		if (i == nr - 1)
+			break;
+	}
+	return ok;
+}
+
+/* Lookups through the first, a middle and the last byte of a block. */
+static void vct_check_lookups(struct vct *t, void *addr, unsigned int order,
+			      bool virt)
+{
+	unsigned long size = PAGE_SIZE << order;
+	unsigned long offs[] = { 0, size / 2 + 123, size - 1 };
+	struct page *head = vcompound_head_page(addr);
+	unsigned int i;
+
+	VCT_CHECK(t, head);
+	VCT_CHECK(t, head == vcompound_nth_page(addr, 0));
+	VCT_CHECK(t, !vcompound_nth_page(addr, 1UL << order));
+	if (!virt) {
+		VCT_CHECK(t, head == virt_to_page(addr));
+		VCT_CHECK(t, !order || PageHead(head));
+		VCT_CHECK(t, !order || compound_order(head) == order);
+	}
+	for (i = 0; i < ARRAY_SIZE(offs); i++) {
+		void *p = addr + offs[i];
+		unsigned long n = offs[i] >> PAGE_SHIFT;
+
+		VCT_CHECK(t, vcompound_order(p) == order);
+		VCT_CHECK(t, vcompound_is_virtual(p) == virt);
+		VCT_CHECK(t, vcompound_head_page(p) == head);
+		VCT_CHECK(t, vcompound_to_page(p) == vcompound_nth_page(addr, n));
+		VCT_CHECK(t, vcompound_to_page(p) ==
+			  (virt ? vmalloc_to_page(p) : virt_to_page(p)));
+	}
+}
+
+void vct_order_case(struct vct *t, unsigned int order, bool fallback)
+{
+	bool virt = fallback || order > VC_BUDDY_MAX_ORDER;
+	unsigned long size = PAGE_SIZE << order;
+	u8 *addr;
+
+	if (vct_set_fallback(t, fallback))
+		return;
+	vct_snap(t);
+	addr = vcompound_alloc(GFP_KERNEL, order);
+	if (!VCT_CHECK(t, addr))
+		return;
+	VCT_CHECK(t, vcompound_is_virtual(addr) == virt);
+	vct_check_lookups(t, addr, order, virt);
+	vct_pattern_check(t, addr, order);
+	memset(addr, 0x5a, size);
+	VCT_CHECK(t, addr[0] == 0x5a && addr[size - 1] == 0x5a);
+	vcompound_free(addr);
+
+	vct_resnap(t);
+	VCT_CHECK(t, vct_odelta(t, order, physical) == !virt);
+	VCT_CHECK(t, vct_odelta(t, order, virtual) == virt);
+	VCT_CHECK(t, vct_odelta(t, order, freed_physical) == !virt);
+	VCT_CHECK(t, vct_odelta(t, order, freed_virtual) == virt);
+	VCT_CHECK(t, vct_odelta(t, order, failed) == 0);
+	/* Process context may sleep: nothing is deferred. */
+	VCT_CHECK(t, vct_odelta(t, order, deferred) == 0);
+	VCT_CHECK(t, t->s1->outstanding_physical == t->s0->outstanding_physical);
+	VCT_CHECK(t, t->s1->outstanding_virtual == t->s0->outstanding_virtual);
+}
+
+static void vct_zero(struct vct *t, bool fallback)
+{
+	const unsigned int order = 3;
+	unsigned long size = PAGE_SIZE << order, i;
+	u8 *addr;
+
+	if (vct_set_fallback(t, fallback))
+		return;
+	/* Dirty pages first so that the zeroing is what makes them zero. */
+	addr = vcompound_alloc(GFP_KERNEL, order);
+	if (!VCT_CHECK(t, addr))
+		return;
+	memset(addr, 0xff, size);
+	vcompound_free(addr);
+
+	addr = vcompound_alloc(GFP_KERNEL | __GFP_ZERO, order);
+	if (!VCT_CHECK(t, addr))
+		return;
+	VCT_CHECK(t, vcompound_is_virtual(addr) == fallback);
+	for (i = 0; i < size; i++)
+		if (addr[i])
+			break;
+	VCT_CHECK(t, i == size);
+	vcompound_free(addr);
+}
+
+static void vct_zero_physical(struct vct *t)
+{
+	vct_zero(t, false);
+}
+
+static void vct_zero_virtual(struct vct *t)
+{
+	vct_zero(t, true);
+}
+
+static void vct_pages_roundtrip(struct vct *t, bool fallback)
+{
+	const unsigned int order = 3;
+	struct page *page;
+	unsigned long i;
+	void *addr;
+
+	if (vct_set_fallback(t, fallback))
+		return;
+	vct_snap(t);
+	page = vcompound_alloc_pages(GFP_KERNEL, order);
+	if (!VCT_CHECK(t, page))
+		return;
+	addr = vmalloc_address(page);
+	VCT_CHECK(t, addr);
+	if (addr) {
+		VCT_CHECK(t, vcompound_is_virtual(addr) == fallback);
+		VCT_CHECK(t, vcompound_head_page(addr) == page);
+		for (i = 0; i < (1UL << order); i++)
+			VCT_CHECK(t, vmalloc_address(vcompound_nth_page(addr, i)) ==
+				  addr + (i << PAGE_SHIFT));
+		vct_pattern_check(t, addr, order);
+	}
+	vcompound_free_pages(page);
+	vct_resnap(t);
+	VCT_CHECK(t, vct_odelta(t, order, freed_physical) +
+		     vct_odelta(t, order, freed_virtual) == 1);
+	VCT_CHECK(t, vct_delta(t, bad_free) == 0);
+}
+
+static void vct_pages_roundtrip_physical(struct vct *t)
+{
+	vct_pages_roundtrip(t, false);
+}
+
+static void vct_pages_roundtrip_virtual(struct vct *t)
+{
+	vct_pages_roundtrip(t, true);
+}
+
+/* Lookups of memory that is not ours find nothing. */
+static void vct_lookups_foreign(struct vct *t)
+{
+	void *km = kmalloc(256, GFP_KERNEL);
+	void *vm = vmalloc(3 * PAGE_SIZE);
+	static int module_data;
+	void *ptrs[] = { km, vm, vm + PAGE_SIZE + 7, &module_data, NULL };
+	unsigned int i;
+
+	if (!VCT_CHECK(t, km && vm))
+		goto out;
+	for (i = 0; i < ARRAY_SIZE(ptrs); i++) {
+		VCT_CHECK(t, !vcompound_head_page(ptrs[i]));
+		VCT_CHECK(t, !vcompound_to_page(ptrs[i]));
+		VCT_CHECK(t, !vcompound_nth_page(ptrs[i], 0));
+		VCT_CHECK(t, !vcompound_is_virtual(ptrs[i]));
+		VCT_CHECK(t, vcompound_order(ptrs[i]) == 0);
+	}
+	VCT_CHECK(t, !vmalloc_address(virt_to_page(km)));
+	VCT_CHECK(t, !vmalloc_address(vmalloc_to_page(vm)));
+out:
+	vfree(vm);
+	kfree(km);
+}
+
+/* NOFS/NOIO callers get memory, and their task flags are left as found. */
+static void vct_gfp_scoped(struct vct *t)
+{
+	const gfp_t gfps[] = { GFP_NOFS, GFP_NOIO };
+	unsigned int flags = current->flags, i;
+	void *addr;
+
+	if (vct_set_fallback(t, true))
+		return;
+	for (i = 0; i < ARRAY_SIZE(gfps); i++) {
+		addr = vcompound_alloc(gfps[i], 4);
+		if (!VCT_CHECK(t, addr))
+			continue;
+		VCT_CHECK(t, vcompound_is_virtual(addr));
+		VCT_CHECK(t, vct_pattern_check(t, addr, 4));
+		vcompound_free(addr);
+		VCT_CHECK(t, current->flags == flags);
+	}
+}
+
+/* Atomic callers: physical when possible, never the sleeping fallback. */
+static void vct_gfp_atomic(struct vct *t)
+{
+	void *addr;
+
+	addr = vcompound_alloc(GFP_ATOMIC, 2);
+	if (VCT_CHECK(t, addr)) {
+		VCT_CHECK(t, !vcompound_is_virtual(addr));
+		vcompound_free(addr);
+	}
+	if (vct_set_fallback(t, true))
+		return;
+	vct_snap(t);
+	addr = vcompound_alloc(GFP_ATOMIC | __GFP_NOWARN, 2);
+	VCT_CHECK(t, !addr);
+	vcompound_free(addr);
+	vct_resnap(t);
+	VCT_CHECK(t, vct_odelta(t, 2, failed) == 1);
+	VCT_CHECK(t, vct_delta(t, bad_free) == 0);
+}
+
+static void vct_node(struct vct *t)
+{
+	int nid = numa_node_id();
+	unsigned long i;
+	int fallback;
+	void *addr;
+
+	for (fallback = 0; fallback <= 1; fallback++) {
+		if (vct_set_fallback(t, fallback))
+			return;
+		addr = vcompound_alloc_node(GFP_KERNEL | __GFP_THISNODE, 4, nid);
+		if (!VCT_CHECK(t, addr))
+			continue;
+		VCT_CHECK(t, vcompound_is_virtual(addr) == fallback);
+		for (i = 0; i < 16; i++)
+			VCT_CHECK(t, page_to_nid(vcompound_nth_page(addr, i)) == nid);
+		vcompound_free(addr);
+	}
+}
+
+/* always_fallback switches at run time, through sysfs. */
+static void vct_param_always_fallback(struct vct *t)
+{
+	unsigned int val = 0, now = 0;
+	void *addr;
+
+	VCT_CHECK(t, vct_param_write("always_fallback", "Y") == 0);
+	VCT_CHECK(t, vct_param_write("always_fallback", "bogus") == -EINVAL);
+	addr = vcompound_alloc(GFP_KERNEL, 2);
+	if (VCT_CHECK(t, addr)) {
+		VCT_CHECK(t, vcompound_is_virtual(addr));
+		vcompound_free(addr);
+	}
+	VCT_CHECK(t, vct_param_write("always_fallback", "0") == 0);
+	addr = vcompound_alloc(GFP_KERNEL, 2);
+	if (VCT_CHECK(t, addr)) {
+		VCT_CHECK(t, !vcompound_is_virtual(addr));
+		vcompound_free(addr);
+	}
+	/* max_order refuses what it cannot honour and keeps its value. */
+	VCT_CHECK(t, vct_param_read_uint("max_order", &val) == 0);
+	VCT_CHECK(t, vct_param_write("max_order", "21") == -ERANGE);
+	VCT_CHECK(t, vct_param_write("max_order", "-1") == -EINVAL);
+	VCT_CHECK(t, vct_param_write("max_order", "lots") == -EINVAL);
+	VCT_CHECK(t, vct_param_read_uint("max_order", &now) == 0 &&
+		     now == val);
+}
+
+/* Outstanding counters follow a mixed set of live blocks exactly. */
+static void vct_stats_exact(struct vct *t)
+{
+	static const unsigned int orders[] = { 0, 1, 3, 5, 10, 11, 12 };
+	unsigned long phys = 0, virt = 0, pbytes = 0, vbytes = 0;
+	void *addrs[2 * ARRAY_SIZE(orders)] = { };
+	unsigned int i;
+
+	vct_snap(t);
+	for (i = 0; i < ARRAY_SIZE(addrs); i++) {
+		unsigned int order = orders[i % ARRAY_SIZE(orders)];
+		bool fallback = i >= ARRAY_SIZE(orders);
+
+		if (vct_set_fallback(t, fallback))
+			goto out;
+		addrs[i] = vcompound_alloc(GFP_KERNEL, order);
+		if (!VCT_CHECK(t, addrs[i]))
+			goto out;
+		if (vcompound_is_virtual(addrs[i])) {
+			virt++;
+			vbytes += PAGE_SIZE << order;
+		} else {
+			phys++;
+			pbytes += PAGE_SIZE << order;
+		}
+	}
+	vct_resnap(t);
+	VCT_CHECK(t, phys == 5 && virt == 9);
+	VCT_CHECK(t, vct_delta(t, outstanding_physical) == phys);
+	VCT_CHECK(t, vct_delta(t, outstanding_virtual) == virt);
+	VCT_CHECK(t, vct_delta(t, outstanding_physical_bytes) == pbytes);
+	VCT_CHECK(t, vct_delta(t, outstanding_virtual_bytes) == vbytes);
+out:
+	for (i = 0; i < ARRAY_SIZE(addrs); i++)
+		vcompound_free(addrs[i]);
+	vct_resnap(t);
+	VCT_CHECK(t, vct_delta(t, outstanding_physical) == 0);
+	VCT_CHECK(t, vct_delta(t, outstanding_virtual) == 0);
+	VCT_CHECK(t, vct_delta(t, outstanding_virtual_bytes) == 0);
+}
+
+void vct_alloc_cases(void (*run)(const char *name, void (*fn)(struct vct *t)))
+{
+	run("gfp_zero_physical", vct_zero_physical);
+	run("gfp_zero_virtual", vct_zero_virtual);
+	run("alloc_pages_roundtrip_physical", vct_pages_roundtrip_physical);
+	run("alloc_pages_roundtrip_virtual", vct_pages_roundtrip_virtual);
+	run("lookups_of_foreign_memory", vct_lookups_foreign);
+	run("gfp_nofs_noio_fallback", vct_gfp_scoped);
+	run("gfp_atomic", vct_gfp_atomic);
+	run("alloc_node_both_kinds", vct_node);
+	run("params_runtime", vct_param_always_fallback);
+	run("stats_outstanding_exact", vct_stats_exact);
+}

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Frees from every context a driver may free from, and a hardirq storm.
+ */
+#include <linux/bottom_half.h>
+#include <linux/completion.h>
+#include <linux/hardirq.h>
+#include <linux/irq_work.h>
+#include <linux/jiffies.h>
+#include <linux/mm.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/timer.h>
+
+#include "vct.h"
+
+enum vct_ctx {
+	VCT_HARDIRQ,
+	VCT_SOFTIRQ,
+	VCT_SPINLOCK,
+	VCT_PREEMPT_OFF,
+	VCT_IRQS_OFF,
+	VCT_BH_OFF,
+	VCT_RCU,
+};
+
+/* Static, not on the stack: the callbacks may still be returning. */
+static struct {
+	void **ptrs;
+	unsigned int n;
+	bool in_context;
+	struct completion done;
+	struct irq_work irq_work;
+	struct timer_list timer;
+} vct_async;
+
+static DEFINE_SPINLOCK(vct_lock);
+
+static void vct_free_batch(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < vct_async.n; i++)
+		vcompound_free(vct_async.ptrs[i]);
+}
+
+static void vct_irq_work_fn(struct irq_work *work)
+{
+	vct_async.in_context = hardirq_count() && irqs_disabled();
+	vct_free_batch();
+	complete(&vct_async.done);
+}
+
+static void vct_timer_fn(struct timer_list *timer)
+{
+	vct_async.in_context = in_serving_softirq() && !hardirq_count();
+	vct_free_batch();
+	complete(&vct_async.done);
+}
+
+/* Frees @ptrs in @ctx; false if that context could not be reached. */
+static bool vct_free_in(enum vct_ctx ctx, void **ptrs, unsigned int n)
+{
+	unsigned long flags;
+
+	vct_async.ptrs = ptrs;
+	vct_async.n = n;
+	vct_async.in_context = false;
+	init_completion(&vct_async.done);
+
+	switch (ctx) {
+	case VCT_HARDIRQ:
+		init_irq_work(&vct_async.irq_work, vct_irq_work_fn);
+		irq_work_queue(&vct_async.irq_work);
+		if (!wait_for_completion_timeout(&vct_async.done, 30 * HZ))
+			return false;
+		irq_work_sync(&vct_async.irq_work);
+		return vct_async.in_context;
+	case VCT_SOFTIRQ:
+		timer_setup(&vct_async.timer, vct_timer_fn, 0);
+		mod_timer(&vct_async.timer, jiffies + 1);
+		if (!wait_for_completion_timeout(&vct_async.done, 30 * HZ))
+			return false;
+		return vct_async.in_context;
+	case VCT_SPINLOCK:
+		spin_lock_irqsave(&vct_lock, flags);
+		vct_free_batch();
+		spin_unlock_irqrestore(&vct_lock, flags);
+		return true;
+	case VCT_PREEMPT_OFF:
+		preempt_disable();
+		vct_free_batch();
+		preempt_enable();
+		return true;
+	case VCT_IRQS_OFF:
+		local_irq_save(flags);
+		vct_free_batch();
+		local_irq_restore(flags);
+		return true;
+	case VCT_BH_OFF:
+		local_bh_disable();
+		vct_free_batch();
+		local_bh_enable();
+		return true;
+	case VCT_RCU:
+		rcu_read_lock();
+		vct_free_batch();
+		rcu_read_unlock();
+		return true;
+	}
+	return false;
+}
+
+static void vct_ctx_case(struct vct *t, enum vct_ctx ctx, bool virt)
+{
+	const unsigned int order = 2;
+	void *addr;
+
+	if (vct_set_fallback(t, virt))
+		return;
+	vct_snap(t);
+	addr = vcompound_alloc(GFP_KERNEL, order);
+	if (!VCT_CHECK(t, addr))
+		return;
+	VCT_CHECK(t, vcompound_is_virtual(addr) == virt);
+	VCT_CHECK(t, vct_free_in(ctx, &addr, 1));
+	vct_resnap(t);
+	if (virt) {
+		/* vunmap() cannot run here: the free must have been queued. */
+		VCT_CHECK(t, vct_odelta(t, order, deferred) == 1);
+		vcompound_drain();
+		vct_resnap(t);
+		VCT_CHECK(t, vct_odelta(t, order, freed_virtual) == 1);
+	} else {
+		VCT_CHECK(t, vct_odelta(t, order, deferred) == 0);
+		VCT_CHECK(t, vct_odelta(t, order, freed_physical) == 1);
+	}
+	VCT_CHECK(t, t->s1->deferred_pending == 0);
+	VCT_CHECK(t, t->s1->outstanding_physical == t->s0->outstanding_physical);
+	VCT_CHECK(t, t->s1->outstanding_virtual == t->s0->outstanding_virtual);
+	VCT_CHECK(t, vct_delta(t, bad_free) == 0);
+}
+
+static const struct {
+	const char *name;
+	enum vct_ctx ctx;
+	bool virt;
+} vct_ctx_table[] = {
+	{ "free_hardirq_virtual", VCT_HARDIRQ, true },
+	{ "free_hardirq_physical", VCT_HARDIRQ, false },
+	{ "free_softirq_virtual", VCT_SOFTIRQ, true },
+	{ "free_softirq_physical", VCT_SOFTIRQ, false },
+	{ "free_spin_lock_irqsave_virtual", VCT_SPINLOCK, true },
+	{ "free_spin_lock_irqsave_physical", VCT_SPINLOCK, false },
+	{ "free_preempt_disabled_virtual", VCT_PREEMPT_OFF, true },
+	{ "free_preempt_disabled_physical", VCT_PREEMPT_OFF, false },
+	{ "free_irqs_disabled_virtual", VCT_IRQS_OFF, true },
+	{ "free_irqs_disabled_physical", VCT_IRQS_OFF, false },
+	{ "free_bh_disabled_virtual", VCT_BH_OFF, true },
+	{ "free_bh_disabled_physical", VCT_BH_OFF, false },
+	{ "free_rcu_read_lock_virtual", VCT_RCU, true },
+	{ "free_rcu_read_lock_physical", VCT_RCU, false },
+};
+
+/* The runner calls cases synchronously, so the row can be passed here. */
+static unsigned int vct_ctx_row;
+
+static void vct_ctx_row_case(struct vct *t)
+{
+	vct_ctx_case(t, vct_ctx_table[vct_ctx_row].ctx,
+		     vct_ctx_table[vct_ctx_row].virt);
+}
+
+#define VCT_STORM_FREES		100000
+#define VCT_STORM_BATCH		1000
+
+/*
+ * 100,000 virtual blocks freed from hardirq, a batch per interrupt, while
+ * the worker drains behind; at the end every counter balances exactly.
+ */
+static void vct_storm(struct vct *t)
+{
+	unsigned int done = 0, n, i;
+	bool in_context = true;
+	void **ptrs;
+
+	ptrs = kvmalloc_array(VCT_STORM_BATCH, sizeof(*ptrs), GFP_KERNEL);
+	if (!VCT_CHECK(t, ptrs))
+		return;
+	if (vct_set_fallback(t, true))
+		goto out;
+	vct_snap(t);
+	while (done < VCT_STORM_FREES) {
+		for (n = 0; n < VCT_STORM_BATCH; n++) {
+			ptrs[n] = vcompound_alloc(GFP_KERNEL, 0);
+			if (!ptrs[n])
+				break;
+		}
+		if (!VCT_CHECK(t, n == VCT_STORM_BATCH)) {
+			for (i = 0; i < n; i++)
+				vcompound_free(ptrs[i]);
+			break;
+		}
+		if (!vct_free_in(VCT_HARDIRQ, ptrs, n)) {
+			in_context = false;
+			break;
+		}
+		done += n;
+		/* Bound the memory that queued frees hold. */
+		if (!((done / VCT_STORM_BATCH) % 20))
+			vcompound_drain();
+	}
+	vcompound_drain();
+	vct_resnap(t);
+	VCT_CHECK(t, in_context);
+	VCT_CHECK(t, done == VCT_STORM_FREES);
+	VCT_CHECK(t, vct_odelta(t, 0, deferred) == done);
+	VCT_CHECK(t, vct_odelta(t, 0, freed_virtual) == done);
+	VCT_CHECK(t, t->s1->deferred_pending == 0);
+	VCT_CHECK(t, t->s1->outstanding_virtual == 0);
+	VCT_CHECK(t, t->s1->outstanding_physical == 0);
+	VCT_CHECK(t, t->s1->outstanding_virtual_bytes == 0);
+	vct_diag(t, "%u frees from hardirq, %lu deferred", done,
+		 vct_odelta(t, 0, deferred));
+out:
+	kvfree(ptrs);
+}
+
+void vct_context_cases(void (*run)(const char *name,
+				   void (*fn)(struct vct *t)))
+{
+	for (vct_ctx_row = 0; vct_ctx_row < ARRAY_SIZE(vct_ctx_table);
+	     vct_ctx_row++)
+		run(vct_ctx_table[vct_ctx_row].name, vct_ctx_row_case);
+	run("hardirq_free_storm_100000", vct_storm);
+}

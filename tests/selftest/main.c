@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vcompound self-test module: runs every case at load time and prints KTAP
+ * to the kernel log.  Stock distribution kernels have no KUnit, so this
+ * follows the kselftest-module style.  Loading always succeeds so the
+ * harness can unload both modules and check that the unload is clean.
+ */
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "vct.h"
+
+static unsigned int vct_total, vct_index, vct_pass, vct_fail, vct_skip;
+static bool vct_counting;
+static struct vcompound_stats *vct_s0, *vct_s1;
+
+bool __vct_check(struct vct *t, bool ok, const char *expr, const char *func,
+		 int line)
+{
+	if (!ok) {
+		t->failed = true;
+		pr_info("# %s: %s:%d: expected %s\n", t->name, func, line, expr);
+	}
+	return ok;
+}
+
+void vct_snap(struct vct *t)
+{
+	vcompound_get_stats(t->s0);
+	memcpy(t->s1, t->s0, sizeof(*t->s1));
+}
+
+void vct_resnap(struct vct *t)
+{
+	vcompound_get_stats(t->s1);
+}
+
+static struct file *vct_param_open(const char *param, int flags)
+{
+	char path[80];
+
+	snprintf(path, sizeof(path), "/sys/module/vcompound/parameters/%s",
+		 param);
+	return filp_open(path, flags, 0);
+}
+
+/* Through sysfs, exactly as an administrator would toggle it. */
+int vct_param_write(const char *param, const char *val)
+{
+	struct file *f = vct_param_open(param, O_WRONLY);
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_write(f, val, strlen(val), &pos);
+	filp_close(f, NULL);
+	return n < 0 ? n : 0;
+}
+
+int vct_param_read_uint(const char *param, unsigned int *val)
+{
+	struct file *f = vct_param_open(param, O_RDONLY);
+	char buf[24] = "";
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_read(f, buf, sizeof(buf) - 1, &pos);
+	filp_close(f, NULL);
+	if (n < 0)
+		return n;
+	buf[n] = '\0';
+	return kstrtouint(strim(buf), 0, val);
+}
+
+int vct_set_fallback(struct vct *t, bool on)
+{
+	int ret = vct_param_write("always_fallback", on ? "1" : "0");
+
+	VCT_CHECK(t, ret == 0);
+	return ret;
+}
+
+static void vct_report(struct vct *t)
+{
+	vct_index++;
+	if (t->skip) {
+		vct_skip++;
+		pr_info("ok %u - %s # SKIP %s\n", vct_index, t->name, t->skip);
+	} else if (t->failed) {
+		vct_fail++;
+		pr_info("not ok %u - %s\n", vct_index, t->name);
+	} else {
+		vct_pass++;
+		pr_info("ok %u - %s\n", vct_index, t->name);
+	}
+}
+
+static void vct_prepare(struct vct *t, const char *name)
+{
+	memset(t, 0, sizeof(*t));
+	t->name = name;
+	t->s0 = vct_s0;
+	t->s1 = vct_s1;
+}
+
+static void vct_cleanup(struct vct *t)
+{
+	/* Every case starts from the default mode. */
+	if (vct_param_write("always_fallback", "0"))
+		t->failed = true;
+	vcompound_drain();
+}
+
+static void vct_run(const char *name, void (*fn)(struct vct *t))
+{
+	struct vct t;
+
+	if (vct_counting) {
+		vct_total++;
+		return;
+	}
+	vct_prepare(&t, name);
+	fn(&t);
+	vct_cleanup(&t);
+	vct_report(&t);
+}
+
+static void vct_run_order_cases(unsigned int max_order)
+{
+	char name[48];
+	unsigned int o;
+	int fallback;
+	struct vct t;
+
+	for (fallback = 0; fallback <= 1; fallback++) {
+		for (o = 0; o <= max_order; o++) {
+			if (vct_counting) {
+				vct_total++;
+				continue;
+			}
+			snprintf(name, sizeof(name), "order_%02u_%s", o,
+				 fallback ? "always_fallback" : "default");
+			vct_prepare(&t, name);
+			vct_order_case(&t, o, fallback);
+			vct_cleanup(&t);
+			vct_report(&t);
+		}
+	}
+}
+
+static void vct_run_all(unsigned int max_order)
+{
+	vct_run_order_cases(max_order);
+	vct_alloc_cases(vct_run);
+	vct_context_cases(vct_run);
+	vct_misuse_cases(vct_run);
+	vct_fragment_cases(vct_run);
+}
+
+static int __init vct_init(void)
+{
+	unsigned int max_order;
+
+	vct_s0 = kmalloc(sizeof(*vct_s0), GFP_KERNEL);
+	vct_s1 = kmalloc(sizeof(*vct_s1), GFP_KERNEL);
+	if (!vct_s0 || !vct_s1 || vct_param_read_uint("max_order", &max_order)) {
+		pr_info("KTAP version 1\n1..1\nnot ok 1 - setup\n");
+		goto out;
+	}
+
+	vct_counting = true;
+	vct_run_all(max_order);
+	vct_counting = false;
+
+	pr_info("KTAP version 1\n");
+	pr_info("1..%u\n", vct_total);
+	vct_run_all(max_order);
+	pr_info("# vcompound_test: pass:%u fail:%u skip:%u total:%u\n",
+		vct_pass, vct_fail, vct_skip, vct_index);
+out:
+	kfree(vct_s1);
+	kfree(vct_s0);
+	vct_s0 = NULL;
+	vct_s1 = NULL;
+	return 0;
+}
+
+static void __exit vct_exit(void)
+{
+}
+
+module_init(vct_init);
+module_exit(vct_exit);
+
+VCOMPOUND_IMPORT_NS();
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("vcompound developers");
+MODULE_DESCRIPTION("vcompound self-test: KTAP cases run at load time");

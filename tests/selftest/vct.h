@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vcompound self-test: a tiny KTAP runner for stock kernels without KUnit.
+ */
+#ifndef _VCT_H
+#define _VCT_H
+
+#include <linux/kernel.h>
+#include <linux/printk.h>
+#include <linux/types.h>
+
+#include <vcompound.h>
+
+struct vct {
+	const char *name;
+	bool failed;
+	const char *skip;		/* set to skip the case, with the reason */
+	struct vcompound_stats *s0;	/* snapshot taken by vct_snap() */
+	struct vcompound_stats *s1;
+};
+
+/* KTAP diagnostics, indented under the case being run. */
+#define vct_diag(t, fmt, ...) \
+	pr_info("# %s: " fmt "\n", (t)->name, ##__VA_ARGS__)
+
+bool __vct_check(struct vct *t, bool ok, const char *expr, const char *func,
+		 int line);
+/* Records a failure and returns false; the case goes on unless it bails. */
+#define VCT_CHECK(t, cond) __vct_check(t, !!(cond), #cond, __func__, __LINE__)
+
+/* Expected-warning brackets that tests/qemu recognises in the log. */
+#define vct_expect_warn_begin(t) \
+	pr_info("vcompound_test: EXPECT-WARN BEGIN %s\n", (t)->name)
+#define vct_expect_warn_end(t) \
+	pr_info("vcompound_test: EXPECT-WARN END %s\n", (t)->name)
+
+/* Counter deltas between vct_snap() and vct_resnap(). */
+void vct_snap(struct vct *t);
+void vct_resnap(struct vct *t);
+#define vct_delta(t, field)	((t)->s1->field - (t)->s0->field)
+#define vct_odelta(t, o, field) \
+	((t)->s1->order[o].field - (t)->s0->order[o].field)
+
+int vct_param_write(const char *param, const char *val);
+int vct_param_read_uint(const char *param, unsigned int *val);
+int vct_set_fallback(struct vct *t, bool on);
+
+/* Fills a block with a pattern and checks it through each page's alias. */
+bool vct_pattern_check(struct vct *t, void *addr, unsigned int order);
+
+/* Cases, grouped by file. */
+void vct_order_case(struct vct *t, unsigned int order, bool fallback);
+void vct_alloc_cases(void (*run)(const char *name,
+				 void (*fn)(struct vct *t)));
+void vct_context_cases(void (*run)(const char *name,
+				   void (*fn)(struct vct *t)));
+void vct_misuse_cases(void (*run)(const char *name,
+				  void (*fn)(struct vct *t)));
+void vct_fragment_cases(void (*run)(const char *name,
+				    void (*fn)(struct vct *t)));
+
+#endif /* _VCT_H */
