@@ -42,6 +42,30 @@ static unsigned long vct_free_mb(void)
 	return global_zone_page_state(NR_FREE_PAGES) >> (20 - PAGE_SHIFT);
 }
 
+/*
+ * Takes every free block of order >= @min_order, returning how many it
+ * found.  Memory that others free (slab pages, RCU callbacks) while we
+ * hold the rest comes back as whole blocks, so this runs again just before
+ * each allocation that must not find one.
+ */
+static unsigned int vct_hold_free_blocks(unsigned int min_order)
+{
+	struct vct_frag *f = &vct_frag;
+	unsigned int found = 0;
+	struct page *page;
+	int order;
+
+	for (order = VCT_FRAG_MAX; order >= (int)min_order; order--) {
+		while ((page = alloc_pages(VCT_GRAB_GFP, order))) {
+			set_page_private(page, order);
+			list_add(&page->lru, &f->blocks);
+			f->held += 1UL << order;
+			found++;
+		}
+	}
+	return found;
+}
+
 static void vct_fragment(struct vct *t)
 {
 	struct vct_frag *f = &vct_frag;
@@ -72,13 +96,7 @@ static void vct_fragment(struct vct *t)
 		}
 	}
 	/* 3: whatever high-order blocks remain free, hold them too. */
-	for (order = VCT_FRAG_MAX; order >= 1; order--) {
-		while ((page = alloc_pages(VCT_GRAB_GFP, order))) {
-			set_page_private(page, order);
-			list_add(&page->lru, &f->blocks);
-			f->held += 1UL << order;
-		}
-	}
+	vct_hold_free_blocks(1);
 	vct_diag(t, "held %lu MiB, gave back %lu MiB of holes, %lu MiB free",
 		 f->held >> (20 - PAGE_SHIFT), f->holes >> (20 - PAGE_SHIFT),
 		 vct_free_mb());
@@ -107,27 +125,29 @@ static void vct_unfragment(void)
 static void vct_fragmented_virtual(struct vct *t)
 {
 	void *addrs[VCT_FRAG_MAX + 1] = { };
-	unsigned int order, raw_ok = 0, virt = 0;
+	unsigned int order, regrabbed = 0, virt = 0;
+	unsigned long physical_orders = 0;
 	struct page *raw;
 
 	vct_fragment(t);
 	vct_fragmented = true;
-	/* The precondition: the buddy allocator really has nothing large. */
-	for (order = 1; order <= VCT_FRAG_MAX; order++) {
-		raw = alloc_pages(VCT_GRAB_GFP, order);
-		if (raw) {
-			raw_ok++;
-			__free_pages(raw, order);
-		}
-	}
-	VCT_CHECK(t, raw_ok == 0);
 
 	vct_snap(t);
 	for (order = 1; order <= VCT_FRAG_MAX; order++) {
+		regrabbed += vct_hold_free_blocks(order);
+		/* The precondition: the buddy allocator has nothing this big. */
+		raw = alloc_pages(VCT_GRAB_GFP, order);
+		if (!VCT_CHECK(t, !raw)) {
+			__free_pages(raw, order);
+			continue;
+		}
 		addrs[order] = vcompound_alloc(GFP_KERNEL, order);
 		if (!VCT_CHECK(t, addrs[order]))
 			continue;
-		virt += vcompound_is_virtual(addrs[order]);
+		if (vcompound_is_virtual(addrs[order]))
+			virt++;
+		else
+			physical_orders |= 1UL << order;
 		VCT_CHECK(t, vct_pattern_check(t, addrs[order], order));
 		memset(addrs[order], order, PAGE_SIZE << order);
 	}
@@ -135,8 +155,8 @@ static void vct_fragmented_virtual(struct vct *t)
 	for (order = 1; order <= VCT_FRAG_MAX; order++)
 		vcompound_free(addrs[order]);
 	vct_resnap(t);
-	vct_diag(t, "orders 1-%u: %u virtual, raw alloc_pages succeeded for %u",
-		 VCT_FRAG_MAX, virt, raw_ok);
+	vct_diag(t, "orders 1-%u: %u virtual, physical orders mask %#lx, %u blocks freed by others meanwhile",
+		 VCT_FRAG_MAX, virt, physical_orders, regrabbed);
 	VCT_CHECK(t, t->s1->outstanding_virtual == t->s0->outstanding_virtual);
 }
 
