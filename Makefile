@@ -35,3 +35,9 @@ clean:
 		       $(TOP)/$$d/*.mod.c $(TOP)/$$d/.*.cmd $(TOP)/$$d/*.symvers \
 		       $(TOP)/$$d/modules.order $(TOP)/$$d/.tmp_versions; \
 	done
+
+# checkpatch --strict --no-tree, sparse (C=2) and W=1 against the Debian 6.12
+# headers (tests/qemu/fetch-kernel.sh), in a scratch copy of the tree.  An
+# explicit KDIR=... on the command line is used instead of fetching.
+lint:
+	bash $(TOP)/tools/lint.sh $(if $(filter command line,$(origin KDIR)),--kdir=$(KDIR))
