@@ -181,7 +181,7 @@ out:
 		vc_count(failed[order]);
 	return addr;
 }
-VC_EXPORT(vcompound_alloc_node);
+EXPORT_SYMBOL_GPL(vcompound_alloc_node);
 
 /**
  * vcompound_alloc - allocate a block of 2^@order pages
@@ -198,7 +198,7 @@ void *vcompound_alloc(gfp_t gfp, unsigned int order)
 {
 	return vcompound_alloc_node(gfp, order, NUMA_NO_NODE);
 }
-VC_EXPORT(vcompound_alloc);
+EXPORT_SYMBOL_GPL(vcompound_alloc);
 
 /**
  * vcompound_alloc_pages - allocate a block and return its first page
@@ -219,4 +219,4 @@ struct page *vcompound_alloc_pages(gfp_t gfp, unsigned int order)
 
 	return addr ? vcompound_head_page(addr) : NULL;
 }
-VC_EXPORT(vcompound_alloc_pages);
+EXPORT_SYMBOL_GPL(vcompound_alloc_pages);

@@ -146,7 +146,7 @@ void vcompound_free(const void *addr)
 		vc_defer_vblock(ref.vb);
 	}
 }
-VC_EXPORT(vcompound_free);
+EXPORT_SYMBOL_GPL(vcompound_free);
 
 /**
  * vcompound_free_pages - free a block from vcompound_alloc_pages()
@@ -167,7 +167,7 @@ void vcompound_free_pages(struct page *page)
 	}
 	vcompound_free(addr);
 }
-VC_EXPORT(vcompound_free_pages);
+EXPORT_SYMBOL_GPL(vcompound_free_pages);
 
 /**
  * vcompound_drain - finish every deferred free queued so far
@@ -190,7 +190,7 @@ void vcompound_drain(void)
 		vc_defer_drain(&d->list);
 	}
 }
-VC_EXPORT(vcompound_drain);
+EXPORT_SYMBOL_GPL(vcompound_drain);
 
 int vc_defer_init(void)
 {

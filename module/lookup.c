@@ -115,8 +115,8 @@ bool vc_lookup_addr(const void *addr, struct vc_ref *ref)
 		if (!page || !pfn_valid(page_to_pfn(page)))
 			return false;
 		vb = vc_vblock_of_page(page, &idx);
-		if (!vb || ((unsigned long)addr - (unsigned long)vb->addr) >>
-			   PAGE_SHIFT != idx)
+		if (!vb || (((unsigned long)addr - (unsigned long)vb->addr) >>
+			    PAGE_SHIFT) != idx)
 			return false;
 		vc_ref_virtual(ref, vb);
 		return true;
@@ -172,7 +172,7 @@ bool vcompound_is_virtual(const void *addr)
 	rcu_read_unlock();
 	return virt;
 }
-VC_EXPORT(vcompound_is_virtual);
+EXPORT_SYMBOL_GPL(vcompound_is_virtual);
 
 /**
  * vcompound_order - order of the block containing @addr
@@ -193,7 +193,7 @@ unsigned int vcompound_order(const void *addr)
 	rcu_read_unlock();
 	return order;
 }
-VC_EXPORT(vcompound_order);
+EXPORT_SYMBOL_GPL(vcompound_order);
 
 /**
  * vcompound_head_page - first page of the block containing @addr
@@ -216,7 +216,7 @@ struct page *vcompound_head_page(const void *addr)
 	rcu_read_unlock();
 	return head;
 }
-VC_EXPORT(vcompound_head_page);
+EXPORT_SYMBOL_GPL(vcompound_head_page);
 
 /**
  * vcompound_nth_page - the @n-th page of the block containing @addr
@@ -238,7 +238,7 @@ struct page *vcompound_nth_page(const void *addr, unsigned long n)
 	rcu_read_unlock();
 	return page;
 }
-VC_EXPORT(vcompound_nth_page);
+EXPORT_SYMBOL_GPL(vcompound_nth_page);
 
 /**
  * vcompound_to_page - the page that backs @addr, like virt_to_page()
@@ -259,7 +259,7 @@ struct page *vcompound_to_page(const void *addr)
 	rcu_read_unlock();
 	return page;
 }
-VC_EXPORT(vcompound_to_page);
+EXPORT_SYMBOL_GPL(vcompound_to_page);
 
 /**
  * vmalloc_address - kernel address of a page of a vcompound block
@@ -284,4 +284,4 @@ void *vmalloc_address(const struct page *page)
 	rcu_read_unlock();
 	return addr;
 }
-VC_EXPORT(vmalloc_address);
+EXPORT_SYMBOL_GPL(vmalloc_address);

@@ -58,7 +58,7 @@ void vcompound_get_stats(struct vcompound_stats *st)
 	}
 	st->deferred_pending = deferred - defer_done;
 }
-VC_EXPORT(vcompound_get_stats);
+EXPORT_SYMBOL_GPL(vcompound_get_stats);
 
 static int vc_stats_show(struct seq_file *m, void *unused)
 {

@@ -13,7 +13,6 @@
 #include <linux/xarray.h>
 
 #include <vcompound.h>
-#include "vcompat_module.h"
 #include "vcompat_page_alloc.h"
 
 /* Default for the max_order param: 64 MiB blocks with 4 KiB pages. */

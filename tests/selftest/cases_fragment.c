@@ -155,8 +155,9 @@ static void vct_fragmented_virtual(struct vct *t)
 	for (order = 1; order <= VCT_FRAG_MAX; order++)
 		vcompound_free(addrs[order]);
 	vct_resnap(t);
-	vct_diag(t, "orders 1-%u: %u virtual, physical orders mask %#lx, %u blocks freed by others meanwhile",
-		 VCT_FRAG_MAX, virt, physical_orders, regrabbed);
+	vct_diag(t, "orders 1-%u: %u virtual, physical orders %#lx",
+		 VCT_FRAG_MAX, virt, physical_orders);
+	vct_diag(t, "%u blocks freed by others were taken again", regrabbed);
 	VCT_CHECK(t, t->s1->outstanding_virtual == t->s0->outstanding_virtual);
 }
 

@@ -37,6 +37,12 @@ void vct_resnap(struct vct *t)
 	vcompound_get_stats(t->s1);
 }
 
+unsigned long __vct_delta(const struct vct *t, size_t offset)
+{
+	return *(unsigned long *)((void *)t->s1 + offset) -
+	       *(unsigned long *)((void *)t->s0 + offset);
+}
+
 static struct file *vct_param_open(const char *param, int flags)
 {
 	char path[80];

@@ -6,6 +6,7 @@
 #define _VCT_H
 
 #include <linux/kernel.h>
+#include <linux/stddef.h>
 #include <linux/printk.h>
 #include <linux/types.h>
 
@@ -37,9 +38,11 @@ bool __vct_check(struct vct *t, bool ok, const char *expr, const char *func,
 /* Counter deltas between vct_snap() and vct_resnap(). */
 void vct_snap(struct vct *t);
 void vct_resnap(struct vct *t);
-#define vct_delta(t, field)	((t)->s1->field - (t)->s0->field)
+unsigned long __vct_delta(const struct vct *t, size_t offset);
+#define vct_delta(t, field) \
+	__vct_delta(t, offsetof(struct vcompound_stats, field))
 #define vct_odelta(t, o, field) \
-	((t)->s1->order[o].field - (t)->s0->order[o].field)
+	__vct_delta(t, offsetof(struct vcompound_stats, order[o].field))
 
 int vct_param_write(const char *param, const char *val);
 int vct_param_read_uint(const char *param, unsigned int *val);
