@@ -41,3 +41,15 @@ clean:
 # explicit KDIR=... on the command line is used instead of fetching.
 lint:
 	bash $(TOP)/tools/lint.sh $(if $(filter command line,$(origin KDIR)),--kdir=$(KDIR))
+
+# Boot stock Debian kernels under QEMU (TCG) with a busybox initramfs and run
+# the KTAP self-test (test) or the demo module (demo) on each; see
+# tests/qemu/README.md. KERNELS takes series names (6.1, 6.12) or full Debian
+# image package names.
+test: KERNELS ?= 6.1 6.12
+test:
+	@bash $(TOP)/tests/qemu/run.sh $(KERNELS)
+
+demo: KERNELS ?= 6.12
+demo:
+	@bash $(TOP)/tests/qemu/run.sh --demo $(KERNELS)
