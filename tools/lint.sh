@@ -117,7 +117,8 @@ done
 # files checkpatch --no-tree opens.
 CP_FILES=(scripts/checkpatch.pl scripts/spelling.txt
 	  scripts/const_structs.checkpatch
-	  Documentation/dev-tools/checkpatch.rst)
+	  Documentation/dev-tools/checkpatch.rst
+	  scripts/kernel-doc)
 
 fetch_checkpatch() {
 	local tmp deb ver dir f members=()
@@ -161,12 +162,20 @@ fetch_checkpatch() {
 	rm -rf "$tmp"
 }
 
-if [ ! -f "$CPCACHE/current/scripts/checkpatch.pl" ]; then
+cp_cached() {
+	local f
+
+	for f in "${CP_FILES[@]}"; do
+		[ -f "$CPCACHE/current/$f" ] || return 1
+	done
+}
+
+if ! cp_cached; then
 	{ mkdir -p "$CPCACHE" && : >>"$CPCACHE/.lock"; } 2>/dev/null ||
 		die "cannot write $CPCACHE (run as root or set VCOMPOUND_CACHE)"
 	exec 9>>"$CPCACHE/.lock"
 	flock 9
-	[ -f "$CPCACHE/current/scripts/checkpatch.pl" ] || fetch_checkpatch
+	cp_cached || fetch_checkpatch
 	flock -u 9
 	exec 9>&-
 fi
@@ -292,6 +301,37 @@ done
 cp -p "$tree/".checkpatch-camelcase.* "$CPCACHE/camelcase/" 2>/dev/null || true
 n_cp=$(grep -Ec ': (ERROR|WARNING|CHECK):' "$cp_log" || true)
 
+# ------------------------------------------------------ 1b. kernel-doc --
+
+# kernel-doc's own warnings on every file under module/, plus a rule of
+# ours: each EXPORT_SYMBOL*()ed function's kernel-doc has a Context:
+# section, and a Return: section unless it returns void.
+kd_log=$scratch/kernel-doc.log
+mapfile -t kd_files < <(cd "$tree" && find module -type f \
+	\( -name '*.c' -o -name '*.h' \) | grep -Ev "$GENERATED" | sort)
+(cd "$tree" && perl "$CPCACHE/current/scripts/kernel-doc" -none -Wall \
+	"${kd_files[@]}") >"$kd_log" 2>&1 || true
+for f in "${kd_files[@]}"; do
+	awk -v f="$f" '
+	/^\/\*\*/ { doc = ""; indoc = 1 }
+	indoc { doc = doc $0 "\n" }
+	indoc && /\*\// { indoc = 0; last = doc; proto = ""; next }
+	!indoc && last != "" && !/^EXPORT_SYMBOL/ { proto = proto $0 }
+	/^EXPORT_SYMBOL/ {
+		sym = $0; sub(/^[^(]*\(/, "", sym); sub(/[,)].*/, "", sym)
+		if (index(last, " " sym " - ") == 0)
+			printf "%s:%d: %s: exported without a kernel-doc comment\n", f, NR, sym
+		else {
+			if (last !~ /\* Context:/)
+				printf "%s:%d: %s: kernel-doc has no Context: section\n", f, NR, sym
+			if (proto !~ /^(static )?void [a-z_]/ && last !~ /\* Return:/)
+				printf "%s:%d: %s: kernel-doc has no Return: section\n", f, NR, sym
+		}
+		last = ""
+	}' "$tree/$f" >>"$kd_log"
+done
+n_kd=$(grep -c . "$kd_log" || true)
+
 # ---------------------------------------------- 2. sparse (C=2) and W=1 --
 
 # CHECK wrapper: runs sparse and tags its diagnostics, so they can be told
@@ -386,6 +426,10 @@ if [ -s "$cp_supp" ]; then
 	echo "== checkpatch: $(wc -l <"$cp_supp") suppressed (LINUX_VERSION_CODE >= KERNEL_VERSION() idiom) =="
 	cat "$cp_supp"
 fi
+if [ "$n_kd" != 0 ]; then
+	echo "== kernel-doc: $n_kd issue(s) =="
+	strip <"$kd_log"
+fi
 if [ "$n_sparse" != 0 ]; then
 	echo "== sparse: $n_sparse warning(s) =="
 	sed -n 's/^sparse	//p' "$scratch/diag.tsv" | strip
@@ -401,8 +445,9 @@ fi
 [ $build_rc = 0 ] || echo "lint: build FAILED (make exit $build_rc)"
 [ $cp_fail = 0 ] || echo "lint: checkpatch itself FAILED"
 
-echo "lint: checkpatch $n_cp issues, sparse $n_sparse, W=1 $n_w1"
-if [ "$n_cp" != 0 ] || [ "$n_sparse" != 0 ] || [ "$n_w1" != 0 ] ||
+echo "lint: checkpatch $n_cp issues, kernel-doc $n_kd, sparse $n_sparse, W=1 $n_w1"
+if [ "$n_cp" != 0 ] || [ "$n_kd" != 0 ] || [ "$n_sparse" != 0 ] ||
+   [ "$n_w1" != 0 ] ||
    [ $build_rc != 0 ] || [ $cp_fail != 0 ]; then
 	exit 1
 fi
