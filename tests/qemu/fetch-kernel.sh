@@ -45,6 +45,8 @@ if ! flock -n 9; then
 	info "waiting for another fetch to finish (lock $VCOMPOUND_CACHE/.fetch.lock)"
 	flock 9
 fi
+# Leftovers of interrupted fetches (no other fetch runs while we hold the lock).
+rm -rf "$KCACHE"/.dl-*
 
 # ---------------------------------------------------------------- apt state
 

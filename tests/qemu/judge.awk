@@ -118,6 +118,9 @@ ktap && (/^#/ || /^[ \t]+(#|KTAP version|1\.\.[0-9]|(not )?ok [0-9])/) { next }
 # ---- demo output
 demo { demolines[++ndemo] = line }
 
+# ---- an incomplete console log cannot be judged
+/printk messages dropped/ { problem("console lost messages, line " NR ": " line); next }
+
 # ---- splat scan. A report runs from its first line to "---[ end trace";
 # the Call Trace inside a report already flagged is not counted again.
 /---\[ end trace/ { insplat = 0; next }

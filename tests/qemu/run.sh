@@ -65,9 +65,9 @@ mkdir -p "$BUILD"
 QEMU_PIDFILE=
 cleanup() {
 	local pid
-	if [ -n "$QEMU_PIDFILE" ] && [ -s "$QEMU_PIDFILE" ]; then
-		pid=$(cat "$QEMU_PIDFILE")
-		kill -0 "$pid" 2>/dev/null && kill "$pid" 2>/dev/null
+	if [ -n "$QEMU_PIDFILE" ]; then
+		pid=$(cat "$QEMU_PIDFILE" 2>/dev/null) || pid=
+		[ -n "$pid" ] && kill "$pid" 2>/dev/null
 	fi
 	return 0
 }
@@ -131,7 +131,7 @@ record() {
 }
 
 run_one() {
-	local spec=$1 t0 kc rel b ko mods=() params=() mod app rcs qrc to=0 res
+	local spec=$1 t0 kc rel b ko mods=() params=() mod app qrc to=0 res
 	t0=$(date +%s)
 	msg ""
 	msg "=== $spec ($MODE) ==="
@@ -184,16 +184,20 @@ run_one() {
 	info "booting $rel under QEMU/TCG (timeout ${TMO}s, console: $b/console.log)"
 	QEMU_PIDFILE=$b/qemu.pid
 	rm -f "$QEMU_PIDFILE"
-	set +e
-	timeout --foreground -k 10 "$TMO" \
-		qemu-system-x86_64 -accel tcg -m 1024 -smp 2 -nodefaults \
-		-display none -serial stdio -no-reboot -pidfile "$QEMU_PIDFILE" \
-		-kernel "$kc/vmlinuz" -initrd "$b/initrd-$MODE.cpio.gz" \
-		-append "$app" </dev/null 2>"$b/qemu.stderr" |
-		tee "$b/console.log" | live "[$rel]"
-	rcs=("${PIPESTATUS[@]}")
-	set -e
-	qrc=${rcs[0]}
+	# In the background + wait, so that INT/TERM traps run (and kill QEMU)
+	# at once instead of after the pipeline ends.
+	rm -f "$b/qemu.rc"
+	{
+		rc=0
+		timeout --foreground -k 10 "$TMO" \
+			qemu-system-x86_64 -accel tcg -m 1024 -smp 2 -nodefaults \
+			-display none -serial stdio -no-reboot -pidfile "$QEMU_PIDFILE" \
+			-kernel "$kc/vmlinuz" -initrd "$b/initrd-$MODE.cpio.gz" \
+			-append "$app" </dev/null 2>"$b/qemu.stderr" || rc=$?
+		echo $rc >"$b/qemu.rc"
+	} | tee "$b/console.log" | live "[$rel]" &
+	wait $! || true
+	qrc=$(cat "$b/qemu.rc" 2>/dev/null || echo 255)
 	if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
 		to=$TMO
 		msg "FAIL: $rel: guest killed after ${TMO}s timeout"
