@@ -18,6 +18,7 @@ KBUILD_VARS := VC_TOP=$(TOP) VC_VERSION=$(VC_VERSION)
 all: modules
 
 compat:
+	@test -f $(KDIR)/Makefile || { echo "vcompound: no kernel build tree at KDIR=$(KDIR); install linux-headers-$$(uname -r) or pass KDIR=/path/to/headers" >&2; exit 1; }
 	$(MAKE) -C $(TOP)/compat KDIR=$(KDIR)
 
 modules: compat
@@ -32,7 +33,7 @@ clean:
 	rm -rf $(TOP)/build
 	for d in module tests/selftest tools/demo; do \
 		rm -rf $(TOP)/$$d/*.o $(TOP)/$$d/*.ko $(TOP)/$$d/*.mod \
-		       $(TOP)/$$d/*.mod.c $(TOP)/$$d/.*.cmd $(TOP)/$$d/*.symvers \
+		       $(TOP)/$$d/*.mod.c $(TOP)/$$d/.*.cmd $(TOP)/$$d/.*.d $(TOP)/$$d/*.symvers \
 		       $(TOP)/$$d/modules.order $(TOP)/$$d/.tmp_versions; \
 	done
 
