@@ -6,11 +6,12 @@
 # compiles and modpost finds every symbol it uses exported to a GPL module,
 # so an API that is declared but not exported counts as absent.
 #
-# usage: gen-config.sh KDIR OUTPUT_HEADER
+# usage: gen-config.sh KDIR OUTPUT_HEADER [MAKEVAR=VALUE...]
 set -eu
 
 kdir=$1
 out=$2
+shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(dirname "$out")/probes-build
 log=$work/probe.log
@@ -31,7 +32,7 @@ kbuild() {
 for p in $probes; do
 	echo "obj-m += $p.o"
 done >"$work/Kbuild"
-kbuild
+kbuild "$@"
 
 # Pass 2: link the survivors so modpost reports unexported symbols.
 compiled=
@@ -42,7 +43,7 @@ done
 for p in $compiled; do
 	echo "obj-m += $p.o"
 done >"$work/Kbuild"
-[ -n "$compiled" ] && kbuild
+[ -n "$compiled" ] && kbuild "$@"
 
 {
 	echo "/* SPDX-License-Identifier: GPL-2.0 */"

@@ -129,8 +129,6 @@ static void vct_ctx_case(struct vct *t, enum vct_ctx ctx, bool virt)
 	if (virt) {
 		/* vunmap() cannot run here: the free must have been queued. */
 		VCT_CHECK(t, vct_odelta(t, order, deferred) == 1);
-		vcompound_drain();
-		vct_resnap(t);
 		VCT_CHECK(t, vct_odelta(t, order, freed_virtual) == 1);
 	} else {
 		VCT_CHECK(t, vct_odelta(t, order, deferred) == 0);
@@ -211,7 +209,6 @@ static void vct_storm(struct vct *t)
 		if (!((done / VCT_STORM_BATCH) % 20))
 			vcompound_drain();
 	}
-	vcompound_drain();
 	vct_resnap(t);
 	VCT_CHECK(t, in_context);
 	VCT_CHECK(t, done == VCT_STORM_FREES);

@@ -34,6 +34,7 @@ void vct_snap(struct vct *t)
 
 void vct_resnap(struct vct *t)
 {
+	vcompound_drain();
 	vcompound_get_stats(t->s1);
 }
 
