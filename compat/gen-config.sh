@@ -62,4 +62,5 @@ done >"$work/Kbuild"
 	echo "#endif"
 } >"$out.tmp"
 mv "$out.tmp" "$out"
-grep -c '^#define VC_HAVE' "$out" | sed "s|^|compat: $(basename "$kdir"): |; s|$| of $(echo $probes | wc -w) probes present|" >&2
+krel=$(cat "$kdir/include/config/kernel.release" 2>/dev/null || basename "$kdir")
+echo "compat: $krel: $(grep -c '^#define VC_HAVE' "$out") of $(echo $probes | wc -w) probes present" >&2

@@ -14,6 +14,7 @@
 #include <linux/workqueue.h>
 
 #include "vcompound_internal.h"
+#include "vcompat_workqueue.h"
 
 struct vc_defer_cpu {
 	struct llist_head list;
@@ -196,8 +197,12 @@ int vc_defer_init(void)
 {
 	int cpu;
 
-	/* Frees release memory, so they must progress under memory pressure. */
-	vc_defer_wq = alloc_workqueue("vcompound_free", WQ_MEM_RECLAIM, 0);
+	/*
+	 * Frees release memory, so they must progress under memory pressure;
+	 * per-CPU, as each CPU's list is drained by a work item queued there.
+	 */
+	vc_defer_wq = alloc_workqueue("vcompound_free",
+				      WQ_MEM_RECLAIM | VC_WQ_PERCPU, 0);
 	if (!vc_defer_wq)
 		return -ENOMEM;
 	for_each_possible_cpu(cpu) {
