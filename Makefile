@@ -13,7 +13,7 @@ TOP  := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 VC_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="*\([^"]*\)"*/\1/p' $(TOP)/dkms.conf)
 KBUILD_VARS := VC_TOP=$(TOP) VC_VERSION=$(VC_VERSION)
 
-.PHONY: all modules compat clean test demo lint
+.PHONY: all module modules compat clean test demo lint dkms-install dkms-uninstall
 
 all: modules
 
@@ -21,8 +21,11 @@ compat:
 	@test -f $(KDIR)/Makefile || { echo "vcompound: no kernel build tree at KDIR=$(KDIR); install linux-headers-$$(uname -r) or pass KDIR=/path/to/headers" >&2; exit 1; }
 	$(MAKE) -C $(TOP)/compat KDIR=$(KDIR)
 
-modules: compat
+# vcompound.ko alone: what DKMS builds (dkms.conf MAKE[0]).
+module: compat
 	$(MAKE) -C $(KDIR) M=$(TOP)/module $(KBUILD_VARS) modules
+
+modules: module
 	$(MAKE) -C $(KDIR) M=$(TOP)/tests/selftest $(KBUILD_VARS) \
 		KBUILD_EXTRA_SYMBOLS=$(TOP)/module/Module.symvers modules
 	$(MAKE) -C $(KDIR) M=$(TOP)/tools/demo $(KBUILD_VARS) \
@@ -54,3 +57,25 @@ test:
 demo: KERNELS ?= 6.12
 demo:
 	@bash $(TOP)/tests/qemu/run.sh --demo $(KERNELS)
+
+# Install through DKMS for KREL (default: the running kernel), as root.
+# DKMS copies what it builds from /usr/src/vcompound-<version>.
+KREL ?= $(shell uname -r)
+DKMS_SRC := /usr/src/vcompound-$(VC_VERSION)
+DKMS_FILES := dkms.conf Makefile module compat tools/dkms-post-build.sh
+
+dkms-install:
+	@test "$$(id -u)" = 0 || { echo "dkms-install: run as root" >&2; exit 1; }
+	@command -v dkms >/dev/null || { echo "dkms-install: install the dkms package first" >&2; exit 1; }
+	-dkms remove vcompound/$(VC_VERSION) --all 2>/dev/null
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	cd $(TOP) && cp -a --parents $(DKMS_FILES) $(DKMS_SRC)/
+	rm -rf $(DKMS_SRC)/compat/generated
+	dkms add vcompound/$(VC_VERSION)
+	dkms install vcompound/$(VC_VERSION) -k $(KREL)
+
+dkms-uninstall:
+	@test "$$(id -u)" = 0 || { echo "dkms-uninstall: run as root" >&2; exit 1; }
+	-dkms remove vcompound/$(VC_VERSION) --all
+	rm -rf $(DKMS_SRC)
