@@ -15,7 +15,8 @@
  * (inclusive).  MAX_ORDER was exclusive until v6.4 (23baf831a32c "mm,
  * treewide: redefine MAX_ORDER sanely"), inclusive in v6.4..v6.7, and was
  * renamed MAX_PAGE_ORDER in v6.8 (5e0a760b4441 "mm, treewide: rename
- * MAX_ORDER to MAX_PAGE_ORDER").
+ * MAX_ORDER to MAX_PAGE_ORDER").  Only the major and minor numbers are
+ * compared, so Debian 5.10's sublevel capped at 255 does not matter.
  */
 #if defined(MAX_PAGE_ORDER)
 #define VC_BUDDY_MAX_ORDER	MAX_PAGE_ORDER
