@@ -129,6 +129,54 @@ out:
 }
 
 /**
+ * vc_alloc_block - allocate a vcompound block
+ * @gfp: allocation flags
+ * @order: block size
+ * @nid: preferred node, or NUMA_NO_NODE
+ * @may_virtual: whether the virtual kind is acceptable at all
+ *
+ * The common path of vcompound_alloc_node() and of vcache's slabs; a
+ * caller that needs physical memory passes @may_virtual false, and then
+ * neither always_fallback nor a fragmented buddy allocator yields a
+ * virtual block.
+ *
+ * Context: As vcompound_alloc_node().
+ * Return: the block's kernel address, or NULL.
+ */
+void *vc_alloc_block(gfp_t gfp, unsigned int order, int nid, bool may_virtual)
+{
+	void *addr = NULL;
+
+	if (unlikely(order > vc_max_order())) {
+		vc_count(order_refused);
+		WARN_ONCE(1, "vcompound: order %u is above max_order %u\n",
+			  order, vc_max_order());
+		return NULL;
+	}
+	if (unlikely(gfp & VC_GFP_REFUSED)) {
+		vc_count(gfp_refused);
+		vc_count(failed[order]);
+		WARN_ONCE(1, "vcompound: gfp flags %pGg are not supported\n",
+			  &gfp);
+		return NULL;
+	}
+
+	if (order <= VC_BUDDY_MAX_ORDER &&
+	    !(may_virtual && vc_always_fallback())) {
+		addr = vc_alloc_physical(gfp, order, nid);
+		/* An order-0 fallback would need the very page that failed. */
+		if (addr || !order)
+			goto out;
+	}
+	if (may_virtual && gfpflags_allow_blocking(gfp))
+		addr = vc_alloc_virtual(gfp, order, nid);
+out:
+	if (!addr)
+		vc_count(failed[order]);
+	return addr;
+}
+
+/**
  * vcompound_alloc_node - allocate a block of 2^@order pages on a node
  * @gfp: allocation flags, as for alloc_pages()
  * @order: block size, up to the max_order module param
@@ -152,34 +200,7 @@ out:
  */
 void *vcompound_alloc_node(gfp_t gfp, unsigned int order, int nid)
 {
-	void *addr = NULL;
-
-	if (unlikely(order > vc_max_order())) {
-		vc_count(order_refused);
-		WARN_ONCE(1, "vcompound: order %u is above max_order %u\n",
-			  order, vc_max_order());
-		return NULL;
-	}
-	if (unlikely(gfp & VC_GFP_REFUSED)) {
-		vc_count(gfp_refused);
-		vc_count(failed[order]);
-		WARN_ONCE(1, "vcompound: gfp flags %pGg are not supported\n",
-			  &gfp);
-		return NULL;
-	}
-
-	if (order <= VC_BUDDY_MAX_ORDER && !vc_always_fallback()) {
-		addr = vc_alloc_physical(gfp, order, nid);
-		/* An order-0 fallback would need the very page that failed. */
-		if (addr || !order)
-			goto out;
-	}
-	if (gfpflags_allow_blocking(gfp))
-		addr = vc_alloc_virtual(gfp, order, nid);
-out:
-	if (!addr)
-		vc_count(failed[order]);
-	return addr;
+	return vc_alloc_block(gfp, order, nid, true);
 }
 EXPORT_SYMBOL_GPL(vcompound_alloc_node);
 

@@ -9,6 +9,7 @@
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
 
+#include "vcache_internal.h"
 #include "vcompound_internal.h"
 
 static bool always_fallback;
@@ -61,6 +62,11 @@ static int __init vcompound_init(void)
 	ret = vc_defer_init();
 	if (ret)
 		return ret;
+	ret = vcache_reclaim_init();
+	if (ret) {
+		vc_defer_exit();
+		return ret;
+	}
 	vc_stats_debugfs_init();
 	pr_info("vcompound: loaded, buddy max order %u, max_order %u%s\n",
 		VC_BUDDY_MAX_ORDER, vc_max_order(),
@@ -73,6 +79,11 @@ static void __exit vcompound_exit(void)
 	struct vcompound_stats *st;
 
 	vc_stats_debugfs_exit();
+	vcache_reclaim_exit();
+	mutex_lock(&vcache_mutex);
+	if (!list_empty(&vcache_list))
+		pr_warn("vcompound: unloading with vcache caches never destroyed; leaking them\n");
+	mutex_unlock(&vcache_mutex);
 	vc_defer_exit();
 
 	st = kmalloc(sizeof(*st), GFP_KERNEL);

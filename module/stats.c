@@ -8,7 +8,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "vcompound_internal.h"
+#include "vcache_internal.h"
 
 DEFINE_PER_CPU(struct vc_counters, vc_counters);
 
@@ -98,12 +98,16 @@ static int vc_stats_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(vc_stats);
 
+DEFINE_SHOW_ATTRIBUTE(vcache_info);
+
 void vc_stats_debugfs_init(void)
 {
 	/* debugfs is optional: failures leave the allocator fully working. */
 	vc_debugfs_dir = debugfs_create_dir("vcompound", NULL);
 	debugfs_create_file("stats", 0400, vc_debugfs_dir, NULL,
 			    &vc_stats_fops);
+	debugfs_create_file("vcacheinfo", 0400, vc_debugfs_dir, NULL,
+			    &vcache_info_fops);
 }
 
 void vc_stats_debugfs_exit(void)

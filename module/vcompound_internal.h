@@ -54,6 +54,9 @@ struct vc_ref {
 	unsigned int order;
 };
 
+/* alloc.c */
+void *vc_alloc_block(gfp_t gfp, unsigned int order, int nid, bool may_virtual);
+
 /* lookup.c */
 bool vc_phys_owned(const struct page *head);
 void vc_phys_mark(struct page *head);
