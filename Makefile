@@ -4,6 +4,8 @@
 #
 #   make [KDIR=...]      build vcompound.ko, the self-test and demo modules
 #   make test            boot stock Debian kernels under QEMU and run the KTAP suite
+#                        (vcompound.ko built and installed by DKMS)
+#   make test-fast       the same with a plain tree build (development)
 #   make demo            boot a stock kernel and show physical vs virtual blocks
 #   make lint            checkpatch --strict, sparse (C=2) and W=1
 #   make clean
@@ -13,7 +15,7 @@ TOP  := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 VC_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="*\([^"]*\)"*/\1/p' $(TOP)/dkms.conf)
 KBUILD_VARS := VC_TOP=$(TOP) VC_VERSION=$(VC_VERSION)
 
-.PHONY: all module modules compat clean test demo lint dkms-install dkms-uninstall
+.PHONY: all module modules compat clean test test-fast demo lint dkms-install dkms-uninstall
 
 all: modules
 
@@ -46,13 +48,19 @@ clean:
 lint:
 	bash $(TOP)/tools/lint.sh $(if $(filter command line,$(origin KDIR)),--kdir=$(KDIR))
 
-# Boot stock Debian kernels under QEMU (TCG) with a busybox initramfs and run
-# the KTAP self-test (test) or the demo module (demo) on each; see
-# tests/qemu/README.md. KERNELS takes series names (6.1, 6.12) or full Debian
-# image package names.
-test: KERNELS ?= 6.1 6.12
+# Boot stock Debian kernels under QEMU (TCG) with a busybox+kmod initramfs
+# and run the KTAP self-test and client (test, test-fast) or the demo module
+# (demo) on each; see tests/qemu/README.md. KERNELS takes series names (5.10,
+# 6.1, 6.12, 7.2) or full Debian image package names. test builds vcompound.ko
+# with DKMS in each kernel's Debian build environment; test-fast and demo
+# build the tree with make.
+test: KERNELS ?= 5.10 6.1 6.12 7.2
 test:
-	@bash $(TOP)/tests/qemu/run.sh $(KERNELS)
+	@bash $(TOP)/tests/qemu/run.sh --dkms $(KERNELS)
+
+test-fast: KERNELS ?= 5.10 6.1 6.12 7.2
+test-fast:
+	@bash $(TOP)/tests/qemu/run.sh --tree $(KERNELS)
 
 demo: KERNELS ?= 6.12
 demo:

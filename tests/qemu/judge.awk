@@ -3,21 +3,28 @@
 # judge.awk: judge one guest console log of the vcompound lab.
 #
 #   awk -f judge.awk -v mode=test|demo [-v timedout=SECONDS] \
-#       [-v testmod=vcompound_test.ko] [-v demomod=vcompound_demo.ko] console.log
+#       [-v testmod=vcompound_test] [-v demomod=vcompound_demo] console.log
 #
 # Prints human-readable findings, then as its last line
 #   RESULT <passed> <failed> <skipped> <OK|FAIL> <expected-warnings> <unexpected-warnings>
 #
-# Rules (see tests/qemu/README.md): KTAP totals from the test module's
-# output (plan must exist and match the number of results); any of the
-# FATAL patterns anywhere fails; WARNING:/Call Trace fail unless between
-# "vcompound_test: EXPECT-WARN BEGIN <n>" and "... END <n>"; taint other than
-# O and E (and W when every warning was bracketed) fails; insmod/rmmod
-# failures and a missing "vclab: end-of-run" marker fail. Written for mawk.
+# Rules (see tests/qemu/README.md): every module that /init lists in
+# "vclab: ktap-modules ..." (older logs: the test module) must print exactly
+# one KTAP document after its "modprobe/insmod X begin" marker, each
+# starting with "KTAP version", with
+# one plan that matches its number of results, numbered in sequence; the
+# totals are summed over the documents. Any of the FATAL patterns anywhere
+# fails; WARNING:/Call Trace fail unless between
+# "vcompound...: EXPECT-WARN BEGIN <n>" and "... END <n>"; taint other than O
+# and E (and W when every warning was bracketed) fails; modprobe/insmod,
+# modprobe -r/rmmod and modinfo failures, a "parm:" line of modinfo without
+# a description, a module still loaded after the unload and a missing
+# "vclab: end-of-run" marker fail. Written for mawk.
 
 BEGIN {
-	if (testmod == "") testmod = "vcompound_test.ko"
-	if (demomod == "") demomod = "vcompound_demo.ko"
+	if (testmod == "") testmod = "vcompound_test"
+	if (demomod == "") demomod = "vcompound_demo"
+	testmod = modn(testmod); demomod = modn(demomod)
 	nfatal = split("BUG:|Oops|kernel BUG|general protection|KASAN|UBSAN|" \
 		"possible circular locking|kmemleak|Kernel panic|" \
 		"rcu_sched self-detected stall|rcu: INFO|self-detected stall|" \
@@ -34,6 +41,32 @@ function problem(msg) {
 
 function after(s, prefix) { return substr(s, length(prefix) + 1) }
 
+# modn: module name of a file name or module name ("x/vc-test.ko.xz" -> vc_test)
+function modn(s) {
+	sub(/.*\//, "", s); sub(/\.(xz|zst|gz)$/, "", s); sub(/\.ko$/, "", s)
+	gsub(/-/, "_", s)
+	return s
+}
+
+# newdoc: a KTAP document of the module being loaded starts.
+function newdoc(header) {
+	ndoc++; downer[ndoc] = cur; dplan[ndoc] = ""; dres[ndoc] = 0
+	dpass[ndoc] = dfail[ndoc] = dskip[ndoc] = 0; dheader[ndoc] = header
+	ndocs[cur]++
+}
+
+# parm: a modinfo "parm:" line must have a description: kmod prints
+# "name:description (type)", "name:description" (no type known) or, with no
+# description, "name:type".
+function checkparm(l,   r) {
+	r = l; sub(/^parm:[ \t]*/, "", r)
+	if (!match(r, /:/)) { problem("modinfo: malformed line: " l); return }
+	nm = substr(r, 1, RSTART - 1); r = substr(r, RSTART + 1)
+	sub(/^[ \t]+/, "", r); sub(/[ \t]+$/, "", r)
+	if (r == "" || r ~ /^[a-z]+$/ || r ~ /^array of [a-z]+$/)
+		problem("modinfo: parameter " nm " has no description (MODULE_PARM_DESC)")
+}
+
 {
 	line = $0
 	sub(/\r$/, "", line)
@@ -46,23 +79,41 @@ index(line, "vclab-stats: ") == 1 {
 	nstats++; stats[nstats] = after(line, "vclab-stats: ")
 	next
 }
+index(line, "vclab-modinfo: ") == 1 {
+	m = after(line, "vclab-modinfo: ")
+	nmodinfo++; modinfo[nmodinfo] = m
+	if (m ~ /^parm:/) checkparm(m)
+	next
+}
 index(line, "vclab: ") == 1 {
 	m = after(line, "vclab: ")
 	if (index(m, "init start") == 1) started = 1
 	else if (m == "end-of-run" || m == "end-of-run (console)") ended = 1
-	else if (m ~ /^insmod [^ ]+ begin/) {
-		split(m, w, " ")
-		if (w[2] == testmod) { ktap = 1; testloaded = 1 }
-		if (w[2] == demomod) { demo = 1; demoloaded = 1 }
-	} else if (m ~ /^insmod [^ ]+ rc=/) {
+	else if (m ~ /^ktap-modules( |$)/) {
+		n = split(after(m, "ktap-modules"), w, " ")
+		for (i = 1; i <= n; i++) if (!(w[i] in isktap)) { isktap[w[i]] = 1; ktaplist[++nktap] = w[i] }
+		haveklist = 1
+	} else if (m ~ /^(insmod|modprobe) [^ ]+ begin/) {
+		split(m, w, " "); cur = modn(w[2]); loaded[cur] = 1
+		ktap = (haveklist ? (cur in isktap) : (cur == testmod))
+		demo = (cur == demomod)
+		if (cur == testmod) testloaded = 1
+		if (cur == demomod) demoloaded = 1
+	} else if (m ~ /^(insmod|modprobe) [^ ]+ rc=/) {
 		split(m, w, " "); rc = after(w[3], "rc=")
-		if (w[2] == demomod) demo = 0
-		if (rc != "0") problem("insmod " w[2] " failed (rc=" rc ")")
+		if (modn(w[2]) == demomod) demo = 0
+		if (rc != "0") problem(w[1] " " w[2] " failed (rc=" rc ")")
 	} else if (m ~ /^insmod dependency .* failed/) {
 		problem(m)
-	} else if (m ~ /^rmmod [^ ]+ rc=/) {
+	} else if (m ~ /^(rmmod|modprobe -r) [^ ]+ rc=/) {
+		n = split(m, w, " "); rc = after(w[n], "rc=")
+		if (rc != "0") problem(m)
+	} else if (m ~ /^still loaded after unload: /) {
+		problem(m)
+	} else if (m ~ /^modinfo [^ ]+ rc=/) {
 		split(m, w, " "); rc = after(w[3], "rc=")
-		if (rc != "0") problem("rmmod " w[2] " failed (rc=" rc ")")
+		modinfomod = w[2]; modinforc = rc
+		if (rc != "0") problem("modinfo " w[2] " failed (rc=" rc ")")
 	} else if (m ~ /^tainted=[0-9]+$/) {
 		taint = after(m, "tainted=") + 0; havetaint = 1
 	} else if (index(m, "demo pass") == 1) {
@@ -74,28 +125,30 @@ index(line, "vclab: ") == 1 {
 }
 
 # ---- expected-warning brackets printed by the test module
-/vcompound_test: EXPECT-WARN BEGIN / {
+/vcompound[a-z_]*: EXPECT-WARN BEGIN / {
 	nm = line; sub(/.*EXPECT-WARN BEGIN /, "", nm)
 	if (inwarn != "") problem("EXPECT-WARN BEGIN " nm " inside open bracket " inwarn)
 	inwarn = nm; nbrackets++
 	next
 }
-/vcompound_test: EXPECT-WARN END / {
+/vcompound[a-z_]*: EXPECT-WARN END / {
 	nm = line; sub(/.*EXPECT-WARN END /, "", nm)
 	if (inwarn != nm) problem("EXPECT-WARN END " nm " does not close " (inwarn == "" ? "any bracket" : inwarn))
 	inwarn = ""
 	next
 }
 
-# ---- KTAP from the test module (top level only)
-ktap && /^KTAP version / { nversion++; next }
+# ---- KTAP documents of the KTAP modules (top level only)
+ktap && /^KTAP version / { newdoc(1); next }
 ktap && /^1\.\.[0-9]+/ {
+	if (!ndoc || downer[ndoc] != cur) newdoc(0)
 	p = line; sub(/^1\.\./, "", p); sub(/[^0-9].*/, "", p)
-	if (plan != "") problem("more than one KTAP plan (1.." plan " and 1.." p ")")
-	plan = p + 0
+	if (dplan[ndoc] != "") problem(cur ": more than one KTAP plan (1.." dplan[ndoc] " and 1.." p ")")
+	dplan[ndoc] = p + 0
 	next
 }
 ktap && /^(not )?ok [0-9]+/ {
+	if (!ndoc || downer[ndoc] != cur) newdoc(0)
 	notok = (substr(line, 1, 4) == "not ")
 	r = notok ? substr(line, 8) : substr(line, 4)
 	num = r; sub(/[^0-9].*/, "", num); r = substr(r, length(num) + 1)
@@ -103,14 +156,14 @@ ktap && /^(not )?ok [0-9]+/ {
 	if (match(r, /#/)) { directive = substr(r, RSTART + 1); r = substr(r, 1, RSTART - 1) }
 	sub(/^ *(- )?/, "", r); sub(/ +$/, "", r)
 	sub(/^ +/, "", directive)
-	nres++
-	if (num + 0 != nres) problem("KTAP result number " num " out of sequence (expected " nres ")")
+	dres[ndoc]++
+	if (num + 0 != dres[ndoc]) problem(cur ": KTAP result number " num " out of sequence (expected " dres[ndoc] ")")
 	d = toupper(substr(directive, 1, 4))
 	if (d == "SKIP" || d == "TODO") {
-		nskip++; skipped[nskip] = num " " r " (" directive ")"
+		nskip++; dskip[ndoc]++; skipped[nskip] = cur " " num " " r " (" directive ")"
 	} else if (notok) {
-		nfail++; failed[nfail] = num " " r
-	} else npass++
+		nfail++; dfail[ndoc]++; failed[nfail] = cur " " num " " r
+	} else { npass++; dpass[ndoc]++ }
 	next
 }
 ktap && (/^#/ || /^[ \t]+(#|KTAP version|1\.\.[0-9]|(not )?ok [0-9])/) { next }
@@ -147,10 +200,22 @@ END {
 	else if (!ended) problem("guest never reached the end marker (crash, panic or hang)")
 	if (inwarn != "") problem("EXPECT-WARN BEGIN " inwarn " never closed")
 	if (mode == "test") {
-		if (!testloaded) problem(testmod " was never loaded")
-		else if (plan == "") problem("no KTAP plan (1..N) from " testmod)
-		else if (plan != nres) problem("KTAP plan 1.." plan " but " nres " results")
-		if (testloaded && !nversion) print "  note: no 'KTAP version' header"
+		if (!haveklist) { ktaplist[++nktap] = testmod; isktap[testmod] = 1 }
+		for (k = 1; k <= nktap; k++) {
+			m = ktaplist[k]
+			if (!(m in loaded)) problem(m " was never loaded")
+			else if (!ndocs[m]) problem("no KTAP document from " m)
+			else if (ndocs[m] > 1) problem(ndocs[m] " KTAP documents from " m " (expected one)")
+		}
+		for (i = 1; i <= ndoc; i++) {
+			m = downer[i]
+			if (!dheader[i]) problem(m ": KTAP document without a 'KTAP version' header")
+			if (dplan[i] == "") problem(m ": no KTAP plan (1..N)")
+			else if (dplan[i] != dres[i]) problem(m ": KTAP plan 1.." dplan[i] " but " dres[i] " results")
+			printf "  ktap %s: %d passed, %d failed, %d skipped (plan %s)%s\n", m, dpass[i], dfail[i], dskip[i], \
+				(dplan[i] == "" ? "missing" : "1.." dplan[i]), (dheader[i] ? "" : ", no 'KTAP version' header")
+		}
+		if (haveklist && started && modinforc == "") problem("no modinfo report for the core module")
 	}
 	if (mode == "demo" && !demoloaded) problem(demomod " was never loaded")
 	if (ended && !havetaint) problem("no taint value reported")
@@ -182,6 +247,8 @@ END {
 		}
 	} else if (statsnote != "" && mode == "demo") print "  note: stats " statsnote
 
+	if (modinfomod != "" && modinforc != "0")
+		for (i = 1; i <= nmodinfo; i++) print "  modinfo: " modinfo[i]
 	for (i = 1; i <= nfail; i++) print "  not ok " failed[i]
 	for (i = 1; i <= nskip; i++) print "  skip   " skipped[i]
 	for (i = 1; i <= nprob && i <= maxshow; i++) print "  FAIL: " probs[i]

@@ -150,7 +150,7 @@ write_suite_sources() {
 
 # debian_mirror: the first Debian archive URI of the host's apt sources.
 debian_mirror() {
-	host_sources | awk '$2 ~ /^[a-z]+(-updates)?$/ && (" " $0 " ") ~ / main / { print $1; exit }'
+	host_sources | awk '$2 ~ /^[a-z]+(-updates)?$/ && (" " $0 " ") ~ / main / && !n++ { print $1 }'
 }
 
 # read_suites: parse suites.conf into SUITES (in order), SUITE_SERIES[suite]

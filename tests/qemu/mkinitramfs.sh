@@ -1,41 +1,51 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# mkinitramfs.sh --mode test|demo --kcache DIR --out FILE [--params NAME=ARGS]... KO...
+# mkinitramfs.sh --mode test|demo --kcache DIR --out FILE [--ktap NAME]...
+#                [--params NAME=ARGS]... SUBDIR:KO...
 #
-# Build the lab initramfs: static busybox, tests/qemu/init.sh as /init, the
-# given modules (in load order, core module first) and any modules of the
-# stock kernel they depend on (resolved with modprobe --show-depends against
-# the cached kernel's modules.dep). --params gives insmod arguments for the
-# module NAME (file name without .ko).
+# Build the lab initramfs: static busybox for the shell and coreutils, the
+# host's Debian kmod (binary plus the shared libraries it needs) as
+# modprobe/modinfo/depmod/lsmod/rmmod/insmod, tests/qemu/init.sh as /init and
+# a /lib/modules/<release>/ that kmod can use:
+#   - each KO copied to <release>/SUBDIR/ (e.g. updates/dkms:.../vcompound.ko,
+#     extra:.../vcompound_test.ko); they are loaded in the order given;
+#   - the stock kernel's modules.order/builtin/builtin.modinfo and those of
+#     its modules (as shipped, e.g. .ko.xz) that the KOs depend on
+#     (modprobe --show-depends against the cached kernel);
+#   - modules.dep & co. from depmod -b run here;
+#   - /etc/modprobe.d/vclab.conf: "options NAME ARGS" for each --params.
+# --ktap NAME marks a module that prints a KTAP document when loaded.
 
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-MODE="" KC="" OUT="" PARAMS=()
+MODE="" KC="" OUT="" PARAMS=() KTAP=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--mode)   MODE=$2; shift 2 ;;
 	--kcache) KC=$2; shift 2 ;;
 	--out)    OUT=$2; shift 2 ;;
 	--params) PARAMS+=("$2"); shift 2 ;;
+	--ktap)   KTAP+=("$2"); shift 2 ;;
 	--) shift; break ;;
 	-*) die "mkinitramfs.sh: unknown option $1" ;;
 	*) break ;;
 	esac
 done
 if [ -z "$MODE" ] || [ -z "$KC" ] || [ -z "$OUT" ] || [ $# -eq 0 ]; then
-	die "usage: mkinitramfs.sh --mode test|demo --kcache DIR --out FILE [--params NAME=ARGS] KO..."
+	die "usage: mkinitramfs.sh --mode test|demo --kcache DIR --out FILE [--ktap NAME] [--params NAME=ARGS] SUBDIR:KO..."
 fi
 REL=$(cat "$KC/release")
 BUSYBOX=/bin/busybox
 dpkg-query -W -f='${db:Status-Status}' busybox-static 2>/dev/null | grep -qx installed ||
 	die "busybox-static is not installed"
+KMOD=$(realpath "$(command -v kmod)") || die "kmod is not installed"
 
 ST=$(mktemp -d "${OUT%/*}/.initramfs.XXXXXX")
 trap 'rm -rf "$ST"' EXIT
-mkdir -p "$ST"/{bin,sbin,etc,proc,sys,dev,tmp,lib/vclab/deps}
+mkdir -p "$ST"/{bin,sbin,usr/bin,usr/sbin,etc/modprobe.d,proc,sys,dev,tmp,run}
 cp "$BUSYBOX" "$ST/bin/busybox"
 ln -s busybox "$ST/bin/sh"
 install -m 0755 "$VCLAB_DIR/init.sh" "$ST/init"
@@ -44,48 +54,87 @@ if is_root; then
 	mknod -m 666 "$ST/dev/null" c 1 3
 fi
 
-own=() names=" "
-for ko in "$@"; do
-	[ -f "$ko" ] || die "module $ko not found"
-	cp "$ko" "$ST/lib/vclab/"
-	own+=("${ko##*/}")
-	n=${ko##*/}; n=${n%.ko}; names+="${n//-/_} "
+# ------------------------------------------------------------------- kmod
+
+# copy_file PATH: PATH (symlinks resolved) to the same path in the image.
+copy_file() {
+	[ -e "$ST$1" ] && return 0
+	mkdir -p "$ST$(dirname "$1")"
+	cp -L "$1" "$ST$1"
+}
+cp "$KMOD" "$ST/usr/bin/kmod"
+for t in modprobe modinfo depmod lsmod rmmod insmod; do
+	ln -s /usr/bin/kmod "$ST/sbin/$t"
+done
+while read -r lib; do
+	copy_file "$lib"
+done < <(ldd "$KMOD" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
+# kmod >= 31 dlopen()s its compression/crypto libraries: ldd does not list
+# them. Copy those its build has (kmod --version: +XZ +ZSTD +ZLIB +LIBCRYPTO).
+feat=$(kmod --version | tail -n 1)
+for pair in XZ:liblzma.so.5 ZSTD:libzstd.so.1 ZLIB:libz.so.1 LIBCRYPTO:libcrypto.so.3; do
+	[[ " $feat " == *" +${pair%%:*} "* ]] || continue
+	# (no early exit in awk: ldconfig would die of SIGPIPE under pipefail)
+	p=$(ldconfig -p | awk -v l="${pair#*:}" '$1 == l && /x86-64/ && !n++ { print $NF }')
+	[ -n "$p" ] && copy_file "$p"
 done
 
-# Dependencies outside the lab modules, from the stock kernel.
-deps=() seen=" "
-for ko in "$@"; do
+# ---------------------------------------------------------------- modules
+
+KR=$KC/root/lib/modules/$REL
+M=$ST/lib/modules/$REL
+mkdir -p "$M"
+for f in modules.order modules.builtin modules.builtin.modinfo; do
+	[ -f "$KR/$f" ] && cp "$KR/$f" "$M/"
+done
+
+modname() { local n=${1##*/}; n=${n%.xz}; n=${n%.zst}; n=${n%.gz}; n=${n%.ko}; echo "${n//-/_}"; }
+
+names=() kos=()
+for arg in "$@"; do
+	sub=${arg%%:*} ko=${arg#*:}
+	[ "$sub" != "$arg" ] || die "module argument '$arg' is not SUBDIR:PATH"
+	[ -f "$ko" ] || die "module $ko not found"
+	mkdir -p "$M/$sub"
+	cp "$ko" "$M/$sub/"
+	names+=("$(modname "$ko")")
+	kos+=("$ko")
+done
+
+# Stock modules the lab modules depend on, as the kernel ships them.
+own=" ${names[*]} " stock=()
+for ko in "${kos[@]}"; do
 	IFS=, read -r -a want <<<"$(modinfo -F depends "$ko" 2>/dev/null || true)"
 	for w in "${want[@]}"; do
 		[ -n "$w" ] || continue
-		[[ $names == *" ${w//-/_} "* ]] && continue
-		chain=$(modprobe -d "$KC/root" -S "$REL" --show-depends "$w" 2>&1) ||
-			die "cannot resolve dependency '$w' of ${ko##*/} in $REL: $chain"
+		[[ $own == *" ${w//-/_} "* ]] && continue
+		if ! chain=$(modprobe -d "$KC/root" -S "$REL" --show-depends "$w" 2>&1); then
+			info "WARNING: dependency '$w' of ${ko##*/} is not a module of $REL: $chain"
+			continue
+		fi
 		while read -r kind path _; do
 			[ "$kind" = insmod ] || continue
-			b=${path##*/}; b=${b%.xz}; b=${b%.zst}; b=${b%.gz}
-			[[ $seen == *" $b "* ]] && continue
-			seen+="$b "
-			case $path in
-			*.xz)  xz -dc "$path" ;;
-			*.zst) zstd -qdc "$path" ;;
-			*.gz)  gzip -dc "$path" ;;
-			*)     cat "$path" ;;
-			esac >"$ST/lib/vclab/deps/$b"
-			deps+=("$b")
+			rel=${path#"$KR"/}
+			[ -e "$M/$rel" ] && continue
+			mkdir -p "$M/$(dirname "$rel")"
+			cp "$path" "$M/$rel"
+			stock+=("$rel")
 		done <<<"$chain"
 	done
 done
-[ ${#deps[@]} -eq 0 ] || info "initramfs: stock kernel modules needed: ${deps[*]}"
+[ ${#stock[@]} -eq 0 ] || info "initramfs: stock kernel modules needed: ${stock[*]}"
+
+depmod -b "$ST" "$REL" || die "depmod -b failed for $REL"
+
+for p in "${PARAMS[@]}"; do
+	n=$(modname "${p%%=*}") a=${p#*=}
+	[ -n "$a" ] && echo "options $n $a"
+done >"$ST/etc/modprobe.d/vclab.conf"
 
 {
 	echo "MODE=$MODE"
-	echo "DEPS=\"${deps[*]}\""
-	echo "MODULES=\"${own[*]}\""
-	for p in "${PARAMS[@]}"; do
-		n=${p%%=*}; n=${n%.ko}
-		printf "PARAMS_%s='%s'\n" "${n//-/_}" "${p#*=}"
-	done
+	echo "MODULES=\"${names[*]}\""
+	echo "KTAP=\"${KTAP[*]}\""
 } >"$ST/etc/vclab.conf"
 
 (cd "$ST" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |

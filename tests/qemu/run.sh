@@ -1,31 +1,45 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run.sh [--demo] [SPEC...]
+# run.sh [--demo] [--dkms|--tree] [SPEC...]
 #
-# For each kernel SPEC (default "6.1 6.12" for the test suite, "6.12" with
-# --demo; see fetch-kernel.sh for the SPEC syntax):
-#   1. fetch the stock Debian kernel + headers into the cache,
-#   2. copy the module sources to build/<release>/src and build them there,
-#   3. pack a busybox initramfs that loads vcompound.ko and then
-#      vcompound_test.ko (or vcompound_demo.ko with --demo),
+# For each kernel SPEC (default "5.10 6.1 6.12 7.2" for the test suite,
+# "6.12" with --demo; see fetch-kernel.sh for the SPEC syntax):
+#   1. fetch the stock Debian kernel (+ headers for host builds) into the
+#      cache,
+#   2. copy the source tree to build/<release>/src and build the modules in
+#      the kernel's build environment (buildenv.sh: the host, or a cached
+#      chroot of the kernel's Debian suite) with build-modules.sh:
+#        --dkms (default for the test suite): vcompound.ko through the real
+#               DKMS (private trees), the self-test module against the
+#               Module.symvers DKMS publishes, the client driver
+#               (tests/client) against the published files only;
+#        --tree (default for --demo; make test-fast): "make modules" in the
+#               copy;
+#   3. pack an initramfs with the real kmod and /lib/modules/<release>/
+#      (DKMS module in updates/dkms/, the others in extra/, depmod run),
+#      whose /init modprobes vcompound, prints modinfo, modprobes the client
+#      and the self-test (or the demo with --demo), prints the stats and
+#      unloads everything with modprobe -r,
 #   4. boot it under QEMU (TCG), console -> build/<release>/console.log,
 #      test results shown live,
 #   5. judge the log (judge.awk).
 # Prints a per-kernel summary and, as the very last line, "N passed, M failed"
-# (KTAP cases summed over all kernels; a kernel-level failure counts as at
-# least one failure; with --demo each kernel counts as one). Exits non-zero on
-# any failure.
+# (KTAP cases of all documents summed over all kernels; a kernel-level
+# failure counts as at least one failure; with --demo each kernel counts as
+# one). Exits non-zero on any failure.
 #
 # Environment:
-#   VCOMPOUND_CACHE         kernel/apt cache (default /var/cache/vcompound)
+#   VCOMPOUND_CACHE         kernel/apt/chroot cache (default /var/cache/vcompound)
 #   VCOMPOUND_SRC           source tree to test (default: this checkout)
 #   VCOMPOUND_BUILD         build output dir (default: <checkout>/build)
+#   VCOMPOUND_BUILD_MODE    dkms|tree (what --dkms/--tree set)
 #   VCOMPOUND_BOOT_TIMEOUT  seconds per boot before the guest is killed (900)
-#   VCOMPOUND_TEST_PARAMS   insmod parameters for vcompound_test.ko
-#   VCOMPOUND_DEMO_PARAMS   insmod parameters for vcompound_demo.ko
+#   VCOMPOUND_TEST_PARAMS   module parameters for vcompound_test
+#   VCOMPOUND_DEMO_PARAMS   module parameters for vcompound_demo
 #   VCOMPOUND_APPEND        extra guest kernel command line
 #   VCOMPOUND_APT_REFRESH   auto|always|never (see fetch-kernel.sh)
+#   VCOMPOUND_ENV_MAX_AGE   days before a chroot is rebuilt (7; buildenv.sh)
 
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -36,12 +50,15 @@ SRC=$(cd "${VCOMPOUND_SRC:-$TOP}" && pwd)
 BUILD=${VCOMPOUND_BUILD:-$TOP/build}
 TMO=${VCOMPOUND_BOOT_TIMEOUT:-900}
 MODE="test"
+BMODE=${VCOMPOUND_BUILD_MODE:-}
 
-usage() { sed -n '4,30p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
+usage() { sed -n '4,45p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	--demo) MODE=demo; shift ;;
 	--test) MODE="test"; shift ;;
+	--dkms) BMODE=dkms; shift ;;
+	--tree) BMODE=tree; shift ;;
 	-h|--help) usage 0 ;;
 	--) shift; break ;;
 	-*) msg "unknown option $1"; usage ;;
@@ -50,8 +67,12 @@ while [ $# -gt 0 ]; do
 done
 SPECS=("$@")
 if [ ${#SPECS[@]} -eq 0 ]; then
-	if [ $MODE = demo ]; then SPECS=(6.12); else SPECS=(6.1 6.12); fi
+	if [ $MODE = demo ]; then SPECS=(6.12); else SPECS=(5.10 6.1 6.12 7.2); fi
 fi
+if [ -z "$BMODE" ]; then
+	if [ $MODE = demo ]; then BMODE=tree; else BMODE=dkms; fi
+fi
+case $BMODE in dkms|tree) ;; *) die "VCOMPOUND_BUILD_MODE must be dkms or tree, not '$BMODE'" ;; esac
 
 # One ordered output stream (progress, live results, summary): the last line
 # of output is the "N passed, M failed" total.
@@ -59,6 +80,7 @@ exec 2>&1
 
 export VCLAB_RUN_START=${VCLAB_RUN_START:-$(date +%s)}
 ensure_lab_host
+[ "$BMODE" = tree ] || ensure_host_pkgs dkms openssl
 cache_init
 mkdir -p "$BUILD"
 
@@ -74,28 +96,23 @@ cleanup() {
 trap cleanup EXIT
 trap 'cleanup; exit 130' INT TERM
 
-# copy_sources DEST: the files the module build needs (module/ compat/
-# tests/selftest/ tools/demo/ and top-level files), without build products.
+# copy_sources DEST: the source tree (git-tracked and untracked-but-not-
+# ignored files; without build products when not a git checkout).
 copy_sources() {
-	local dest=$1 dirs=(module compat tests/selftest tools/demo)
+	local dest=$1
 	rm -rf "$dest"
 	mkdir -p "$dest"
 	if git -C "$SRC" rev-parse --is-inside-work-tree >/dev/null 2>&1 &&
 	   [ "$(git -C "$SRC" rev-parse --show-toplevel)" = "$SRC" ]; then
-		{
-			git -C "$SRC" ls-files -z -co --exclude-standard -- "${dirs[@]}"
-			git -C "$SRC" ls-files -z -co --exclude-standard -- ':(glob)*'
-		} | (cd "$SRC" && while IFS= read -r -d '' f; do
+		git -C "$SRC" ls-files -z -co --exclude-standard |
+		(cd "$SRC" && while IFS= read -r -d '' f; do
 			[ -f "$f" ] && printf '%s\0' "$f"; done) |
 		tar -C "$SRC" --null -T - -cf - | tar -C "$dest" -xf -
 	else
-		local have=() p
-		for p in "${dirs[@]}"; do [ -e "$SRC/$p" ] && have+=("$p"); done
-		for p in "$SRC"/*; do [ -f "$p" ] && have+=("${p##*/}"); done
 		tar -C "$SRC" --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
 			--exclude='*.mod.c' --exclude='.*.cmd' --exclude='*.symvers' \
 			--exclude=modules.order --exclude=.tmp_versions \
-			--exclude=generated --exclude=build -cf - "${have[@]}" |
+			--exclude=generated --exclude=./build --exclude=.git -cf - . |
 			tar -C "$dest" -xf -
 	fi
 }
@@ -107,14 +124,14 @@ live() {
 		/EXPECT-WARN BEGIN / { inwarn = 1; next }
 		/EXPECT-WARN END / { inwarn = 0; next }
 		/^(not )?ok [0-9]+/ ||
-		/^vclab: (init start|insmod .* rc=[^0]|rmmod .* rc=[^0]|insmod dependency .* failed|demo pass|end-of-run$)/ ||
+		/^vclab: (init start|(insmod|modprobe) .* rc=[^0]|(rmmod|modprobe -r) .* rc=[^0]|modinfo .* rc=[^0]|still loaded|demo pass|end-of-run$)/ ||
 		/(BUG:|Oops|Kernel panic|general protection|KASAN|UBSAN|circular locking|rcu: INFO|blocked for more than)/ ||
 		(!inwarn && /WARNING:/) {
 			print "  " tag " " $0; fflush()
 		}'
 }
 
-declare -a SUM_LINES=()
+declare -a SUM_LINES=() NOTES=()
 TOTAL_PASS=0 TOTAL_FAIL=0 ANY_FAIL=0
 
 # record REL PASS FAIL SKIP VERDICT WARNTEXT SECONDS
@@ -131,7 +148,7 @@ record() {
 }
 
 run_one() {
-	local spec=$1 t0 kc rel b ko mods=() params=() mod app qrc to=0 res
+	local spec=$1 t0 kc rel b ko mod app qrc to=0 res what
 	t0=$(date +%s)
 	msg ""
 	msg "=== $spec ($MODE) ==="
@@ -145,24 +162,38 @@ run_one() {
 	mkdir -p "$b"
 	rm -f "$b/console.log" "$b/result"
 
-	info "building modules for $rel (log: $b/build.log)"
+	exec 7>"$b/.lock"
+	flock -n 7 || { info "waiting for another run using $b"; flock 7; }
+
+	local envd t1 role path sub kos=() ktap=() params=() signer note demoarg=
+	[ $MODE = demo ] && demoarg=--demo
+	envd=$(cat "$kc/env" 2>/dev/null || echo host)
+	info "building modules for $rel ($BMODE, build environment: $envd; log: $b/build.log)"
+	t1=$(date +%s)
 	copy_sources "$b/src"
-	if ! make -C "$b/src" -j"$(nproc)" modules KDIR="$kc/kdir" >"$b/build.log" 2>&1; then
-		tail -n 30 "$b/build.log" >&2
-		msg "FAIL: module build for $rel failed (full log: $b/build.log)"
-		record "$rel" 0 1 0 FAIL "build failed" $(($(date +%s) - t0))
+	install -m 0755 "$VCLAB_DIR/build-modules.sh" "$b/build-modules.sh"
+	rm -rf "$b/out"
+	if ! "$VCLAB_DIR/buildenv.sh" --kcache "$kc" --work "$b" --log "$b/build.log" -- \
+		bash ./build-modules.sh "$BMODE" ${demoarg:+"$demoarg"}; then
+		tail -n 40 "$b/build.log" >&2
+		what=$(cat "$b/out/failed" 2>/dev/null || echo "build environment")
+		msg "FAIL: $what failed for $rel (full log: $b/build.log)"
+		record "$rel" 0 1 0 FAIL "$what failed" $(($(date +%s) - t0))
 		return
 	fi
-	if [ $MODE = demo ]; then
-		mods=("$b/src/module/vcompound.ko" "$b/src/tools/demo/vcompound_demo.ko")
-		params=(--params "vcompound_demo=${VCOMPOUND_DEMO_PARAMS:-}")
-	else
-		mods=("$b/src/module/vcompound.ko" "$b/src/tests/selftest/vcompound_test.ko")
-		params=(--params "vcompound_test=${VCOMPOUND_TEST_PARAMS:-}")
-	fi
-	for ko in "${mods[@]}"; do
+	info "modules built in $(($(date +%s) - t1)) s"
+	while IFS= read -r note; do
+		[ -n "$note" ] && NOTES+=("$rel: $note") && info "note: $note"
+	done <"$b/out/notes"
+	while read -r role path; do
+		ko=$b/$path
+		case $role in
+		core) if [ "$BMODE" = dkms ]; then sub=updates/dkms; else sub=extra; fi ;;
+		test|client) sub=extra; ktap+=(--ktap "$(basename "${path%%.ko*}")") ;;
+		*) sub=extra ;;
+		esac
 		if [ ! -f "$ko" ]; then
-			msg "FAIL: build for $rel did not produce ${ko#"$b/src/"}"
+			msg "FAIL: build for $rel did not produce $path"
 			record "$rel" 0 1 0 FAIL "module missing" $(($(date +%s) - t0))
 			return
 		fi
@@ -172,10 +203,27 @@ run_one() {
 			record "$rel" 0 1 0 FAIL "vermagic mismatch" $(($(date +%s) - t0))
 			return
 		fi
-	done
+		if [ "$role" = core ] && [ "$BMODE" = dkms ]; then
+			signer=$(modinfo -F signer "$ko" 2>/dev/null || true)
+			if [ -n "$signer" ]; then
+				info "${ko##*/} (DKMS) is signed: signer '$signer', sig_key $(modinfo -F sig_key "$ko" | cut -c1-23)..."
+			else
+				info "note: ${ko##*/} (DKMS) is NOT signed"
+				NOTES+=("$rel: the DKMS-installed ${ko##*/} is not signed")
+			fi
+		fi
+		kos+=("$sub:$ko")
+	# Load order: core, client, then the self-test (or demo).
+	done < <(for role in core client test demo; do
+		awk -v r=$role '$1 == r' "$b/out/modules"; done)
+	if [ $MODE = demo ]; then
+		params=(--params "vcompound_demo=${VCOMPOUND_DEMO_PARAMS:-}")
+	else
+		params=(--params "vcompound_test=${VCOMPOUND_TEST_PARAMS:-}")
+	fi
 
 	if ! "$VCLAB_DIR/mkinitramfs.sh" --mode $MODE --kcache "$kc" \
-		--out "$b/initrd-$MODE.cpio.gz" "${params[@]}" "${mods[@]}"; then
+		--out "$b/initrd-$MODE.cpio.gz" "${params[@]}" "${ktap[@]}" "${kos[@]}"; then
 		record "$rel" 0 1 0 FAIL "initramfs failed" $(($(date +%s) - t0))
 		return
 	fi
@@ -228,12 +276,16 @@ for spec in "${SPECS[@]}"; do
 done
 
 echo
-echo "=== summary ($MODE) ==="
+echo "=== summary ($MODE, $BMODE build) ==="
 if [ $MODE = demo ]; then
 	printf '%-28s %-6s %-24s %6s\n' kernel result warnings time
 else
 	printf '%-28s %6s %6s %7s  %-6s %-24s %6s\n' kernel passed failed skipped result warnings time
 fi
 printf '%s\n' "${SUM_LINES[@]}"
+if [ ${#NOTES[@]} -gt 0 ]; then
+	echo "notes:"
+	printf '  %s\n' "${NOTES[@]}"
+fi
 echo "$TOTAL_PASS passed, $TOTAL_FAIL failed"
 [ $ANY_FAIL -eq 0 ] && [ $TOTAL_FAIL -eq 0 ]
