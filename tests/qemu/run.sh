@@ -52,7 +52,7 @@ TMO=${VCOMPOUND_BOOT_TIMEOUT:-900}
 MODE="test"
 BMODE=${VCOMPOUND_BUILD_MODE:-}
 
-usage() { sed -n '4,45p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-2}"; }
+usage() { awk 'NR >= 4 { if (!/^#/) exit; sub(/^# ?/, ""); print }' "$0"; exit "${1:-2}"; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	--demo) MODE=demo; shift ;;
