@@ -220,7 +220,7 @@ apt_opts "$SUITE"
 # dependencies).
 pkg_deps() {
 	apt-cache "${APT_OPTS[@]}" show "$1" |
-	awk -v re="$2" '/^Depends:/ { sub(/^Depends: */, ""); n = split($0, d, /, */)
+	awk -v re="$2" '/^Depends:/ && !done++ { sub(/^Depends: */, ""); n = split($0, d, /, */)
 		for (i = 1; i <= n; i++) {
 			sub(/ *\|.*/, "", d[i])
 			nm = d[i]; sub(/ .*/, "", nm)
@@ -230,7 +230,7 @@ pkg_deps() {
 				print nm "=" v
 			} else print nm
 		}
-		exit }'
+	}'
 }
 
 # image_pkgs: the image package and the packages it is split into (newer
