@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Frees from every context a driver may free from, and a hardirq storm.
+ * vct_run_in(), which reaches those contexts, serves cases_vcache.c too.
  */
 #include <linux/bottom_half.h>
 #include <linux/completion.h>
@@ -15,20 +16,10 @@
 
 #include "vct.h"
 
-enum vct_ctx {
-	VCT_HARDIRQ,
-	VCT_SOFTIRQ,
-	VCT_SPINLOCK,
-	VCT_PREEMPT_OFF,
-	VCT_IRQS_OFF,
-	VCT_BH_OFF,
-	VCT_RCU,
-};
-
 /* Static, not on the stack: the callbacks may still be returning. */
 static struct {
-	void **ptrs;
-	unsigned int n;
+	void (*fn)(void *arg);
+	void *arg;
 	bool in_context;
 	struct completion done;
 	struct irq_work irq_work;
@@ -37,35 +28,26 @@ static struct {
 
 static DEFINE_SPINLOCK(vct_lock);
 
-static void vct_free_batch(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < vct_async.n; i++)
-		vcompound_free(vct_async.ptrs[i]);
-}
-
 static void vct_irq_work_fn(struct irq_work *work)
 {
 	vct_async.in_context = hardirq_count() && irqs_disabled();
-	vct_free_batch();
+	vct_async.fn(vct_async.arg);
 	complete(&vct_async.done);
 }
 
 static void vct_timer_fn(struct timer_list *timer)
 {
 	vct_async.in_context = in_serving_softirq() && !hardirq_count();
-	vct_free_batch();
+	vct_async.fn(vct_async.arg);
 	complete(&vct_async.done);
 }
 
-/* Frees @ptrs in @ctx; false if that context could not be reached. */
-static bool vct_free_in(enum vct_ctx ctx, void **ptrs, unsigned int n)
+bool vct_run_in(enum vct_ctx ctx, void (*fn)(void *arg), void *arg)
 {
 	unsigned long flags;
 
-	vct_async.ptrs = ptrs;
-	vct_async.n = n;
+	vct_async.fn = fn;
+	vct_async.arg = arg;
 	vct_async.in_context = false;
 	init_completion(&vct_async.done);
 
@@ -85,31 +67,53 @@ static bool vct_free_in(enum vct_ctx ctx, void **ptrs, unsigned int n)
 		return vct_async.in_context;
 	case VCT_SPINLOCK:
 		spin_lock_irqsave(&vct_lock, flags);
-		vct_free_batch();
+		fn(arg);
 		spin_unlock_irqrestore(&vct_lock, flags);
 		return true;
 	case VCT_PREEMPT_OFF:
 		preempt_disable();
-		vct_free_batch();
+		fn(arg);
 		preempt_enable();
 		return true;
 	case VCT_IRQS_OFF:
 		local_irq_save(flags);
-		vct_free_batch();
+		fn(arg);
 		local_irq_restore(flags);
 		return true;
 	case VCT_BH_OFF:
 		local_bh_disable();
-		vct_free_batch();
+		fn(arg);
 		local_bh_enable();
 		return true;
 	case VCT_RCU:
 		rcu_read_lock();
-		vct_free_batch();
+		fn(arg);
 		rcu_read_unlock();
 		return true;
 	}
 	return false;
+}
+
+struct vct_batch {
+	void **ptrs;
+	unsigned int n;
+};
+
+static void vct_free_batch(void *arg)
+{
+	const struct vct_batch *b = arg;
+	unsigned int i;
+
+	for (i = 0; i < b->n; i++)
+		vcompound_free(b->ptrs[i]);
+}
+
+/* Frees @ptrs in @ctx; false if that context could not be reached. */
+static bool vct_free_in(enum vct_ctx ctx, void **ptrs, unsigned int n)
+{
+	struct vct_batch b = { .ptrs = ptrs, .n = n };
+
+	return vct_run_in(ctx, vct_free_batch, &b);
 }
 
 static void vct_ctx_case(struct vct *t, enum vct_ctx ctx, bool virt)

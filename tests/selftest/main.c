@@ -166,6 +166,7 @@ static void vct_run_all(unsigned int max_order)
 	vct_alloc_cases(vct_run);
 	vct_context_cases(vct_run);
 	vct_misuse_cases(vct_run);
+	vct_vcache_cases(vct_run);
 	vct_fragment_cases(vct_run);
 }
 

@@ -57,6 +57,23 @@ int vct_param_write(const char *param, const char *val);
 int vct_param_read_uint(const char *param, unsigned int *val);
 int vct_set_fallback(struct vct *t, bool on);
 
+/* Contexts a driver may free from (cases_context.c). */
+enum vct_ctx {
+	VCT_HARDIRQ,		/* irq_work */
+	VCT_SOFTIRQ,		/* timer */
+	VCT_SPINLOCK,		/* spin_lock_irqsave() held */
+	VCT_PREEMPT_OFF,
+	VCT_IRQS_OFF,
+	VCT_BH_OFF,
+	VCT_RCU,		/* rcu_read_lock() held */
+};
+
+/*
+ * Calls @fn(@arg) in @ctx and returns once it has run; false if @ctx could
+ * not be reached (or, for hardirq and softirq, was not what @fn ran in).
+ */
+bool vct_run_in(enum vct_ctx ctx, void (*fn)(void *arg), void *arg);
+
 /* Fills a block with a pattern and checks it through each page's alias. */
 bool vct_pattern_check(struct vct *t, void *addr, unsigned int order);
 
@@ -67,6 +84,8 @@ void vct_alloc_cases(void (*run)(const char *name,
 void vct_context_cases(void (*run)(const char *name,
 				   void (*fn)(struct vct *t)));
 void vct_misuse_cases(void (*run)(const char *name,
+				  void (*fn)(struct vct *t)));
+void vct_vcache_cases(void (*run)(const char *name,
 				  void (*fn)(struct vct *t)));
 void vct_fragment_cases(void (*run)(const char *name,
 				    void (*fn)(struct vct *t)));
