@@ -67,8 +67,12 @@ static const char *vcache_rz_damage(const struct vcache *c, void *obj)
 	return NULL;
 }
 
-static void vcache_quarantine(struct vcache *c, void *obj)
+/* Reports @damage to @obj and takes the object out of circulation. */
+static void vcache_quarantine(struct vcache *c, void *obj, const char *damage)
 {
+	atomic_long_inc(&c->debug_errors);
+	WARN(1, "vcache %s: %s object %p, which is quarantined\n",
+	     c->name, damage, obj);
 	*vcache_state(c, obj) = VCACHE_OBJ_QUARANTINED;
 	atomic_long_inc(&c->quarantined);
 }
@@ -93,10 +97,7 @@ bool vcache_debug_alloc_ok(struct vcache *c, void *obj)
 	else
 		damage = vcache_rz_damage(c, obj);
 	if (damage) {
-		atomic_long_inc(&c->debug_errors);
-		WARN(1, "vcache %s: %s object %p, which is quarantined\n",
-		     c->name, damage, obj);
-		vcache_quarantine(c, obj);
+		vcache_quarantine(c, obj, damage);
 		return false;
 	}
 	*vcache_state(c, obj) = VCACHE_OBJ_ALLOCATED;
@@ -138,18 +139,12 @@ bool vcache_debug_free_ok(struct vcache *c, struct vcache_slab *slab,
 		     obj);
 		return false;
 	default:
-		atomic_long_inc(&c->debug_errors);
-		WARN(1, "vcache %s: corrupted state word of object %p, which is quarantined\n",
-		     c->name, obj);
-		vcache_quarantine(c, obj);
+		vcache_quarantine(c, obj, "corrupted state word of");
 		return false;
 	}
 	damage = vcache_rz_damage(c, obj);
 	if (damage) {
-		atomic_long_inc(&c->debug_errors);
-		WARN(1, "vcache %s: %s object %p, which is quarantined\n",
-		     c->name, damage, obj);
-		vcache_quarantine(c, obj);
+		vcache_quarantine(c, obj, damage);
 		return false;
 	}
 	if (vcache_poisons(c))
