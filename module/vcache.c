@@ -86,7 +86,15 @@ static void vcache_layout(struct vcache *c)
 		c->stride = ALIGN(max_t(unsigned int, c->size, sizeof(void *)),
 				  c->align);
 	}
-	c->hdr = ALIGN(sizeof(struct vcache_slab), c->align);
+	/*
+	 * Blocks are page aligned (a virtual one no more than that), so with
+	 * a larger alignment the first slot's offset depends on the block's
+	 * address: plan for the worst case, which is align itself.
+	 */
+	if (c->align > PAGE_SIZE)
+		c->hdr = c->align;
+	else
+		c->hdr = ALIGN(sizeof(struct vcache_slab), c->align);
 	c->min_order = get_order(c->hdr + c->stride);
 }
 
@@ -104,7 +112,7 @@ static void vcache_free_struct(struct vcache *c)
  * vcache_create - create an object cache
  * @name: name shown in vcompound/vcacheinfo (copied)
  * @size: object size, 1 byte to 256 KiB
- * @align: object alignment, 0 or a power of two
+ * @align: object alignment, 0 or a power of two up to 256 KiB
  * @flags: VCACHE_VFALLBACK, VCACHE_HWCACHE_ALIGN, VCACHE_DEBUG
  * @ctor: called once for each object when its slab is created, or NULL
  *
@@ -125,7 +133,7 @@ struct vcache *vcache_create(const char *name, unsigned int size,
 	int nid;
 
 	if (!name || !size || size > VCACHE_MAX_SIZE || (flags & ~known) ||
-	    (align & (align - 1)) || align > PAGE_SIZE)
+	    (align & (align - 1)) || align > VCACHE_MAX_SIZE)
 		return NULL;
 
 	c = kzalloc(struct_size(c, node, nr_node_ids), GFP_KERNEL);
@@ -214,7 +222,9 @@ static struct vcache_slab *vcache_grow(struct vcache *c, gfp_t gfp, int nid)
 	slab->nid = nid;
 	slab->inuse = 0;
 	slab->virt = vcompound_is_virtual(slab);
-	slab->objects = vcache_objs(c, order);
+	slab->first = ALIGN((unsigned long)slab + sizeof(*slab), c->align) -
+		      (unsigned long)slab;
+	slab->objects = ((PAGE_SIZE << order) - slab->first) / c->stride;
 	slab->freelist = NULL;
 	for (i = slab->objects; i-- > 0;) {
 		obj = vcache_slot_obj(c, slab, i);
@@ -474,8 +484,8 @@ void vcache_free(struct vcache *c, void *obj)
 	slab = vcache_slab_of(obj);
 	if (unlikely(!slab || slab->cache != c)) {
 		atomic_long_inc(&c->debug_errors);
-		WARN(1, "vcache %s: %p is not an object of this cache, not freed\n",
-		     c->name, obj);
+		WARN(1, "vcache %s: %p (pfn %#lx, 0 if in no block) is not an object of this cache, not freed\n",
+		     c->name, obj, vcache_obj_pfn(obj));
 		return;
 	}
 	if (c->flags & VCACHE_DEBUG) {

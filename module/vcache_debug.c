@@ -7,6 +7,7 @@
  * keeps running.
  */
 #include <linux/bug.h>
+#include <linux/mm.h>
 #include <linux/string.h>
 
 #include "vcache_internal.h"
@@ -67,12 +68,24 @@ static const char *vcache_rz_damage(const struct vcache *c, void *obj)
 	return NULL;
 }
 
+/*
+ * Where an object is, for reports: its page frame and offset identify it
+ * even where %p prints a hash (or nothing, before the hash key is ready)
+ * and without exposing the kernel's virtual layout.
+ */
+unsigned long vcache_obj_pfn(const void *obj)
+{
+	struct page *page = vcompound_to_page(obj);
+
+	return page ? page_to_pfn(page) : 0;
+}
+
 /* Reports @damage to @obj and takes the object out of circulation. */
 static void vcache_quarantine(struct vcache *c, void *obj, const char *damage)
 {
 	atomic_long_inc(&c->debug_errors);
-	WARN(1, "vcache %s: %s object %p, which is quarantined\n",
-	     c->name, damage, obj);
+	WARN(1, "vcache %s: %s the object at pfn %#lx + %#lx, which is quarantined\n",
+	     c->name, damage, vcache_obj_pfn(obj), offset_in_page(obj));
 	*vcache_state(c, obj) = VCACHE_OBJ_QUARANTINED;
 	atomic_long_inc(&c->quarantined);
 }
@@ -122,8 +135,8 @@ bool vcache_debug_free_ok(struct vcache *c, struct vcache_slab *slab,
 	if (obj < vcache_slot_obj(c, slab, 0) || off % c->stride ||
 	    off / c->stride >= slab->objects) {
 		atomic_long_inc(&c->debug_errors);
-		WARN(1, "vcache %s: free of %p, which is not the start of an object\n",
-		     c->name, obj);
+		WARN(1, "vcache %s: free of pfn %#lx + %#lx, which is not the start of an object\n",
+		     c->name, vcache_obj_pfn(obj), offset_in_page(obj));
 		return false;
 	}
 	switch (*vcache_state(c, obj)) {
@@ -131,12 +144,13 @@ bool vcache_debug_free_ok(struct vcache *c, struct vcache_slab *slab,
 		break;
 	case VCACHE_OBJ_FREE:
 		atomic_long_inc(&c->debug_errors);
-		WARN(1, "vcache %s: double free of object %p\n", c->name, obj);
+		WARN(1, "vcache %s: double free of the object at pfn %#lx + %#lx\n",
+		     c->name, vcache_obj_pfn(obj), offset_in_page(obj));
 		return false;
 	case VCACHE_OBJ_QUARANTINED:
 		atomic_long_inc(&c->debug_errors);
-		WARN(1, "vcache %s: free of quarantined object %p\n", c->name,
-		     obj);
+		WARN(1, "vcache %s: free of the quarantined object at pfn %#lx + %#lx\n",
+		     c->name, vcache_obj_pfn(obj), offset_in_page(obj));
 		return false;
 	default:
 		vcache_quarantine(c, obj, "corrupted state word of");

@@ -58,7 +58,7 @@ struct vcache {
 	unsigned int obj_off;		/* object's offset in its slot */
 	unsigned int fp_off;		/* free pointer's offset in the slot */
 	unsigned int state_off;		/* VCACHE_DEBUG: state word */
-	unsigned int hdr;		/* first slot's offset in the slab */
+	unsigned int hdr;		/* worst-case first slot offset */
 	unsigned int order;		/* preferred slab order */
 	unsigned int min_order;		/* smallest order that fits a slot */
 	unsigned int cpu_limit;		/* objects per CPU array */
@@ -79,6 +79,7 @@ struct vcache_slab {
 	void *freelist;
 	unsigned int inuse;
 	unsigned int objects;
+	unsigned int first;		/* first slot's offset in the block */
 	unsigned int order;
 	int nid;
 	bool virt;
@@ -95,7 +96,7 @@ static inline void **vcache_fp(const struct vcache *c, void *obj)
 static inline void *vcache_slot_obj(const struct vcache *c,
 				    struct vcache_slab *slab, unsigned int i)
 {
-	return (void *)slab + c->hdr + (size_t)i * c->stride + c->obj_off;
+	return (void *)slab + slab->first + (size_t)i * c->stride + c->obj_off;
 }
 
 /* vcache.c */
@@ -107,6 +108,7 @@ unsigned long vcache_reap(struct vcache *c, unsigned long max_pages);
 int vcache_info_show(struct seq_file *m, void *unused);
 
 /* vcache_debug.c */
+unsigned long vcache_obj_pfn(const void *obj);
 void vcache_debug_layout(struct vcache *c);
 void vcache_debug_init_obj(struct vcache *c, void *obj);
 bool vcache_debug_alloc_ok(struct vcache *c, void *obj);
