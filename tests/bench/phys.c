@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * P1: the physical path against the buddy allocator itself.
+ * P6: real fragmentation, physical share and success rates.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/gfp.h>
+#include <linux/delay.h>
+#include <linux/jhash.h>
+#include <linux/ktime.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/vmstat.h>
+
+#include "bench.h"
+#include "vcompat_page_alloc.h"
+
+struct vcb_p1 {
+	unsigned int order;
+	unsigned int loops;
+	gfp_t gfp;		/* vcompound's effective physical gfp */
+	void **ptr;
+	void *block;		/* lookups */
+};
+
+enum vcb_p1_kind { P1_VCOMPOUND, P1_ALLOC_PAGES, P1_ALLOC_PAGES_NODE, P1_KVMALLOC };
+
+/* Inlined with a constant @kind: no indirect call in the timed loop. */
+static __always_inline void *p1_alloc(struct vcb_p1 *a, enum vcb_p1_kind kind)
+{
+	switch (kind) {
+	case P1_VCOMPOUND:
+		return vcompound_alloc(GFP_KERNEL, a->order);
+	case P1_ALLOC_PAGES:
+		return alloc_pages(a->gfp, a->order);
+	case P1_ALLOC_PAGES_NODE:
+		return alloc_pages_node(NUMA_NO_NODE, a->gfp, a->order);
+	default:
+		return kvmalloc(PAGE_SIZE << a->order, GFP_KERNEL);
+	}
+}
+
+static __always_inline void p1_free(struct vcb_p1 *a, enum vcb_p1_kind kind,
+				    void *p)
+{
+	switch (kind) {
+	case P1_VCOMPOUND:
+		vcompound_free(p);
+		break;
+	case P1_ALLOC_PAGES:
+	case P1_ALLOC_PAGES_NODE:
+		__free_pages(p, a->order);
+		break;
+	default:
+		kvfree(p);
+		break;
+	}
+}
+
+/* One repetition: vcb_batch allocations, then their frees, a->loops times. */
+static __always_inline int p1_rep(void *arg, enum vcb_p1_kind kind, u64 *ns,
+				  u64 *ops)
+{
+	struct vcb_p1 *a = arg;
+	unsigned int l, i;
+	u64 t0 = ktime_get_ns();
+
+	for (l = 0; l < a->loops; l++) {
+		for (i = 0; i < vcb_batch; i++) {
+			a->ptr[i] = p1_alloc(a, kind);
+			if (unlikely(!a->ptr[i]))
+				goto fail;
+		}
+		for (i = 0; i < vcb_batch; i++)
+			p1_free(a, kind, a->ptr[i]);
+	}
+	*ns = ktime_get_ns() - t0;
+	*ops = (u64)a->loops * vcb_batch;
+	return 0;
+fail:
+	while (i--)
+		p1_free(a, kind, a->ptr[i]);
+	return -ENOMEM;
+}
+
+static int p1_vcompound(void *arg, u64 *ns, u64 *ops)
+{
+	return p1_rep(arg, P1_VCOMPOUND, ns, ops);
+}
+
+static int p1_alloc_pages(void *arg, u64 *ns, u64 *ops)
+{
+	return p1_rep(arg, P1_ALLOC_PAGES, ns, ops);
+}
+
+static int p1_alloc_pages_node(void *arg, u64 *ns, u64 *ops)
+{
+	return p1_rep(arg, P1_ALLOC_PAGES_NODE, ns, ops);
+}
+
+static int p1_kvmalloc(void *arg, u64 *ns, u64 *ops)
+{
+	return p1_rep(arg, P1_KVMALLOC, ns, ops);
+}
+
+/* What vcompound_free() and the other lookups cost for a physical block. */
+static int p1_lookup(void *arg, u64 *ns, u64 *ops)
+{
+	struct vcb_p1 *a = arg;
+	unsigned int i, n = vcb_ops, virt = 0;
+	u64 t0 = ktime_get_ns();
+
+	for (i = 0; i < n; i++)
+		virt += vcompound_is_virtual(a->block);
+	*ns = ktime_get_ns() - t0;
+	*ops = n;
+	return virt ? -EINVAL : 0;
+}
+
+static int p1_virt_addr_valid(void *arg, u64 *ns, u64 *ops)
+{
+	struct vcb_p1 *a = arg;
+	unsigned int i, n = vcb_ops, valid = 0;
+	u64 t0 = ktime_get_ns();
+
+	for (i = 0; i < n; i++)
+		valid += virt_addr_valid(READ_ONCE(a->block));
+	*ns = ktime_get_ns() - t0;
+	*ops = n;
+	return valid == n ? 0 : -EINVAL;
+}
+
+void vcb_p1(void)
+{
+	static const vcb_rep_fn fns[] = {
+		p1_vcompound, p1_alloc_pages, p1_alloc_pages_node, p1_kvmalloc,
+	};
+	struct vcb_stat st[ARRAY_SIZE(fns)];
+	struct vcb_p1 a = { };
+	char param[16];
+	int ret;
+
+	if (vcb_set_fallback(false)) {
+		vcb_error("P1", "-", "cannot clear always_fallback");
+		return;
+	}
+	a.ptr = kcalloc(vcb_batch, sizeof(*a.ptr), GFP_KERNEL);
+	if (!a.ptr)
+		return;
+	for (a.order = 0; a.order <= VC_BUDDY_MAX_ORDER; a.order++) {
+		snprintf(param, sizeof(param), "order=%u", a.order);
+		a.loops = vcb_loops(a.order);
+		a.gfp = vcb_physical_gfp(GFP_KERNEL, a.order);
+		a.block = vcompound_alloc(GFP_KERNEL, a.order);
+		if (!a.block || vcompound_is_virtual(a.block)) {
+			vcb_error("P1", param, "no physical block (%s)",
+				  a.block ? "virtual" : "failed");
+			vcompound_free(a.block);
+			continue;
+		}
+		ret = vcb_measure(fns, ARRAY_SIZE(fns), &a, st);
+		if (ret) {
+			vcompound_free(a.block);
+			vcb_error("P1", param, "failed: %d", ret);
+			continue;
+		}
+		vcb_row("P1", param, &st[0], "alloc_pages", &st[1]);
+		vcb_row("P1n", param, &st[0], "alloc_pages_node", &st[2]);
+		vcb_row("P1kv", param, &st[0], "kvmalloc", &st[3]);
+		if (!a.order) {
+			static const vcb_rep_fn look[] = {
+				p1_lookup, p1_virt_addr_valid,
+			};
+
+			if (!vcb_measure(look, ARRAY_SIZE(look), &a, st)) {
+				vcb_row("P1.lookup", param, &st[0], NULL, NULL);
+				vcb_row("P1.virt_addr_valid", param, &st[1],
+					NULL, NULL);
+			}
+		}
+		vcompound_free(a.block);
+	}
+	kfree(a.ptr);
+}
+
+/* ------------------------------------------------------------------ P6 */
+
+#define VCB_GRAB_GFP	(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN | \
+			 __GFP_NOMEMALLOC)
+#define VCB_P6_MIN_ORDER	4
+
+/*
+ * Real fragmentation: take every free page, largest blocks first, split to
+ * order 0; give back all but about one page in vcb_frag_pin, chosen by a
+ * hash of the pfn: reproducible, and random enough (a multiplicative hash
+ * of consecutive pfns is nearly periodic: it would pin one page in every
+ * 64 exactly and leave no free block above order 5).  An aligned block of
+ * 2^o pages is then free with probability (1 - 1/pin)^(2^o): for pin 16
+ * about 36% at order 4, 13% at order 5, 1.6% at order 6, nil above.
+ * Pinned pages are unmovable kernel pages, so compaction cannot help.
+ * What the grab could not take (below the min watermark, which khugepaged
+ * raises to keep whole pageblocks free) stays in large blocks and serves
+ * some high-order requests once the rest is given back.
+ */
+static LIST_HEAD(vcb_pinned);
+static unsigned long vcb_nr_pinned;
+
+static bool vcb_pin(unsigned long pfn)
+{
+	return jhash_2words((u32)pfn, (u32)(pfn >> 32), 0x76636f6d) %
+	       vcb_frag_pin == 0;
+}
+
+static unsigned long vcb_free_mb(void)
+{
+	return global_zone_page_state(NR_FREE_PAGES) >> (20 - PAGE_SHIFT);
+}
+
+static void vcb_fragment(void)
+{
+	unsigned long i, taken = 0;
+	struct page *page, *next;
+	LIST_HEAD(all);
+	int order;
+
+	/* Deferred frees of the earlier metrics would come back as blocks. */
+	vcompound_drain();
+	rcu_barrier();
+	msleep(200);
+	for (order = VC_BUDDY_MAX_ORDER; order >= 0; order--) {
+		while ((page = alloc_pages(VCB_GRAB_GFP, order))) {
+			if (order)
+				split_page(page, order);
+			for (i = 0; i < (1UL << order); i++)
+				list_add(&vc_nth_page(page, i)->lru, &all);
+			taken += 1UL << order;
+		}
+		cond_resched();
+	}
+	/* What is left is below the min watermark: show it. */
+	vcb_buddyinfo("P6 all taken");
+	list_for_each_entry_safe(page, next, &all, lru) {
+		list_del(&page->lru);
+		if (vcb_pin(page_to_pfn(page))) {
+			list_add(&page->lru, &vcb_pinned);
+			vcb_nr_pinned++;
+		} else {
+			__free_page(page);
+		}
+	}
+	vcb_info("P6: took %lu MiB, pinned %lu MiB (1 page in %u), %lu MiB free",
+		 taken >> (20 - PAGE_SHIFT), vcb_nr_pinned >> (20 - PAGE_SHIFT),
+		 vcb_frag_pin, vcb_free_mb());
+	vcb_buddyinfo("P6 fragmented");
+}
+
+static void vcb_unfragment(void)
+{
+	struct page *page, *next;
+
+	list_for_each_entry_safe(page, next, &vcb_pinned, lru) {
+		list_del(&page->lru);
+		__free_page(page);
+	}
+	vcb_nr_pinned = 0;
+}
+
+struct vcb_p6 {
+	unsigned int order;
+	unsigned long nr;		/* pages per block */
+	unsigned int tries;
+	gfp_t gfp;			/* vcompound's physical gfp */
+	void **ptr;
+	struct page ***pages;		/* P6_MANUAL: page arrays */
+	u64 *dt;			/* ns per attempt */
+};
+
+enum vcb_p6_kind { P6_RAW, P6_VCOMPOUND, P6_MANUAL, P6_KINDS };
+
+/*
+ * What vcompound's fallback is made of, by hand: the physical attempt,
+ * then a page array, bulk order-0 pages and vmap().
+ */
+static void *vcb_manual_alloc(struct vcb_p6 *a, unsigned int i)
+{
+	struct page *page = alloc_pages(a->gfp, a->order);
+	struct page **pages;
+	unsigned long j;
+	void *addr;
+
+	a->pages[i] = NULL;
+	if (page)
+		return page_address(page);
+	pages = kvcalloc(a->nr, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return NULL;
+	vc_alloc_pages_bulk_node(GFP_KERNEL, NUMA_NO_NODE, a->nr, pages);
+	for (j = 0; j < a->nr; j++) {
+		if (!pages[j])
+			pages[j] = alloc_page(GFP_KERNEL);
+		if (!pages[j])
+			goto fail;
+	}
+	addr = vmap(pages, a->nr, VM_MAP, PAGE_KERNEL);
+	if (!addr)
+		goto fail;
+	a->pages[i] = pages;
+	return addr;
+fail:
+	for (j = 0; j < a->nr; j++)
+		if (pages[j])
+			__free_page(pages[j]);
+	kvfree(pages);
+	return NULL;
+}
+
+static void vcb_manual_free(struct vcb_p6 *a, unsigned int i)
+{
+	struct page **pages = a->pages[i];
+	unsigned long j;
+
+	if (!pages) {
+		__free_pages(virt_to_page(a->ptr[i]), a->order);
+		return;
+	}
+	vunmap(a->ptr[i]);
+	for (j = 0; j < a->nr; j++)
+		__free_page(pages[j]);
+	kvfree(pages);
+}
+
+/*
+ * Per round: 10 * percent of attempts that worked (@ok), of those that were
+ * physical (@phys), and the mean ns per attempt overall (@ns), per
+ * physical attempt (@ns_phys) and per failed or virtual one (@ns_other);
+ * a mean of no attempt is left as U64_MAX.
+ */
+struct vcb_p6_round {
+	u64 ok, phys, ns, ns_phys, ns_other;
+};
+
+static void vcb_p6_round(struct vcb_p6 *a, enum vcb_p6_kind kind,
+			 struct vcb_p6_round *r)
+{
+	unsigned int i, ok = 0, phys = 0;
+	u64 t0, t1, sum = 0, sum_phys = 0;
+
+	for (i = 0; i < a->tries; i++) {
+		t0 = ktime_get_ns();
+		switch (kind) {
+		case P6_RAW:
+			a->ptr[i] = alloc_pages(a->gfp, a->order);
+			break;
+		case P6_VCOMPOUND:
+			a->ptr[i] = vcompound_alloc(GFP_KERNEL, a->order);
+			break;
+		default:
+			a->ptr[i] = vcb_manual_alloc(a, i);
+			break;
+		}
+		t1 = ktime_get_ns();
+		a->dt[i] = t1 - t0;
+	}
+	for (i = 0; i < a->tries; i++) {
+		bool is_phys;
+
+		sum += a->dt[i];
+		if (!a->ptr[i])
+			continue;
+		ok++;
+		switch (kind) {
+		case P6_RAW:
+			is_phys = true;
+			__free_pages(a->ptr[i], a->order);
+			break;
+		case P6_VCOMPOUND:
+			is_phys = !vcompound_is_virtual(a->ptr[i]);
+			vcompound_free(a->ptr[i]);
+			break;
+		default:
+			is_phys = !a->pages[i];
+			vcb_manual_free(a, i);
+			break;
+		}
+		phys += is_phys;
+		sum_phys += is_phys ? a->dt[i] : 0;
+	}
+	vcompound_drain();
+	r->ok = div_u64(1000ULL * ok, a->tries);
+	r->phys = ok ? div_u64(1000ULL * phys, ok) : 0;
+	r->ns = vcb_per_op(sum, a->tries);
+	r->ns_phys = phys ? vcb_per_op(sum_phys, phys) : U64_MAX;
+	r->ns_other = a->tries > phys ?
+		      vcb_per_op(sum - sum_phys, a->tries - phys) : U64_MAX;
+}
+
+/* Reduces the repetitions that had such attempts; false if none had. */
+static bool vcb_reduce_some(u64 *v, unsigned int n, struct vcb_stat *s)
+{
+	unsigned int i, m = 0;
+
+	for (i = 0; i < n; i++)
+		if (v[i] != U64_MAX)
+			v[m++] = v[i];
+	if (m)
+		vcb_reduce(v, m, s);
+	return m;
+}
+
+/* Per-repetition results of one order. */
+struct vcb_p6_reps {
+	u64 ok[P6_KINDS][VCB_MAX_REPS];
+	u64 ns[P6_KINDS][VCB_MAX_REPS];
+	u64 other[P6_KINDS][VCB_MAX_REPS];
+	u64 phys[VCB_MAX_REPS];
+};
+
+void vcb_p6(void)
+{
+	struct vcb_stat s_ok[P6_KINDS], s_ns[P6_KINDS], s_phys, st;
+	unsigned int max_tries, i, k, kind;
+	u64 (*ok)[VCB_MAX_REPS], (*ns)[VCB_MAX_REPS], (*other)[VCB_MAX_REPS];
+	struct vcb_p6_reps *v;
+	struct vcb_p6_round r;
+	struct vcb_p6 a = { };
+	char param[16];
+	u64 *phys;
+
+	if (vcb_set_fallback(false)) {
+		vcb_error("P6", "-", "cannot clear always_fallback");
+		return;
+	}
+	v = kzalloc(sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return;
+	ok = v->ok;
+	ns = v->ns;
+	other = v->other;
+	phys = v->phys;
+	max_tries = max(1UL, ((unsigned long)vcb_frag_mb << 20) >>
+			     (PAGE_SHIFT + VCB_P6_MIN_ORDER));
+	a.ptr = kvcalloc(max_tries, sizeof(*a.ptr), GFP_KERNEL);
+	a.pages = kvcalloc(max_tries, sizeof(*a.pages), GFP_KERNEL);
+	a.dt = kvcalloc(max_tries, sizeof(*a.dt), GFP_KERNEL);
+	if (!a.ptr || !a.pages || !a.dt)
+		goto out;
+	vcb_fragment();
+	for (a.order = VCB_P6_MIN_ORDER; a.order <= VC_BUDDY_MAX_ORDER;
+	     a.order++) {
+		a.nr = 1UL << a.order;
+		a.gfp = vcb_physical_gfp(GFP_KERNEL, a.order);
+		a.tries = max(1UL, ((unsigned long)vcb_frag_mb << 20) >>
+				   (PAGE_SHIFT + a.order));
+		for (i = 0; i < vcb_reps; i++) {
+			/* Rotate which allocator sees the memory first. */
+			for (k = 0; k < P6_KINDS; k++) {
+				kind = (i + k) % P6_KINDS;
+				vcb_p6_round(&a, kind, &r);
+				ok[kind][i] = r.ok;
+				ns[kind][i] = r.ns;
+				other[kind][i] = r.ns_other;
+				if (kind == P6_VCOMPOUND)
+					phys[i] = r.phys;
+				cond_resched();
+			}
+		}
+		snprintf(param, sizeof(param), "order=%u", a.order);
+		vcb_info("P6 %s: %u tries of %lu KiB per round", param, a.tries,
+			 (PAGE_SIZE << a.order) >> 10);
+		for (k = 0; k < P6_KINDS; k++) {
+			vcb_reduce(ok[k], vcb_reps, &s_ok[k]);
+			vcb_reduce(ns[k], vcb_reps, &s_ns[k]);
+		}
+		vcb_reduce(phys, vcb_reps, &s_phys);
+		vcb_row("P6ok", param, &s_ok[P6_VCOMPOUND], "alloc_pages",
+			&s_ok[P6_RAW]);
+		vcb_row("P6phys", param, &s_phys, "alloc_pages", &s_ok[P6_RAW]);
+		vcb_row("P6ns", param, &s_ns[P6_VCOMPOUND], "alloc_pages",
+			&s_ns[P6_RAW]);
+		/* The cost of one fallback, against a failed attempt alone. */
+		if (vcb_reduce_some(other[P6_RAW], vcb_reps, &st))
+			vcb_row("P6.raw_failed", param, &st, NULL, NULL);
+		if (vcb_reduce_some(other[P6_VCOMPOUND], vcb_reps, &st))
+			vcb_row("P6.vc_virtual", param, &st, NULL, NULL);
+		if (vcb_reduce_some(other[P6_MANUAL], vcb_reps, &st))
+			vcb_row("P6.manual_fallback", param, &st, NULL, NULL);
+	}
+	vcb_unfragment();
+	vcb_info("P6: released, %lu MiB free", vcb_free_mb());
+out:
+	kvfree(a.dt);
+	kvfree(a.pages);
+	kvfree(a.ptr);
+	kfree(v);
+}

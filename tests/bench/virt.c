@@ -1,0 +1,561 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * P2: the virtual path (always_fallback) against vmalloc() and kvmalloc(),
+ * with the parts it is made of timed on their own.
+ * P4: freeing virtual blocks from hardirq: the enqueue, then the drain.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/delay.h>
+#include <linux/gfp.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/xarray.h>
+
+#include "bench.h"
+#include "vcompat_page_alloc.h"
+
+/*
+ * vm_map_ram() serves counts up to VMAP_MAX_ALLOC (BITS_PER_LONG) pages
+ * from per-CPU blocks; larger ones take the vmap_area path like vmap().
+ */
+#define VCB_VM_MAP_RAM_MAX	BITS_PER_LONG
+
+static DEFINE_XARRAY_FLAGS(vcb_xa, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_IRQ);
+
+/* Like vcompound's block descriptor: an rcu head and the page array. */
+struct vcb_desc {
+	struct rcu_head rcu;
+	unsigned long nr;
+	struct page *pages[];
+};
+
+struct vcb_p2 {
+	unsigned int order;
+	unsigned int loops;
+	unsigned long nr;		/* pages per block */
+	void **ptr;			/* vcb_batch blocks */
+	struct page **pages;		/* vcb_batch * nr pages, for vmap */
+	struct page **scratch;		/* the same, for the pages part */
+	u32 *ids;			/* vcb_batch ids in vcb_xa */
+	void *block;			/* a virtual block, for lookups */
+};
+
+enum vcb_p2_kind {
+	P2_VCOMPOUND, P2_VMALLOC, P2_KVMALLOC,
+	P2_VMAP, P2_VM_MAP_RAM, P2_DESC, P2_PAGES, P2_PAGES_BULKFREE, P2_XA,
+};
+
+static void *vcb_desc_alloc(unsigned long nr)
+{
+	struct vcb_desc *d = kvzalloc(struct_size(d, pages, nr), GFP_KERNEL);
+
+	if (d)
+		d->nr = nr;
+	return d;
+}
+
+static void vcb_desc_free(void *p)
+{
+	struct vcb_desc *d = p;
+
+	kvfree_rcu(d, rcu);
+}
+
+/* The page array of block @i: bulk allocation topped up page by page. */
+static void *vcb_pages_alloc(struct vcb_p2 *a, unsigned int i)
+{
+	struct page **pages = a->scratch + i * a->nr;
+	unsigned long j;
+
+	memset(pages, 0, a->nr * sizeof(*pages));
+	vc_alloc_pages_bulk_node(GFP_KERNEL, NUMA_NO_NODE, a->nr, pages);
+	for (j = 0; j < a->nr; j++) {
+		if (pages[j])
+			continue;
+		pages[j] = alloc_page(GFP_KERNEL);
+		if (!pages[j]) {
+			while (j--)
+				__free_page(pages[j]);
+			return NULL;
+		}
+	}
+	return pages;
+}
+
+static void vcb_pages_free(struct vcb_p2 *a, void *p)
+{
+	struct page **pages = p;
+	unsigned long j;
+
+	for (j = 0; j < a->nr; j++)
+		__free_page(pages[j]);
+}
+
+/*
+ * Registration as vcompound does it: an id from an allocating xarray that
+ * also holds every other live block (here: one long-lived entry, so the
+ * node is not freed and made again each time), and on free the claim, a
+ * cmpxchg of the entry to NULL under the xarray lock.
+ */
+static void *vcb_xa_register(struct vcb_p2 *a, unsigned int i)
+{
+	if (xa_alloc_irq(&vcb_xa, &a->ids[i], a, XA_LIMIT(1, U32_MAX >> 12),
+			 GFP_KERNEL))
+		return NULL;
+	return a;
+}
+
+static void vcb_xa_claim(struct vcb_p2 *a, unsigned int i)
+{
+	unsigned long flags;
+
+	xa_lock_irqsave(&vcb_xa, flags);
+	__xa_cmpxchg(&vcb_xa, a->ids[i], a, NULL, 0);
+	xa_unlock_irqrestore(&vcb_xa, flags);
+}
+
+/* Inlined with a constant @kind: no indirect call in the timed loop. */
+static __always_inline void *p2_alloc(struct vcb_p2 *a, enum vcb_p2_kind kind,
+				      unsigned int i)
+{
+	switch (kind) {
+	case P2_VCOMPOUND:
+		return vcompound_alloc(GFP_KERNEL, a->order);
+	case P2_VMALLOC:
+		return vmalloc(PAGE_SIZE << a->order);
+	case P2_KVMALLOC:
+		return kvmalloc(PAGE_SIZE << a->order, GFP_KERNEL);
+	case P2_VMAP:
+		return vmap(a->pages + i * a->nr, a->nr, VM_MAP, PAGE_KERNEL);
+	case P2_VM_MAP_RAM:
+		return vm_map_ram(a->pages + i * a->nr, a->nr, NUMA_NO_NODE);
+	case P2_DESC:
+		return vcb_desc_alloc(a->nr);
+	case P2_PAGES:
+	case P2_PAGES_BULKFREE:
+		return vcb_pages_alloc(a, i);
+	default:
+		return vcb_xa_register(a, i);
+	}
+}
+
+static __always_inline void p2_free(struct vcb_p2 *a, enum vcb_p2_kind kind,
+				    void *p, unsigned int i)
+{
+	switch (kind) {
+	case P2_VCOMPOUND:
+		vcompound_free(p);
+		break;
+	case P2_VMALLOC:
+		vfree(p);
+		break;
+	case P2_KVMALLOC:
+		kvfree(p);
+		break;
+	case P2_VMAP:
+		vunmap(p);
+		break;
+	case P2_VM_MAP_RAM:
+		vm_unmap_ram(p, a->nr);
+		break;
+	case P2_DESC:
+		vcb_desc_free(p);
+		break;
+	case P2_PAGES:
+		vcb_pages_free(a, p);
+		break;
+	case P2_PAGES_BULKFREE:
+		/* In batches, with one pcp lock round trip per batch. */
+		release_pages((struct page **)p, a->nr);
+		break;
+	default:
+		vcb_xa_claim(a, i);
+		break;
+	}
+}
+
+static __always_inline int p2_rep(void *arg, enum vcb_p2_kind kind, u64 *ns,
+				  u64 *ops)
+{
+	struct vcb_p2 *a = arg;
+	unsigned int l, i;
+	u64 t0 = ktime_get_ns();
+
+	for (l = 0; l < a->loops; l++) {
+		for (i = 0; i < vcb_batch; i++) {
+			a->ptr[i] = p2_alloc(a, kind, i);
+			if (unlikely(!a->ptr[i]))
+				goto fail;
+		}
+		for (i = 0; i < vcb_batch; i++)
+			p2_free(a, kind, a->ptr[i], i);
+	}
+	*ns = ktime_get_ns() - t0;
+	*ops = (u64)a->loops * vcb_batch;
+	return 0;
+fail:
+	while (i--)
+		p2_free(a, kind, a->ptr[i], i);
+	return -ENOMEM;
+}
+
+static int p2_vcompound(void *arg, u64 *ns, u64 *ops)
+{
+	return p2_rep(arg, P2_VCOMPOUND, ns, ops);
+}
+
+static int p2_vmalloc(void *arg, u64 *ns, u64 *ops)
+{
+	return p2_rep(arg, P2_VMALLOC, ns, ops);
+}
+
+static int p2_kvmalloc(void *arg, u64 *ns, u64 *ops)
+{
+	return p2_rep(arg, P2_KVMALLOC, ns, ops);
+}
+
+static int p2_vmap(void *arg, u64 *ns, u64 *ops)
+{
+	return p2_rep(arg, P2_VMAP, ns, ops);
+}
+
+static int p2_vm_map_ram(void *arg, u64 *ns, u64 *ops)
+{
+	return p2_rep(arg, P2_VM_MAP_RAM, ns, ops);
+}
+
+static int p2_desc(void *arg, u64 *ns, u64 *ops)
+{
+	return p2_rep(arg, P2_DESC, ns, ops);
+}
+
+static int p2_pages(void *arg, u64 *ns, u64 *ops)
+{
+	return p2_rep(arg, P2_PAGES, ns, ops);
+}
+
+static int p2_pages_bulkfree(void *arg, u64 *ns, u64 *ops)
+{
+	return p2_rep(arg, P2_PAGES_BULKFREE, ns, ops);
+}
+
+static int p2_xa(void *arg, u64 *ns, u64 *ops)
+{
+	return p2_rep(arg, P2_XA, ns, ops);
+}
+
+static int p2_lookup(void *arg, u64 *ns, u64 *ops)
+{
+	struct vcb_p2 *a = arg;
+	unsigned int i, n = vcb_ops, virt = 0;
+	u64 t0 = ktime_get_ns();
+
+	for (i = 0; i < n; i++)
+		virt += vcompound_is_virtual(a->block);
+	*ns = ktime_get_ns() - t0;
+	*ops = n;
+	return virt == n ? 0 : -EINVAL;
+}
+
+static int p2_vmalloc_to_page(void *arg, u64 *ns, u64 *ops)
+{
+	struct vcb_p2 *a = arg;
+	unsigned int i, n = vcb_ops, found = 0;
+	u64 t0 = ktime_get_ns();
+
+	for (i = 0; i < n; i++)
+		found += !!vmalloc_to_page(READ_ONCE(a->block));
+	*ns = ktime_get_ns() - t0;
+	*ops = n;
+	return found == n ? 0 : -EINVAL;
+}
+
+static int vcb_p2_order(struct vcb_p2 *a, const char *param)
+{
+	static const vcb_rep_fn fns[] = {
+		p2_vcompound, p2_vmalloc, p2_kvmalloc,
+	};
+	static const vcb_rep_fn parts[] = {
+		p2_pages, p2_vmap, p2_desc, p2_xa,
+	};
+	static const vcb_rep_fn small[] = { p2_vm_map_ram };
+	static const vcb_rep_fn bulk[] = { p2_pages_bulkfree };
+	struct vcb_stat st[VCB_MAX_SIDES];
+	unsigned long i;
+	int ret;
+
+	ret = vcb_measure(fns, ARRAY_SIZE(fns), a, st);
+	if (ret)
+		return ret;
+	vcb_row("P2", param, &st[0], "vmalloc", &st[1]);
+	vcb_row("P2kv", param, &st[0], "kvmalloc", &st[2]);
+
+	/* Pages for vmap() and vm_map_ram(), allocated untimed. */
+	for (i = 0; i < vcb_batch; i++)
+		if (!vcb_pages_alloc(a, i))
+			break;
+	memcpy(a->pages, a->scratch, i * a->nr * sizeof(*a->pages));
+	if (i < vcb_batch) {
+		while (i--)
+			vcb_pages_free(a, a->pages + i * a->nr);
+		return -ENOMEM;
+	}
+	ret = vcb_measure(parts, ARRAY_SIZE(parts), a, st);
+	if (!ret) {
+		vcb_row("P2.pages", param, &st[0], NULL, NULL);
+		vcb_row("P2.vmap", param, &st[1], NULL, NULL);
+		vcb_row("P2.desc", param, &st[2], NULL, NULL);
+		vcb_row("P2.xa", param, &st[3], NULL, NULL);
+	}
+	if (!ret) {
+		ret = vcb_measure(bulk, ARRAY_SIZE(bulk), a, st);
+		if (!ret)
+			vcb_row("P2.pages_bulkfree", param, &st[0], NULL, NULL);
+	}
+	if (!ret && a->nr <= VCB_VM_MAP_RAM_MAX) {
+		ret = vcb_measure(small, ARRAY_SIZE(small), a, st);
+		if (!ret)
+			vcb_row("P2.vm_map_ram", param, &st[0], NULL, NULL);
+	}
+	/* Lazily unmapped areas of vm_unmap_ram() go at the next purge. */
+	for (i = vcb_batch; i--;)
+		vcb_pages_free(a, a->pages + i * a->nr);
+	return ret;
+}
+
+void vcb_p2(void)
+{
+	struct vcb_p2 a = { };
+	char param[16];
+	u32 id;
+	int ret;
+
+	if (vcb_set_fallback(true)) {
+		vcb_error("P2", "-", "cannot set always_fallback");
+		return;
+	}
+	a.ptr = kcalloc(vcb_batch, sizeof(*a.ptr), GFP_KERNEL);
+	a.pages = kvcalloc((size_t)vcb_batch << VC_BUDDY_MAX_ORDER,
+			   sizeof(*a.pages), GFP_KERNEL);
+	a.scratch = kvcalloc((size_t)vcb_batch << VC_BUDDY_MAX_ORDER,
+			     sizeof(*a.scratch), GFP_KERNEL);
+	a.ids = kcalloc(vcb_batch, sizeof(*a.ids), GFP_KERNEL);
+	if (!a.ptr || !a.pages || !a.scratch || !a.ids ||
+	    xa_alloc_irq(&vcb_xa, &id, &a, XA_LIMIT(1, U32_MAX >> 12),
+			 GFP_KERNEL))
+		goto out;
+	/* Order 0 only for the lookup parts; the table starts at order 1. */
+	for (a.order = 0; a.order <= VC_BUDDY_MAX_ORDER; a.order++) {
+		snprintf(param, sizeof(param), "order=%u", a.order);
+		a.nr = 1UL << a.order;
+		a.loops = vcb_loops(a.order);
+		a.block = vcompound_alloc(GFP_KERNEL, a.order);
+		if (!a.block || !vcompound_is_virtual(a.block)) {
+			vcb_error("P2", param, "no virtual block (%s)",
+				  a.block ? "physical" : "failed");
+			vcompound_free(a.block);
+			continue;
+		}
+		if (a.order) {
+			ret = vcb_p2_order(&a, param);
+		} else {
+			static const vcb_rep_fn look[] = {
+				p2_lookup, p2_vmalloc_to_page,
+			};
+			struct vcb_stat st[2];
+
+			ret = vcb_measure(look, ARRAY_SIZE(look), &a, st);
+			if (!ret) {
+				vcb_row("P2.lookup", param, &st[0], NULL, NULL);
+				vcb_row("P2.vmalloc_to_page", param, &st[1],
+					NULL, NULL);
+			}
+		}
+		if (ret)
+			vcb_error("P2", param, "failed: %d", ret);
+		vcompound_free(a.block);
+	}
+	xa_erase_irq(&vcb_xa, id);
+out:
+	kfree(a.ids);
+	kvfree(a.scratch);
+	kvfree(a.pages);
+	kfree(a.ptr);
+	vcb_set_fallback(false);
+}
+
+/* ------------------------------------------------------------------ P4 */
+
+#define VCB_P4_MAX	256
+
+struct vcb_p4 {
+	void *ptr[VCB_P4_MAX];
+	unsigned int n;
+	bool use_vfree;
+	u64 ns;
+};
+
+static void vcb_p4_free_all(void *arg)
+{
+	struct vcb_p4 *p = arg;
+	unsigned int i;
+	u64 t0 = ktime_get_ns();
+
+	if (p->use_vfree)
+		for (i = 0; i < p->n; i++)
+			vfree(p->ptr[i]);
+	else
+		for (i = 0; i < p->n; i++)
+			vcompound_free(p->ptr[i]);
+	p->ns = ktime_get_ns() - t0;
+}
+
+static int vcb_p4_fill(struct vcb_p4 *p, unsigned int order, bool vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->n; i++) {
+		p->ptr[i] = vm ? vmalloc(PAGE_SIZE << order) :
+				 vcompound_alloc(GFP_KERNEL, order);
+		if (!p->ptr[i])
+			goto fail;
+	}
+	p->use_vfree = vm;
+	return 0;
+fail:
+	while (i--) {
+		if (vm)
+			vfree(p->ptr[i]);
+		else
+			vcompound_free(p->ptr[i]);
+	}
+	return -ENOMEM;
+}
+
+/* One repetition: the four per-block times, in 0.1 ns. */
+static int vcb_p4_rep(struct vcb_p4 *p, unsigned int order, u64 *v)
+{
+	u64 t0;
+	int ret;
+
+	/* vcompound_free() from hardirq queues; vcompound_drain() unmaps. */
+	ret = vcb_p4_fill(p, order, false);
+	if (ret)
+		return ret;
+	ret = vcb_in_hardirq(vcb_p4_free_all, p);
+	/* Preemption is still off: the worker has not run yet. */
+	t0 = ktime_get_ns();
+	preempt_enable();
+	if (ret == -EBUSY)
+		vcb_p4_free_all(p);
+	if (ret)
+		return ret;
+	v[0] = vcb_per_op(p->ns, p->n);
+	vcompound_drain();
+	v[1] = vcb_per_op(ktime_get_ns() - t0, p->n);
+
+	/* vfree() from hardirq: vfree_atomic(), a per-CPU llist and work. */
+	ret = vcb_p4_fill(p, order, true);
+	if (ret)
+		return ret;
+	ret = vcb_in_hardirq(vcb_p4_free_all, p);
+	preempt_enable();
+	if (ret == -EBUSY)
+		vcb_p4_free_all(p);
+	if (ret)
+		return ret;
+	v[2] = vcb_per_op(p->ns, p->n);
+	/* Its worker cannot be flushed from here: let it run. */
+	msleep(100);
+
+	/* What that worker does per block: vfree() in process context. */
+	ret = vcb_p4_fill(p, order, true);
+	if (ret)
+		return ret;
+	vcb_p4_free_all(p);
+	v[3] = vcb_per_op(p->ns, p->n);
+	return 0;
+}
+
+/* vcompound_free()'s claim: cmpxchg of a registered id to NULL. */
+static void vcb_p4_claim(void)
+{
+	u32 ids[VCB_P4_MAX];
+	u64 v[VCB_MAX_REPS], t0;
+	unsigned long flags;
+	struct vcb_stat st;
+	unsigned int i, r;
+
+	for (r = 0; r < vcb_reps; r++) {
+		for (i = 0; i < VCB_P4_MAX; i++)
+			if (xa_alloc_irq(&vcb_xa, &ids[i], &ids[i],
+					 XA_LIMIT(1, U32_MAX >> 12), GFP_KERNEL))
+				break;
+		if (i < VCB_P4_MAX) {
+			while (i--)
+				xa_erase_irq(&vcb_xa, ids[i]);
+			return;
+		}
+		t0 = ktime_get_ns();
+		for (i = 0; i < VCB_P4_MAX; i++) {
+			xa_lock_irqsave(&vcb_xa, flags);
+			__xa_cmpxchg(&vcb_xa, ids[i], &ids[i], NULL, 0);
+			xa_unlock_irqrestore(&vcb_xa, flags);
+		}
+		v[r] = vcb_per_op(ktime_get_ns() - t0, VCB_P4_MAX);
+	}
+	vcb_reduce(v, vcb_reps, &st);
+	vcb_row("P4.claim", "order=0", &st, NULL, NULL);
+}
+
+void vcb_p4(void)
+{
+	static const unsigned int orders[] = { 0, 4, 8 };
+	u64 v[4][VCB_MAX_REPS], one[4];
+	struct vcb_stat st[4];
+	unsigned int k, r, j;
+	struct vcb_p4 *p;
+	char param[16];
+	int ret = 0;
+
+	if (vcb_set_fallback(true)) {
+		vcb_error("P4", "-", "cannot set always_fallback");
+		return;
+	}
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		goto out;
+	for (k = 0; k < ARRAY_SIZE(orders); k++) {
+		snprintf(param, sizeof(param), "order=%u", orders[k]);
+		p->n = min(VCB_P4_MAX, 16384U >> orders[k]);
+		/* The first repetition warms up and is not counted. */
+		for (r = 0; r <= vcb_reps; r++) {
+			ret = vcb_p4_rep(p, orders[k], one);
+			if (ret)
+				break;
+			for (j = 0; r && j < 4; j++)
+				v[j][r - 1] = one[j];
+			cond_resched();
+		}
+		if (ret) {
+			vcb_error("P4", param, "failed: %d", ret);
+			break;
+		}
+		for (j = 0; j < 4; j++)
+			vcb_reduce(v[j], vcb_reps, &st[j]);
+		vcb_info("P4 %s: %u blocks freed per hardirq", param, p->n);
+		vcb_row("P4enq", param, &st[0], "vfree-hardirq", &st[2]);
+		vcb_row("P4drain", param, &st[1], "vfree", &st[3]);
+	}
+	if (!ret)
+		vcb_p4_claim();
+	kfree(p);
+out:
+	vcompound_drain();
+	vcb_set_fallback(false);
+}
