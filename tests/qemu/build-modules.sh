@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build-modules.sh dkms|tree [--demo]
+# build-modules.sh dkms|tree [--demo|--bench]
 #
 # Runs inside a build environment (buildenv.sh), in the work directory
 # VCLAB_W, which holds src/ (a copy of the source tree); builds against
@@ -20,16 +20,19 @@
 # tree: "make modules" in src/ (fast development path); the client is built
 #       against module/Module.symvers and module/include laid out like the
 #       DKMS publication.
+# --demo builds the demo module instead of the self-test and client; --bench
+# the benchmark module tests/bench (against the same Module.symvers).
 #
 # Writes out/modules: "<role> <path relative to VCLAB_W>" for the roles
-# core, test, client, demo; out/notes: one line per remark for the summary;
-# out/failed: the step that failed (on failure; exit status non-zero).
+# core, test, client, demo, bench; out/notes: one line per remark for the
+# summary; out/failed: the step that failed (on failure; exit status non-zero).
 
 set -uo pipefail
 
-MODE=${1:?usage: build-modules.sh dkms|tree [--demo]}
-DEMO=0
+MODE=${1:?usage: build-modules.sh dkms|tree [--demo|--bench]}
+DEMO=0 BENCH=0
 [ "${2:-}" = --demo ] && DEMO=1
+[ "${2:-}" = --bench ] && BENCH=1
 W=${VCLAB_W:?} KDIR=${VCLAB_KDIR:?} REL=${VCLAB_REL:?}
 S=$W/src
 OUT=$W/out
@@ -73,6 +76,22 @@ build_client() {	# build_client PUBLISHED_DIR
 	[ -f "$c/vcompound_client.ko" ] || fail "client build (no tests/client/vcompound_client.ko)"
 	have client "$c/vcompound_client.ko"
 }
+
+build_bench() {	# build_bench SYMVERS
+	step "benchmark module against $1"
+	make -C "$S/compat" KDIR="$KDIR" || fail "compat probes"
+	make -C "$KDIR" M="$S/tests/bench" VC_TOP="$S" VC_VERSION="$V" \
+		KBUILD_EXTRA_SYMBOLS="$1" -j"$JOBS" modules || fail "benchmark build"
+	have bench "$S/tests/bench/vcompound_bench.ko"
+}
+
+if [ "$MODE" = tree ] && [ $BENCH -eq 1 ]; then
+	step "make -C src module KDIR=$KDIR"
+	make -C "$S" -j"$JOBS" module KDIR="$KDIR" || fail "tree build"
+	have core "$S/module/vcompound.ko"
+	build_bench "$S/module/Module.symvers"
+	exit 0
+fi
 
 if [ "$MODE" = tree ]; then
 	step "make -C src modules KDIR=$KDIR"
@@ -146,6 +165,11 @@ else
 	rm -rf "$PUB"
 	publish_tree "$PUB"
 	SYMVERS=$PUB/Module.symvers
+fi
+
+if [ $BENCH -eq 1 ]; then
+	build_bench "$SYMVERS"
+	exit 0
 fi
 
 if [ $DEMO -eq 1 ]; then

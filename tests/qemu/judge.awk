@@ -2,7 +2,7 @@
 #
 # judge.awk: judge one guest console log of the vcompound lab.
 #
-#   awk -f judge.awk -v mode=test|demo [-v timedout=SECONDS] \
+#   awk -f judge.awk -v mode=test|demo|bench [-v timedout=SECONDS] \
 #       [-v testmod=vcompound_test] [-v demomod=vcompound_demo] console.log
 #
 # Prints human-readable findings, then as its last line
@@ -19,7 +19,8 @@
 # and E (and W when every warning was bracketed) fails; modprobe/insmod,
 # modprobe -r/rmmod and modinfo failures, a "parm:" line of modinfo without
 # a description, a module still loaded after the unload and a missing
-# "vclab: end-of-run" marker fail. Written for mawk.
+# "vclab: end-of-run" marker fail. In bench mode, the benchmark module must
+# print its END line and no ERROR line. Written for mawk.
 
 BEGIN {
 	if (testmod == "") testmod = "vcompound_test"
@@ -172,6 +173,11 @@ ktap && (/^#/ || /^[ \t]+(#|KTAP version|1\.\.[0-9]|(not )?ok [0-9])/) { next }
 # Only the demo's own lines: other kernel messages of the moment are noise.
 demo && line ~ /^vcompound/ { demolines[++ndemo] = line }
 
+# ---- bench output (tests/bench): figures, errors, the end marker
+index(line, "vcompound_bench: ROW ") == 1 { nbrow++ }
+index(line, "vcompound_bench: ERROR ") == 1 { nberr++; problem("benchmark " substr(line, 18)) }
+index(line, "vcompound_bench: END") == 1 { bend = 1 }
+
 # ---- an incomplete console log cannot be judged
 /printk messages dropped/ { problem("console lost messages, line " NR ": " line); next }
 
@@ -218,6 +224,10 @@ END {
 		if (haveklist && started && modinforc == "") problem("no modinfo report for the core module")
 	}
 	if (mode == "demo" && !demoloaded) problem(demomod " was never loaded")
+	if (mode == "bench") {
+		if (!bend) problem("the benchmark module never printed its END line")
+		printf "  bench: %d figures, %d errors\n", nbrow, nberr
+	}
 	if (ended && !havetaint) problem("no taint value reported")
 	if (havetaint) {
 		allowed["O"] = allowed["E"] = 1

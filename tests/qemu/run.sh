@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run.sh [--demo] [--dkms|--tree] [SPEC...]
+# run.sh [--demo|--bench] [--dkms|--tree] [SPEC...]
 #
 # For each kernel SPEC (default "5.10 6.1 6.12 7.2" for the test suite,
 # "6.12" with --demo; see fetch-kernel.sh for the SPEC syntax):
@@ -24,10 +24,14 @@
 #   4. boot it under QEMU (TCG), console -> build/<release>/console.log,
 #      test results shown live,
 #   5. judge the log (judge.awk).
+# --bench (make bench, through tests/bench/bench.sh) builds vcompound.ko and
+# the benchmark module tests/bench/vcompound_bench.ko (default: tree build,
+# SPEC 6.12), whose measurements run while it loads; the log is judged as for
+# --demo, and tests/bench/report.sh reads the figures from it.
 # Prints a per-kernel summary and, as the very last line, "N passed, M failed"
 # (KTAP cases of all documents summed over all kernels; a kernel-level
-# failure counts as at least one failure; with --demo each kernel counts as
-# one). Exits non-zero on any failure.
+# failure counts as at least one failure; with --demo or --bench each kernel
+# counts as one). Exits non-zero on any failure.
 #
 # Environment:
 #   VCOMPOUND_CACHE         kernel/apt/chroot cache (default /var/cache/vcompound)
@@ -37,6 +41,9 @@
 #   VCOMPOUND_BOOT_TIMEOUT  seconds per boot before the guest is killed (900)
 #   VCOMPOUND_TEST_PARAMS   module parameters for vcompound_test
 #   VCOMPOUND_DEMO_PARAMS   module parameters for vcompound_demo
+#   VCOMPOUND_BENCH_PARAMS  module parameters for vcompound_bench
+#   VCOMPOUND_QEMU_ARGS     extra QEMU arguments (split at blanks), e.g.
+#                           "-icount shift=0,align=off,sleep=off"
 #   VCOMPOUND_APPEND        extra guest kernel command line
 #   VCOMPOUND_APT_REFRESH   auto|always|never (see fetch-kernel.sh)
 #   VCOMPOUND_ENV_MAX_AGE   days before a chroot is rebuilt (7; buildenv.sh)
@@ -56,6 +63,7 @@ usage() { awk 'NR >= 4 { if (!/^#/) exit; sub(/^# ?/, ""); print }' "$0"; exit "
 while [ $# -gt 0 ]; do
 	case $1 in
 	--demo) MODE=demo; shift ;;
+	--bench) MODE=bench; shift ;;
 	--test) MODE="test"; shift ;;
 	--dkms) BMODE=dkms; shift ;;
 	--tree) BMODE=tree; shift ;;
@@ -67,10 +75,10 @@ while [ $# -gt 0 ]; do
 done
 SPECS=("$@")
 if [ ${#SPECS[@]} -eq 0 ]; then
-	if [ $MODE = demo ]; then SPECS=(6.12); else SPECS=(5.10 6.1 6.12 7.2); fi
+	if [ $MODE != test ]; then SPECS=(6.12); else SPECS=(5.10 6.1 6.12 7.2); fi
 fi
 if [ -z "$BMODE" ]; then
-	if [ $MODE = demo ]; then BMODE=tree; else BMODE=dkms; fi
+	if [ $MODE != test ]; then BMODE=tree; else BMODE=dkms; fi
 fi
 case $BMODE in dkms|tree) ;; *) die "VCOMPOUND_BUILD_MODE must be dkms or tree, not '$BMODE'" ;; esac
 
@@ -126,6 +134,7 @@ live() {
 		/^(not )?ok [0-9]+/ ||
 		/^vclab: (init start|(insmod|modprobe) .* rc=[^0]|(rmmod|modprobe -r) .* rc=[^0]|modinfo .* rc=[^0]|still loaded|demo pass|end-of-run$)/ ||
 		/(BUG:|Oops|Kernel panic|general protection|KASAN|UBSAN|circular locking|rcu: INFO|blocked for more than)/ ||
+		/^vcompound_bench: (ROW|ERROR|END)/ ||
 		(!inwarn && /WARNING:/) {
 			print "  " tag " " $0; fflush()
 		}'
@@ -140,7 +149,7 @@ record() {
 	[ "$v" = OK ] || { ANY_FAIL=1; [ "$f" -gt 0 ] || f=1; }
 	TOTAL_PASS=$((TOTAL_PASS + p))
 	TOTAL_FAIL=$((TOTAL_FAIL + f))
-	if [ $MODE = demo ]; then
+	if [ $MODE != test ]; then
 		SUM_LINES+=("$(printf '%-28s %-6s %-24s %5ss' "$rel" "$v" "$w" "$secs")")
 	else
 		SUM_LINES+=("$(printf '%-28s %6s %6s %7s  %-6s %-24s %5ss' "$rel" "$p" "$f" "$s" "$v" "$w" "$secs")")
@@ -166,7 +175,7 @@ run_one() {
 	flock -n 7 || { info "waiting for another run using $b"; flock 7; }
 
 	local envd t1 role path sub kos=() ktap=() params=() signer note demoarg=
-	[ $MODE = demo ] && demoarg=--demo
+	[ $MODE = test ] || demoarg=--$MODE
 	envd=$(cat "$kc/env" 2>/dev/null || echo host)
 	info "building modules for $rel ($BMODE, build environment: $envd; log: $b/build.log)"
 	t1=$(date +%s)
@@ -213,11 +222,13 @@ run_one() {
 			fi
 		fi
 		kos+=("$sub:$ko")
-	# Load order: core, client, then the self-test (or demo).
-	done < <(for role in core client test demo; do
+	# Load order: core, client, then the self-test (or demo, or bench).
+	done < <(for role in core client test demo bench; do
 		awk -v r=$role '$1 == r' "$b/out/modules"; done)
 	if [ $MODE = demo ]; then
 		params=(--params "vcompound_demo=${VCOMPOUND_DEMO_PARAMS:-}")
+	elif [ $MODE = bench ]; then
+		params=(--params "vcompound_bench=${VCOMPOUND_BENCH_PARAMS:-}")
 	else
 		params=(--params "vcompound_test=${VCOMPOUND_TEST_PARAMS:-}")
 	fi
@@ -230,6 +241,9 @@ run_one() {
 
 	app="console=ttyS0 panic=-1 loglevel=7 printk.devkmsg=on ${VCOMPOUND_APPEND:-}"
 	info "booting $rel under QEMU/TCG (timeout ${TMO}s, console: $b/console.log)"
+	local qextra=()
+	read -r -a qextra <<<"${VCOMPOUND_QEMU_ARGS:-}"
+	[ ${#qextra[@]} -eq 0 ] || info "extra QEMU arguments: ${qextra[*]}"
 	QEMU_PIDFILE=$b/qemu.pid
 	rm -f "$QEMU_PIDFILE"
 	# In the background + wait, so that INT/TERM traps run (and kill QEMU)
@@ -241,6 +255,7 @@ run_one() {
 			qemu-system-x86_64 -accel tcg -m 1024 -smp 2 -nodefaults \
 			-display none -serial stdio -no-reboot -pidfile "$QEMU_PIDFILE" \
 			-kernel "$kc/vmlinuz" -initrd "$b/initrd-$MODE.cpio.gz" \
+			"${qextra[@]}" \
 			-append "$app" </dev/null 2>"$b/qemu.stderr" || rc=$?
 		echo $rc >"$b/qemu.rc"
 	} | tee "$b/console.log" | live "[$rel]" &
@@ -263,7 +278,7 @@ run_one() {
 	if [ "$uw" -gt 0 ]; then wtxt="$uw UNEXPECTED warning(s)"
 	elif [ "$ew" -gt 0 ]; then wtxt="$ew expected warning(s)"
 	else wtxt="no warnings"; fi
-	if [ $MODE = demo ]; then
+	if [ $MODE != test ]; then
 		[ "$v" = OK ] && p=1 f=0 || p=0 f=1
 		s=0
 	fi
@@ -277,7 +292,7 @@ done
 
 echo
 echo "=== summary ($MODE, $BMODE build) ==="
-if [ $MODE = demo ]; then
+if [ $MODE != test ]; then
 	printf '%-28s %-6s %-24s %6s\n' kernel result warnings time
 else
 	printf '%-28s %6s %6s %7s  %-6s %-24s %6s\n' kernel passed failed skipped result warnings time
