@@ -7,6 +7,8 @@
 #                        (vcompound.ko built and installed by DKMS)
 #   make test-fast       the same with a plain tree build (development)
 #   make demo            boot a stock kernel and show physical vs virtual blocks
+#   make bench           benchmarks on the stock 6.12 kernel: table, build/bench/results.csv,
+#                        tests/bench/RESULTS.md
 #   make lint            checkpatch --strict, sparse (C=2) and W=1
 #   make clean
 
@@ -15,7 +17,7 @@ TOP  := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 VC_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="*\([^"]*\)"*/\1/p' $(TOP)/dkms.conf)
 KBUILD_VARS := VC_TOP=$(TOP) VC_VERSION=$(VC_VERSION)
 
-.PHONY: all module modules compat clean test test-fast demo lint dkms-install dkms-uninstall
+.PHONY: all module modules compat clean test test-fast demo bench lint dkms-install dkms-uninstall
 
 all: modules
 
@@ -65,6 +67,13 @@ test-fast:
 demo: KERNELS ?= 6.12
 demo:
 	@bash $(TOP)/tests/qemu/run.sh --demo $(KERNELS)
+
+# Benchmarks (tests/bench): vcompound_bench.ko on a stock kernel, booted
+# once with -icount shift=0,align=off,sleep=off (instruction-time figures)
+# and once with plain multi-threaded TCG (the 2-vCPU scaling figure).
+bench: KERNELS ?= 6.12
+bench:
+	@bash $(TOP)/tests/bench/bench.sh $(KERNELS)
 
 # Install through DKMS for KREL (default: the running kernel), as root.
 # DKMS copies what it builds from /usr/src/vcompound-<version>.
