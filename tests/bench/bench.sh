@@ -47,7 +47,7 @@ mkdir -p "$OUT"
 for pass in $PASSES; do
 	case $pass in
 	icount)
-		qargs="-icount shift=0,align=off,sleep=off"
+		qargs="-icount shift=0,align=off,sleep=off -smp 1"
 		run="run=p1,p2,p3,p3v,p4,p6" ;;
 	smp)
 		qargs=""

@@ -135,6 +135,21 @@ static int p1_virt_addr_valid(void *arg, u64 *ns, u64 *ops)
 	return valid == n ? 0 : -EINVAL;
 }
 
+/* The read-side section every lookup takes (PREEMPT_RCU: a call). */
+static int p1_rcu(void *arg, u64 *ns, u64 *ops)
+{
+	unsigned int i, n = vcb_ops;
+	u64 t0 = ktime_get_ns();
+
+	for (i = 0; i < n; i++) {
+		rcu_read_lock();
+		rcu_read_unlock();
+	}
+	*ns = ktime_get_ns() - t0;
+	*ops = n;
+	return 0;
+}
+
 void vcb_p1(void)
 {
 	static const vcb_rep_fn fns[] = {
@@ -174,13 +189,14 @@ void vcb_p1(void)
 		vcb_row("P1kv", param, &st[0], "kvmalloc", &st[3]);
 		if (!a.order) {
 			static const vcb_rep_fn look[] = {
-				p1_lookup, p1_virt_addr_valid,
+				p1_lookup, p1_virt_addr_valid, p1_rcu,
 			};
 
 			if (!vcb_measure(look, ARRAY_SIZE(look), &a, st)) {
 				vcb_row("P1.lookup", param, &st[0], NULL, NULL);
 				vcb_row("P1.virt_addr_valid", param, &st[1],
 					NULL, NULL);
+				vcb_row("P1.rcu", param, &st[2], NULL, NULL);
 			}
 		}
 		vcompound_free(a.block);
@@ -275,12 +291,29 @@ struct vcb_p6 {
 	unsigned long nr;		/* pages per block */
 	unsigned int tries;
 	gfp_t gfp;			/* vcompound's physical gfp */
+	gfp_t manual_gfp;		/* the manual fallback's */
 	void **ptr;
 	struct page ***pages;		/* P6_MANUAL: page arrays */
 	u64 *dt;			/* ns per attempt */
 };
 
-enum vcb_p6_kind { P6_RAW, P6_VCOMPOUND, P6_MANUAL, P6_KINDS };
+/*
+ * RAW: alloc_pages() with vcompound's physical gfp; VCOMPOUND: the real
+ * thing; MANUAL: vcompound's fallback rebuilt by hand from kernel calls;
+ * FORCED: vcompound with always_fallback, the virtual kind without a
+ * failed physical attempt before it; NODIRECT and NORECLAIM: MANUAL with
+ * a physical attempt that neither reclaims nor compacts directly, and
+ * that also leaves kswapd (and through it kcompactd) asleep.
+ */
+enum vcb_p6_kind {
+	P6_RAW, P6_VCOMPOUND, P6_MANUAL, P6_FORCED, P6_NODIRECT, P6_NORECLAIM,
+	P6_KINDS
+};
+
+static const char * const vcb_p6_names[P6_KINDS] = {
+	"raw_failed", "vc_virtual", "manual_fallback", "forced_virtual",
+	"nodirect_fallback", "noreclaim_fallback",
+};
 
 /*
  * What vcompound's fallback is made of, by hand: the physical attempt,
@@ -288,7 +321,7 @@ enum vcb_p6_kind { P6_RAW, P6_VCOMPOUND, P6_MANUAL, P6_KINDS };
  */
 static void *vcb_manual_alloc(struct vcb_p6 *a, unsigned int i)
 {
-	struct page *page = alloc_pages(a->gfp, a->order);
+	struct page *page = alloc_pages(a->manual_gfp, a->order);
 	struct page **pages;
 	unsigned long j;
 	void *addr;
@@ -350,6 +383,13 @@ static void vcb_p6_round(struct vcb_p6 *a, enum vcb_p6_kind kind,
 	unsigned int i, ok = 0, phys = 0;
 	u64 t0, t1, sum = 0, sum_phys = 0;
 
+	if (kind == P6_FORCED && vcb_set_fallback(true))
+		kind = P6_VCOMPOUND;
+	a->manual_gfp = a->gfp;
+	if (kind == P6_NODIRECT)
+		a->manual_gfp &= ~__GFP_DIRECT_RECLAIM;
+	if (kind == P6_NORECLAIM)
+		a->manual_gfp &= ~__GFP_RECLAIM;
 	for (i = 0; i < a->tries; i++) {
 		t0 = ktime_get_ns();
 		switch (kind) {
@@ -357,6 +397,7 @@ static void vcb_p6_round(struct vcb_p6 *a, enum vcb_p6_kind kind,
 			a->ptr[i] = alloc_pages(a->gfp, a->order);
 			break;
 		case P6_VCOMPOUND:
+		case P6_FORCED:
 			a->ptr[i] = vcompound_alloc(GFP_KERNEL, a->order);
 			break;
 		default:
@@ -379,6 +420,7 @@ static void vcb_p6_round(struct vcb_p6 *a, enum vcb_p6_kind kind,
 			__free_pages(a->ptr[i], a->order);
 			break;
 		case P6_VCOMPOUND:
+		case P6_FORCED:
 			is_phys = !vcompound_is_virtual(a->ptr[i]);
 			vcompound_free(a->ptr[i]);
 			break;
@@ -391,6 +433,8 @@ static void vcb_p6_round(struct vcb_p6 *a, enum vcb_p6_kind kind,
 		sum_phys += is_phys ? a->dt[i] : 0;
 	}
 	vcompound_drain();
+	if (kind == P6_FORCED)
+		vcb_set_fallback(false);
 	r->ok = div_u64(1000ULL * ok, a->tries);
 	r->phys = ok ? div_u64(1000ULL * phys, ok) : 0;
 	r->ns = vcb_per_op(sum, a->tries);
@@ -417,7 +461,7 @@ struct vcb_p6_reps {
 	u64 ok[P6_KINDS][VCB_MAX_REPS];
 	u64 ns[P6_KINDS][VCB_MAX_REPS];
 	u64 other[P6_KINDS][VCB_MAX_REPS];
-	u64 phys[VCB_MAX_REPS];
+	u64 phys[P6_KINDS][VCB_MAX_REPS];
 };
 
 void vcb_p6(void)
@@ -425,11 +469,11 @@ void vcb_p6(void)
 	struct vcb_stat s_ok[P6_KINDS], s_ns[P6_KINDS], s_phys, st;
 	unsigned int max_tries, i, k, kind;
 	u64 (*ok)[VCB_MAX_REPS], (*ns)[VCB_MAX_REPS], (*other)[VCB_MAX_REPS];
+	u64 (*phys)[VCB_MAX_REPS];
 	struct vcb_p6_reps *v;
 	struct vcb_p6_round r;
 	struct vcb_p6 a = { };
 	char param[16];
-	u64 *phys;
 
 	if (vcb_set_fallback(false)) {
 		vcb_error("P6", "-", "cannot clear always_fallback");
@@ -464,8 +508,7 @@ void vcb_p6(void)
 				ok[kind][i] = r.ok;
 				ns[kind][i] = r.ns;
 				other[kind][i] = r.ns_other;
-				if (kind == P6_VCOMPOUND)
-					phys[i] = r.phys;
+				phys[kind][i] = r.phys;
 				cond_resched();
 			}
 		}
@@ -476,19 +519,29 @@ void vcb_p6(void)
 			vcb_reduce(ok[k], vcb_reps, &s_ok[k]);
 			vcb_reduce(ns[k], vcb_reps, &s_ns[k]);
 		}
-		vcb_reduce(phys, vcb_reps, &s_phys);
+		vcb_reduce(phys[P6_VCOMPOUND], vcb_reps, &s_phys);
 		vcb_row("P6ok", param, &s_ok[P6_VCOMPOUND], "alloc_pages",
 			&s_ok[P6_RAW]);
 		vcb_row("P6phys", param, &s_phys, "alloc_pages", &s_ok[P6_RAW]);
 		vcb_row("P6ns", param, &s_ns[P6_VCOMPOUND], "alloc_pages",
 			&s_ns[P6_RAW]);
-		/* The cost of one fallback, against a failed attempt alone. */
-		if (vcb_reduce_some(other[P6_RAW], vcb_reps, &st))
-			vcb_row("P6.raw_failed", param, &st, NULL, NULL);
-		if (vcb_reduce_some(other[P6_VCOMPOUND], vcb_reps, &st))
-			vcb_row("P6.vc_virtual", param, &st, NULL, NULL);
-		if (vcb_reduce_some(other[P6_MANUAL], vcb_reps, &st))
-			vcb_row("P6.manual_fallback", param, &st, NULL, NULL);
+		/*
+		 * The cost of one fallback (or failed attempt) per kind; and
+		 * the physical share of the variants, which could differ.
+		 */
+		for (k = 0; k < P6_KINDS; k++) {
+			char m[32];
+
+			snprintf(m, sizeof(m), "P6.%s", vcb_p6_names[k]);
+			if (vcb_reduce_some(other[k], vcb_reps, &st))
+				vcb_row(m, param, &st, NULL, NULL);
+		}
+		for (k = P6_NODIRECT; k < P6_KINDS; k++) {
+			vcb_reduce(phys[k], vcb_reps, &st);
+			vcb_info("P6 %s: %s physical %llu.%llu%% (vcompound %llu.%llu%%)",
+				 param, vcb_p6_names[k], st.med / 10, st.med % 10,
+				 s_phys.med / 10, s_phys.med % 10);
+		}
 	}
 	vcb_unfragment();
 	vcb_info("P6: released, %lu MiB free", vcb_free_mb());

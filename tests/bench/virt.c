@@ -275,6 +275,20 @@ static int p2_vmalloc_to_page(void *arg, u64 *ns, u64 *ops)
 	return found == n ? 0 : -EINVAL;
 }
 
+/* The registry lookup of vcompound's virtual-block lookup. */
+static int p2_xa_load(void *arg, u64 *ns, u64 *ops)
+{
+	struct vcb_p2 *a = arg;
+	unsigned int i, n = vcb_ops, found = 0;
+	u64 t0 = ktime_get_ns();
+
+	for (i = 0; i < n; i++)
+		found += xa_load(&vcb_xa, READ_ONCE(a->ids[0])) == a;
+	*ns = ktime_get_ns() - t0;
+	*ops = n;
+	return found == n ? 0 : -EINVAL;
+}
+
 static int vcb_p2_order(struct vcb_p2 *a, const char *param)
 {
 	static const vcb_rep_fn fns[] = {
@@ -365,15 +379,18 @@ void vcb_p2(void)
 			ret = vcb_p2_order(&a, param);
 		} else {
 			static const vcb_rep_fn look[] = {
-				p2_lookup, p2_vmalloc_to_page,
+				p2_lookup, p2_vmalloc_to_page, p2_xa_load,
 			};
-			struct vcb_stat st[2];
+			struct vcb_stat st[ARRAY_SIZE(look)];
 
+			/* The id lookups find: the long-lived entry's. */
+			a.ids[0] = id;
 			ret = vcb_measure(look, ARRAY_SIZE(look), &a, st);
 			if (!ret) {
 				vcb_row("P2.lookup", param, &st[0], NULL, NULL);
 				vcb_row("P2.vmalloc_to_page", param, &st[1],
 					NULL, NULL);
+				vcb_row("P2.xa_load", param, &st[2], NULL, NULL);
 			}
 		}
 		if (ret)
