@@ -6,10 +6,12 @@
 # Runs the vcompound benchmarks (vcompound_bench.ko, tests/bench/*.c) on a
 # stock Debian kernel with the QEMU lab, tests/qemu/run.sh --bench (fetch,
 # build, initramfs, boot and judging are the lab's), in two boots:
-#   1. -icount shift=0,align=off,sleep=off: the guest clock advances one ns
-#      per executed instruction, so figures are instruction-time
+#   1. -icount shift=0,align=off,sleep=off -smp 1: the guest clock advances
+#      one ns per executed instruction, so figures are instruction-time
 #      "ns-equivalents" and reproducible on a busy host: P1 P2 P3 P3v P4 P6.
 #      TCG models no caches or TLBs: these figures count instructions only.
+#      One vCPU: icount runs the vCPUs in turn and counts the instructions
+#      of all, so another vCPU's background work would be measured too.
 #   2. plain TCG, one host thread per vCPU, 2 vCPUs: P5 (scaling over two
 #      CPUs) in wall-clock time, as noisy as the host.
 # Both boot with init_on_alloc=0 (VCOMPOUND_BENCH_APPEND): Debian turns it
@@ -42,7 +44,7 @@ MD=${VCOMPOUND_BENCH_RESULTS:-$HERE/RESULTS.md}
 
 t0=$(date +%s)
 rc=0
-logs=() loads=()
+logs=() loads=() qemus=()
 mkdir -p "$OUT"
 for pass in $PASSES; do
 	case $pass in
@@ -57,6 +59,7 @@ for pass in $PASSES; do
 	echo "=== bench pass $pass: ${qargs:-multi-threaded TCG}, $run $PARAMS"
 	# P5 is as good as the host is idle: keep the load it started with.
 	loads+=("$pass $(cut -d' ' -f1-3 /proc/loadavg)")
+	qemus+=("$pass ${qargs:-(none: multi-threaded TCG, -smp 2)}")
 	rm -rf "${OUT:?}/$pass"
 	VCOMPOUND_BUILD=$OUT/$pass \
 	VCOMPOUND_QEMU_ARGS=$qargs \
@@ -77,16 +80,17 @@ rel=${logs[0]#*:}
 rel=$(basename "$(dirname "$rel")")
 kpkg=$(cat "${VCOMPOUND_CACHE:-/var/cache/vcompound}/kernels/$rel/package" 2>/dev/null || echo "?")
 dirty=$(git -C "$TOP" status --porcelain -- module compat tests/bench 2>/dev/null |
-	grep -v 'tests/bench/RESULTS.md$' | awk '{ print $2 }' | tr '\n' ' ')
+	grep -v 'tests/bench/\(RESULTS\|README\).md$' | awk '{ print $2 }' | tr '\n' ' ')
 {
 	echo "commit $(git -C "$TOP" log -1 --format='%h %s' 2>/dev/null || echo unknown)"
 	echo "dirty ${dirty:-none}"
 	echo "kernel $rel ($kpkg)"
 	echo "qemu $(qemu-system-x86_64 --version | head -n 1)"
 	echo "host $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(nproc) CPUs"
-	echo "append ${APPEND:-none} ${VCOMPOUND_APPEND:-}"
+	echo "append $(echo "${APPEND:-none} ${VCOMPOUND_APPEND:-}" | sed 's/ *$//')"
 	echo "passes $PASSES"
 	for l in "${loads[@]}"; do echo "load_$l"; done
+	for l in "${qemus[@]}"; do echo "qargs_$l"; done
 	echo "date $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "seconds $(($(date +%s) - t0))"
 } >"$OUT/meta"

@@ -116,7 +116,7 @@ function holds(t, k,   x, lim) {
 }
 function part(m, p,   k) { k = m SUBSEP p; return (k in vmed) ? vmed[k] : "" }
 
-function report(   i, k, m, p, csv, pcsv, t, h, o, s, sh, bf, sum, vc, vm, pg, vmp, d, x, lk, un) {
+function report(   i, k, m, p, csv, pcsv, t, h, o, s, sh, bf, cs, sum, vc, vm, pg, vmp, d, x, lk, un) {
 	csv = out "/results.csv"; pcsv = out "/parts.csv"
 	print "metric,param,vcompound_ns,baseline,baseline_ns,ratio" > csv
 	print "metric,param,ns,min_ns,max_ns" > pcsv
@@ -134,13 +134,12 @@ function report(   i, k, m, p, csv, pcsv, t, h, o, s, sh, bf, sum, vc, vm, pg, v
 	printf "- commit: %s\n", M["commit"] > md
 	printf "- uncommitted changes in module/, compat/, tests/bench/: %s\n", M["dirty"] > md
 	printf "- kernel: %s\n", M["kernel"] > md
-	printf "- %s, TCG, `-m 1024 -smp 2`; pass icount: `-icount shift=0,align=off,sleep=off`" \
-		" (figures are instruction counts: 1 ns = 1 instruction); pass smp: multi-threaded TCG," \
-		" wall-clock time (P5 only)\n", M["qemu"] > md
+	printf "- %s, TCG, `-m 1024`; pass icount: figures are instruction counts (1 ns =" \
+		" 1 instruction); pass smp: wall-clock time (P5 only)\n", M["qemu"] > md
 	printf "- guest command line added: `%s`\n", M["append"] > md
 	for (i = 1; i <= np; i++)
-		printf "- pass %s: `%s`; guest time %s; host load average before it: %s\n", pass[i], \
-			params[pass[i]], guest[pass[i]], M["load_" pass[i]] > md
+		printf "- pass %s: QEMU `%s`, module `%s`; guest time %s; host load average before it: %s\n", \
+			pass[i], M["qargs_" pass[i]], params[pass[i]], guest[pass[i]], M["load_" pass[i]] > md
 	printf "- host: %s; %s; `make bench` took %s s\n\n", M["host"], M["date"], M["seconds"] > md
 
 	printf "Each figure: median over the repetitions (min-max in brackets) of a timed batch," \
@@ -166,34 +165,54 @@ function report(   i, k, m, p, csv, pcsv, t, h, o, s, sh, bf, sum, vc, vm, pg, v
 	printf "\nTargets: %d hold, %d missed.\n", nhold, nmiss > md
 	printf "\ntargets: %d hold, %d missed\n", nhold, nmiss
 
+	# ---- P5 against what the host gave the two vCPUs (compute loop)
+	k = "P5ref" SUBSEP "compute"
+	cs = ratio(k)
+	if (cs != "" && cs != "inf" && cs > 0) {
+		printf "\n## P5 against the host\n\nThe compute loop (no allocator) ran %.2fx" \
+			" faster on 2 vCPUs than on 1 during this pass; each speedup divided by that:\n\n", cs > md
+		printf "| load | speedup | / compute speedup |\n|---|---:|---:|\n" > md
+		printf "P5 against the host (compute loop speedup %.2f):", cs
+		for (i = 1; i <= nrow; i++) {
+			if (rm[i] != "P5" && rm[i] != "P5ref") continue
+			x = ratio(order[i])
+			if (x == "" || x == "inf") continue
+			printf "| %s | %s | %.2f |\n", rp[i], x, x / cs > md
+			printf " %s %.2f", rp[i], x / cs
+		}
+		printf "\n"
+	}
+
 	# ---- the virtual path, part by part (P2 rows and P2.* parts)
-	printf "\n## The virtual path, part by part (ns per block, medians)\n\n" > md
-	printf "pages: bulk allocation and free of the 2^order pages; vmap: vmap()+vunmap()" \
-		" of them; desc: kvzalloc()+kvfree_rcu() of a descriptor with the page array;" \
-		" xa: xa_alloc_irq() + the cmpxchg claim; lookup: vcompound_is_virtual() (the" \
-		" free path looks the block up once). rest = vcompound - the parts (parts timed" \
-		" alone need not add up exactly). Ideas: vm_map_ram: vm_map_ram()+vm_unmap_ram()," \
-		" which serves up to 64 pages from per-CPU blocks, in place of vmap; bulk free:" \
-		" the pages part with release_pages() in place of __free_page() per page.\n\n" > md
-	printf "| order | vcompound | vmalloc | pages | vmap | desc | xa | lookup | rest | pages+vmap share | vm_map_ram | pages, bulk free |\n" > md
-	printf "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n" > md
-	printf "\nvirtual path, ns per block: order vcompound vmalloc = pages + vmap + desc + xa + lookup + rest (vm_map_ram)\n"
-	lk = part("P2.lookup", "order=0")
-	for (o = 1; o <= 10; o++) {
-		p = "order=" o; k = "P2" SUBSEP p
-		if (!(k in vmed)) continue
-		vc = vmed[k]; vm = bmed[k]
-		pg = part("P2.pages", p); vmp = part("P2.vmap", p); d = part("P2.desc", p); x = part("P2.xa", p)
-		sum = pg + vmp + d + x + lk; un = vc - sum
-		s = part("P2.vm_map_ram", p)
-		if (s == "") s = "-"
-		bf = part("P2.pages_bulkfree", p)
-		if (bf == "") bf = "-"
-		sh = (vc > 0) ? 100 * (pg + vmp) / vc : 0
-		printf "| %d | %s | %s | %s | %s | %s | %s | %s | %.1f | %.0f%% | %s | %s |\n", o, vc, vm, pg, vmp, d, x, lk, \
-			un, sh, s, bf > md
-		printf "  order %2d: %9s %9s = %9s + %9s + %7s + %6s + %6s + %8.1f  (%s)\n", o, vc, vm, pg, vmp, d, x, lk, \
-			un, s
+	if (("P2" SUBSEP "order=1") in vmed) {
+		printf "\n## The virtual path, part by part (ns per block, medians)\n\n" > md
+		printf "pages: bulk allocation and free of the 2^order pages; vmap: vmap()+vunmap()" \
+			" of them; desc: kvzalloc()+kvfree_rcu() of a descriptor with the page array;" \
+			" xa: xa_alloc_irq() + the cmpxchg claim; lookup: vcompound_is_virtual() (the" \
+			" free path looks the block up once). rest = vcompound - the parts (parts timed" \
+			" alone need not add up exactly). Ideas: vm_map_ram: vm_map_ram()+vm_unmap_ram()," \
+			" which serves up to 64 pages from per-CPU blocks, in place of vmap; bulk free:" \
+			" the pages part with release_pages() in place of __free_page() per page.\n\n" > md
+		printf "| order | vcompound | vmalloc | pages | vmap | desc | xa | lookup | rest | pages+vmap share | vm_map_ram | pages, bulk free |\n" > md
+		printf "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n" > md
+		printf "\nvirtual path, ns per block: order vcompound vmalloc = pages + vmap + desc + xa + lookup + rest (vm_map_ram)\n"
+		lk = part("P2.lookup", "order=0")
+		for (o = 1; o <= 10; o++) {
+			p = "order=" o; k = "P2" SUBSEP p
+			if (!(k in vmed)) continue
+			vc = vmed[k]; vm = bmed[k]
+			pg = part("P2.pages", p); vmp = part("P2.vmap", p); d = part("P2.desc", p); x = part("P2.xa", p)
+			sum = pg + vmp + d + x + lk; un = vc - sum
+			s = part("P2.vm_map_ram", p)
+			if (s == "") s = "-"
+			bf = part("P2.pages_bulkfree", p)
+			if (bf == "") bf = "-"
+			sh = (vc > 0) ? 100 * (pg + vmp) / vc : 0
+			printf "| %d | %s | %s | %s | %s | %s | %s | %s | %.1f | %.0f%% | %s | %s |\n", o, vc, vm, pg, vmp, d, x, lk, \
+				un, sh, s, bf > md
+			printf "  order %2d: %9s %9s = %9s + %9s + %7s + %6s + %6s + %8.1f  (%s)\n", o, vc, vm, pg, vmp, d, x, lk, \
+				un, s
+		}
 	}
 
 	# ---- the other parts
