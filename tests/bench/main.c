@@ -189,29 +189,34 @@ int vcb_in_hardirq(void (*fn)(void *arg), void *arg)
 	return vcb_irq.in_hardirq ? 0 : -EINVAL;
 }
 
-/* Prints the lines of a /proc file that contain one of @keys (NULL: all). */
+/*
+ * Prints the lines of a /proc file that contain one of @keys (NULL: all).
+ * Static buffer: P6 calls this while it holds all free memory.
+ */
+static char vcb_procbuf[32 * 1024];
+
 static void vcb_procfile(const char *path, const char *tag,
 			 const char * const *keys)
 {
 	struct file *f = filp_open(path, O_RDONLY, 0);
-	const size_t len = 64 * 1024;
-	char *buf, *line, *p;
 	const char * const *k;
+	char *line, *p;
 	loff_t pos = 0;
 	ssize_t n;
 
 	if (IS_ERR(f))
 		return;
-	buf = kvzalloc(len, GFP_KERNEL);
-	n = buf ? kernel_read(f, buf, len - 1, &pos) : -ENOMEM;
+	n = kernel_read(f, vcb_procbuf, sizeof(vcb_procbuf) - 1, &pos);
 	filp_close(f, NULL);
-	for (p = buf; n > 0 && (line = strsep(&p, "\n"));) {
+	if (n <= 0)
+		return;
+	vcb_procbuf[n] = '\0';
+	for (p = vcb_procbuf; (line = strsep(&p, "\n"));) {
 		for (k = keys; k && *k && !strstr(line, *k); k++)
 			;
 		if (*line && (!k || *k))
 			vcb_info("%s %s", tag, strim(line));
 	}
-	kvfree(buf);
 }
 
 void vcb_buddyinfo(const char *tag)

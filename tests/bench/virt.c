@@ -34,9 +34,18 @@ struct vcb_desc {
 	struct page *pages[];
 };
 
+/*
+ * vunmap() and vfree() defer the unmapping until lazy_max_pages() (8192
+ * pages with one CPU) have piled up, then purge them in one go: the
+ * repetitions that map and unmap span two purges each, so that every one
+ * holds the same share of them.
+ */
+#define VCB_P2_MIN_PAGES	16384
+
 struct vcb_p2 {
 	unsigned int order;
-	unsigned int loops;
+	unsigned int loops;		/* for sides that unmap */
+	unsigned int loops_short;	/* for the other parts */
 	unsigned long nr;		/* pages per block */
 	void **ptr;			/* vcb_batch blocks */
 	struct page **pages;		/* vcb_batch * nr pages, for vmap */
@@ -294,9 +303,8 @@ static int vcb_p2_order(struct vcb_p2 *a, const char *param)
 	static const vcb_rep_fn fns[] = {
 		p2_vcompound, p2_vmalloc, p2_kvmalloc,
 	};
-	static const vcb_rep_fn parts[] = {
-		p2_pages, p2_vmap, p2_desc, p2_xa,
-	};
+	static const vcb_rep_fn parts[] = { p2_pages, p2_desc, p2_xa };
+	static const vcb_rep_fn lazy[] = { p2_vmap };
 	static const vcb_rep_fn small[] = { p2_vm_map_ram };
 	static const vcb_rep_fn bulk[] = { p2_pages_bulkfree };
 	struct vcb_stat st[VCB_MAX_SIDES];
@@ -319,18 +327,21 @@ static int vcb_p2_order(struct vcb_p2 *a, const char *param)
 			vcb_pages_free(a, a->pages + i * a->nr);
 		return -ENOMEM;
 	}
-	ret = vcb_measure(parts, ARRAY_SIZE(parts), a, st);
+	ret = vcb_measure(lazy, ARRAY_SIZE(lazy), a, st);
+	if (!ret)
+		vcb_row("P2.vmap", param, &st[0], NULL, NULL);
+	swap(a->loops, a->loops_short);
+	if (!ret)
+		ret = vcb_measure(parts, ARRAY_SIZE(parts), a, st);
 	if (!ret) {
 		vcb_row("P2.pages", param, &st[0], NULL, NULL);
-		vcb_row("P2.vmap", param, &st[1], NULL, NULL);
-		vcb_row("P2.desc", param, &st[2], NULL, NULL);
-		vcb_row("P2.xa", param, &st[3], NULL, NULL);
-	}
-	if (!ret) {
+		vcb_row("P2.desc", param, &st[1], NULL, NULL);
+		vcb_row("P2.xa", param, &st[2], NULL, NULL);
 		ret = vcb_measure(bulk, ARRAY_SIZE(bulk), a, st);
 		if (!ret)
 			vcb_row("P2.pages_bulkfree", param, &st[0], NULL, NULL);
 	}
+	swap(a->loops, a->loops_short);
 	if (!ret && a->nr <= VCB_VM_MAP_RAM_MAX) {
 		ret = vcb_measure(small, ARRAY_SIZE(small), a, st);
 		if (!ret)
@@ -367,7 +378,9 @@ void vcb_p2(void)
 	for (a.order = 0; a.order <= VC_BUDDY_MAX_ORDER; a.order++) {
 		snprintf(param, sizeof(param), "order=%u", a.order);
 		a.nr = 1UL << a.order;
-		a.loops = vcb_loops(a.order);
+		a.loops_short = vcb_loops(a.order);
+		a.loops = max(a.loops_short,
+			      (VCB_P2_MIN_PAGES >> a.order) / vcb_batch);
 		a.block = vcompound_alloc(GFP_KERNEL, a.order);
 		if (!a.block || !vcompound_is_virtual(a.block)) {
 			vcb_error("P2", param, "no virtual block (%s)",
