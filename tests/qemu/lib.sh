@@ -171,3 +171,87 @@ read_suites() {
 	done <"$VCLAB_DIR/suites.conf"
 	[ ${#SUITES[@]} -gt 0 ] || die "no suites in $VCLAB_DIR/suites.conf"
 }
+
+# ------------------------------------------------- private apt state
+#
+# Package lists per suite in $VCOMPOUND_CACHE/apt/<suite>/ (fetch-kernel.sh,
+# tests/debug-kernel/build.sh): the system's apt lists and dpkg database are
+# never touched. Lists are refreshed when older than a day, at most once per
+# run (VCLAB_RUN_START), or as VCOMPOUND_APT_REFRESH=always|never says.
+
+APTROOT=$VCOMPOUND_CACHE/apt
+RUN_START=${VCLAB_RUN_START:-$(date +%s)}
+REFRESH=${VCOMPOUND_APT_REFRESH:-auto}
+
+# apt_opts SUITE: sets APT_OPTS to a private apt state for SUITE.
+apt_opts() {
+	local d=$APTROOT/$1
+	APT_OPTS=(
+		-o "Dir::Etc::SourceList=$d/vcompound.sources"
+		-o Dir::Etc::SourceParts=/dev/null
+		-o "Dir::State::Lists=$d/lists"
+		-o "Dir::State::status=$d/status"
+		-o "Dir::Cache=$d/cache"
+		-o Dir::Cache::pkgcache=pkgcache.bin
+		-o Dir::Cache::srcpkgcache=srcpkgcache.bin
+		-o APT::Architecture=amd64
+		-o APT::Architectures=amd64
+		-o Acquire::Languages=none
+		-o APT::Get::List-Cleanup=true
+	)
+	is_root && APT_OPTS+=(-o APT::Sandbox::User=root)
+	return 0
+}
+
+declare -A REFRESHED=()
+
+# apt_prepare SUITE [force]: make sure the suite's package lists exist and
+# are fresh enough.
+apt_prepare() {
+	local suite=$1 force=${2:-} d=$APTROOT/$1 stamp age=
+	stamp=$d/stamp
+	mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
+	: >>"$d/status"
+	write_suite_sources "$suite" "$d/vcompound.sources.new"
+	if ! cmp -s "$d/vcompound.sources.new" "$d/vcompound.sources" 2>/dev/null; then
+		mv "$d/vcompound.sources.new" "$d/vcompound.sources"
+		rm -f "$stamp"
+	else
+		rm -f "$d/vcompound.sources.new"
+	fi
+	apt_opts "$suite"
+	[ -n "${REFRESHED[$suite]:-}" ] && return 0
+	if [ -f "$stamp" ]; then
+		age=$(($(date +%s) - $(stat -c %Y "$stamp")))
+		if [ "$force" != force ]; then
+			case $REFRESH in
+			never) return 0 ;;
+			always) [ "$(stat -c %Y "$stamp")" -ge "$RUN_START" ] && return 0 ;;
+			*) [ "$age" -lt 86400 ] && return 0 ;;
+			esac
+		elif [ "$(stat -c %Y "$stamp")" -ge "$RUN_START" ]; then
+			return 0            # already refreshed during this run
+		fi
+	fi
+	info "updating package lists for $suite (private apt state in $d)"
+	if apt-get "${APT_OPTS[@]}" -q update >"$d/update.log" 2>&1 &&
+	   ! grep -q '^\(E:\|W: Failed\)' "$d/update.log"; then
+		touch "$stamp"
+	elif [ -f "$stamp" ]; then
+		info "WARNING: apt-get update for $suite failed, using lists from $(date -r "$stamp"):"
+		sed 's/^/    /' "$d/update.log" | tail -5 >&2
+	else
+		sed 's/^/    /' "$d/update.log" >&2
+		die "apt-get update for $suite failed (see above)"
+	fi
+	REFRESHED[$suite]=1
+}
+
+# max_version PKG: highest available version of PKG in the current apt state.
+max_version() {
+	local v best=
+	while read -r v; do
+		if [ -z "$best" ] || dpkg --compare-versions "$v" gt "$best"; then best=$v; fi
+	done < <(apt-cache "${APT_OPTS[@]}" show "$1" 2>/dev/null | sed -n 's/^Version: //p')
+	printf '%s' "$best"
+}
