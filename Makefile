@@ -6,6 +6,8 @@
 #   make test            boot stock Debian kernels under QEMU and run the KTAP suite
 #                        (vcompound.ko built and installed by DKMS)
 #   make test-fast       the same with a plain tree build (development)
+#   make test-debug      test-fast on a KASAN/lockdep/kmemleak debug kernel
+#                        (built once from Debian's linux-source-6.12, cached)
 #   make demo            boot a stock kernel and show physical vs virtual blocks
 #   make bench           benchmarks on the stock 6.12 kernel: table, build/bench/results.csv,
 #                        tests/bench/RESULTS.md
@@ -17,7 +19,7 @@ TOP  := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 VC_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="*\([^"]*\)"*/\1/p' $(TOP)/dkms.conf)
 KBUILD_VARS := VC_TOP=$(TOP) VC_VERSION=$(VC_VERSION)
 
-.PHONY: all module modules compat clean test test-fast demo bench lint dkms-install dkms-uninstall
+.PHONY: all module modules compat clean test test-fast test-debug demo bench lint dkms-install dkms-uninstall
 
 all: modules
 
@@ -63,6 +65,14 @@ test:
 test-fast: KERNELS ?= 5.10 6.1 6.12 7.2
 test-fast:
 	@bash $(TOP)/tests/qemu/run.sh --tree $(KERNELS)
+
+# The suite (tree build) on the debug kernel of tests/debug-kernel/: KASAN
+# (generic, vmalloc), lockdep, DEBUG_ATOMIC_SLEEP, DEBUG_VM, DEBUG_LIST,
+# kmemleak (scanned after the unload), fault injection. The kernel is built
+# on first use (several minutes) and cached by linux-source version and
+# config fragment hash; see tests/qemu/README.md.
+test-debug:
+	@bash $(TOP)/tests/qemu/run.sh --tree --debug
 
 demo: KERNELS ?= 6.12
 demo:

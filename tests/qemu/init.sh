@@ -8,6 +8,8 @@
 #   MODE=test|demo
 #   MODULES="..."     lab modules (names) in load order, core first
 #   KTAP="..."        those of them that print a KTAP document when loaded
+#   DEBUG=1           a debug kernel (tests/debug-kernel): after the unload,
+#                     report lockdep's state and a kmemleak scan
 # Module parameters come from /etc/modprobe.d/vclab.conf ("options ...").
 #
 # Everything is reported through /dev/kmsg as "vclab: ..." lines so that it
@@ -107,6 +109,16 @@ if [ "$MODE" = demo ] && [ -w $FB ] && [ -n "$LOADED" ]; then
 	esac
 fi
 
+# Debug kernel: kmemleak prints the text addresses of unloaded modules raw;
+# keep our modules' text symbols to resolve them (judge.awk).
+if [ "${DEBUG:-0}" = 1 ]; then
+	: >/tmp/ksyms
+	for m in $MODULES; do
+		grep "^[0-9a-f]* [tT] .*[[:space:]]\[$m\]$" /proc/kallsyms >>/tmp/ksyms 2>/dev/null
+	done
+	say "ksyms: $(wc -l </tmp/ksyms) symbols of $MODULES saved"
+fi
+
 STATS=/sys/kernel/debug/vcompound/stats
 if [ -r $STATS ]; then
 	cat $STATS >/tmp/stats 2>&1
@@ -130,6 +142,32 @@ done
 for m in $LOADED; do
 	[ -d "/sys/module/$m" ] && say "still loaded after unload: $m"
 done
+
+if [ "${DEBUG:-0}" = 1 ]; then
+	# Lockdep switches itself off after its first report (or a taint
+	# that makes it unreliable): 1 means it watched the whole run.
+	say "debug_locks=$(awk '/debug_locks:/ { print $2 }' /proc/lockdep_stats 2>/dev/null)"
+	# kmemleak reports only objects older than 5 s (MSECS_MIN_AGE) at
+	# scan time: wait, then scan twice (an object referenced only from
+	# a stack or register during the first scan is rescanned).
+	KML=/sys/kernel/debug/kmemleak
+	if [ -w $KML ]; then
+		say "kmemleak: waiting 6 s, then scanning twice"
+		sleep 6
+		if echo scan >$KML && sleep 2 && echo scan >$KML; then
+			cat $KML >/tmp/kml 2>&1
+			say "kmemleak: begin ($(grep -c '^unreferenced object' /tmp/kml) suspected leaks)"
+			sayf vclab-kmemleak /tmp/kml
+			# Symbols for the raw module addresses in the backtraces.
+			grep -q '^ *0xffffffff' /tmp/kml && sayf vclab-ksyms /tmp/ksyms
+		else
+			say "kmemleak: scan failed"
+		fi
+		say "kmemleak: end"
+	else
+		say "kmemleak: unavailable ($KML not writable)"
+	fi
+fi
 
 say "tainted=$(cat /proc/sys/kernel/tainted)"
 say "end-of-run"

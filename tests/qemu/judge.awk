@@ -21,15 +21,47 @@
 # a description, a module still loaded after the unload and a missing
 # "vclab: end-of-run" marker fail. In bench mode, the benchmark module must
 # print its END line and no ERROR line. Written for mawk.
+#
+# Lockdep, KASAN, ODEBUG and DEBUG_LIST reports are in FATAL too (a debug
+# kernel prints them; stock kernels cannot): an EXPECT-WARN bracket never
+# excuses them, although lockdep and ODEBUG reports start with "WARNING:".
+#
+# -v debug=1 (a debug kernel, tests/debug-kernel/): "kmemleak" is not fatal
+# by itself; instead the kmemleak report that /init dumps after unloading
+# the modules ("vclab-kmemleak: " lines) is judged object by object: a
+# suspected leak fails when its allocation backtrace involves our modules
+# (see kmemleak_ours()); kernel-internal ones are shown but do not fail.
+# kmemleak or lockdep switching itself off fails (the run would prove
+# nothing). The first 40 lines of each report are printed, and one line
+#   DEBUG <kasan> <lockdep> <other-reports> <kmemleak-ours> <kmemleak-other> <debug_locks>
+# precedes the RESULT line.
 
 BEGIN {
+	# Lockdep and atomic-context reports of a PROVE_LOCKING /
+	# DEBUG_ATOMIC_SLEEP kernel (most start with "WARNING:").
+	LOCKDEP = "possible circular locking|inconsistent lock state|" \
+		"possible recursive locking|suspicious RCU usage|" \
+		"possible irq lock inversion|bad unlock balance|" \
+		"held lock freed|lock held when returning to user space|" \
+		"Invalid wait context|DEBUG_LOCKS_WARN_ON|" \
+		"BUG: sleeping function called from invalid context|" \
+		"BUG: scheduling while atomic|BUG: workqueue leaked lock|" \
+		"BUG: using smp_processor_id() in preemptible|" \
+		"BUG: using __this_cpu_"
+	nlockpat = split(LOCKDEP, lockpat, "|")
 	if (testmod == "") testmod = "vcompound_test"
 	if (demomod == "") demomod = "vcompound_demo"
 	testmod = modn(testmod); demomod = modn(demomod)
 	nfatal = split("BUG:|Oops|kernel BUG|general protection|KASAN|UBSAN|" \
 		"possible circular locking|kmemleak|Kernel panic|" \
 		"rcu_sched self-detected stall|rcu: INFO|self-detected stall|" \
-		"blocked for more than|hard LOCKUP", fatal, "|")
+		"blocked for more than|hard LOCKUP|" LOCKDEP "|" \
+		"ODEBUG:|list_add corruption|list_del corruption", fatal, "|")
+	# kmemleak's own lines (boot banner, "N new suspected memory
+	# leaks") are not reports on a debug kernel: its report is judged
+	# from the /init dump.
+	if (debug) for (i = 1; i <= nfatal; i++) if (fatal[i] == "kmemleak") fatal[i] = "\001none"
+	maxsplat = 8; splatmax = 40
 	nwarnpat = split("WARNING:|Call Trace", warnpat, "|")
 	taintletters = "PFSRMBUDAWCIOELKXTN"
 	maxshow = 10
@@ -73,11 +105,32 @@ function checkparm(l,   r) {
 	sub(/\r$/, "", line)
 	sub(/^\[ *[0-9]+\.[0-9]+\] ?/, "", line)
 	$0 = line
+	# debug: the first splatmax lines of a report (see the splat scan)
+	if (capturing) {
+		if (index(line, "vclab") == 1 || splatn[nsplat] >= splatmax) capturing = 0
+		else {
+			splat[nsplat, ++splatn[nsplat]] = line
+			if (line ~ /^---\[ end trace/ || (line ~ /^==========/ && splatn[nsplat] > 3)) capturing = 0
+		}
+	}
 }
 
 # ---- lab markers written by /init via /dev/kmsg
 index(line, "vclab-stats: ") == 1 {
 	nstats++; stats[nstats] = after(line, "vclab-stats: ")
+	next
+}
+index(line, "vclab-kmemleak: ") == 1 {
+	kml[++nkml] = after(line, "vclab-kmemleak: ")
+	next
+}
+index(line, "vclab-ksyms: ") == 1 {
+	# /proc/kallsyms of our modules, saved before the unload:
+	# "<16 hex digits> <type> <name> [<module>]"
+	n = split(after(line, "vclab-ksyms: "), w, " ")
+	if (n >= 4 && w[2] ~ /^[tT]$/ && length(w[1]) == 16) {
+		nks++; ksa[nks] = tolower(w[1]); ksn[nks] = w[3] " " w[4]
+	}
 	next
 }
 index(line, "vclab-modinfo: ") == 1 {
@@ -115,6 +168,12 @@ index(line, "vclab: ") == 1 {
 		split(m, w, " "); rc = after(w[3], "rc=")
 		modinfomod = w[2]; modinforc = rc
 		if (rc != "0") problem("modinfo " w[2] " failed (rc=" rc ")")
+	} else if (m ~ /^debug_locks=/) {
+		debuglocks = after(m, "debug_locks=")
+	} else if (m ~ /^kmemleak: /) {
+		kmlstate = after(m, "kmemleak: ")
+		if (kmlstate ~ /^(unavailable|scan failed)/) kmlbad = kmlstate
+		if (kmlstate ~ /^end/) kmldone = 1
 	} else if (m ~ /^tainted=[0-9]+$/) {
 		taint = after(m, "tainted=") + 0; havetaint = 1
 	} else if (index(m, "demo pass") == 1) {
@@ -181,6 +240,17 @@ index(line, "vcompound_bench: END") == 1 { bend = 1 }
 # ---- an incomplete console log cannot be judged
 /printk messages dropped/ { problem("console lost messages, line " NR ": " line); next }
 
+# ---- debug kernel: kmemleak and lockdep must stay on for the whole run.
+debug && /kmemleak: / {
+	if (line ~ /Kernel memory leak detector disabled|Kmemleak disabled|Cannot allocate|Memory pool empty|Failed to create|Freeing unknown object|Partially freeing unknown|Trying to color unknown|Found object by alias/)
+		problem("line " NR ": " line)
+	next
+}
+debug && /Disabling lock debugging|lockdep is turned off|turning off the locking correctness validator/ {
+	problem("line " NR ": " line " (lockdep is off from here on)")
+	lockdepoff = 1
+}
+
 # ---- splat scan. A report runs from its first line to "---[ end trace";
 # the Call Trace inside a report already flagged is not counted again.
 /---\[ end trace/ { insplat = 0; next }
@@ -188,6 +258,14 @@ index(line, "vcompound_bench: END") == 1 { bend = 1 }
 	for (i = 1; i <= nfatal; i++)
 		if (index(line, fatal[i])) {
 			problem("line " NR ": " line); insplat = 1
+			if (line ~ /BUG: KASAN:|KASAN: (null-ptr-deref|maybe wild-memory-access|probably user-memory-access)/) nkasan++
+			else {
+				for (k = 1; k <= nlockpat; k++) if (index(line, lockpat[k])) break
+				if (k <= nlockpat) nlockdep++; else nother++
+			}
+			if (debug && nsplat < maxsplat) {
+				nsplat++; splatn[nsplat] = 1; splat[nsplat, 1] = line; capturing = 1
+			}
 			next
 		}
 	for (i = 1; i <= nwarnpat; i++)
@@ -200,7 +278,75 @@ index(line, "vcompound_bench: END") == 1 { bend = 1 }
 		}
 }
 
+# hexval S: value of up to 13 hex digits (exact in a double).
+function hexval(s,   i, v) {
+	v = 0; s = tolower(s)
+	for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+	return v
+}
+
+# ksym ADDR (16 hex digits): "func+0xOFF [module]" for an address in the
+# text of one of our (unloaded) modules, from the saved kallsyms, or "".
+function ksym(a,   i, best, bd, d) {
+	best = 0
+	for (i = 1; i <= nks; i++) {
+		if (substr(ksa[i], 1, 3) != substr(a, 1, 3) || ksa[i] > a) continue
+		d = hexval(substr(a, 4)) - hexval(substr(ksa[i], 4))
+		if (!best || d < bd) { best = i; bd = d }
+	}
+	if (!best || bd >= 65536) return ""
+	split(ksn[best], w, " ")
+	return sprintf("%s+0x%x %s", w[1], bd, w[2])
+}
+
+# kmemleak_ours FIRST LAST: whether the suspected leak kml[FIRST..LAST]
+# involves our modules, symbolizing raw module addresses in place: a frame
+# in vcompound, vcompound_test or vcompound_client (by name while they are
+# loaded; after the unload kmemleak prints their text addresses raw, which
+# the kallsyms saved by /init resolve; any other raw text address can only
+# be theirs, the only modules this guest ever loads), or in the module
+# loader (only our modules are loaded, so its allocations are made for
+# them).
+#
+# Anything else (no such frame) is kernel-internal: kmemleak's scan is
+# conservative and reports e.g. objects only referenced through pointers
+# it does not scan (early boot, per-cpu or encoded pointers); such false
+# positives are shown but do not fail the run, since nothing of ours
+# allocated them.
+function kmemleak_ours(first, last,   i, l, a, s, ours) {
+	ours = 0
+	for (i = first; i <= last; i++) {
+		l = kml[i]
+		if (l ~ /\[(vcompound|vcompound_test|vcompound_client)\]/) ours = 1
+		else if (l ~ /^ +(load_module|do_init_module|init_module_from_file|__do_sys_(f)?init_module|__do_sys_delete_module|free_module)\+/) ours = 1
+		else if (l ~ /^ +0xffffffff[0-9a-f]+$/) {
+			a = l; sub(/^ +0x/, "", a)
+			s = ksym(a)
+			if (s != "") kml[i] = l " (" s ")"
+			ours = 1
+		}
+	}
+	return ours
+}
+
 END {
+	if (debug) {
+		# One suspected leak per "unreferenced object" block.
+		for (i = 1; i <= nkml + 1; i++) {
+			if (i <= nkml && kml[i] !~ /^unreferenced object /) continue
+			if (blk) {
+				if (kmemleak_ours(blk, i - 1)) { nkours++; kmlown[nkours] = blk ":" (i - 1) }
+				else { nkother++; kmlother[nkother] = blk ":" (i - 1) }
+			}
+			blk = i
+		}
+		if (!kmldone && started && ended) problem("no kmemleak report from /init")
+		if (kmlbad != "") problem("kmemleak: " kmlbad)
+		if (nkours) problem(nkours " suspected memory leak(s) involving our modules (kmemleak)")
+		if (debuglocks != "" && debuglocks != "1" && !lockdepoff)
+			problem("lockdep was off at the end of the run (debug_locks=" debuglocks ")")
+		else if (debuglocks == "" && started && ended) problem("no debug_locks report from /init")
+	}
 	if (timedout) problem("guest timed out after " timedout " s (killed)")
 	if (!started) problem("guest never reached the lab /init")
 	else if (!ended) problem("guest never reached the end marker (crash, panic or hang)")
@@ -264,6 +410,20 @@ END {
 	for (i = 1; i <= nprob && i <= maxshow; i++) print "  FAIL: " probs[i]
 	if (nprob > maxshow) print "  FAIL: ... and " (nprob - maxshow) " more problems"
 
+	if (debug) {
+		for (i = 1; i <= nsplat; i++) {
+			printf "  --- report %d (first %d lines) ---\n", i, splatmax
+			for (k = 1; k <= splatn[i]; k++) print "  | " splat[i, k]
+		}
+		for (i = 1; i <= nkours + nkother; i++) {
+			own = (i <= nkours)
+			split(own ? kmlown[i] : kmlother[i - nkours], rr, ":")
+			printf "  --- kmemleak: suspected leak %s ---\n", own ? "INVOLVING OUR MODULES (fails)" : "kernel-internal, not involving our modules (shown, does not fail)"
+			for (k = rr[1]; k <= rr[2] && k < rr[1] + splatmax; k++) print "  | " kml[k]
+		}
+		printf "DEBUG %d %d %d %d %d %s\n", nkasan, nlockdep, nother, nkours, nkother, \
+			(debuglocks == "" ? "?" : debuglocks)
+	}
 	verdict = (nprob || nfail) ? "FAIL" : "OK"
 	printf "RESULT %d %d %d %s %d %d\n", npass, nfail, nskip, verdict, expected, unexpected
 }

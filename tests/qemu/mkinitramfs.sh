@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # mkinitramfs.sh --mode test|demo --kcache DIR --out FILE [--ktap NAME]...
-#                [--params NAME=ARGS]... SUBDIR:KO...
+#                [--params NAME=ARGS]... [--debug] SUBDIR:KO...
 #
 # Build the lab initramfs: static busybox for the shell and coreutils, the
 # host's Debian kmod (binary plus the shared libraries it needs) as
@@ -16,12 +16,14 @@
 #   - modules.dep & co. from depmod -b run here;
 #   - /etc/modprobe.d/vclab.conf: "options NAME ARGS" for each --params.
 # --ktap NAME marks a module that prints a KTAP document when loaded.
+# --debug: a debug kernel (tests/debug-kernel): /init reports lockdep's state
+# and a kmemleak scan after the unload.
 
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-MODE="" KC="" OUT="" PARAMS=() KTAP=()
+MODE="" KC="" OUT="" PARAMS=() KTAP=() DEBUG=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--mode)   MODE=$2; shift 2 ;;
@@ -29,6 +31,7 @@ while [ $# -gt 0 ]; do
 	--out)    OUT=$2; shift 2 ;;
 	--params) PARAMS+=("$2"); shift 2 ;;
 	--ktap)   KTAP+=("$2"); shift 2 ;;
+	--debug)  DEBUG=1; shift ;;
 	--) shift; break ;;
 	-*) die "mkinitramfs.sh: unknown option $1" ;;
 	*) break ;;
@@ -135,6 +138,7 @@ done >"$ST/etc/modprobe.d/vclab.conf"
 	echo "MODE=$MODE"
 	echo "MODULES=\"${names[*]}\""
 	echo "KTAP=\"${KTAP[*]}\""
+	echo "DEBUG=$DEBUG"
 } >"$ST/etc/vclab.conf"
 
 (cd "$ST" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |

@@ -1,12 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run.sh [--demo|--bench] [--dkms|--tree] [SPEC...]
+# run.sh [--demo|--bench] [--dkms|--tree] [--debug] [SPEC...]
 #
 # For each kernel SPEC (default "5.10 6.1 6.12 7.2" for the test suite,
-# "6.12" with --demo; see fetch-kernel.sh for the SPEC syntax):
+# "6.12" with --demo, "debug" with --debug; see fetch-kernel.sh for the SPEC
+# syntax):
 #   1. fetch the stock Debian kernel (+ headers for host builds) into the
-#      cache,
+#      cache; SPEC "debug" is the debug kernel of tests/debug-kernel/build.sh
+#      (KASAN, lockdep, kmemleak, ...), built once and cached; an absolute
+#      path is a kernel directory in their layout, used as it is,
 #   2. copy the source tree to build/<release>/src and build the modules in
 #      the kernel's build environment (buildenv.sh: the host, or a cached
 #      chroot of the kernel's Debian suite) with build-modules.sh:
@@ -24,6 +27,11 @@
 #   4. boot it under QEMU (TCG), console -> build/<release>/console.log,
 #      test results shown live,
 #   5. judge the log (judge.awk).
+# A debug kernel gets kasan_multi_shot, a longer timeout, an /init that
+# reports lockdep's state and a kmemleak scan after the unload, and debug
+# judging (judge.awk -v debug=1); a table of its KASAN/lockdep/kmemleak
+# reports, build time and the run's total time precedes the last line.
+# --debug (make test-debug) defaults to SPEC "debug" and a tree build.
 # --bench (make bench, through tests/bench/bench.sh) builds vcompound.ko and
 # the benchmark module tests/bench/vcompound_bench.ko (default: tree build,
 # SPEC 6.12), whose measurements run while it loads; the log is judged as for
@@ -38,7 +46,10 @@
 #   VCOMPOUND_SRC           source tree to test (default: this checkout)
 #   VCOMPOUND_BUILD         build output dir (default: <checkout>/build)
 #   VCOMPOUND_BUILD_MODE    dkms|tree (what --dkms/--tree set)
-#   VCOMPOUND_BOOT_TIMEOUT  seconds per boot before the guest is killed (900)
+#   VCOMPOUND_BOOT_TIMEOUT  seconds per boot before the guest is killed (900;
+#                           1800 for a debug kernel)
+#   VCOMPOUND_QEMU_MEM      guest RAM in MB (1024, also for a debug kernel:
+#                           the self-test's reclaim margins assume 1 GiB)
 #   VCOMPOUND_TEST_PARAMS   module parameters for vcompound_test
 #   VCOMPOUND_DEMO_PARAMS   module parameters for vcompound_demo
 #   VCOMPOUND_BENCH_PARAMS  module parameters for vcompound_bench
@@ -55,9 +66,9 @@ set -euo pipefail
 TOP=$(cd "$VCLAB_DIR/../.." && pwd)
 SRC=$(cd "${VCOMPOUND_SRC:-$TOP}" && pwd)
 BUILD=${VCOMPOUND_BUILD:-$TOP/build}
-TMO=${VCOMPOUND_BOOT_TIMEOUT:-900}
 MODE="test"
 BMODE=${VCOMPOUND_BUILD_MODE:-}
+DEBUGLANE=0
 
 usage() { awk 'NR >= 4 { if (!/^#/) exit; sub(/^# ?/, ""); print }' "$0"; exit "${1:-2}"; }
 while [ $# -gt 0 ]; do
@@ -67,6 +78,7 @@ while [ $# -gt 0 ]; do
 	--test) MODE="test"; shift ;;
 	--dkms) BMODE=dkms; shift ;;
 	--tree) BMODE=tree; shift ;;
+	--debug) DEBUGLANE=1; shift ;;
 	-h|--help) usage 0 ;;
 	--) shift; break ;;
 	-*) msg "unknown option $1"; usage ;;
@@ -75,10 +87,11 @@ while [ $# -gt 0 ]; do
 done
 SPECS=("$@")
 if [ ${#SPECS[@]} -eq 0 ]; then
-	if [ $MODE != test ]; then SPECS=(6.12); else SPECS=(5.10 6.1 6.12 7.2); fi
+	if [ $DEBUGLANE = 1 ]; then SPECS=(debug)
+	elif [ $MODE != test ]; then SPECS=(6.12); else SPECS=(5.10 6.1 6.12 7.2); fi
 fi
 if [ -z "$BMODE" ]; then
-	if [ $MODE != test ]; then BMODE=tree; else BMODE=dkms; fi
+	if [ $MODE != test ] || [ $DEBUGLANE = 1 ]; then BMODE=tree; else BMODE=dkms; fi
 fi
 case $BMODE in dkms|tree) ;; *) die "VCOMPOUND_BUILD_MODE must be dkms or tree, not '$BMODE'" ;; esac
 
@@ -133,14 +146,15 @@ live() {
 		/EXPECT-WARN END / { inwarn = 0; next }
 		/^(not )?ok [0-9]+/ ||
 		/^vclab: (init start|(insmod|modprobe) .* rc=[^0]|(rmmod|modprobe -r) .* rc=[^0]|modinfo .* rc=[^0]|still loaded|demo pass|end-of-run$)/ ||
-		/(BUG:|Oops|Kernel panic|general protection|KASAN|UBSAN|circular locking|rcu: INFO|blocked for more than)/ ||
+		/^vclab: kmemleak: begin/ ||
+		/(BUG:|Oops|Kernel panic|general protection|KASAN|UBSAN|circular locking|inconsistent lock state|recursive locking|suspicious RCU|ODEBUG:|list_(add|del) corruption|rcu: INFO|blocked for more than)/ ||
 		/^vcompound_bench: (ROW|ERROR|END)/ ||
 		(!inwarn && /WARNING:/) {
 			print "  " tag " " $0; fflush()
 		}'
 }
 
-declare -a SUM_LINES=() NOTES=()
+declare -a SUM_LINES=() NOTES=() DEBUG_LINES=()
 TOTAL_PASS=0 TOTAL_FAIL=0 ANY_FAIL=0
 
 # record REL PASS FAIL SKIP VERDICT WARNTEXT SECONDS
@@ -158,15 +172,35 @@ record() {
 
 run_one() {
 	local spec=$1 t0 kc rel b ko mod app qrc to=0 res what
+	local isdebug=0 kbuilt="" mem tmo dres
 	t0=$(date +%s)
 	msg ""
 	msg "=== $spec ($MODE) ==="
-	if ! kc=$("$VCLAB_DIR/fetch-kernel.sh" "$spec" | tail -n 1) || [ ! -f "$kc/release" ]; then
+	if [ "$spec" = debug ]; then
+		if ! kc=$("$VCLAB_DIR/../debug-kernel/build.sh" | tail -n 1) || [ ! -f "$kc/release" ]; then
+			msg "FAIL: could not build the debug kernel"
+			record "$spec" 0 1 0 FAIL "debug kernel build failed" $(($(date +%s) - t0))
+			DEBUG_LINES+=("$(printf '%-22s %s' debug "no kernel: build failed")")
+			return
+		fi
+	elif [[ $spec == /* ]] && [ -f "$spec/.complete" ]; then
+		kc=$spec	# a kernel directory (fetch-kernel.sh or build.sh layout)
+	elif ! kc=$("$VCLAB_DIR/fetch-kernel.sh" "$spec" | tail -n 1) || [ ! -f "$kc/release" ]; then
 		msg "FAIL: could not fetch kernel $spec"
 		record "$spec" 0 1 0 FAIL "fetch failed" $(($(date +%s) - t0))
 		return
 	fi
 	rel=$(cat "$kc/release")
+	if [ -f "$kc/debug" ]; then
+		isdebug=1
+		if [ "$(cat "$kc/built-at" 2>/dev/null || echo 0)" -ge "$VCLAB_RUN_START" ]; then
+			kbuilt="built in $(cat "$kc/build-seconds") s"
+		else
+			kbuilt="cached"
+		fi
+	fi
+	mem=${VCOMPOUND_QEMU_MEM:-1024}
+	tmo=${VCOMPOUND_BOOT_TIMEOUT:-$((900 * (1 + isdebug)))}
 	b=$BUILD/$rel
 	mkdir -p "$b"
 	rm -f "$b/console.log" "$b/result"
@@ -232,6 +266,7 @@ run_one() {
 	else
 		params=(--params "vcompound_test=${VCOMPOUND_TEST_PARAMS:-}")
 	fi
+	[ $isdebug = 0 ] || params+=(--debug)
 
 	if ! "$VCLAB_DIR/mkinitramfs.sh" --mode $MODE --kcache "$kc" \
 		--out "$b/initrd-$MODE.cpio.gz" "${params[@]}" "${ktap[@]}" "${kos[@]}"; then
@@ -239,8 +274,11 @@ run_one() {
 		return
 	fi
 
-	app="console=ttyS0 panic=-1 loglevel=7 printk.devkmsg=on ${VCOMPOUND_APPEND:-}"
-	info "booting $rel under QEMU/TCG (timeout ${TMO}s, console: $b/console.log)"
+	app="console=ttyS0 panic=-1 loglevel=7 printk.devkmsg=on"
+	# Every KASAN report, not only the first.
+	[ $isdebug = 0 ] || app+=" kasan_multi_shot"
+	app+=" ${VCOMPOUND_APPEND:-}"
+	info "booting $rel under QEMU/TCG (${mem} MB, timeout ${tmo}s, console: $b/console.log)"
 	local qextra=()
 	read -r -a qextra <<<"${VCOMPOUND_QEMU_ARGS:-}"
 	[ ${#qextra[@]} -eq 0 ] || info "extra QEMU arguments: ${qextra[*]}"
@@ -251,8 +289,8 @@ run_one() {
 	rm -f "$b/qemu.rc"
 	{
 		rc=0
-		timeout --foreground -k 10 "$TMO" \
-			qemu-system-x86_64 -accel tcg -m 1024 -smp 2 -nodefaults \
+		timeout --foreground -k 10 "$tmo" \
+			qemu-system-x86_64 -accel tcg -m "$mem" -smp 2 -nodefaults \
 			-display none -serial stdio -no-reboot -pidfile "$QEMU_PIDFILE" \
 			-kernel "$kc/vmlinuz" -initrd "$b/initrd-$MODE.cpio.gz" \
 			"${qextra[@]}" \
@@ -262,15 +300,16 @@ run_one() {
 	wait $! || true
 	qrc=$(cat "$b/qemu.rc" 2>/dev/null || echo 255)
 	if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
-		to=$TMO
-		msg "FAIL: $rel: guest killed after ${TMO}s timeout"
+		to=$tmo
+		msg "FAIL: $rel: guest killed after ${tmo}s timeout"
 	elif [ "$qrc" -ne 0 ]; then
 		msg "qemu exited with status $qrc:"
 		sed 's/^/    /' "$b/qemu.stderr" >&2
 	fi
 
-	res=$(awk -f "$VCLAB_DIR/judge.awk" -v mode=$MODE -v timedout="$to" "$b/console.log")
-	printf '%s\n' "$res" | sed '$d'
+	res=$(awk -f "$VCLAB_DIR/judge.awk" -v mode=$MODE -v timedout="$to" -v debug=$isdebug "$b/console.log")
+	printf '%s\n' "$res" | sed '$d' | grep -v '^DEBUG '
+	dres=$(printf '%s\n' "$res" | awk '$1 == "DEBUG"')
 	res=$(printf '%s\n' "$res" | tail -n 1)
 	echo "$res" >"$b/result"
 	local _ p f s v ew uw wtxt
@@ -283,6 +322,13 @@ run_one() {
 		s=0
 	fi
 	msg "$rel: $v ($p passed, $f failed, $s skipped, $wtxt) in $(($(date +%s) - t0)) s"
+	if [ $isdebug = 1 ]; then
+		local _d kasan lockdep other kmo kmk dl
+		read -r _d kasan lockdep other kmo kmk dl <<<"${dres:-DEBUG ? ? ? ? ? ?}"
+		DEBUG_LINES+=("$(printf '%-22s %5s %7s %5s %5s/%-5s %5s  %4s/%s/%s  %-6s %-16s %5ss' \
+			"$rel" "$kasan" "$lockdep" "$other" "$kmo" "$kmk" "$dl" "$p" "$f" "$s" "$v" "$kbuilt" \
+			$(($(date +%s) - t0)))")
+	fi
 	record "$rel" "$p" "$f" "$s" "$v" "$wtxt" $(($(date +%s) - t0))
 }
 
@@ -298,6 +344,18 @@ else
 	printf '%-28s %6s %6s %7s  %-6s %-24s %6s\n' kernel passed failed skipped result warnings time
 fi
 printf '%s\n' "${SUM_LINES[@]}"
+if [ ${#DEBUG_LINES[@]} -gt 0 ]; then
+	echo
+	echo "=== debug kernel: sanitizer / lockdep / kmemleak reports ==="
+	printf '%-22s %5s %7s %5s %11s %5s  %-10s  %-6s %-16s %6s\n' kernel KASAN lockdep other \
+		"kmemleak" "debug" "KTAP" result "kernel build" time
+	printf '%-22s %5s %7s %5s %11s %5s  %-10s  %-6s %-16s %6s\n' "" "" "" "" \
+		"ours/kernel" "locks" "pass/f/s" "" "" ""
+	printf '%s\n' "${DEBUG_LINES[@]}"
+	echo "(other: oops, ODEBUG, list corruption and other fatal reports; kmemleak \"kernel\": kernel-internal"
+	echo " suspected leaks, shown above, not failed; debug locks 1: lockdep was on to the end)"
+	echo "lane total: $(($(date +%s) - VCLAB_RUN_START)) s"
+fi
 if [ ${#NOTES[@]} -gt 0 ]; then
 	echo "notes:"
 	printf '  %s\n' "${NOTES[@]}"
