@@ -21,6 +21,7 @@
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/mmzone.h>
 #include <linux/numa.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
@@ -29,11 +30,13 @@
 #include <linux/string.h>
 #include <linux/topology.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
 #include <linux/vmstat.h>
 
 #include <vcache.h>
 
 #include "vct.h"
+#include "vcompat_page_alloc.h"
 
 #define VCT_VC_MAX_OBJS		20000UL
 #define VCT_VC_MAX_BYTES	(16UL << 20)
@@ -980,7 +983,24 @@ out:
 
 #define VCT_SHRINK_BYTES	(128U << 20)
 #define VCT_SHRINK_SIZE		4000U
-#define VCT_SHRINK_WAIT_MS	20000
+#define VCT_SHRINK_WAIT_MS	5000
+
+/* Free pages, including those on the per-CPU lists of every zone. */
+static unsigned long vct_free_pages_all(void)
+{
+	unsigned long sum = global_zone_page_state(NR_FREE_PAGES);
+	int nid, z;
+
+	for_each_online_node(nid) {
+		for (z = 0; z < MAX_NR_ZONES; z++) {
+			struct zone *zone = &NODE_DATA(nid)->node_zones[z];
+
+			if (populated_zone(zone))
+				sum += vc_zone_pcp_pages(zone);
+		}
+	}
+	return sum;
+}
 
 /*
  * 128 MiB of objects, all freed, then vcache_shrink(): no slab is left,
@@ -988,11 +1008,14 @@ out:
  * of the slab pages the objects had used.
  *
  * Freed order-0 to order-3 pages first go to the per-CPU page lists, which
- * NR_FREE_PAGES leaves out; with THP's raised min_free_kbytes (6.1) and
- * auto-tuned list sizes (6.7+) they hold 20-50 MiB of the 128 MiB in a
- * 1 GiB guest.  The kernel drains idle lists within seconds, so the free
- * page count is polled for up to VCT_SHRINK_WAIT_MS; the 10 % margin is
- * for what stays on the lists and whatever the kernel allocates meanwhile.
+ * NR_FREE_PAGES leaves out: with auto-tuned list sizes (6.7+) they held
+ * 20-50 MiB of the 128 MiB in a 1 GiB guest, and how soon the kernel
+ * drains idle lists depends on how busy the host is (a loaded CI machine
+ * missed a 20 s wait).  So free memory here is NR_FREE_PAGES plus the
+ * per-CPU lists.  vm_unmap_aliases() purges lazily freed vmap areas first,
+ * which gives back KASAN_VMALLOC's shadow of the virtual slabs.  The free
+ * count is still polled briefly; the 10 % margin is for whatever the
+ * kernel allocates meanwhile.
  */
 static void vct_vc_shrink(struct vct *t)
 {
@@ -1024,7 +1047,7 @@ static void vct_vc_shrink(struct vct *t)
 	vct_vc_check_slabs(t, &info);
 	full_pages = info.slab_pages;
 
-	free0 = global_zone_page_state(NR_FREE_PAGES);
+	free0 = vct_free_pages_all();
 	vct_vc_free_all(c, objs, n);
 	vcache_get_info(c, &info);
 	VCT_CHECK(t, info.active_objs == 0);
@@ -1037,8 +1060,9 @@ static void vct_vc_shrink(struct vct *t)
 		     t->s0->outstanding_physical);
 	VCT_CHECK(t, t->s1->outstanding_virtual == t->s0->outstanding_virtual);
 	VCT_CHECK(t, vct_vc_blocks(t, true) == vct_vc_blocks(t, false));
+	vm_unmap_aliases();
 	for (;;) {
-		gained = (long)(global_zone_page_state(NR_FREE_PAGES) - free0);
+		gained = (long)(vct_free_pages_all() - free0);
 		if (gained >= (long)(full_pages / 10 * 9) ||
 		    waited >= VCT_SHRINK_WAIT_MS)
 			break;
