@@ -5,7 +5,7 @@
  * follows the kselftest-module style.  Loading always succeeds so the
  * harness can unload both modules and check that the unload is clean.
  */
-#include <linux/fs.h>
+#include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -16,81 +16,10 @@ static unsigned int vct_total, vct_index, vct_pass, vct_fail, vct_skip;
 static bool vct_counting;
 static struct vcompound_stats *vct_s0, *vct_s1;
 
-bool __vct_check(struct vct *t, bool ok, const char *expr, const char *func,
-		 int line)
-{
-	if (!ok) {
-		t->failed = true;
-		pr_info("# %s: %s:%d: expected %s\n", t->name, func, line, expr);
-	}
-	return ok;
-}
-
-void vct_snap(struct vct *t)
-{
-	vcompound_get_stats(t->s0);
-	memcpy(t->s1, t->s0, sizeof(*t->s1));
-}
-
-void vct_resnap(struct vct *t)
-{
-	vcompound_drain();
-	vcompound_get_stats(t->s1);
-}
-
-unsigned long __vct_delta(const struct vct *t, size_t offset)
-{
-	return *(unsigned long *)((void *)t->s1 + offset) -
-	       *(unsigned long *)((void *)t->s0 + offset);
-}
-
-static struct file *vct_param_open(const char *param, int flags)
-{
-	char path[80];
-
-	snprintf(path, sizeof(path), "/sys/module/vcompound/parameters/%s",
-		 param);
-	return filp_open(path, flags, 0);
-}
-
-/* Through sysfs, exactly as an administrator would toggle it. */
-int vct_param_write(const char *param, const char *val)
-{
-	struct file *f = vct_param_open(param, O_WRONLY);
-	loff_t pos = 0;
-	ssize_t n;
-
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	n = kernel_write(f, val, strlen(val), &pos);
-	filp_close(f, NULL);
-	return n < 0 ? n : 0;
-}
-
-int vct_param_read_uint(const char *param, unsigned int *val)
-{
-	struct file *f = vct_param_open(param, O_RDONLY);
-	char buf[24] = "";
-	loff_t pos = 0;
-	ssize_t n;
-
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	n = kernel_read(f, buf, sizeof(buf) - 1, &pos);
-	filp_close(f, NULL);
-	if (n < 0)
-		return n;
-	buf[n] = '\0';
-	return kstrtouint(strim(buf), 0, val);
-}
-
-int vct_set_fallback(struct vct *t, bool on)
-{
-	int ret = vct_param_write("always_fallback", on ? "1" : "0");
-
-	VCT_CHECK(t, ret == 0);
-	return ret;
-}
+static char *suite = "stock";
+module_param(suite, charp, 0444);
+MODULE_PARM_DESC(suite,
+		 "cases to run: stock (default: the regular suite), faults (for fail_page_alloc and vcompound's fault knobs), stress");
 
 static void vct_report(struct vct *t)
 {
@@ -160,7 +89,7 @@ static void vct_run_order_cases(unsigned int max_order)
 	}
 }
 
-static void vct_run_all(unsigned int max_order)
+static void vct_run_stock(unsigned int max_order)
 {
 	vct_run_order_cases(max_order);
 	vct_alloc_cases(vct_run);
@@ -170,9 +99,37 @@ static void vct_run_all(unsigned int max_order)
 	vct_fragment_cases(vct_run);
 }
 
+static void vct_run_faults(unsigned int max_order)
+{
+	vct_fault_cases(vct_run);
+}
+
+static void vct_run_stress(unsigned int max_order)
+{
+	vct_stress_cases(vct_run);
+}
+
+static const struct {
+	const char *name;
+	void (*run_all)(unsigned int max_order);
+} vct_suites[] = {
+	{ "stock", vct_run_stock },
+	{ "faults", vct_run_faults },
+	{ "stress", vct_run_stress },
+};
+
 static int __init vct_init(void)
 {
-	unsigned int max_order;
+	void (*run_all)(unsigned int max_order) = NULL;
+	unsigned int max_order, i;
+
+	for (i = 0; i < ARRAY_SIZE(vct_suites); i++)
+		if (!strcmp(suite, vct_suites[i].name))
+			run_all = vct_suites[i].run_all;
+	if (!run_all) {
+		pr_err("vcompound_test: unknown suite '%s'\n", suite);
+		return -EINVAL;
+	}
 
 	vct_s0 = kmalloc(sizeof(*vct_s0), GFP_KERNEL);
 	vct_s1 = kmalloc(sizeof(*vct_s1), GFP_KERNEL);
@@ -182,12 +139,13 @@ static int __init vct_init(void)
 	}
 
 	vct_counting = true;
-	vct_run_all(max_order);
+	run_all(max_order);
 	vct_counting = false;
 
 	pr_info("KTAP version 1\n");
+	pr_info("# vcompound_test: suite %s\n", suite);
 	pr_info("1..%u\n", vct_total);
-	vct_run_all(max_order);
+	run_all(max_order);
 	pr_info("# vcompound_test: pass:%u fail:%u skip:%u total:%u\n",
 		vct_pass, vct_fail, vct_skip, vct_index);
 out:

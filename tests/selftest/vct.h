@@ -18,6 +18,7 @@ struct vct {
 	const char *skip;		/* set to skip the case, with the reason */
 	struct vcompound_stats *s0;	/* snapshot taken by vct_snap() */
 	struct vcompound_stats *s1;
+	int panic_on_warn;		/* to restore after a warning bracket */
 };
 
 /* KTAP diagnostics, indented under the case being run. */
@@ -29,11 +30,12 @@ bool __vct_check(struct vct *t, bool ok, const char *expr, const char *func,
 /* Records a failure and returns false; the case goes on unless it bails. */
 #define VCT_CHECK(t, cond) __vct_check(t, !!(cond), #cond, __func__, __LINE__)
 
-/* Expected-warning brackets that tests/qemu recognises in the log. */
-#define vct_expect_warn_begin(t) \
-	pr_info("vcompound_test: EXPECT-WARN BEGIN %s\n", (t)->name)
-#define vct_expect_warn_end(t) \
-	pr_info("vcompound_test: EXPECT-WARN END %s\n", (t)->name)
+/*
+ * Brackets around a warning a case provokes on purpose: tests/qemu accepts
+ * warnings only inside them, and panic_on_warn is off in between.
+ */
+void vct_expect_warn_begin(struct vct *t);
+void vct_expect_warn_end(struct vct *t);
 
 /*
  * Without CONFIG_PREEMPT_COUNT (Debian 5.10) a held spinlock is invisible,
@@ -89,5 +91,10 @@ void vct_vcache_cases(void (*run)(const char *name,
 				  void (*fn)(struct vct *t)));
 void vct_fragment_cases(void (*run)(const char *name,
 				    void (*fn)(struct vct *t)));
+/* suite=faults and suite=stress (see main.c). */
+void vct_fault_cases(void (*run)(const char *name,
+				 void (*fn)(struct vct *t)));
+void vct_stress_cases(void (*run)(const char *name,
+				  void (*fn)(struct vct *t)));
 
 #endif /* _VCT_H */

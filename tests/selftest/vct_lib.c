@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What every vcompound test runner shares: checks, counter snapshots,
+ * module parameters through sysfs and expected-warning brackets.  Linked
+ * into the KTAP self-test module (stock kernels) and the KUnit module
+ * (debug kernel).
+ */
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "vct.h"
+
+bool __vct_check(struct vct *t, bool ok, const char *expr, const char *func,
+		 int line)
+{
+	if (!ok) {
+		t->failed = true;
+		pr_info("# %s: %s:%d: expected %s\n", t->name, func, line, expr);
+	}
+	return ok;
+}
+
+void vct_snap(struct vct *t)
+{
+	vcompound_get_stats(t->s0);
+	memcpy(t->s1, t->s0, sizeof(*t->s1));
+}
+
+void vct_resnap(struct vct *t)
+{
+	vcompound_drain();
+	vcompound_get_stats(t->s1);
+}
+
+unsigned long __vct_delta(const struct vct *t, size_t offset)
+{
+	return *(unsigned long *)((void *)t->s1 + offset) -
+	       *(unsigned long *)((void *)t->s0 + offset);
+}
+
+static struct file *vct_sysfs_open(const char *module, const char *param,
+				   int flags)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s", module,
+		 param);
+	return filp_open(path, flags, 0);
+}
+
+
+static int vct_sysfs_write(const char *module, const char *param,
+			   const char *val)
+{
+	struct file *f = vct_sysfs_open(module, param, O_WRONLY);
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_write(f, val, strlen(val), &pos);
+	filp_close(f, NULL);
+	return n < 0 ? n : 0;
+}
+
+static int vct_sysfs_read_int(const char *module, const char *param,
+			      int *val)
+{
+	struct file *f = vct_sysfs_open(module, param, O_RDONLY);
+	char buf[24] = "";
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_read(f, buf, sizeof(buf) - 1, &pos);
+	filp_close(f, NULL);
+	if (n < 0)
+		return n;
+	buf[n] = '\0';
+	return kstrtoint(strim(buf), 0, val);
+}
+
+/* Through sysfs, exactly as an administrator would toggle it. */
+int vct_param_write(const char *param, const char *val)
+{
+	return vct_sysfs_write("vcompound", param, val);
+}
+
+int vct_param_read_uint(const char *param, unsigned int *val)
+{
+	int v;
+	int ret = vct_sysfs_read_int("vcompound", param, &v);
+
+	if (!ret && v < 0)
+		ret = -ERANGE;
+	if (!ret)
+		*val = v;
+	return ret;
+}
+
+/*
+ * The debug kernel boots with panic_on_warn=1, so that any warning nobody
+ * expected ends the run.  A case that provokes one on purpose clears it
+ * inside the bracket, through the kernel's own parameter file, and puts it
+ * back afterwards.  The bracket lines tell tests/qemu where a warning is
+ * expected.
+ */
+void vct_expect_warn_begin(struct vct *t)
+{
+	int pow = 0;
+
+	if (!vct_sysfs_read_int("kernel", "panic_on_warn", &pow) && pow &&
+	    !vct_sysfs_write("kernel", "panic_on_warn", "0"))
+		t->panic_on_warn = pow;
+	pr_info("vcompound_test: EXPECT-WARN BEGIN %s\n", t->name);
+}
+
+void vct_expect_warn_end(struct vct *t)
+{
+	char val[12];
+
+	pr_info("vcompound_test: EXPECT-WARN END %s\n", t->name);
+	if (t->panic_on_warn) {
+		snprintf(val, sizeof(val), "%d", t->panic_on_warn);
+		VCT_CHECK(t, !vct_sysfs_write("kernel", "panic_on_warn", val));
+		t->panic_on_warn = 0;
+	}
+}
+
+int vct_set_fallback(struct vct *t, bool on)
+{
+	int ret = vct_param_write("always_fallback", on ? "1" : "0");
+
+	VCT_CHECK(t, ret == 0);
+	return ret;
+}
+
