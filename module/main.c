@@ -5,9 +5,11 @@
  * Module parameters, init and exit.
  */
 #include <linux/kernel.h>
+#include <linux/kmemleak.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
+#include <linux/xarray.h>
 
 #include "vcache_internal.h"
 #include "vcompound_internal.h"
@@ -77,12 +79,18 @@ static int __init vcompound_init(void)
 static void __exit vcompound_exit(void)
 {
 	struct vcompound_stats *st;
+	struct vc_vblock *vb;
+	struct vcache *c;
+	unsigned long id;
 
 	vc_stats_debugfs_exit();
 	vcache_reclaim_exit();
 	mutex_lock(&vcache_mutex);
 	if (!list_empty(&vcache_list))
 		pr_warn("vcompound: unloading with vcache caches never destroyed; leaking them\n");
+	/* The list head goes away with the module; the leak is deliberate. */
+	list_for_each_entry(c, &vcache_list, list)
+		kmemleak_not_leak(c);
 	mutex_unlock(&vcache_mutex);
 	vc_defer_exit();
 
@@ -90,12 +98,17 @@ static void __exit vcompound_exit(void)
 	if (!st)
 		return;
 	vcompound_get_stats(st);
-	/* Blocks still held by a client cannot be taken back: leak them. */
+	/*
+	 * Blocks still held by a client cannot be taken back: leak them, and
+	 * tell kmemleak so, since the index that referenced their descriptors
+	 * goes away with the module.
+	 */
 	if (st->outstanding_physical || st->outstanding_virtual)
 		pr_warn("vcompound: unloading with %lu physical and %lu virtual blocks still allocated; leaking them\n",
 			st->outstanding_physical, st->outstanding_virtual);
-	else
-		xa_destroy(&vc_vblocks);
+	xa_for_each(&vc_vblocks, id, vb)
+		kmemleak_not_leak(vb);
+	xa_destroy(&vc_vblocks);
 	kfree(st);
 }
 

@@ -6,6 +6,7 @@
  */
 #include <linux/cache.h>
 #include <linux/irqflags.h>
+#include <linux/kmemleak.h>
 #include <linux/log2.h>
 #include <linux/nodemask.h>
 #include <linux/percpu.h>
@@ -616,6 +617,8 @@ void vcache_destroy(struct vcache *c)
 		WARN(1, "vcache %s: destroyed with %lu objects still allocated; leaking its %lu slabs\n",
 		     c->name, info.active_objs,
 		     info.physical_slabs + info.virtual_slabs);
+		/* Leaked on purpose: kmemleak should not report it again. */
+		kmemleak_not_leak(c);
 		return;
 	}
 	/* Only quarantined objects may remain: their slabs can go. */
