@@ -17,6 +17,7 @@
 #include <linux/vmstat.h>
 
 #include "vct.h"
+#include "vct_fragment.h"
 #include "vcompat_page_alloc.h"
 
 #define VCT_GRAB_GFP	(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN | \
@@ -48,7 +49,7 @@ static unsigned long vct_free_mb(void)
  * hold the rest comes back as whole blocks, so this runs again just before
  * each allocation that must not find one.
  */
-static unsigned int vct_hold_free_blocks(unsigned int min_order)
+unsigned int vct_hold_free_blocks(unsigned int min_order)
 {
 	struct vct_frag *f = &vct_frag;
 	unsigned int found = 0;
@@ -66,7 +67,7 @@ static unsigned int vct_hold_free_blocks(unsigned int min_order)
 	return found;
 }
 
-static void vct_fragment(struct vct *t)
+void vct_fragment(struct vct *t)
 {
 	struct vct_frag *f = &vct_frag;
 	struct page *page, *next;
@@ -102,7 +103,7 @@ static void vct_fragment(struct vct *t)
 		 vct_free_mb());
 }
 
-static void vct_unfragment(void)
+void vct_unfragment(void)
 {
 	struct vct_frag *f = &vct_frag;
 	struct page *page, *next;
