@@ -26,15 +26,32 @@
 # kernel prints them; stock kernels cannot): an EXPECT-WARN bracket never
 # excuses them, although lockdep and ODEBUG reports start with "WARNING:".
 #
+# Nested KTAP (KUnit): indented subtests are parsed too; only leaf results
+# (a result with no subtest results of its own) count as cases, a parent's
+# "not ok" without a failing child counts as one failure; a KUnit module
+# (listed in "vclab: ktap-modules" and loaded in the lane's kunit step, or
+# printing "# Subtest:") needs no top-level header or plan (KUnit prints
+# none for modules).
+#
+# Several documents per boot: /init's "vclab: run <label> begin/end"
+# markers (debug lane) name the step; each KTAP module loaded in a step
+# must print exactly one document there.
+#
 # -v debug=1 (a debug kernel, tests/debug-kernel/): "kmemleak" is not fatal
 # by itself; instead the kmemleak report that /init dumps after unloading
 # the modules ("vclab-kmemleak: " lines) is judged object by object: a
 # suspected leak fails when its allocation backtrace involves our modules
 # (see kmemleak_ours()); kernel-internal ones are shown but do not fail.
 # kmemleak or lockdep switching itself off fails (the run would prove
-# nothing). The first 40 lines of each report are printed, and one line
-#   DEBUG <kasan> <lockdep> <other-reports> <kmemleak-ours> <kmemleak-other> <debug_locks>
-# precedes the RESULT line.
+# nothing). The first 40 lines of each report are printed. The debug lane's
+# steps are judged too (README.md): fault runs (totals line, invalid = 0,
+# outstanding = 0, MemFree, injection effective), stress and fuzz totals,
+# KUnit; "page allocation failure" reports inside a fault run are the
+# injected failures, not warnings. Lines "TABLE <text>" (the lane's summary
+# table, printed by run.sh at the end) precede the RESULT line, whose
+# failed count then includes one per failed check of the table.
+# -v memmargin=KB: the MemFree loss tolerated after an unload (default
+# below).
 
 BEGIN {
 	# Lockdep and atomic-context reports of a PROVE_LOCKING /
@@ -65,7 +82,21 @@ BEGIN {
 	nwarnpat = split("WARNING:|Call Trace", warnpat, "|")
 	taintletters = "PFSRMBUDAWCIOELKXTN"
 	maxshow = 10
+	# MemFree (+ per-CPU page lists) after an unload, against the
+	# baseline: calibrated on the debug kernel (README.md, "margins").
+	if (memmargin == "") memmargin = 2048
 }
+
+# kv S KEY: the value of "KEY=value" in S ("" when absent).
+function kv(s, key,   n, i, w) {
+	n = split(s, w, /[ \t]+/)
+	for (i = 1; i <= n; i++) if (index(w[i], key "=") == 1) return substr(w[i], length(key) + 2)
+	return ""
+}
+
+# docname: the owner of a KTAP document: "<run label>/<module>" in a step
+# of the debug lane, the module name otherwise.
+function docname() { return (runlabel == "" ? cur : runlabel "/" cur) }
 
 function problem(msg) {
 	nprob++
@@ -82,10 +113,41 @@ function modn(s) {
 }
 
 # newdoc: a KTAP document of the module being loaded starts.
-function newdoc(header) {
-	ndoc++; downer[ndoc] = cur; dplan[ndoc] = ""; dres[ndoc] = 0
+function newdoc(header,   k) {
+	ndoc++; downer[ndoc] = docname(); dplan[ndoc] = ""; dres[ndoc] = 0
 	dpass[ndoc] = dfail[ndoc] = dskip[ndoc] = 0; dheader[ndoc] = header
-	ndocs[cur]++
+	dkunit[ndoc] = (cur in iskunit); dmod[ndoc] = cur; drun[ndoc] = runlabel
+	ndocs[downer[ndoc]]++
+	for (k = 0; k <= 8; k++) { pend[k] = 0; bres[k] = 0; bplan[k] = ""; cfail[k] = 0 }
+}
+
+# result DEPTH NUM NOTOK DIRECTIVE NAME: a KTAP result line at nesting
+# DEPTH. A leaf (no results one level deeper since the last result at this
+# level or above) is a case; a parent is checked against its subtests.
+function result(depth, num, notok, directive, r,   d, leaf, k, what) {
+	leaf = !pend[depth + 1]
+	if (!leaf) {
+		if (bplan[depth + 1] != "" && bplan[depth + 1] != bres[depth + 1])
+			problem(downer[ndoc] ": subtest " r ": plan 1.." bplan[depth + 1] " but " bres[depth + 1] " results")
+		if (notok && !cfail[depth + 1]) {
+			nfail++; dfail[ndoc]++; failed[nfail] = downer[ndoc] " " num " " r " (failed, no failing subtest)"
+		}
+		if (notok || cfail[depth + 1]) cfail[depth]++
+	}
+	for (k = depth + 1; k <= 8; k++) { pend[k] = 0; bres[k] = 0; bplan[k] = ""; cfail[k] = 0 }
+	pend[depth]++
+	if (!leaf) return
+	what = downer[ndoc] " " (depth ? "(" depth ") " : "") num " " r
+	d = toupper(substr(directive, 1, 4))
+	if (d == "SKIP" || d == "TODO") {
+		nskip++; dskip[ndoc]++; skipped[nskip] = what " (" directive ")"
+	} else if (notok) {
+		nfail++; dfail[ndoc]++; failed[nfail] = what; cfail[depth]++
+	} else {
+		npass++; dpass[ndoc]++
+		if (r ~ /^misuse_/) nmisusepass[drun[ndoc]]++
+	}
+	if (r ~ /^misuse_/) nmisuse[drun[ndoc]]++
 }
 
 # parm: a modinfo "parm:" line must have a description: kmod prints
@@ -141,15 +203,40 @@ index(line, "vclab-modinfo: ") == 1 {
 }
 index(line, "vclab: ") == 1 {
 	m = after(line, "vclab: ")
-	if (index(m, "init start") == 1) started = 1
+	if (m ~ /^run [^ ]+ begin$/) {
+		split(m, w, " "); runlabel = w[2]
+		if (!(runlabel in runseen)) { runseen[runlabel] = 1; runs[++nruns] = runlabel }
+	} else if (m ~ /^run [^ ]+ end$/) {
+		runlabel = ""
+	} else if (m ~ /^run [^ ]+: missing/) {
+		split(m, w, " "); k = w[2]; sub(/:$/, "", k); runmissing[k] = after(m, "run " k ": ")
+	} else if (m ~ /^memfree baseline: /) {
+		membase = m
+	} else if (m ~ /^memfree [^ ]+: base=/) {
+		split(m, w, " "); k = w[2]; sub(/:$/, "", k)
+		memdelta[k] = kv(m, "delta") + 0; memhave[k] = 1
+	} else if (m ~ /^fail_page_alloc on:/) {
+		fpaon[runlabel] = after(m, "fail_page_alloc on:")
+	} else if (m ~ /^fail_page_alloc off:/) {
+		fpaoff[runlabel] = after(m, "fail_page_alloc off:")
+	} else if (m ~ /^fail_page_alloc: cannot/) {
+		problem(m)
+	} else if (m ~ /^fuzz-total: /) {
+		fuzzline(m)
+	} else if (m ~ /^fuzz rc=/) {
+		fuzzrc = after(m, "fuzz rc=")
+	} else if (index(m, "init start") == 1) started = 1
 	else if (m == "end-of-run" || m == "end-of-run (console)") ended = 1
 	else if (m ~ /^ktap-modules( |$)/) {
 		n = split(after(m, "ktap-modules"), w, " ")
 		for (i = 1; i <= n; i++) if (!(w[i] in isktap)) { isktap[w[i]] = 1; ktaplist[++nktap] = w[i] }
 		haveklist = 1
-	} else if (m ~ /^(insmod|modprobe) [^ ]+ begin/) {
+	} else if (m ~ /^(insmod|modprobe) [^ -][^ ]* (.* )?begin$/) {
 		split(m, w, " "); cur = modn(w[2]); loaded[cur] = 1
 		ktap = (haveklist ? (cur in isktap) : (cur == testmod))
+		if (runlabel == "kunit" && ktap) iskunit[cur] = 1
+		if (ktap && !(docname() in expdoc)) { expdoc[docname()] = 1; expdocs[++nexpdoc] = docname() }
+		if (runlabel != "") runmods[runlabel] = runmods[runlabel] " " cur
 		demo = (cur == demomod)
 		if (cur == testmod) testloaded = 1
 		if (cur == demomod) demoloaded = 1
@@ -198,17 +285,87 @@ index(line, "vclab: ") == 1 {
 	next
 }
 
-# ---- KTAP documents of the KTAP modules (top level only)
+# fuzz-total from /fuzz.sh's output, forwarded by /init
+index(line, "vclab-fuzz: ") == 1 {
+	m = after(line, "vclab-fuzz: ")
+	sub(/^<[0-9]>/, "", m)
+	if (m ~ /^vclab: fuzz-total: /) fuzzline(after(m, "vclab: "))
+	next
+}
+
+# ---- totals lines of the faults and stress suites
+/^# faults: [^ ]+ calls=/ {
+	split(line, w, " ")
+	if (kv(line, "invalid") + 0 > 0) problem(runlabel ": case " w[3] ": " kv(line, "invalid") " invalid block(s)")
+	next
+}
+/^# faults-total: / {
+	k = (runlabel == "" ? "faults" : runlabel)
+	ft[k] = 1; fcalls[k] = kv(line, "calls"); fnull[k] = kv(line, "null")
+	fvalid[k] = kv(line, "valid"); finvalid[k] = kv(line, "invalid"); fout[k] = kv(line, "outstanding")
+	next
+}
+/^# stress: [^ ]+ threads=/ {
+	k = (runlabel == "" ? "stress" : runlabel)
+	st[k]++
+	sthreads[k] = (kv(line, "threads") + 0 > sthreads[k] ? kv(line, "threads") + 0 : sthreads[k])
+	sops[k] += kv(line, "ops"); sallocs[k] += kv(line, "allocs"); sfrees[k] += kv(line, "frees")
+	shfrees[k] += kv(line, "hardirq_frees"); snull[k] += kv(line, "null")
+	next
+}
+/^kunit: disabled/ { problem("KUnit is disabled (boot with kunit.enable=1)"); next }
+
+# ---- page allocation failures that fail_page_alloc injected (fault runs)
+runlabel ~ /^fault-/ && /(page allocation failure: order:|vmalloc error: size )/ {
+	nallocfail[runlabel]++; skipct = 1
+	next
+}
+skipct && /Call Trace/ { skipct = 0; next }
+/^(KTAP version|1\.\.|(not )?ok [0-9])/ || /vclab/ { skipct = 0 }
+
+# ---- KTAP documents of the KTAP modules, nested subtests included
 ktap && /^KTAP version / { newdoc(1); next }
+ktap && /^ +(KTAP version |# Subtest: )/ {
+	if (!ndoc || downer[ndoc] != docname()) newdoc(0)
+	if (index(line, "# Subtest: ")) dkunit[ndoc] = 1
+	ind = line; sub(/[^ ].*/, "", ind); depth = int(length(ind) / 4)
+	if (depth > 8) depth = 8
+	if (line ~ /KTAP version/ || bres[depth] > 0) { bres[depth] = 0; bplan[depth] = ""; pend[depth] = 0; cfail[depth] = 0 }
+	next
+}
+ktap && /^ +1\.\.[0-9]+/ {
+	if (!ndoc || downer[ndoc] != docname()) newdoc(0)
+	ind = line; sub(/[^ ].*/, "", ind); depth = int(length(ind) / 4)
+	if (depth > 8) depth = 8
+	p = line; sub(/^ *1\.\./, "", p); sub(/[^0-9].*/, "", p)
+	bplan[depth] = p + 0
+	next
+}
+ktap && /^ +(not )?ok [0-9]+/ {
+	if (!ndoc || downer[ndoc] != docname()) newdoc(0)
+	ind = line; sub(/[^ ].*/, "", ind); depth = int(length(ind) / 4)
+	if (depth > 8) depth = 8
+	r = substr(line, length(ind) + 1)
+	notok = (substr(r, 1, 4) == "not ")
+	r = notok ? substr(r, 8) : substr(r, 4)
+	num = r; sub(/[^0-9].*/, "", num); r = substr(r, length(num) + 1)
+	directive = ""
+	if (match(r, /#/)) { directive = substr(r, RSTART + 1); r = substr(r, 1, RSTART - 1) }
+	sub(/^ *(- )?/, "", r); sub(/ +$/, "", r); sub(/^ +/, "", directive)
+	bres[depth]++
+	if (num + 0 != bres[depth]) problem(downer[ndoc] ": subtest result " num " (" r ") out of sequence (expected " bres[depth] ")")
+	result(depth, num, notok, directive, r)
+	next
+}
 ktap && /^1\.\.[0-9]+/ {
-	if (!ndoc || downer[ndoc] != cur) newdoc(0)
+	if (!ndoc || downer[ndoc] != docname()) newdoc(0)
 	p = line; sub(/^1\.\./, "", p); sub(/[^0-9].*/, "", p)
-	if (dplan[ndoc] != "") problem(cur ": more than one KTAP plan (1.." dplan[ndoc] " and 1.." p ")")
+	if (dplan[ndoc] != "") problem(downer[ndoc] ": more than one KTAP plan (1.." dplan[ndoc] " and 1.." p ")")
 	dplan[ndoc] = p + 0
 	next
 }
 ktap && /^(not )?ok [0-9]+/ {
-	if (!ndoc || downer[ndoc] != cur) newdoc(0)
+	if (!ndoc || downer[ndoc] != docname()) newdoc(0)
 	notok = (substr(line, 1, 4) == "not ")
 	r = notok ? substr(line, 8) : substr(line, 4)
 	num = r; sub(/[^0-9].*/, "", num); r = substr(r, length(num) + 1)
@@ -217,13 +374,8 @@ ktap && /^(not )?ok [0-9]+/ {
 	sub(/^ *(- )?/, "", r); sub(/ +$/, "", r)
 	sub(/^ +/, "", directive)
 	dres[ndoc]++
-	if (num + 0 != dres[ndoc]) problem(cur ": KTAP result number " num " out of sequence (expected " dres[ndoc] ")")
-	d = toupper(substr(directive, 1, 4))
-	if (d == "SKIP" || d == "TODO") {
-		nskip++; dskip[ndoc]++; skipped[nskip] = cur " " num " " r " (" directive ")"
-	} else if (notok) {
-		nfail++; dfail[ndoc]++; failed[nfail] = cur " " num " " r
-	} else { npass++; dpass[ndoc]++ }
+	if (num + 0 != dres[ndoc]) problem(downer[ndoc] ": KTAP result number " num " out of sequence (expected " dres[ndoc] ")")
+	result(0, num, notok, directive, r)
 	next
 }
 ktap && (/^#/ || /^[ \t]+(#|KTAP version|1\.\.[0-9]|(not )?ok [0-9])/) { next }
@@ -258,10 +410,12 @@ debug && /Disabling lock debugging|lockdep is turned off|turning off the locking
 	for (i = 1; i <= nfatal; i++)
 		if (index(line, fatal[i])) {
 			problem("line " NR ": " line); insplat = 1
-			if (line ~ /BUG: KASAN:|KASAN: (null-ptr-deref|maybe wild-memory-access|probably user-memory-access)/) nkasan++
+			if (line ~ /BUG: KASAN:|KASAN: (null-ptr-deref|maybe wild-memory-access|probably user-memory-access)/) { nkasan++; sanin = addstep(sanin) }
+			else if (index(line, "UBSAN")) { nubsan++; sanin = addstep(sanin) }
 			else {
 				for (k = 1; k <= nlockpat; k++) if (index(line, lockpat[k])) break
-				if (k <= nlockpat) nlockdep++; else nother++
+				if (k <= nlockpat) { nlockdep++; lockin = addstep(lockin) }
+				else { nother++; sanin = addstep(sanin) }
 			}
 			if (debug && nsplat < maxsplat) {
 				nsplat++; splatn[nsplat] = 1; splat[nsplat, 1] = line; capturing = 1
@@ -273,7 +427,7 @@ debug && /Disabling lock debugging|lockdep is turned off|turning off the locking
 			if (i == 2 && insplat) next
 			insplat = 1
 			if (inwarn != "") expected++
-			else { problem("unexpected warning, line " NR ": " line); unexpected++ }
+			else { problem("unexpected warning, line " NR ": " line); unexpected++; warnin = addstep(warnin) }
 			next
 		}
 }
@@ -301,7 +455,7 @@ function ksym(a,   i, best, bd, d) {
 
 # kmemleak_ours FIRST LAST: whether the suspected leak kml[FIRST..LAST]
 # involves our modules, symbolizing raw module addresses in place: a frame
-# in vcompound, vcompound_test or vcompound_client (by name while they are
+# in vcompound or a vcompound_* module (test, client, kunit; by name while they are
 # loaded; after the unload kmemleak prints their text addresses raw, which
 # the kallsyms saved by /init resolve; any other raw text address can only
 # be theirs, the only modules this guest ever loads), or in the module
@@ -317,7 +471,7 @@ function kmemleak_ours(first, last,   i, l, a, s, ours) {
 	ours = 0
 	for (i = first; i <= last; i++) {
 		l = kml[i]
-		if (l ~ /\[(vcompound|vcompound_test|vcompound_client)\]/) ours = 1
+		if (l ~ /\[vcompound[a-z_]*\]/) ours = 1
 		else if (l ~ /^ +(load_module|do_init_module|init_module_from_file|__do_sys_(f)?init_module|__do_sys_delete_module|free_module)\+/) ours = 1
 		else if (l ~ /^ +0xffffffff[0-9a-f]+$/) {
 			a = l; sub(/^ +0x/, "", a)
@@ -353,14 +507,23 @@ END {
 	if (inwarn != "") problem("EXPECT-WARN BEGIN " inwarn " never closed")
 	if (mode == "test") {
 		if (!haveklist) { ktaplist[++nktap] = testmod; isktap[testmod] = 1 }
-		for (k = 1; k <= nktap; k++) {
-			m = ktaplist[k]
-			if (!(m in loaded)) problem(m " was never loaded")
-			else if (!ndocs[m]) problem("no KTAP document from " m)
+		for (k = 1; k <= nktap; k++)
+			if (!(ktaplist[k] in loaded)) problem(ktaplist[k] " was never loaded")
+		# one document per KTAP module load (per step of the debug lane)
+		for (k = 1; k <= nexpdoc; k++) {
+			m = expdocs[k]
+			if (!ndocs[m]) problem("no KTAP document from " m)
 			else if (ndocs[m] > 1) problem(ndocs[m] " KTAP documents from " m " (expected one)")
 		}
 		for (i = 1; i <= ndoc; i++) {
 			m = downer[i]
+			if (dkunit[i]) {
+				# KUnit prints no top-level header or plan for a module
+				if (dplan[i] != "" && dplan[i] != dres[i]) problem(m ": KTAP plan 1.." dplan[i] " but " dres[i] " results")
+				if (!dpass[i] && !dfail[i] && !dskip[i]) problem(m ": no KUnit test results")
+				printf "  kunit %s: %d passed, %d failed, %d skipped (leaf cases of %d suites)\n", m, dpass[i], dfail[i], dskip[i], dres[i]
+				continue
+			}
 			if (!dheader[i]) problem(m ": KTAP document without a 'KTAP version' header")
 			if (dplan[i] == "") problem(m ": no KTAP plan (1..N)")
 			else if (dplan[i] != dres[i]) problem(m ": KTAP plan 1.." dplan[i] " but " dres[i] " results")
@@ -377,6 +540,8 @@ END {
 	if (ended && !havetaint) problem("no taint value reported")
 	if (havetaint) {
 		allowed["O"] = allowed["E"] = 1
+		# KUnit taints the kernel (N, TAINT_TEST) when it runs tests
+		for (i = 1; i <= ndoc; i++) if (dkunit[i]) allowed["N"] = 1
 		if (expected > 0 && !unexpected) allowed["W"] = 1
 		bad = ""; t = taint
 		for (b = 0; t > 0; b++) {
@@ -421,9 +586,127 @@ END {
 			printf "  --- kmemleak: suspected leak %s ---\n", own ? "INVOLVING OUR MODULES (fails)" : "kernel-internal, not involving our modules (shown, does not fail)"
 			for (k = rr[1]; k <= rr[2] && k < rr[1] + splatmax; k++) print "  | " kml[k]
 		}
-		printf "DEBUG %d %d %d %d %d %s\n", nkasan, nlockdep, nother, nkours, nkother, \
-			(debuglocks == "" ? "?" : debuglocks)
+		lanetable()
 	}
-	verdict = (nprob || nfail) ? "FAIL" : "OK"
-	printf "RESULT %d %d %d %s %d %d\n", npass, nfail, nskip, verdict, expected, unexpected
+	verdict = (nprob || nfail || nchkfail) ? "FAIL" : "OK"
+	printf "RESULT %d %d %d %s %d %d\n", npass, nfail + nchkfail, nskip, verdict, expected, unexpected
+}
+
+# addstep LIST: LIST with the current step of the debug lane added.
+function addstep(l,   st) {
+	st = (runlabel == "" ? "outside steps" : runlabel)
+	return index(", " l ", ", ", " st ", ") ? l : (l == "" ? st : l ", " st)
+}
+
+# fuzzline M: "fuzz-total: writes=N accepted=N refused=N bad_readback=N"
+function fuzzline(m) {
+	fuzzhave = 1
+	fzw = kv(m, "writes"); fza = kv(m, "accepted"); fzr = kv(m, "refused"); fzb = kv(m, "bad_readback")
+}
+
+# row NAME VALUE DETAIL WHY: one line of the lane's summary table; WHY is
+# "" (OK) or why it fails. nchkfail counts the failed rows whose failure
+# is not already a failed KTAP case ("k:" prefix: KTAP failures only).
+function row(name, value, detail, why) {
+	if (why != "" && why !~ /^k:/) nchkfail++
+	if (why != "" && why !~ /^k:/) problem(name ": " why)
+	sub(/^k:/, "", why)
+	printf "TABLE %-24s %-4s  %s%s\n", name, (why == "" ? "OK" : "FAIL"), value, (detail == "" ? "" : "  (" detail ")")
+	if (why != "") printf "TABLE %-24s       ^ %s\n", "", why
+}
+
+# runtotals LABEL: pass/fail/skip of the documents of one step.
+function runtotals(label,   i) {
+	rp = rf = rs = rd = 0; rmods = ""
+	for (i = 1; i <= ndoc; i++) {
+		if (drun[i] != label) continue
+		rp += dpass[i]; rf += dfail[i]; rs += dskip[i]; rd++
+		rmods = rmods (rmods == "" ? "" : ", ") dmod[i] " " dpass[i] "/" dfail[i] "/" dskip[i]
+	}
+}
+
+# memok LABEL: "" or why the MemFree delta of LABEL fails.
+function memwhy(label) {
+	if (!(label in memhave)) return "no MemFree measurement"
+	if (memdelta[label] < -memmargin) return "MemFree " memdelta[label] " kB below the baseline (margin " memmargin " kB)"
+	return ""
+}
+function memtxt(label) { return (label in memhave) ? sprintf("MemFree %+d kB", memdelta[label]) : "MemFree ?" }
+
+# why2 A B: A and B joined ("" when both are empty).
+function why2(a, b) { return a == "" ? b : (b == "" ? a : a "; " b) }
+
+function lanetable(   why, i, l, p, o, fails) {
+	if (!nruns) return
+	printf "TABLE %-24s %-4s  %s\n", "check", "", "value  (details)"
+	row("sanitizer reports", nkasan + nubsan + nother, \
+		"KASAN " (nkasan + 0) ", UBSAN " (nubsan + 0) ", BUG/Oops/other " (nother + 0), \
+		(nkasan + nubsan + nother) ? "reports (above) in " sanin : "")
+	row("lockdep reports", nlockdep + 0, "debug_locks=" (debuglocks == "" ? "?" : debuglocks), \
+		why2(nlockdep ? "reports (above) in " lockin : "", debuglocks != "1" ? "lockdep not on to the end" : ""))
+	row("kmemleak suspected leaks", nkours + 0, "ours " (nkours + 0) ", kernel-internal " (nkother + 0) " (shown above, not failed)", \
+		why2(nkours ? "leaks involving our modules (above)" : "", \
+		     kmlbad != "" ? kmlbad : (!kmldone ? "no scan" : "")))
+	row("unexpected warnings", unexpected + 0, (expected + 0) " expected (in EXPECT-WARN brackets)", \
+		unexpected ? "warnings outside brackets (above) in " warnin : "")
+
+	runtotals("stock")
+	row("stock suite (KTAP)", rp "/" rf "/" rs, "pass/fail/skip: " rmods, \
+		rd == 0 ? "no documents" : (rf ? "k:" rf " failed" : ""))
+	row("bad input (misuse_*)", (nmisusepass["stock"] + 0) "/" (nmisuse["stock"] + 0), "cases passed/run in the stock suite", \
+		!nmisuse["stock"] ? "no misuse_* cases" : (nmisusepass["stock"] != nmisuse["stock"] ? "k:misuse cases failed" : ""))
+
+	runtotals("kunit")
+	if ("kunit" in runmissing) row("KUnit", "missing", runmissing["kunit"], "missing")
+	else row("KUnit", rp "/" rf "/" rs, "leaf cases pass/fail/skip: " rmods, \
+		!("kunit" in runseen) ? "step never ran" : (rd == 0 ? "no KUnit output" : \
+		(rp + rf + rs == 0 ? "no test results" : (rf ? "k:" rf " failed" : ""))))
+
+	if (membase != "") printf "TABLE %-24s %-4s  %s\n", "", "", membase "; margin " memmargin " kB"
+	for (p = 10; p <= 50; p += 40) for (o = 0; o <= 1; o++) {
+		l = "fault-p" p "-o" o
+		runtotals(l)
+		if (l in runmissing) { row(l, "missing", runmissing[l], "missing"); continue }
+		if (!(l in runseen)) { row(l, "missing", "step never ran", "missing"); continue }
+		if (!(l in ft)) { row(l, "missing", memtxt(l) ", KTAP " rp "/" rf "/" rs, "no faults-total line"); continue }
+		why = ""
+		if (fcalls[l] + 0 == 0) why = why2(why, "no calls")
+		if (finvalid[l] + 0) why = why2(why, finvalid[l] " invalid")
+		if (fout[l] != "0") why = why2(why, "outstanding " fout[l])
+		if (fcalls[l] + 0 != fnull[l] + fvalid[l] + finvalid[l]) why = why2(why, "calls != null + valid + invalid")
+		# min-order 0 fails order-0 pages too: some calls must see NULL
+		if (o == 0 && fnull[l] + 0 == 0) why = why2(why, "no NULL: the injection never reached vcompound")
+		if (fpaoff[l] !~ / probability=0( |$)/) why = why2(why, "fail_page_alloc not switched off")
+		why = why2(why, memwhy(l))
+		if (why == "" && rf) why = "k:" rf " KTAP failed"
+		row(l, sprintf("calls=%s null=%s valid=%s invalid=%s outstanding=%s", \
+			fcalls[l], fnull[l], fvalid[l], finvalid[l], fout[l]), \
+			memtxt(l) ", KTAP " rp "/" rf "/" rs ", " (nallocfail[l] + 0) " allocation-failure reports", why)
+	}
+
+	l = "stress"
+	runtotals(l)
+	if (!(l in runseen)) row(l, "missing", "step never ran", "missing")
+	else if (!st[l]) row(l, "missing", memtxt(l) ", KTAP " rp "/" rf "/" rs, "no '# stress:' lines")
+	else {
+		why = memwhy(l)
+		if (sops[l] < 1000000) why = why2(why, sops[l] " operations, fewer than 10^6")
+		if (why == "" && rf) why = "k:" rf " KTAP failed"
+		row(l, sprintf("threads=%d ops=%d allocs=%d frees=%d hardirq_frees=%d null=%d", \
+			sthreads[l], sops[l], sallocs[l], sfrees[l], shfrees[l], snull[l]), \
+			st[l] " cases, " memtxt(l) ", KTAP " rp "/" rf "/" rs, why)
+	}
+
+	l = "fuzz"
+	if (l in runmissing) row(l, "missing", runmissing[l], "missing")
+	else if (!(l in runseen)) row(l, "missing", "step never ran", "missing")
+	else if (!fuzzhave) row(l, "missing", memtxt(l) ", rc=" fuzzrc, "no fuzz-total line")
+	else {
+		why = memwhy(l)
+		if (fzw + 0 == 0) why = why2(why, "no writes")
+		if (fzb + 0) why = why2(why, fzb " bad read-backs")
+		if (fuzzrc != "0") why = why2(why, "fuzz.sh exit status " fuzzrc)
+		row(l, sprintf("writes=%s accepted=%s refused=%s bad_readback=%s", fzw, fza, fzr, fzb), \
+			memtxt(l) ", rc=" fuzzrc, why)
+	}
 }
