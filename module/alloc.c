@@ -35,6 +35,8 @@ static void *vc_alloc_physical(gfp_t gfp, unsigned int order, int nid)
 {
 	struct page *page;
 
+	if (vc_fault(VC_FAULT_PHYSICAL))
+		return NULL;
 	page = alloc_pages_node(nid, vc_physical_gfp(gfp, order), order);
 	if (!page)
 		return NULL;
@@ -90,6 +92,8 @@ static void *vc_alloc_virtual(gfp_t gfp, unsigned int order, int nid)
 	u32 id;
 
 	vc_scope_enter(&scope, gfp);
+	if (vc_fault(VC_FAULT_DESC))
+		goto out;
 	vb = kvzalloc_node(struct_size(vb, pages, nr), meta_gfp, nid);
 	if (!vb)
 		goto out;
@@ -97,6 +101,13 @@ static void *vc_alloc_virtual(gfp_t gfp, unsigned int order, int nid)
 
 	vc_alloc_pages_bulk_node(page_gfp, nid, nr, vb->pages);
 	for (i = 0; i < nr; i++) {
+		/* As if this page could not be had, the bulk's ones after it kept. */
+		if (vc_fault_page(i)) {
+			if (vb->pages[i])
+				__free_page(vb->pages[i]);
+			vb->pages[i] = NULL;
+			goto free_pages;
+		}
 		if (vb->pages[i])
 			continue;
 		vb->pages[i] = alloc_pages_node(nid, page_gfp, 0);
@@ -104,10 +115,13 @@ static void *vc_alloc_virtual(gfp_t gfp, unsigned int order, int nid)
 			goto free_pages;
 	}
 
+	if (vc_fault(VC_FAULT_VMAP))
+		goto free_pages;
 	vb->addr = vmap(vb->pages, nr, VM_MAP, PAGE_KERNEL);
 	if (!vb->addr)
 		goto free_pages;
-	if (xa_alloc_irq(&vc_vblocks, &id, vb, XA_LIMIT(1, VC_ID_MAX), meta_gfp))
+	if (vc_fault(VC_FAULT_XARRAY) ||
+	    xa_alloc_irq(&vc_vblocks, &id, vb, XA_LIMIT(1, VC_ID_MAX), meta_gfp))
 		goto unmap;
 	vb->id = id;
 	for (i = 0; i < nr; i++)

@@ -93,6 +93,7 @@ static int vc_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "refused: bad_free %lu interior_free %lu order %lu gfp %lu\n",
 		   st->bad_free, st->interior_free, st->order_refused,
 		   st->gfp_refused);
+	vc_fault_stats_show(m);
 	kfree(st);
 	return 0;
 }
@@ -108,9 +109,11 @@ void vc_stats_debugfs_init(void)
 			    &vc_stats_fops);
 	debugfs_create_file("vcacheinfo", 0400, vc_debugfs_dir, NULL,
 			    &vcache_info_fops);
+	vc_fault_debugfs_init(vc_debugfs_dir);
 }
 
 void vc_stats_debugfs_exit(void)
 {
 	debugfs_remove_recursive(vc_debugfs_dir);
+	vc_fault_debugfs_exit();
 }

@@ -5,6 +5,7 @@
 #ifndef _VCOMPOUND_INTERNAL_H
 #define _VCOMPOUND_INTERNAL_H
 
+#include <linux/jump_label.h>
 #include <linux/llist.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
@@ -14,6 +15,9 @@
 
 #include <vcompound.h>
 #include "vcompat_page_alloc.h"
+
+struct dentry;
+struct seq_file;
 
 /* Default for the max_order param: 64 MiB blocks with 4 KiB pages. */
 #define VC_DEFAULT_MAX_ORDER	14
@@ -93,6 +97,36 @@ DECLARE_PER_CPU(struct vc_counters, vc_counters);
 
 void vc_stats_debugfs_init(void);
 void vc_stats_debugfs_exit(void);
+
+/*
+ * fault_inject.c: debugfs knobs that fail one step of an allocation.
+ * The hooks cost a static branch while every knob is off.
+ */
+enum vc_fault_site {
+	VC_FAULT_PHYSICAL,	/* the physical attempt */
+	VC_FAULT_DESC,		/* the fallback's descriptor */
+	VC_FAULT_PAGE,		/* one order-0 page of the fallback */
+	VC_FAULT_VMAP,		/* vmap() of the fallback */
+	VC_FAULT_XARRAY,	/* the fallback's id in vc_vblocks */
+	VC_FAULT_NR
+};
+
+DECLARE_STATIC_KEY_FALSE(vc_fault_key);
+bool __vc_fault(enum vc_fault_site site);
+bool __vc_fault_page(unsigned long index);
+void vc_fault_debugfs_init(struct dentry *parent);
+void vc_fault_debugfs_exit(void);
+void vc_fault_stats_show(struct seq_file *m);
+
+static inline bool vc_fault(enum vc_fault_site site)
+{
+	return static_branch_unlikely(&vc_fault_key) && __vc_fault(site);
+}
+
+static inline bool vc_fault_page(unsigned long index)
+{
+	return static_branch_unlikely(&vc_fault_key) && __vc_fault_page(index);
+}
 
 /* main.c: module params */
 bool vc_always_fallback(void);

@@ -19,6 +19,13 @@ struct vct {
 	struct vcompound_stats *s0;	/* snapshot taken by vct_snap() */
 	struct vcompound_stats *s1;
 	int panic_on_warn;		/* to restore after a warning bracket */
+	/*
+	 * Set by a runner that reports failed checks itself (KUnit) after
+	 * vct_case_setup(); NULL prints the KTAP diagnostic line.
+	 */
+	void (*fail)(struct vct *t, const char *expr, const char *func,
+		     int line);
+	void *priv;			/* the runner's, for @fail */
 };
 
 /* KTAP diagnostics, indented under the case being run. */
@@ -55,6 +62,15 @@ unsigned long __vct_delta(const struct vct *t, size_t offset);
 #define vct_odelta(t, o, field) \
 	__vct_delta(t, offsetof(struct vcompound_stats, order[o].field))
 
+/*
+ * What every case runs between: a clean struct vct with the runner's
+ * snapshot buffers, and afterwards always_fallback back to 0 and the
+ * deferred frees drained.
+ */
+void vct_case_setup(struct vct *t, const char *name,
+		    struct vcompound_stats *s0, struct vcompound_stats *s1);
+void vct_case_teardown(struct vct *t);
+
 int vct_param_write(const char *param, const char *val);
 int vct_param_read_uint(const char *param, unsigned int *val);
 int vct_set_fallback(struct vct *t, bool on);
@@ -81,6 +97,9 @@ bool vct_pattern_check(struct vct *t, void *addr, unsigned int order);
 
 /* Cases, grouped by file. */
 void vct_order_case(struct vct *t, unsigned int order, bool fallback);
+/* vct_order_case() for orders 0..@max_order, default mode then fallback. */
+void vct_order_cases(unsigned int max_order,
+		     void (*run)(const char *name, void (*fn)(struct vct *t)));
 void vct_alloc_cases(void (*run)(const char *name,
 				 void (*fn)(struct vct *t)));
 void vct_context_cases(void (*run)(const char *name,

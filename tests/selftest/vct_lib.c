@@ -17,9 +17,29 @@ bool __vct_check(struct vct *t, bool ok, const char *expr, const char *func,
 {
 	if (!ok) {
 		t->failed = true;
-		pr_info("# %s: %s:%d: expected %s\n", t->name, func, line, expr);
+		if (t->fail)
+			t->fail(t, expr, func, line);
+		else
+			pr_info("# %s: %s:%d: expected %s\n", t->name, func,
+				line, expr);
 	}
 	return ok;
+}
+
+void vct_case_setup(struct vct *t, const char *name,
+		    struct vcompound_stats *s0, struct vcompound_stats *s1)
+{
+	memset(t, 0, sizeof(*t));
+	t->name = name;
+	t->s0 = s0;
+	t->s1 = s1;
+}
+
+void vct_case_teardown(struct vct *t)
+{
+	/* Every case starts from the default mode. */
+	VCT_CHECK(t, !vct_param_write("always_fallback", "0"));
+	vcompound_drain();
 }
 
 void vct_snap(struct vct *t)
@@ -49,7 +69,6 @@ static struct file *vct_sysfs_open(const char *module, const char *param,
 		 param);
 	return filp_open(path, flags, 0);
 }
-
 
 static int vct_sysfs_write(const char *module, const char *param,
 			   const char *val)
@@ -138,3 +157,33 @@ int vct_set_fallback(struct vct *t, bool on)
 	return ret;
 }
 
+/*
+ * The order cases in the (name, fn) form of the other groups.  Runners
+ * call each fn before the next registration, so the row can be passed
+ * in these variables.
+ */
+static unsigned int vct_order_row;
+static bool vct_order_fallback;
+static char vct_order_name[32];
+
+static void vct_order_row_case(struct vct *t)
+{
+	vct_order_case(t, vct_order_row, vct_order_fallback);
+}
+
+void vct_order_cases(unsigned int max_order,
+		     void (*run)(const char *name, void (*fn)(struct vct *t)))
+{
+	int fallback;
+
+	for (fallback = 0; fallback <= 1; fallback++) {
+		vct_order_fallback = fallback;
+		for (vct_order_row = 0; vct_order_row <= max_order;
+		     vct_order_row++) {
+			snprintf(vct_order_name, sizeof(vct_order_name),
+				 "order_%02u_%s", vct_order_row,
+				 fallback ? "always_fallback" : "default");
+			run(vct_order_name, vct_order_row_case);
+		}
+	}
+}

@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vcompound KUnit suites: the self-test's cases (tests/selftest), one
+ * suite per case group, each group one parameterised case whose
+ * parameters are the cases its registration function lists.  The test
+ * bodies are the self-test's own files, compiled here through one-line
+ * wrappers, so a case added to the self-test is a KUnit case too.
+ *
+ * Some groups pass a row to a shared case function in static variables
+ * that their registration sets just before each run() call.  A case thus
+ * runs by walking the registration again up to its entry and calling it
+ * from inside run(), as the KTAP runner (main.c) does.
+ */
+#include <kunit/test.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/preempt.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "vct.h"
+
+struct vck_group;
+
+struct vck_entry {
+	struct vck_group *group;
+	char name[KUNIT_PARAM_DESC_SIZE];
+};
+
+/*
+ * KUnit may run a copy of a suite (kunit.filter_glob and friends), so a
+ * group is found by its suite's name, never by the suite's address.
+ */
+struct vck_group {
+	const struct kunit_suite *suite;
+	/* The group's registration function (vct_*_cases()). */
+	void (*reg)(void (*run)(const char *name, void (*fn)(struct vct *t)));
+	struct vck_entry *entries;	/* from suite_init to suite_exit */
+	unsigned int n;
+	struct mm_struct *mm;		/* the loader's, see vck_suite_init() */
+};
+
+enum {
+	VCK_ORDER, VCK_ALLOC, VCK_CONTEXT, VCK_MISUSE, VCK_VCACHE,
+	VCK_FRAGMENT, VCK_NR
+};
+
+/* Defined at the end, with the suites. */
+static struct vck_group vck_groups[VCK_NR];
+
+/*
+ * run() callbacks get no context: this is the walk in progress.  KUnit
+ * runs one case at a time; the mutex keeps it so for this module.
+ */
+static DEFINE_MUTEX(vck_lock);
+static struct {
+	struct vck_group *group;
+	unsigned int seen;		/* run() calls so far */
+	unsigned int want;		/* the entry to run */
+	struct kunit *test;
+	struct vct *t;
+	struct vcompound_stats *s0, *s1;
+	bool ran;
+} vck_walk;
+
+static void vck_collect(const char *name, void (*fn)(struct vct *t))
+{
+	struct vck_group *g = vck_walk.group;
+
+	if (g->entries && vck_walk.seen < g->n) {
+		g->entries[vck_walk.seen].group = g;
+		strscpy(g->entries[vck_walk.seen].name, name,
+			sizeof(g->entries[0].name));
+	}
+	vck_walk.seen++;
+}
+
+/* A failed VCT_CHECK(): a KUnit failure, with what the KTAP line says. */
+static void vck_fail(struct vct *t, const char *expr, const char *func,
+		     int line)
+{
+	struct kunit *test = t->priv;
+
+	/* KUnit's log may allocate; from atomic context only print. */
+	if (in_task() && preemptible())
+		kunit_err(test, "%s: %s:%d: expected %s\n", t->name, func,
+			  line, expr);
+	else
+		pr_err("    # %s: %s: %s:%d: expected %s\n", test->name,
+		       t->name, func, line, expr);
+	kunit_set_failure(test);
+}
+
+static void vck_pick(const char *name, void (*fn)(struct vct *t))
+{
+	const struct vck_entry *e;
+	struct vct *t = vck_walk.t;
+
+	if (vck_walk.seen++ != vck_walk.want)
+		return;
+	e = &vck_walk.group->entries[vck_walk.want];
+	vck_walk.ran = true;
+	if (strcmp(name, e->name)) {
+		KUNIT_FAIL(vck_walk.test, "entry %u is %s now, was %s",
+			   vck_walk.want, name, e->name);
+		return;
+	}
+	/* Exactly what main.c does around each case. */
+	vct_case_setup(t, e->name, vck_walk.s0, vck_walk.s1);
+	t->fail = vck_fail;
+	t->priv = vck_walk.test;
+	fn(t);
+	vct_case_teardown(t);
+}
+
+static void vck_run(struct kunit *test)
+{
+	const struct vck_entry *e = test->param_value;
+	struct vck_group *g = e->group;
+	struct vcompound_stats *s0, *s1;
+	struct vct t = { };
+	bool ran;
+
+	s0 = kunit_kzalloc(test, sizeof(*s0), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s0);
+	s1 = kunit_kzalloc(test, sizeof(*s1), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s1);
+
+	if (g->mm)
+		kthread_use_mm(g->mm);
+	mutex_lock(&vck_lock);
+	memset(&vck_walk, 0, sizeof(vck_walk));
+	vck_walk.group = g;
+	vck_walk.want = e - g->entries;
+	vck_walk.test = test;
+	vck_walk.t = &t;
+	vck_walk.s0 = s0;
+	vck_walk.s1 = s1;
+	g->reg(vck_pick);
+	ran = vck_walk.ran;
+	mutex_unlock(&vck_lock);
+	if (g->mm)
+		kthread_unuse_mm(g->mm);
+
+	KUNIT_ASSERT_TRUE_MSG(test, ran, "%s is no longer registered",
+			      e->name);
+	/* Unlike the KTAP runner, a skip does not hide a failed check. */
+	if (t.skip && !t.failed)
+		kunit_skip(test, "%s", t.skip);
+}
+
+static const void *vck_params(struct vck_group *g, const void *prev,
+			      char *desc)
+{
+	const struct vck_entry *e = prev;
+
+	e = e ? e + 1 : g->entries;
+	if (!g->entries || e >= g->entries + g->n)
+		return NULL;
+	strscpy(desc, e->name, KUNIT_PARAM_DESC_SIZE);
+	return e;
+}
+
+static struct vck_group *vck_group_of(const struct kunit_suite *suite)
+{
+	unsigned int i;
+
+	for (i = 0; i < VCK_NR; i++)
+		if (!strcmp(suite->name, vck_groups[i].suite->name))
+			return &vck_groups[i];
+	return NULL;
+}
+
+static unsigned int vck_max_order;
+
+/* The order cases depend on vcompound's max_order parameter. */
+static void vck_order_reg(void (*run)(const char *name,
+				      void (*fn)(struct vct *t)))
+{
+	vct_order_cases(vck_max_order, run);
+}
+
+static int vck_suite_init(struct kunit_suite *suite)
+{
+	struct vck_group *g = vck_group_of(suite);
+	int ret = 0;
+
+	if (!g)
+		return -ENOENT;
+	if (g->reg == vck_order_reg) {
+		ret = vct_param_read_uint("max_order", &vck_max_order);
+		if (ret)
+			return ret;
+	}
+	mutex_lock(&vck_lock);
+	memset(&vck_walk, 0, sizeof(vck_walk));
+	vck_walk.group = g;
+	g->entries = NULL;
+	g->reg(vck_collect);
+	g->n = vck_walk.seen;
+	g->entries = kcalloc(g->n, sizeof(*g->entries), GFP_KERNEL);
+	if (g->entries) {
+		vck_walk.seen = 0;
+		g->reg(vck_collect);
+		if (vck_walk.seen != g->n)
+			ret = -EINVAL;	/* the list changed between walks */
+	} else {
+		ret = -ENOMEM;
+	}
+	mutex_unlock(&vck_lock);
+	if (ret) {
+		/* KUnit calls no suite_exit after a failed suite_init. */
+		kfree(g->entries);
+		g->entries = NULL;
+		return ret;
+	}
+	/*
+	 * The KTAP runner's cases run in modprobe, and vcache_vcacheinfo
+	 * reads debugfs through a user buffer: lend the loader's address
+	 * space (this runs in its context) to KUnit's case threads.
+	 */
+	g->mm = current->mm;
+	if (g->mm)
+		mmget(g->mm);
+	return 0;
+}
+
+static void vck_suite_exit(struct kunit_suite *suite)
+{
+	struct vck_group *g = vck_group_of(suite);
+
+	if (!g)
+		return;
+	if (g->mm)
+		mmput(g->mm);
+	g->mm = NULL;
+	kfree(g->entries);
+	g->entries = NULL;
+	g->n = 0;
+}
+
+/*
+ * One suite per group, in the KTAP runner's order.  A suite's single
+ * case is named after the group; its parameters are the group's cases.
+ */
+static const void *vck_order_params(const void *prev, char *desc)
+{
+	return vck_params(&vck_groups[VCK_ORDER], prev, desc);
+}
+
+static const void *vck_alloc_params(const void *prev, char *desc)
+{
+	return vck_params(&vck_groups[VCK_ALLOC], prev, desc);
+}
+
+static const void *vck_context_params(const void *prev, char *desc)
+{
+	return vck_params(&vck_groups[VCK_CONTEXT], prev, desc);
+}
+
+static const void *vck_misuse_params(const void *prev, char *desc)
+{
+	return vck_params(&vck_groups[VCK_MISUSE], prev, desc);
+}
+
+static const void *vck_vcache_params(const void *prev, char *desc)
+{
+	return vck_params(&vck_groups[VCK_VCACHE], prev, desc);
+}
+
+static const void *vck_fragment_params(const void *prev, char *desc)
+{
+	return vck_params(&vck_groups[VCK_FRAGMENT], prev, desc);
+}
+
+static void order_cases(struct kunit *test)
+{
+	vck_run(test);
+}
+
+static void alloc_cases(struct kunit *test)
+{
+	vck_run(test);
+}
+
+static void context_cases(struct kunit *test)
+{
+	vck_run(test);
+}
+
+static void misuse_cases(struct kunit *test)
+{
+	vck_run(test);
+}
+
+static void vcache_cases(struct kunit *test)
+{
+	vck_run(test);
+}
+
+static void fragment_cases(struct kunit *test)
+{
+	vck_run(test);
+}
+
+/*
+ * Several cases take seconds on the emulated debug kernel (KASAN,
+ * lockdep), and the hardirq free storm minutes.
+ */
+#define VCK_SLOW	{ .speed = KUNIT_SPEED_SLOW }
+
+static struct kunit_case vck_order_cases[] = {
+	KUNIT_CASE_PARAM_ATTR(order_cases, vck_order_params, VCK_SLOW),
+	{ }
+};
+
+static struct kunit_case vck_alloc_cases[] = {
+	KUNIT_CASE_PARAM_ATTR(alloc_cases, vck_alloc_params, VCK_SLOW),
+	{ }
+};
+
+static struct kunit_case vck_context_cases[] = {
+	KUNIT_CASE_PARAM_ATTR(context_cases, vck_context_params, VCK_SLOW),
+	{ }
+};
+
+static struct kunit_case vck_misuse_cases[] = {
+	KUNIT_CASE_PARAM_ATTR(misuse_cases, vck_misuse_params, VCK_SLOW),
+	{ }
+};
+
+static struct kunit_case vck_vcache_cases[] = {
+	KUNIT_CASE_PARAM_ATTR(vcache_cases, vck_vcache_params, VCK_SLOW),
+	{ }
+};
+
+static struct kunit_case vck_fragment_cases[] = {
+	KUNIT_CASE_PARAM_ATTR(fragment_cases, vck_fragment_params, VCK_SLOW),
+	{ }
+};
+
+static struct kunit_suite vck_order_suite = {
+	.name = "vcompound_order",
+	.suite_init = vck_suite_init,
+	.suite_exit = vck_suite_exit,
+	.test_cases = vck_order_cases,
+};
+
+static struct kunit_suite vck_alloc_suite = {
+	.name = "vcompound_alloc",
+	.suite_init = vck_suite_init,
+	.suite_exit = vck_suite_exit,
+	.test_cases = vck_alloc_cases,
+};
+
+static struct kunit_suite vck_context_suite = {
+	.name = "vcompound_context",
+	.suite_init = vck_suite_init,
+	.suite_exit = vck_suite_exit,
+	.test_cases = vck_context_cases,
+};
+
+static struct kunit_suite vck_misuse_suite = {
+	.name = "vcompound_misuse",
+	.suite_init = vck_suite_init,
+	.suite_exit = vck_suite_exit,
+	.test_cases = vck_misuse_cases,
+};
+
+static struct kunit_suite vck_vcache_suite = {
+	.name = "vcache",
+	.suite_init = vck_suite_init,
+	.suite_exit = vck_suite_exit,
+	.test_cases = vck_vcache_cases,
+};
+
+static struct kunit_suite vck_fragment_suite = {
+	.name = "vcompound_fragment",
+	.suite_init = vck_suite_init,
+	.suite_exit = vck_suite_exit,
+	.test_cases = vck_fragment_cases,
+};
+
+static struct vck_group vck_groups[VCK_NR] = {
+	[VCK_ORDER] = { &vck_order_suite, vck_order_reg },
+	[VCK_ALLOC] = { &vck_alloc_suite, vct_alloc_cases },
+	[VCK_CONTEXT] = { &vck_context_suite, vct_context_cases },
+	[VCK_MISUSE] = { &vck_misuse_suite, vct_misuse_cases },
+	[VCK_VCACHE] = { &vck_vcache_suite, vct_vcache_cases },
+	[VCK_FRAGMENT] = { &vck_fragment_suite, vct_fragment_cases },
+};
+
+kunit_test_suites(&vck_order_suite, &vck_alloc_suite, &vck_context_suite,
+		  &vck_misuse_suite, &vck_vcache_suite, &vck_fragment_suite);
+
+VCOMPOUND_IMPORT_NS();
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("vcompound developers");
+MODULE_DESCRIPTION("vcompound KUnit suites: the self-test's cases under KUnit");
