@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build-modules.sh dkms|tree [--demo|--bench]
+# build-modules.sh dkms|tree [--demo|--bench] [--kunit]
 #
 # Runs inside a build environment (buildenv.sh), in the work directory
 # VCLAB_W, which holds src/ (a copy of the source tree); builds against
@@ -22,17 +22,26 @@
 #       DKMS publication.
 # --demo builds the demo module instead of the self-test and client; --bench
 # the benchmark module tests/bench (against the same Module.symvers).
+# --kunit (debug lane, tree builds) also builds the KUnit module tests/kunit
+# (vcompound_kunit.ko) when the tree has it and the kernel has CONFIG_KUNIT;
+# its absence or build failure is a note (the lane reports KUnit missing),
+# not a failure of the build.
 #
 # Writes out/modules: "<role> <path relative to VCLAB_W>" for the roles
-# core, test, client, demo, bench; out/notes: one line per remark for the
+# core, test, client, demo, bench, kunit; out/notes: one line per remark for the
 # summary; out/failed: the step that failed (on failure; exit status non-zero).
 
 set -uo pipefail
 
-MODE=${1:?usage: build-modules.sh dkms|tree [--demo|--bench]}
-DEMO=0 BENCH=0
-[ "${2:-}" = --demo ] && DEMO=1
-[ "${2:-}" = --bench ] && BENCH=1
+MODE=${1:?usage: build-modules.sh dkms|tree [--demo|--bench] [--kunit]}
+DEMO=0 BENCH=0 KUNIT=0
+for a in "${@:2}"; do
+	case $a in
+	--demo) DEMO=1 ;;
+	--bench) BENCH=1 ;;
+	--kunit) KUNIT=1 ;;
+	esac
+done
 W=${VCLAB_W:?} KDIR=${VCLAB_KDIR:?} REL=${VCLAB_REL:?}
 S=$W/src
 OUT=$W/out
@@ -85,6 +94,32 @@ build_bench() {	# build_bench SYMVERS
 	have bench "$S/tests/bench/vcompound_bench.ko"
 }
 
+build_kunit() {	# build_kunit SYMVERS
+	local k=$S/tests/kunit ko
+	[ $KUNIT -eq 1 ] || return 0
+	if [ ! -f "$k/Kbuild" ] && [ ! -f "$k/Makefile" ]; then
+		note "kunit: no tests/kunit in the tree (KUnit reported missing)"
+		return 0
+	fi
+	if ! grep -qE '^CONFIG_KUNIT=[ym]$' "$KDIR/.config" 2>/dev/null; then
+		note "kunit: $REL has no CONFIG_KUNIT (KUnit reported missing)"
+		return 0
+	fi
+	step "KUnit module against $1"
+	if ! make -C "$KDIR" M="$k" VC_TOP="$S" VC_VERSION="$V" \
+		KBUILD_EXTRA_SYMBOLS="$1" -j"$JOBS" modules; then
+		note "kunit: tests/kunit failed to build (build.log; KUnit reported missing)"
+		return 0
+	fi
+	ko=$k/vcompound_kunit.ko
+	[ -f "$ko" ] || ko=$(find "$k" -maxdepth 1 -name '*.ko' | head -n 1)
+	if [ -z "$ko" ] || [ ! -f "$ko" ]; then
+		note "kunit: tests/kunit built no .ko (KUnit reported missing)"
+		return 0
+	fi
+	have kunit "$ko"
+}
+
 if [ "$MODE" = tree ] && [ $BENCH -eq 1 ]; then
 	step "make -C src module KDIR=$KDIR"
 	make -C "$S" -j"$JOBS" module KDIR="$KDIR" || fail "tree build"
@@ -105,6 +140,7 @@ if [ "$MODE" = tree ]; then
 	rm -rf "$W/pub"
 	publish_tree "$W/pub"
 	build_client "$W/pub"
+	build_kunit "$S/module/Module.symvers"
 	exit 0
 fi
 
@@ -187,4 +223,5 @@ make -C "$KDIR" M="$S/tests/selftest" VC_TOP="$S" VC_VERSION="$V" \
 	KBUILD_EXTRA_SYMBOLS="$SYMVERS" -j"$JOBS" modules || fail "self-test build"
 have test "$S/tests/selftest/vcompound_test.ko"
 build_client "$PUB"
+build_kunit "$SYMVERS"
 exit 0

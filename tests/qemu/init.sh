@@ -8,9 +8,25 @@
 #   MODE=test|demo
 #   MODULES="..."     lab modules (names) in load order, core first
 #   KTAP="..."        those of them that print a KTAP document when loaded
-#   DEBUG=1           a debug kernel (tests/debug-kernel): after the unload,
-#                     report lockdep's state and a kmemleak scan
+#   DEBUG=1           a debug kernel (tests/debug-kernel): the debug lane
+#                     below instead of the single load/unload pass
+#   KUNIT="..."       (debug) the KUnit module, empty when none was built
+#   FUZZ=1            (debug) /fuzz.sh (tests/qemu/fuzz.sh) is in the image
+#   STEP_TIMEOUT=N    (debug) seconds a modprobe may take (load() below)
 # Module parameters come from /etc/modprobe.d/vclab.conf ("options ...").
+#
+# Debug lane (DEBUG=1, MODE=test), one boot, each step between
+# "vclab: run <label> begin" and "vclab: run <label> end":
+#   stock          core (+ modinfo), client, self-test suite=stock; unload
+#   kunit          the KUnit module (KUnit's nested KTAP); unload
+#   (MemFree baseline, nothing of ours loaded; again after each step)
+#   fault-pP-oO    for P in 10 50, O in 0 1: core loaded, fail_page_alloc
+#                  on (probability P, min-order O, task-filter=Y), self-test
+#                  suite=faults, fail_page_alloc off; unload; MemFree delta
+#   stress         self-test suite=stress; unload; MemFree delta
+#   fuzz           core loaded, sh /fuzz.sh; unload; MemFree delta
+# then lockdep's state and a kmemleak scan. A step whose module or script
+# is not in the image reports "vclab: run <label>: missing ...".
 #
 # Everything is reported through /dev/kmsg as "vclab: ..." lines so that it
 # is ordered with the kernel's own messages on the serial console; the host
@@ -49,9 +65,29 @@ say "kmod: $MODPROBE --version: $(tr '\n' ' ' </tmp/kv)"
 [ -s /etc/modprobe.d/vclab.conf ] && sayf "vclab: modprobe.d" /etc/modprobe.d/vclab.conf
 
 LOADED=
+# load NAME [PARAM=VALUE...]. With STEP_TIMEOUT (debug lane), a modprobe
+# still running after that many seconds (a module init that hangs) is
+# reported with the blocked tasks' stacks (sysrq w), sets HUNG and fails:
+# the lane then skips its remaining steps and ends with its reports
+# instead of running into the host's boot timeout.
 load() {
-	say "modprobe $1 begin"
-	$MODPROBE -v "$1" >/tmp/mp 2>&1
+	say "modprobe $* begin"
+	$MODPROBE -v "$@" >/tmp/mp 2>&1 &
+	pid=$!
+	if [ -n "${STEP_TIMEOUT:-}" ]; then
+		t=0
+		while [ $t -lt "$STEP_TIMEOUT" ] && kill -0 $pid 2>/dev/null; do
+			sleep 1
+			t=$((t + 1))
+		done
+		if kill -0 $pid 2>/dev/null; then
+			say "modprobe $1 timeout: still running after $t s"
+			echo w >/proc/sysrq-trigger
+			HUNG=1
+			return 1
+		fi
+	fi
+	wait $pid
 	rc=$?
 	sayf "vclab: modprobe $1" /tmp/mp
 	say "modprobe $1 rc=$rc"
@@ -66,6 +102,206 @@ unload() {
 	say "modprobe -r $1 rc=$rc"
 }
 
+# ------------------------------------------------------------ debug lane
+
+# save_ksyms: kmemleak prints the text addresses of unloaded modules raw;
+# keep the text symbols of each load of our modules to resolve them
+# (judge.awk). Appended: every load has its own addresses.
+save_ksyms() {
+	for m in $MODULES $KUNIT; do
+		grep "^[0-9a-f]* [tT] .*[[:space:]]\[$m\]$" /proc/kallsyms >>/tmp/ksyms 2>/dev/null
+	done
+}
+
+dump_stats() {
+	if [ -r $STATS ]; then
+		cat $STATS >/tmp/stats 2>&1
+		say "stats begin"
+		sayf vclab-stats /tmp/stats
+		say "stats end"
+	else
+		say "stats: $STATS not present"
+	fi
+}
+
+# unload_ours: every module of ours still loaded, dependents first.
+unload_ours() {
+	r=
+	for m in $MODULES; do r="$m $r"; done
+	for m in $KUNIT $r; do
+		[ -d "/sys/module/$m" ] && unload "$m"
+	done
+	for m in $MODULES $KUNIT; do
+		[ -d "/sys/module/$m" ] && say "still loaded after unload: $m"
+	done
+}
+
+# free_kb: "MemFree_kB per-CPU_pages stack_depot_pools" after dropping
+# what the kernel can drop. MemFree alone moves by megabytes with the
+# per-CPU page lists and KASAN's quarantine of freed slab objects: the
+# pages on the per-CPU lists (/proc/zoneinfo "count:") are added, and
+# shrinking every slab cache (/sys/kernel/slab/*/shrink) empties the
+# quarantine and frees empty slabs. KASAN keeps the stack trace of every
+# allocation and free in the stack depot, which only grows (new call
+# paths, a module's new load address): its 16 kB pools are added too.
+free_kb() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	for f in /sys/kernel/slab/*/shrink; do echo 1 >"$f"; done 2>/dev/null
+	awk '/^MemFree:/ { m = $2 } END { printf "%d ", m }' /proc/meminfo
+	awk '$1 == "count:" { p += $2 } END { printf "%d ", p }' /proc/zoneinfo
+	p=$(awk '$1 == "pools:" { print $2 }' /sys/kernel/debug/stackdepot/stats 2>/dev/null)
+	echo "${p:-0}"
+}
+# memfree_now: sets FREE_KB (MemFree + per-CPU pages + stack depot, kB)
+# and FREE_TXT.
+memfree_now() {
+	# shellcheck disable=SC2046 # three numbers
+	set -- $(free_kb)
+	FREE_KB=$(($1 + $2 * 4 + $3 * 16))
+	FREE_TXT="MemFree $1 kB + per-CPU lists $(($2 * 4)) kB + stack depot $(($3 * 16)) kB"
+}
+# memfree_delta LABEL: free memory after the step's unload against its
+# baseline, the value before the step (nothing of ours loaded either time),
+# which the next step then starts from: KASAN's stack depot only grows,
+# and would add up over the steps against a single baseline.
+memfree_delta() {
+	memfree_now
+	say "memfree $1: base=$BASE_KB now=$FREE_KB delta=$((FREE_KB - BASE_KB)) kB ($FREE_TXT)"
+	BASE_KB=$FREE_KB
+}
+
+FPA=/sys/kernel/debug/fail_page_alloc
+# probability last: it is restored (to 0) after the others.
+FPA_KNOBS="interval times ignore-gfp-wait ignore-gfp-highmem min-order verbose space task-filter probability"
+fpa_show() {
+	t=
+	for k in $FPA_KNOBS; do t="$t $k=$(cat "$FPA/$k" 2>/dev/null)"; done
+	echo "$t"
+}
+# fpa_set KNOB=VALUE...: write the knobs, in this order.
+fpa_set() {
+	for kv in "$@"; do
+		echo "${kv#*=}" >"$FPA/${kv%%=*}" ||
+			say "fail_page_alloc: cannot write ${kv#*=} to ${kv%%=*}"
+	done
+}
+
+# fault_run P MINORDER: the faults suite under fail_page_alloc. The
+# injection is limited to tasks marked with make-it-fail (task-filter=Y):
+# unfiltered, it fails the page allocations of every task, /init's forks
+# and the module loader's included (PID 1 died at probability 10). The
+# faults suite marks its own threads (current->make_it_fail); the core is
+# loaded before the injection starts.
+fault_run() {
+	label=fault-p$1-o$2
+	say "run $label begin"
+	if [ ! -w $FPA/probability ]; then
+		say "run $label: missing (no $FPA)"
+	elif load "$CORE"; then
+		save_ksyms
+		fpa_set probability=0 interval=1 times=-1 ignore-gfp-wait=N \
+			ignore-gfp-highmem=N min-order="$2" verbose=0 space=0 \
+			task-filter=Y probability="$1"
+		say "fail_page_alloc on:$(fpa_show)"
+		load "$TEST" suite=faults && save_ksyms
+		# shellcheck disable=SC2086 # KNOB=VALUE words
+		fpa_set probability=0 $FPA_SAVED
+		say "fail_page_alloc off:$(fpa_show)"
+		if [ -n "$HUNG" ]; then
+			say "run $label end"
+			return
+		fi
+		dump_stats
+		unload_ours
+		memfree_delta "$label"
+	fi
+	say "run $label end"
+}
+
+debug_lane() {
+	CORE=${MODULES%% *} TEST=${MODULES##* } HUNG=
+	say "run stock begin"
+	for m in $MODULES; do
+		if [ "$m" = "$TEST" ]; then load "$m" suite=stock; else load "$m"; fi || break
+		if [ "$m" = "$CORE" ]; then
+			$MODINFO "$m" >/tmp/mi 2>&1
+			rc=$?
+			sayf vclab-modinfo /tmp/mi
+			say "modinfo $m rc=$rc"
+		fi
+	done
+	$LSMOD >/tmp/lsmod 2>&1
+	sayf "vclab: lsmod" /tmp/lsmod
+	save_ksyms
+	dump_stats
+	unload_ours
+	say "run stock end"
+	[ -z "$HUNG" ] || return
+
+	say "run kunit begin"
+	if [ -n "$KUNIT" ]; then
+		load "$KUNIT" && save_ksyms
+		unload_ours
+	else
+		say "run kunit: missing (no KUnit module in the image)"
+	fi
+	say "run kunit end"
+	[ -z "$HUNG" ] || return
+
+	# The baseline: nothing of ours loaded, after a load/unload cycle.
+	memfree_now
+	BASE_KB=$FREE_KB
+	say "memfree baseline: $BASE_KB kB ($FREE_TXT)"
+
+	FPA_SAVED=
+	if [ -d $FPA ]; then
+		for k in $FPA_KNOBS; do FPA_SAVED="$FPA_SAVED $k=$(cat "$FPA/$k")"; done
+		say "fail_page_alloc before:$FPA_SAVED"
+	fi
+	for p in 10 50; do
+		for o in 0 1; do
+			fault_run $p $o
+			[ -z "$HUNG" ] || return
+		done
+	done
+
+	say "run stress begin"
+	load "$TEST" suite=stress && save_ksyms
+	if [ -n "$HUNG" ]; then
+		say "run stress end"
+		return
+	fi
+	dump_stats
+	unload_ours
+	memfree_delta stress
+	say "run stress end"
+	[ -z "$HUNG" ] || return
+
+	say "run fuzz begin"
+	if [ "${FUZZ:-0}" = 1 ] && [ -r /fuzz.sh ]; then
+		load "$CORE" && save_ksyms
+		timeout "${FUZZ_TIMEOUT:-900}" sh /fuzz.sh >/tmp/fuzz 2>&1
+		rc=$?
+		tail -n 200 /tmp/fuzz >/tmp/fuzz.tail
+		sayf vclab-fuzz /tmp/fuzz.tail
+		say "fuzz rc=$rc"
+		unload_ours
+		memfree_delta fuzz
+	else
+		say "run fuzz: missing (no tests/qemu/fuzz.sh in the image)"
+	fi
+	say "run fuzz end"
+}
+
+STATS=/sys/kernel/debug/vcompound/stats
+: >/tmp/ksyms
+if [ "${DEBUG:-0}" = 1 ] && [ "$MODE" = test ]; then
+	debug_lane
+	LOADED=
+	MODULES=
+fi
+
 first=1
 for m in $MODULES; do
 	load "$m" || break
@@ -78,8 +314,11 @@ for m in $MODULES; do
 		first=0
 	fi
 done
-$LSMOD >/tmp/lsmod 2>&1
-sayf "vclab: lsmod" /tmp/lsmod
+if [ -n "$MODULES" ]; then
+	$LSMOD >/tmp/lsmod 2>&1
+	sayf "vclab: lsmod" /tmp/lsmod
+	[ "${DEBUG:-0}" = 1 ] && save_ksyms
+fi
 
 # Demo: the demo module allocates at load time; run it a second time with
 # the core's always_fallback=1 (when it has that parameter) so both
@@ -109,25 +348,7 @@ if [ "$MODE" = demo ] && [ -w $FB ] && [ -n "$LOADED" ]; then
 	esac
 fi
 
-# Debug kernel: kmemleak prints the text addresses of unloaded modules raw;
-# keep our modules' text symbols to resolve them (judge.awk).
-if [ "${DEBUG:-0}" = 1 ]; then
-	: >/tmp/ksyms
-	for m in $MODULES; do
-		grep "^[0-9a-f]* [tT] .*[[:space:]]\[$m\]$" /proc/kallsyms >>/tmp/ksyms 2>/dev/null
-	done
-	say "ksyms: $(wc -l </tmp/ksyms) symbols of $MODULES saved"
-fi
-
-STATS=/sys/kernel/debug/vcompound/stats
-if [ -r $STATS ]; then
-	cat $STATS >/tmp/stats 2>&1
-	say "stats begin"
-	sayf vclab-stats /tmp/stats
-	say "stats end"
-else
-	say "stats: $STATS not present"
-fi
+[ -n "$MODULES" ] && dump_stats
 
 # LOADED is in reverse load order: unload dependents first. modprobe -r also
 # removes dependencies that are no longer used, so a module may already be
@@ -144,6 +365,7 @@ for m in $LOADED; do
 done
 
 if [ "${DEBUG:-0}" = 1 ]; then
+	say "ksyms: $(wc -l </tmp/ksyms) text symbols of our modules saved"
 	# Lockdep switches itself off after its first report (or a taint
 	# that makes it unreliable): 1 means it watched the whole run.
 	say "debug_locks=$(awk '/debug_locks:/ { print $2 }' /proc/lockdep_stats 2>/dev/null)"

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # mkinitramfs.sh --mode test|demo --kcache DIR --out FILE [--ktap NAME]...
-#                [--params NAME=ARGS]... [--debug] SUBDIR:KO...
+#                [--params NAME=ARGS]... [--debug] [--kunit NAME]
+#                [--fuzz SCRIPT] SUBDIR:KO...
 #
 # Build the lab initramfs: static busybox for the shell and coreutils, the
 # host's Debian kmod (binary plus the shared libraries it needs) as
@@ -16,14 +17,19 @@
 #   - modules.dep & co. from depmod -b run here;
 #   - /etc/modprobe.d/vclab.conf: "options NAME ARGS" for each --params.
 # --ktap NAME marks a module that prints a KTAP document when loaded.
-# --debug: a debug kernel (tests/debug-kernel): /init reports lockdep's state
-# and a kmemleak scan after the unload.
+# --debug: a debug kernel (tests/debug-kernel): /init runs the debug lane
+# (init.sh) and reports lockdep's state and a kmemleak scan at the end.
+# --kunit NAME: a KUnit module (nested KTAP when loaded); the debug lane
+# loads it in a step of its own, not with the others.
+# --fuzz SCRIPT: copied to /fuzz.sh, run by the debug lane (busybox sh).
+# VCOMPOUND_STEP_TIMEOUT (debug, default 600): seconds a modprobe of the
+# lane may take before /init reports it hung and ends the lane.
 
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-MODE="" KC="" OUT="" PARAMS=() KTAP=() DEBUG=0
+MODE="" KC="" OUT="" PARAMS=() KTAP=() KUNIT=() FUZZ="" DEBUG=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--mode)   MODE=$2; shift 2 ;;
@@ -31,6 +37,8 @@ while [ $# -gt 0 ]; do
 	--out)    OUT=$2; shift 2 ;;
 	--params) PARAMS+=("$2"); shift 2 ;;
 	--ktap)   KTAP+=("$2"); shift 2 ;;
+	--kunit)  KUNIT+=("$2"); shift 2 ;;
+	--fuzz)   FUZZ=$2; shift 2 ;;
 	--debug)  DEBUG=1; shift ;;
 	--) shift; break ;;
 	-*) die "mkinitramfs.sh: unknown option $1" ;;
@@ -52,6 +60,7 @@ mkdir -p "$ST"/{bin,sbin,usr/bin,usr/sbin,etc/modprobe.d,proc,sys,dev,tmp,run}
 cp "$BUSYBOX" "$ST/bin/busybox"
 ln -s busybox "$ST/bin/sh"
 install -m 0755 "$VCLAB_DIR/init.sh" "$ST/init"
+[ -z "$FUZZ" ] || install -m 0755 "$FUZZ" "$ST/fuzz.sh"
 if is_root; then
 	mknod -m 600 "$ST/dev/console" c 5 1
 	mknod -m 666 "$ST/dev/null" c 1 3
@@ -93,7 +102,7 @@ done
 
 modname() { local n=${1##*/}; n=${n%.xz}; n=${n%.zst}; n=${n%.gz}; n=${n%.ko}; echo "${n//-/_}"; }
 
-names=() kos=()
+names=() kos=() mods=()
 for arg in "$@"; do
 	sub=${arg%%:*} ko=${arg#*:}
 	[ "$sub" != "$arg" ] || die "module argument '$arg' is not SUBDIR:PATH"
@@ -102,6 +111,7 @@ for arg in "$@"; do
 	cp "$ko" "$M/$sub/"
 	names+=("$(modname "$ko")")
 	kos+=("$ko")
+	[[ " ${KUNIT[*]} " == *" ${names[-1]} "* ]] || mods+=("${names[-1]}")
 done
 
 # Stock modules the lab modules depend on, as the kernel ships them.
@@ -136,9 +146,12 @@ done >"$ST/etc/modprobe.d/vclab.conf"
 
 {
 	echo "MODE=$MODE"
-	echo "MODULES=\"${names[*]}\""
-	echo "KTAP=\"${KTAP[*]}\""
+	echo "MODULES=\"${mods[*]}\""
+	echo "KTAP=\"${KTAP[*]}${KUNIT[*]:+ ${KUNIT[*]}}\""
+	echo "KUNIT=\"${KUNIT[*]}\""
+	echo "FUZZ=$([ -n "$FUZZ" ] && echo 1 || echo 0)"
 	echo "DEBUG=$DEBUG"
+	[ "$DEBUG" = 0 ] || echo "STEP_TIMEOUT=${VCOMPOUND_STEP_TIMEOUT:-600}"
 } >"$ST/etc/vclab.conf"
 
 (cd "$ST" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |

@@ -27,10 +27,13 @@
 #   4. boot it under QEMU (TCG), console -> build/<release>/console.log,
 #      test results shown live,
 #   5. judge the log (judge.awk).
-# A debug kernel gets kasan_multi_shot, a longer timeout, an /init that
-# reports lockdep's state and a kmemleak scan after the unload, and debug
-# judging (judge.awk -v debug=1); a table of its KASAN/lockdep/kmemleak
-# reports, build time and the run's total time precedes the last line.
+# A debug kernel gets kasan_multi_shot panic_on_warn=1 kunit.enable=1, a
+# longer timeout, the KUnit module (tests/kunit) and tests/qemu/fuzz.sh when
+# the tree has them, an /init that runs the debug lane (init.sh: stock
+# suite, KUnit, fault injection, stress, fuzz, lockdep state, kmemleak) and
+# debug judging (judge.awk -v debug=1); its summary table (reports, totals
+# of every step, MemFree deltas), the kernel's build time and the lane's
+# total time precede the last line.
 # --debug (make test-debug) defaults to SPEC "debug" and a tree build.
 # --bench (make bench, through tests/bench/bench.sh) builds vcompound.ko and
 # the benchmark module tests/bench/vcompound_bench.ko (default: tree build,
@@ -56,6 +59,8 @@
 #   VCOMPOUND_QEMU_ARGS     extra QEMU arguments (split at blanks), e.g.
 #                           "-icount shift=0,align=off,sleep=off"
 #   VCOMPOUND_APPEND        extra guest kernel command line
+#   VCOMPOUND_MEMFREE_MARGIN_KB  debug lane: MemFree loss tolerated after an
+#                           unload (judge.awk's default, see README.md)
 #   VCOMPOUND_APT_REFRESH   auto|always|never (see fetch-kernel.sh)
 #   VCOMPOUND_ENV_MAX_AGE   days before a chroot is rebuilt (7; buildenv.sh)
 
@@ -141,10 +146,17 @@ copy_sources() {
 # live: show the interesting console lines while the guest runs: KTAP
 # results, lab failures and any warning/oops outside EXPECT-WARN brackets.
 live() {
-	strip_ts | awk -v tag="$1" '
+	# mawk reads a pipe in blocks (lines would show minutes late) unless
+	# told to read line by line
+	local aw=(awk)
+	case $(awk -W version 2>&1) in *mawk*) aw=(awk -W interactive) ;; esac
+	# shellcheck disable=SC2016 # an awk program
+	strip_ts | "${aw[@]}" -v tag="$1" '
 		/EXPECT-WARN BEGIN / { inwarn = 1; next }
 		/EXPECT-WARN END / { inwarn = 0; next }
-		/^(not )?ok [0-9]+/ ||
+		/^(not )?ok [0-9]+/ || /^ +not ok [0-9]+/ ||
+		/^# (faults-total|stress): / ||
+		/^vclab: (run [^ ]+ (begin|end)|run [^ ]+: missing|memfree |fuzz-total:|fuzz rc=[^0]|fail_page_alloc on)/ ||
 		/^vclab: (init start|(insmod|modprobe) .* rc=[^0]|(rmmod|modprobe -r) .* rc=[^0]|modinfo .* rc=[^0]|still loaded|demo pass|end-of-run$)/ ||
 		/^vclab: kmemleak: begin/ ||
 		/(BUG:|Oops|Kernel panic|general protection|KASAN|UBSAN|circular locking|inconsistent lock state|recursive locking|suspicious RCU|ODEBUG:|list_(add|del) corruption|rcu: INFO|blocked for more than)/ ||
@@ -154,7 +166,7 @@ live() {
 		}'
 }
 
-declare -a SUM_LINES=() NOTES=() DEBUG_LINES=()
+declare -a SUM_LINES=() NOTES=() DEBUG_LINES=() TABLE_LINES=()
 TOTAL_PASS=0 TOTAL_FAIL=0 ANY_FAIL=0
 
 # record REL PASS FAIL SKIP VERDICT WARNTEXT SECONDS
@@ -172,7 +184,7 @@ record() {
 
 run_one() {
 	local spec=$1 t0 kc rel b ko mod app qrc to=0 res what
-	local isdebug=0 kbuilt="" mem tmo dres
+	local isdebug=0 kbuilt="" mem tmo kunitarg=() fuzzarg=()
 	t0=$(date +%s)
 	msg ""
 	msg "=== $spec ($MODE) ==="
@@ -180,7 +192,7 @@ run_one() {
 		if ! kc=$("$VCLAB_DIR/../debug-kernel/build.sh" | tail -n 1) || [ ! -f "$kc/release" ]; then
 			msg "FAIL: could not build the debug kernel"
 			record "$spec" 0 1 0 FAIL "debug kernel build failed" $(($(date +%s) - t0))
-			DEBUG_LINES+=("$(printf '%-22s %s' debug "no kernel: build failed")")
+			DEBUG_LINES+=("debug kernel: build failed")
 			return
 		fi
 	elif [[ $spec == /* ]] && [ -f "$spec/.complete" ]; then
@@ -210,6 +222,7 @@ run_one() {
 
 	local envd t1 role path sub kos=() ktap=() params=() signer note demoarg=
 	[ $MODE = test ] || demoarg=--$MODE
+	[ $isdebug = 0 ] || [ $MODE != test ] || kunitarg=(--kunit)
 	envd=$(cat "$kc/env" 2>/dev/null || echo host)
 	info "building modules for $rel ($BMODE, build environment: $envd; log: $b/build.log)"
 	t1=$(date +%s)
@@ -217,7 +230,7 @@ run_one() {
 	install -m 0755 "$VCLAB_DIR/build-modules.sh" "$b/build-modules.sh"
 	rm -rf "$b/out"
 	if ! "$VCLAB_DIR/buildenv.sh" --kcache "$kc" --work "$b" --log "$b/build.log" -- \
-		bash ./build-modules.sh "$BMODE" ${demoarg:+"$demoarg"}; then
+		bash ./build-modules.sh "$BMODE" ${demoarg:+"$demoarg"} "${kunitarg[@]}"; then
 		tail -n 40 "$b/build.log" >&2
 		what=$(cat "$b/out/failed" 2>/dev/null || echo "build environment")
 		msg "FAIL: $what failed for $rel (full log: $b/build.log)"
@@ -233,6 +246,7 @@ run_one() {
 		case $role in
 		core) if [ "$BMODE" = dkms ]; then sub=updates/dkms; else sub=extra; fi ;;
 		test|client) sub=extra; ktap+=(--ktap "$(basename "${path%%.ko*}")") ;;
+		kunit) sub=extra; ktap+=(--kunit "$(basename "${path%%.ko*}")") ;;
 		*) sub=extra ;;
 		esac
 		if [ ! -f "$ko" ]; then
@@ -257,7 +271,7 @@ run_one() {
 		fi
 		kos+=("$sub:$ko")
 	# Load order: core, client, then the self-test (or demo, or bench).
-	done < <(for role in core client test demo bench; do
+	done < <(for role in core client test kunit demo bench; do
 		awk -v r=$role '$1 == r' "$b/out/modules"; done)
 	if [ $MODE = demo ]; then
 		params=(--params "vcompound_demo=${VCOMPOUND_DEMO_PARAMS:-}")
@@ -266,17 +280,24 @@ run_one() {
 	else
 		params=(--params "vcompound_test=${VCOMPOUND_TEST_PARAMS:-}")
 	fi
-	[ $isdebug = 0 ] || params+=(--debug)
+	if [ $isdebug = 1 ]; then
+		params+=(--debug)
+		[ $MODE != test ] || [ ! -f "$b/src/tests/qemu/fuzz.sh" ] ||
+			fuzzarg=(--fuzz "$b/src/tests/qemu/fuzz.sh")
+	fi
 
 	if ! "$VCLAB_DIR/mkinitramfs.sh" --mode $MODE --kcache "$kc" \
-		--out "$b/initrd-$MODE.cpio.gz" "${params[@]}" "${ktap[@]}" "${kos[@]}"; then
+		--out "$b/initrd-$MODE.cpio.gz" "${params[@]}" "${ktap[@]}" "${fuzzarg[@]}" "${kos[@]}"; then
 		record "$rel" 0 1 0 FAIL "initramfs failed" $(($(date +%s) - t0))
 		return
 	fi
 
 	app="console=ttyS0 panic=-1 loglevel=7 printk.devkmsg=on"
-	# Every KASAN report, not only the first.
-	[ $isdebug = 0 ] || app+=" kasan_multi_shot"
+	# Every KASAN report, not only the first; any warning outside the
+	# self-test's EXPECT-WARN brackets (which clear and restore
+	# panic_on_warn) stops the guest; KUnit (default off in the debug
+	# kernel's allnoconfig) runs the tests of modules when they load.
+	[ $isdebug = 0 ] || app+=" kasan_multi_shot panic_on_warn=1 kunit.enable=1"
 	app+=" ${VCOMPOUND_APPEND:-}"
 	info "booting $rel under QEMU/TCG (${mem} MB, timeout ${tmo}s, console: $b/console.log)"
 	local qextra=()
@@ -307,9 +328,14 @@ run_one() {
 		sed 's/^/    /' "$b/qemu.stderr" >&2
 	fi
 
-	res=$(awk -f "$VCLAB_DIR/judge.awk" -v mode=$MODE -v timedout="$to" -v debug=$isdebug "$b/console.log")
-	printf '%s\n' "$res" | sed '$d' | grep -v '^DEBUG '
-	dres=$(printf '%s\n' "$res" | awk '$1 == "DEBUG"')
+	res=$(awk -f "$VCLAB_DIR/judge.awk" -v mode=$MODE -v timedout="$to" -v debug=$isdebug \
+		${VCOMPOUND_MEMFREE_MARGIN_KB:+-v memmargin="$VCOMPOUND_MEMFREE_MARGIN_KB"} "$b/console.log")
+	# (awk, not grep: grep exits 1 when nothing is left, which pipefail
+	# and set -e would turn into a silent exit of the whole run)
+	printf '%s\n' "$res" | sed '$d' | awk '$1 != "TABLE"'
+	while IFS= read -r l; do
+		TABLE_LINES+=("${l#TABLE}")
+	done < <(printf '%s\n' "$res" | awk '$1 == "TABLE"')
 	res=$(printf '%s\n' "$res" | tail -n 1)
 	echo "$res" >"$b/result"
 	local _ p f s v ew uw wtxt
@@ -323,11 +349,10 @@ run_one() {
 	fi
 	msg "$rel: $v ($p passed, $f failed, $s skipped, $wtxt) in $(($(date +%s) - t0)) s"
 	if [ $isdebug = 1 ]; then
-		local _d kasan lockdep other kmo kmk dl
-		read -r _d kasan lockdep other kmo kmk dl <<<"${dres:-DEBUG ? ? ? ? ? ?}"
-		DEBUG_LINES+=("$(printf '%-22s %5s %7s %5s %5s/%-5s %5s  %4s/%s/%s  %-6s %-16s %5ss' \
-			"$rel" "$kasan" "$lockdep" "$other" "$kmo" "$kmk" "$dl" "$p" "$f" "$s" "$v" "$kbuilt" \
-			$(($(date +%s) - t0)))")
+		[ "$kbuilt" != cached ] ||
+			kbuilt="cached (built in $(cat "$kc/build-seconds" 2>/dev/null || echo '?') s)"
+		DEBUG_LINES+=("debug kernel $rel ($(cut -d' ' -f1 "$kc/package" 2>/dev/null)): $kbuilt")
+		DEBUG_LINES+=("$rel: modules, boot and lane in $(($(date +%s) - t0)) s")
 	fi
 	record "$rel" "$p" "$f" "$s" "$v" "$wtxt" $(($(date +%s) - t0))
 }
@@ -346,14 +371,9 @@ fi
 printf '%s\n' "${SUM_LINES[@]}"
 if [ ${#DEBUG_LINES[@]} -gt 0 ]; then
 	echo
-	echo "=== debug kernel: sanitizer / lockdep / kmemleak reports ==="
-	printf '%-22s %5s %7s %5s %11s %5s  %-10s  %-6s %-16s %6s\n' kernel KASAN lockdep other \
-		"kmemleak" "debug" "KTAP" result "kernel build" time
-	printf '%-22s %5s %7s %5s %11s %5s  %-10s  %-6s %-16s %6s\n' "" "" "" "" \
-		"ours/kernel" "locks" "pass/f/s" "" "" ""
+	echo "=== debug lane (make test-debug) ==="
+	[ ${#TABLE_LINES[@]} -eq 0 ] || printf '%s\n' "${TABLE_LINES[@]}"
 	printf '%s\n' "${DEBUG_LINES[@]}"
-	echo "(other: oops, ODEBUG, list corruption and other fatal reports; kmemleak \"kernel\": kernel-internal"
-	echo " suspected leaks, shown above, not failed; debug locks 1: lockdep was on to the end)"
 	echo "lane total: $(($(date +%s) - VCLAB_RUN_START)) s"
 fi
 if [ ${#NOTES[@]} -gt 0 ]; then
