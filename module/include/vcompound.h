@@ -18,6 +18,7 @@
 #include <linux/types.h>
 
 struct page;
+struct vm_area_struct;
 
 /* Works on every kernel: the import tag has always been a string. */
 #define VCOMPOUND_IMPORT_NS()	MODULE_INFO(import_ns, "VCOMPOUND")
@@ -38,6 +39,9 @@ unsigned int vcompound_order(const void *addr);
 struct page *vcompound_head_page(const void *addr);
 struct page *vcompound_to_page(const void *addr);
 struct page *vcompound_nth_page(const void *addr, unsigned long n);
+
+int vcompound_mmap(struct vm_area_struct *vma, const void *addr,
+		   unsigned long size);
 
 void vcompound_drain(void);
 

@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vcdev_test: user-space test of vcompound_mmap() through the demo device
+ * /dev/vcompound_dev (tools/vcdev/vcompound_dev.c).  Prints KTAP.
+ *
+ * For the physical and the virtual kind (always_fallback 0 and 1) and a few
+ * buffer sizes: the buffer comes zeroed, patterns written through mmap()
+ * read back through read() and the other way round, a second mapping at a
+ * page offset sees the same bytes, and a mapping outlives close() of its
+ * file.  Hostile offsets, sizes and flags must be refused with the
+ * documented errors.
+ *
+ * usage: vcdev_test [--device PATH]   (as root, vcompound_dev loaded)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vcdev_uapi.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define FALLBACK_PARAM	"/sys/module/vcompound/parameters/always_fallback"
+
+static const char *device = "/dev/" VCDEV_NAME;
+static long page_size;
+static int buddy_max_order;
+static unsigned int n_tests, n_failed;
+static int failed_now;
+
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	failed_now = 1;
+}
+
+#define CHECK(cond, ...) \
+	do { if (!(cond)) fail(__VA_ARGS__); } while (0)
+
+static void report(const char *name)
+{
+	n_tests++;
+	if (failed_now)
+		n_failed++;
+	printf("%sok %u - %s\n", failed_now ? "not " : "", n_tests, name);
+	fflush(stdout);
+	failed_now = 0;
+}
+
+static int set_fallback(int on)
+{
+	int fd = open(FALLBACK_PARAM, O_WRONLY);
+	int ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, on ? "1" : "0", 1) == 1;
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* The buddy allocator's largest order: /proc/buddyinfo has one column each. */
+static int read_buddy_max_order(void)
+{
+	char line[512], *tok;
+	FILE *f = fopen("/proc/buddyinfo", "r");
+	int n = -1;
+
+	if (!f || !fgets(line, sizeof(line), f)) {
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	fclose(f);
+	/* "Node 0, zone      DMA      1      0 ..." */
+	for (tok = strtok(line, " \t\n"); tok; tok = strtok(NULL, " \t\n"))
+		n++;
+	return n - 3;
+}
+
+static unsigned char pattern(size_t i, unsigned int seed)
+{
+	uint32_t x = (uint32_t)i * 2654435761u ^ seed;
+
+	return (unsigned char)(x >> 13 ^ x);
+}
+
+static int open_sized(uint64_t size, struct vcdev_info *info)
+{
+	int fd = open(device, O_RDWR);
+
+	if (fd < 0) {
+		fail("open %s: %s", device, strerror(errno));
+		return -1;
+	}
+	if (ioctl(fd, VCDEV_SET_SIZE, &size)) {
+		fail("VCDEV_SET_SIZE %llu: %s", (unsigned long long)size,
+		     strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (ioctl(fd, VCDEV_GET_INFO, info)) {
+		fail("VCDEV_GET_INFO: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int get_order(uint64_t size)
+{
+	int order = 0;
+
+	while (((uint64_t)page_size << order) < size)
+		order++;
+	return order;
+}
+
+/* One buffer of @size bytes of the kind that @fallback asks for. */
+static void test_buffer(uint64_t size, int fallback)
+{
+	size_t mapped = (size + page_size - 1) & ~((size_t)page_size - 1);
+	int expect_virtual = fallback || get_order(size) > buddy_max_order;
+	unsigned char *map, *map2, *buf;
+	struct vcdev_info info;
+	size_t i, bad;
+	int fd;
+
+	buf = malloc(mapped);
+	fd = open_sized(size, &info);
+	if (fd < 0 || !buf)
+		goto out_free;
+	CHECK(info.size == size, "info.size %llu", (unsigned long long)info.size);
+	CHECK((int)info.order == get_order(size), "order %u, expected %d",
+	      info.order, get_order(size));
+	CHECK((int)info.is_virtual == expect_virtual, "is_virtual %u, expected %d",
+	      info.is_virtual, expect_virtual);
+
+	map = mmap(NULL, mapped, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		fail("mmap %zu bytes: %s", mapped, strerror(errno));
+		goto out_close;
+	}
+	for (i = 0, bad = 0; i < mapped; i++)
+		bad += map[i] != 0;
+	CHECK(!bad, "%zu non-zero bytes in a new buffer", bad);
+
+	/* mmap() -> read() */
+	for (i = 0; i < mapped; i++)
+		map[i] = pattern(i, 1);
+	CHECK(pread(fd, buf, size, 0) == (ssize_t)size, "pread: %s",
+	      strerror(errno));
+	for (i = 0, bad = 0; i < size; i++)
+		bad += buf[i] != pattern(i, 1);
+	CHECK(!bad, "read() saw %zu bytes unlike the mmap() writes", bad);
+
+	/* write() -> mmap() */
+	for (i = 0; i < size; i++)
+		buf[i] = pattern(i, 2);
+	CHECK(pwrite(fd, buf, size, 0) == (ssize_t)size, "pwrite: %s",
+	      strerror(errno));
+	for (i = 0, bad = 0; i < size; i++)
+		bad += map[i] != pattern(i, 2);
+	CHECK(!bad, "mmap() saw %zu bytes unlike the write()s", bad);
+
+	/* A second mapping of part of the buffer, at a page offset. */
+	if (mapped > (size_t)page_size) {
+		map2 = mmap(NULL, mapped - page_size, PROT_READ, MAP_SHARED,
+			    fd, page_size);
+		if (map2 == MAP_FAILED) {
+			fail("mmap at offset %ld: %s", page_size,
+			     strerror(errno));
+		} else {
+			CHECK(!memcmp(map2, map + page_size,
+				      size - page_size),
+			      "the mapping at a page offset differs");
+			munmap(map2, mapped - page_size);
+		}
+	}
+
+	/* The mapping keeps its pages after the buffer is freed. */
+	close(fd);
+	fd = -1;
+	for (i = 0, bad = 0; i < size; i++)
+		bad += map[i] != pattern(i, 2);
+	CHECK(!bad, "%zu bytes changed after close()", bad);
+	memset(map, 0x5a, mapped);
+	munmap(map, mapped);
+out_close:
+	if (fd >= 0)
+		close(fd);
+out_free:
+	free(buf);
+}
+
+static void expect_errno(int ret, int err, const char *what)
+{
+	if (ret != -1 || errno != err)
+		fail("%s: got %d (%s), expected %s", what, ret,
+		     ret == -1 ? strerror(errno) : "success", strerror(err));
+}
+
+static void expect_map_errno(int fd, size_t len, int flags, off_t off,
+			     int err, const char *what)
+{
+	void *p = mmap(NULL, len, PROT_READ, flags, fd, off);
+
+	if (p != MAP_FAILED) {
+		munmap(p, len);
+		fail("%s: mmap succeeded, expected %s", what, strerror(err));
+	} else if (errno != err) {
+		fail("%s: %s, expected %s", what, strerror(errno),
+		     strerror(err));
+	}
+}
+
+static void test_hostile(void)
+{
+	const uint64_t size = 3 * page_size + 100;
+	const size_t pages = 4;
+	uint64_t bad_size;
+	struct vcdev_info info;
+	char c;
+	int fd;
+
+	fd = open(device, O_RDWR);
+	if (fd < 0) {
+		fail("open: %s", strerror(errno));
+		return;
+	}
+	expect_map_errno(fd, page_size, MAP_SHARED, 0, EINVAL,
+			 "mmap before VCDEV_SET_SIZE");
+	expect_errno(pread(fd, &c, 1, 0), EINVAL, "read before VCDEV_SET_SIZE");
+	bad_size = 0;
+	expect_errno(ioctl(fd, VCDEV_SET_SIZE, &bad_size), EINVAL, "size 0");
+	bad_size = VCDEV_MAX_SIZE + 1;
+	expect_errno(ioctl(fd, VCDEV_SET_SIZE, &bad_size), EINVAL,
+		     "size above the maximum");
+	bad_size = ~0ULL;
+	expect_errno(ioctl(fd, VCDEV_SET_SIZE, &bad_size), EINVAL,
+		     "size ~0");
+	expect_errno(ioctl(fd, VCDEV_SET_SIZE, (void *)8), EFAULT,
+		     "size at a bad user pointer");
+	expect_errno(ioctl(fd, _IO('v', 0x7f)), ENOTTY, "unknown ioctl");
+	close(fd);
+
+	fd = open_sized(size, &info);
+	if (fd < 0)
+		return;
+	bad_size = page_size;
+	expect_errno(ioctl(fd, VCDEV_SET_SIZE, &bad_size), EBUSY,
+		     "second VCDEV_SET_SIZE");
+	expect_map_errno(fd, page_size, MAP_SHARED, pages * page_size, EINVAL,
+			 "mmap at the page past the end");
+	expect_map_errno(fd, page_size, MAP_SHARED, 1000 * page_size, EINVAL,
+			 "mmap far past the end");
+	expect_map_errno(fd, (pages + 1) * page_size, MAP_SHARED, 0, EINVAL,
+			 "mmap longer than the buffer");
+	expect_map_errno(fd, pages * page_size, MAP_SHARED, page_size, EINVAL,
+			 "mmap running past the end");
+	expect_map_errno(fd, page_size, MAP_PRIVATE, 0, EINVAL,
+			 "MAP_PRIVATE");
+	expect_errno(lseek(fd, size + 1, SEEK_SET), EINVAL,
+		     "lseek past the end");
+	expect_errno(lseek(fd, -1, SEEK_SET), EINVAL, "lseek to -1");
+	expect_errno(pread(fd, &c, 1, size + 1), EINVAL, "read past the end");
+	expect_errno(pwrite(fd, &c, 1, size + 1), EINVAL,
+		     "write past the end");
+	CHECK(pread(fd, &c, 1, size) == 0, "read at the end is not EOF");
+	expect_errno(pwrite(fd, &c, 1, size), ENOSPC, "write at the end");
+	expect_errno(ioctl(fd, VCDEV_GET_INFO, (void *)8), EFAULT,
+		     "VCDEV_GET_INFO to a bad user pointer");
+	close(fd);
+}
+
+static void test_device_mode(void)
+{
+	struct stat st;
+
+	if (stat(device, &st)) {
+		fail("stat %s: %s", device, strerror(errno));
+		return;
+	}
+	CHECK(S_ISCHR(st.st_mode), "%s is not a character device", device);
+	CHECK(st.st_uid == 0 && !(st.st_mode & 077),
+	      "%s is mode %o, owner %u: not root-only", device,
+	      st.st_mode & 07777, st.st_uid);
+}
+
+int main(int argc, char **argv)
+{
+	static const uint64_t kib = 1024, mib = 1024 * 1024;
+	const uint64_t sizes[] = { 4 * kib, 12 * kib + 100, mib, 8 * mib };
+	char name[80];
+	unsigned int i;
+	int fb;
+
+	if (argc == 3 && !strcmp(argv[1], "--device")) {
+		device = argv[2];
+	} else if (argc != 1) {
+		fprintf(stderr, "usage: %s [--device PATH]\n", argv[0]);
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	page_size = sysconf(_SC_PAGESIZE);
+	buddy_max_order = read_buddy_max_order();
+
+	printf("KTAP version 1\n1..%zu\n",
+	       2 + 2 * ARRAY_SIZE(sizes));
+	if (buddy_max_order < 0)
+		fail("cannot read /proc/buddyinfo");
+	test_device_mode();
+	report("device_node_root_only");
+	for (fb = 0; fb <= 1; fb++) {
+		for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+			snprintf(name, sizeof(name), "mmap_%llu_bytes_%s",
+				 (unsigned long long)sizes[i],
+				 fb ? "always_fallback" : "default");
+			if (set_fallback(fb))
+				fail("cannot set always_fallback=%d", fb);
+			else
+				test_buffer(sizes[i], fb);
+			report(name);
+		}
+	}
+	set_fallback(0);
+	test_hostile();
+	report("hostile_offsets_sizes_flags");
+	printf("# vcdev_test: pass:%u fail:%u total:%u\n",
+	       n_tests - n_failed, n_failed, n_tests);
+	return n_failed ? 1 : 0;
+}
