@@ -5,12 +5,15 @@
  * the first case of a kind prints a warning; the brackets tell the harness
  * where a warning is expected.
  */
+#include <linux/err.h>
 #include <linux/gfp.h>
 #include <linux/limits.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/vmalloc.h>
+
+#include <vcache.h>
 
 #include "vct.h"
 
@@ -46,6 +49,44 @@ out:
 	vfree(vm);
 	kfree(kl);
 	kfree(km);
+}
+
+/*
+ * Pointers a buggy driver may pass: an error pointer, small integers, a
+ * user address, the inside and the end of a vmalloc() area, a vmalloc()
+ * area already freed, and a vmalloc() page to vcompound_free_pages().
+ */
+static void vct_free_bogus(struct vct *t)
+{
+	u8 *vm = vmalloc(4 * PAGE_SIZE);
+	u8 *gone = vmalloc(2 * PAGE_SIZE);
+	const void *bogus[] = {
+		ERR_PTR(-ENOMEM), (void *)1, (void *)PAGE_SIZE,
+		(void *)0x10000000UL,
+	};
+	unsigned int i;
+
+	if (!VCT_CHECK(t, vm && gone)) {
+		vfree(gone);
+		vfree(vm);
+		return;
+	}
+	vfree(gone);
+	memset(vm, 0x3c, 4 * PAGE_SIZE);
+	vct_snap(t);
+	vct_expect_warn_begin(t);
+	for (i = 0; i < ARRAY_SIZE(bogus); i++)
+		vcompound_free(bogus[i]);
+	vcompound_free(vm + PAGE_SIZE + 8);
+	vcompound_free(vm + 4 * PAGE_SIZE - 1);
+	vcompound_free(gone);
+	vcompound_free_pages(vmalloc_to_page(vm + 2 * PAGE_SIZE));
+	vct_expect_warn_end(t);
+	vct_resnap(t);
+	VCT_CHECK(t, vct_delta(t, bad_free) == ARRAY_SIZE(bogus) + 4);
+	VCT_CHECK(t, vct_delta(t, interior_free) == 0);
+	VCT_CHECK(t, !memchr_inv(vm, 0x3c, 4 * PAGE_SIZE));
+	vfree(vm);
 }
 
 static void vct_free_pages_foreign(struct vct *t)
@@ -139,6 +180,107 @@ static void vct_interior_free_virtual(struct vct *t)
 	vct_interior_free(t, true);
 }
 
+/*
+ * vcompound_free_pages() of a page inside a block: the n-th page is not
+ * what vcompound_alloc_pages() returned, so it is an interior free.
+ */
+static void vct_interior_free_pages(struct vct *t, bool fallback)
+{
+	struct page *head, *mid, *last;
+
+	if (vct_set_fallback(t, fallback))
+		return;
+	vct_snap(t);
+	head = vcompound_alloc_pages(GFP_KERNEL, 3);
+	if (!VCT_CHECK(t, head))
+		return;
+	mid = vcompound_nth_page(vmalloc_address(head), 1);
+	last = vcompound_nth_page(vmalloc_address(head), 7);
+	VCT_CHECK(t, mid && last);
+	vct_expect_warn_begin(t);
+	vcompound_free_pages(mid);
+	vcompound_free_pages(last);
+	vct_expect_warn_end(t);
+	vct_resnap(t);
+	VCT_CHECK(t, vct_delta(t, interior_free) == 2);
+	VCT_CHECK(t, vct_delta(t, bad_free) == 0);
+	VCT_CHECK(t, vcompound_head_page(vmalloc_address(head)) == head);
+	VCT_CHECK(t, vct_pattern_check(t, vmalloc_address(head), 3));
+	vcompound_free_pages(head);
+	vct_resnap(t);
+	VCT_CHECK(t, vct_odelta(t, 3, freed_physical) +
+		     vct_odelta(t, 3, freed_virtual) == 1);
+	VCT_CHECK(t, t->s1->outstanding_physical == t->s0->outstanding_physical);
+	VCT_CHECK(t, t->s1->outstanding_virtual == t->s0->outstanding_virtual);
+}
+
+static void vct_interior_free_pages_physical(struct vct *t)
+{
+	vct_interior_free_pages(t, false);
+}
+
+static void vct_interior_free_pages_virtual(struct vct *t)
+{
+	vct_interior_free_pages(t, true);
+}
+
+/*
+ * Mixing the two APIs up: a vcache object to vcompound_free() lies inside
+ * its slab's block; a whole vcompound block, or a kmalloc() pointer, to
+ * vcache_free() is no object of the cache.  All refused, nothing lost.
+ */
+static void vct_vcache_cross_api(struct vct *t, bool fallback)
+{
+	struct vcache_info info;
+	struct vcache *c;
+	void *obj, *blk, *km;
+
+	if (vct_set_fallback(t, fallback))
+		return;
+	vct_snap(t);
+	c = vcache_create("vct_misuse", 192, 0, VCACHE_VFALLBACK, NULL);
+	obj = c ? vcache_alloc(c, GFP_KERNEL) : NULL;
+	/* Zeroed: its first word, read as a slab's cache, names no cache. */
+	blk = vcompound_alloc(GFP_KERNEL | __GFP_ZERO, 2);
+	km = kmalloc(192, GFP_KERNEL);
+	if (!VCT_CHECK(t, c && obj && blk && km))
+		goto out;
+	memset(obj, 0x77, 192);
+	vct_expect_warn_begin(t);
+	vcompound_free(obj);
+	vcache_free(c, blk);
+	vcache_free(c, km);
+	vct_expect_warn_end(t);
+	vct_resnap(t);
+	VCT_CHECK(t, vct_delta(t, interior_free) == 1);
+	vcache_get_info(c, &info);
+	VCT_CHECK(t, info.debug_errors == 2);
+	VCT_CHECK(t, info.active_objs == 1);
+	VCT_CHECK(t, !memchr_inv(obj, 0x77, 192));
+	VCT_CHECK(t, vcompound_head_page(blk));
+	VCT_CHECK(t, !memchr_inv(blk, 0, 4 * PAGE_SIZE));
+out:
+	kfree(km);
+	vcompound_free(blk);
+	if (c) {
+		vcache_free(c, obj);
+		vcache_destroy(c);
+	}
+	vct_resnap(t);
+	VCT_CHECK(t, t->s1->outstanding_physical == t->s0->outstanding_physical);
+	VCT_CHECK(t, t->s1->outstanding_virtual == t->s0->outstanding_virtual);
+}
+
+static void vct_vcache_cross_api_physical(struct vct *t)
+{
+	vct_vcache_cross_api(t, false);
+}
+
+static void vct_vcache_cross_api_virtual(struct vct *t)
+{
+	vct_vcache_cross_api(t, true);
+}
+
 static void vct_order_over_cap(struct vct *t)
 {
 	unsigned int max_order;
@@ -167,14 +309,108 @@ static void vct_gfp_nofail(struct vct *t)
 	VCT_CHECK(t, vct_odelta(t, 2, failed) == 1);
 }
 
+/* The page-returning and node forms refuse the same orders. */
+static void vct_order_over_cap_other_forms(struct vct *t)
+{
+	unsigned int max_order;
+
+	if (!VCT_CHECK(t, vct_param_read_uint("max_order", &max_order) == 0))
+		return;
+	vct_snap(t);
+	vct_expect_warn_begin(t);
+	VCT_CHECK(t, !vcompound_alloc_pages(GFP_KERNEL, max_order + 1));
+	VCT_CHECK(t, !vcompound_alloc_pages(GFP_KERNEL, UINT_MAX));
+	VCT_CHECK(t, !vcompound_alloc_node(GFP_KERNEL, UINT_MAX, NUMA_NO_NODE));
+	VCT_CHECK(t, !vcompound_alloc_node(GFP_ATOMIC, VCOMPOUND_ORDER_LIMIT + 1,
+					   NUMA_NO_NODE));
+	vct_expect_warn_end(t);
+	vct_resnap(t);
+	VCT_CHECK(t, vct_delta(t, order_refused) == 4);
+	VCT_CHECK(t, t->s1->outstanding_virtual == t->s0->outstanding_virtual);
+	VCT_CHECK(t, t->s1->outstanding_physical == t->s0->outstanding_physical);
+}
+
+/* __GFP_NOFAIL is refused whatever comes with it, in every form. */
+static void vct_gfp_nofail_forms(struct vct *t)
+{
+	vct_snap(t);
+	vct_expect_warn_begin(t);
+	VCT_CHECK(t, !vcompound_alloc(GFP_ATOMIC | __GFP_NOFAIL, 0));
+	VCT_CHECK(t, !vcompound_alloc_pages(GFP_KERNEL | __GFP_NOFAIL, 1));
+	VCT_CHECK(t, !vcompound_alloc_node(GFP_NOFS | __GFP_NOFAIL |
+					   __GFP_ZERO, 4, NUMA_NO_NODE));
+	vct_expect_warn_end(t);
+	vct_resnap(t);
+	VCT_CHECK(t, vct_delta(t, gfp_refused) == 3);
+	VCT_CHECK(t, vct_odelta(t, 0, failed) == 1);
+	VCT_CHECK(t, vct_odelta(t, 1, failed) == 1);
+	VCT_CHECK(t, vct_odelta(t, 4, failed) == 1);
+	VCT_CHECK(t, t->s1->outstanding_virtual == t->s0->outstanding_virtual);
+	VCT_CHECK(t, t->s1->outstanding_physical == t->s0->outstanding_physical);
+}
+
+/*
+ * __GFP_COMP from the caller is redundant, not wrong: vcompound adds it to
+ * the physical attempt anyway and must drop it for the fallback's order-0
+ * pages.  Served as usual, no warning, nothing refused.
+ */
+static void vct_gfp_comp(struct vct *t, bool fallback)
+{
+	static const unsigned int orders[] = { 0, 3 };
+	unsigned int i;
+	void *addr;
+
+	if (vct_set_fallback(t, fallback))
+		return;
+	vct_snap(t);
+	for (i = 0; i < ARRAY_SIZE(orders); i++) {
+		addr = vcompound_alloc(GFP_KERNEL | __GFP_COMP | __GFP_ZERO,
+				       orders[i]);
+		if (!VCT_CHECK(t, addr))
+			continue;
+		VCT_CHECK(t, vcompound_is_virtual(addr) == fallback);
+		VCT_CHECK(t, vcompound_order(addr) == orders[i]);
+		VCT_CHECK(t, !memchr_inv(addr, 0, PAGE_SIZE << orders[i]));
+		VCT_CHECK(t, vct_pattern_check(t, addr, orders[i]));
+		vcompound_free(addr);
+	}
+	vct_resnap(t);
+	VCT_CHECK(t, vct_delta(t, gfp_refused) == 0);
+	VCT_CHECK(t, vct_delta(t, bad_free) == 0);
+	VCT_CHECK(t, t->s1->outstanding_virtual == t->s0->outstanding_virtual);
+	VCT_CHECK(t, t->s1->outstanding_physical == t->s0->outstanding_physical);
+}
+
+static void vct_gfp_comp_physical(struct vct *t)
+{
+	vct_gfp_comp(t, false);
+}
+
+static void vct_gfp_comp_virtual(struct vct *t)
+{
+	vct_gfp_comp(t, true);
+}
+
 void vct_misuse_cases(void (*run)(const char *name, void (*fn)(struct vct *t)))
 {
 	run("misuse_free_foreign_pointers", vct_free_foreign);
+	run("misuse_free_bogus_pointers", vct_free_bogus);
 	run("misuse_free_pages_foreign_page", vct_free_pages_foreign);
 	run("misuse_double_free_virtual", vct_double_free_virtual);
 	run("misuse_double_free_virtual_queued", vct_double_free_virtual_queued);
 	run("misuse_interior_free_physical", vct_interior_free_physical);
 	run("misuse_interior_free_virtual", vct_interior_free_virtual);
+	run("misuse_interior_free_pages_physical",
+	    vct_interior_free_pages_physical);
+	run("misuse_interior_free_pages_virtual",
+	    vct_interior_free_pages_virtual);
+	run("misuse_vcache_cross_api_physical", vct_vcache_cross_api_physical);
+	run("misuse_vcache_cross_api_virtual", vct_vcache_cross_api_virtual);
 	run("misuse_order_over_max_order", vct_order_over_cap);
+	run("misuse_order_over_max_order_other_forms",
+	    vct_order_over_cap_other_forms);
 	run("misuse_gfp_nofail", vct_gfp_nofail);
+	run("misuse_gfp_nofail_other_forms", vct_gfp_nofail_forms);
+	run("gfp_comp_from_caller_physical", vct_gfp_comp_physical);
+	run("gfp_comp_from_caller_virtual", vct_gfp_comp_virtual);
 }
