@@ -96,6 +96,7 @@ static void vct_run_stock(unsigned int max_order)
 	vct_context_cases(vct_run);
 	vct_misuse_cases(vct_run);
 	vct_vcache_cases(vct_run);
+	vct_inject_cases(vct_run);
 	vct_fragment_cases(vct_run);
 }
 

@@ -110,6 +110,8 @@ void vct_vcache_cases(void (*run)(const char *name,
 				  void (*fn)(struct vct *t)));
 void vct_fragment_cases(void (*run)(const char *name,
 				    void (*fn)(struct vct *t)));
+void vct_inject_cases(void (*run)(const char *name,
+				  void (*fn)(struct vct *t)));
 /* suite=faults and suite=stress (see main.c). */
 void vct_fault_cases(void (*run)(const char *name,
 				 void (*fn)(struct vct *t)));

@@ -1,0 +1,553 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vcompound's own fault knobs (debugfs vcompound/inject/): each one makes
+ * its step fail, the call fails or falls back as documented, and whatever
+ * the call had taken is given back.
+ *
+ * Lost pages cannot be seen one call at a time, so the cases that go past
+ * the page allocation repeat the failing call VCT_INJ_LOOPS times: a leak
+ * of even one page per call then costs VCT_INJ_LOOPS pages of free memory
+ * (buddy lists plus per-CPU lists), far beyond what the kernel allocates
+ * for itself meanwhile (vmap page tables, slab growth), which a control
+ * loop of successful calls shows in the diagnostics.
+ */
+#include <linux/fs.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+#include <linux/vmstat.h>
+
+#include <vcache.h>
+
+#include "vct.h"
+#include "vcompat_page_alloc.h"
+
+#define VCT_INJ_DIR	"/sys/kernel/debug/vcompound/"
+#define VCT_INJ_LOOPS	512U
+#define VCT_INJ_ORDER	4U
+/* More objects than a slab of the smallest order holds. */
+#define VCT_INJ_OBJS	1024U
+
+enum {
+	VCT_INJ_PHYSICAL,
+	VCT_INJ_DESC,
+	VCT_INJ_PAGE,
+	VCT_INJ_VMAP,
+	VCT_INJ_XARRAY,
+	VCT_INJ_NR
+};
+
+/* The knob files, in the order of the stats file's "injected:" line. */
+static const char *const vct_inj_knobs[VCT_INJ_NR] = {
+	"physical", "desc", "page", "vmap", "xarray",
+};
+
+struct vct_inj_counts {
+	unsigned long n[VCT_INJ_NR];
+};
+
+static int vct_inj_write(const char *knob, const char *val)
+{
+	char path[80];
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), VCT_INJ_DIR "inject/%s", knob);
+	f = filp_open(path, O_WRONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_write(f, val, strlen(val), &pos);
+	filp_close(f, NULL);
+	if (n >= 0 && n != strlen(val))
+		return -EIO;
+	return n < 0 ? n : 0;
+}
+
+/* Reads a whole debugfs file into @buf, NUL-terminated. */
+static ssize_t vct_inj_read_file(const char *path, char *buf, size_t size)
+{
+	struct file *f = filp_open(path, O_RDONLY, 0);
+	loff_t pos = 0;
+	size_t len = 0;
+	ssize_t n;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	do {
+		n = kernel_read(f, buf + len, size - 1 - len, &pos);
+		if (n > 0)
+			len += n;
+	} while (n > 0 && len < size - 1);
+	filp_close(f, NULL);
+	buf[len] = '\0';
+	return n < 0 ? n : len;
+}
+
+static int vct_inj_read(const char *knob, unsigned int *val)
+{
+	char path[80], buf[24];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), VCT_INJ_DIR "inject/%s", knob);
+	n = vct_inj_read_file(path, buf, sizeof(buf));
+	if (n < 0)
+		return n;
+	return kstrtouint(strim(buf), 0, val);
+}
+
+static bool vct_inj_set(struct vct *t, int knob, unsigned int val)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%u", val);
+	return VCT_CHECK(t, vct_inj_write(vct_inj_knobs[knob], buf) == 0);
+}
+
+static void vct_inj_all_off(struct vct *t)
+{
+	int i;
+
+	for (i = 0; i < VCT_INJ_NR; i++)
+		vct_inj_set(t, i, 0);
+}
+
+/* Failures injected so far, from inject/counts ("<knob> <n>" lines). */
+static bool vct_inj_counts(struct vct *t, struct vct_inj_counts *c)
+{
+	char buf[256], key[16], *p;
+	int i;
+
+	if (!VCT_CHECK(t, vct_inj_read_file(VCT_INJ_DIR "inject/counts", buf,
+					    sizeof(buf)) > 0))
+		return false;
+	for (i = 0; i < VCT_INJ_NR; i++) {
+		snprintf(key, sizeof(key), "%s ", vct_inj_knobs[i]);
+		p = strstr(buf, key);
+		/* Each name at the start of its line. */
+		if (p && p != buf && p[-1] != '\n')
+			p = NULL;
+		if (!VCT_CHECK(t, p) ||
+		    !VCT_CHECK(t, sscanf(p + strlen(key), "%lu", &c->n[i]) == 1))
+			return false;
+	}
+	return true;
+}
+
+/* Start of a case: every knob off, counters noted. */
+static bool vct_inj_begin(struct vct *t, struct vct_inj_counts *c)
+{
+	unsigned int v;
+
+	if (vct_inj_read("physical", &v) == -ENOENT) {
+		t->skip = "debugfs is not mounted at /sys/kernel/debug";
+		return false;
+	}
+	vct_inj_all_off(t);
+	vct_snap(t);
+	return vct_inj_counts(t, c) && !t->failed;
+}
+
+/* Failures injected at @knob since @c0. */
+static unsigned long vct_inj_delta(struct vct *t,
+				   const struct vct_inj_counts *c0, int knob)
+{
+	struct vct_inj_counts c1;
+
+	if (!vct_inj_counts(t, &c1))
+		return ULONG_MAX;
+	return c1.n[knob] - c0->n[knob];
+}
+
+/* End of a case: knobs off, nothing of the case's blocks outstanding. */
+static void vct_inj_end(struct vct *t)
+{
+	vct_inj_all_off(t);
+	vct_resnap(t);
+	VCT_CHECK(t, t->s1->outstanding_physical == t->s0->outstanding_physical);
+	VCT_CHECK(t, t->s1->outstanding_virtual == t->s0->outstanding_virtual);
+	VCT_CHECK(t, vct_delta(t, bad_free) == 0);
+}
+
+/* Free pages, those on the per-CPU lists included. */
+static unsigned long vct_inj_free_pages(void)
+{
+	unsigned long sum = global_zone_page_state(NR_FREE_PAGES);
+	struct zone *zone;
+	int nid, i;
+
+	for_each_online_node(nid) {
+		for (i = 0; i < MAX_NR_ZONES; i++) {
+			zone = NODE_DATA(nid)->node_zones + i;
+			if (populated_zone(zone))
+				sum += vc_zone_pcp_pages(zone);
+		}
+	}
+	return sum;
+}
+
+static long vct_inj_settled_free(void)
+{
+	vcompound_drain();
+	/* Lazily freed vmap areas hold KASAN_VMALLOC shadow pages. */
+	vm_unmap_aliases();
+	return vct_inj_free_pages();
+}
+
+/*
+ * VCT_INJ_LOOPS calls of order VCT_INJ_ORDER with @knob at @val: each
+ * must fail, and free memory must not shrink by a page per call.  A
+ * control loop of the same calls with the knob off runs first.
+ */
+static void vct_inj_leak_loop(struct vct *t, int knob, unsigned int val)
+{
+	long f0, f1, f2;
+	unsigned int i, nulls = 0;
+	void *p;
+
+	f0 = vct_inj_settled_free();
+	for (i = 0; i < VCT_INJ_LOOPS; i++) {
+		p = vcompound_alloc(GFP_KERNEL, VCT_INJ_ORDER);
+		if (!VCT_CHECK(t, p))
+			return;
+		vcompound_free(p);
+	}
+	f1 = vct_inj_settled_free();
+	if (!vct_inj_set(t, knob, val))
+		return;
+	for (i = 0; i < VCT_INJ_LOOPS; i++) {
+		p = vcompound_alloc(GFP_KERNEL | __GFP_NOWARN, VCT_INJ_ORDER);
+		nulls += !p;
+		vcompound_free(p);
+	}
+	vct_inj_set(t, knob, 0);
+	f2 = vct_inj_settled_free();
+	VCT_CHECK(t, nulls == VCT_INJ_LOOPS);
+	VCT_CHECK(t, f1 - f2 < (long)VCT_INJ_LOOPS / 2);
+	vct_diag(t, "%s=%u: %u calls of order %u, free pages %+ld (control loop: %+ld)",
+		 vct_inj_knobs[knob], val, VCT_INJ_LOOPS, VCT_INJ_ORDER,
+		 f2 - f1, f1 - f0);
+}
+
+/* Root-only files that take exactly one number. */
+static void vct_inj_knobs_strict(struct vct *t)
+{
+	static const char *const bad[] = {
+		"bogus", "-1", "1 2", "2x", "0x", "4294967296", " 3",
+	};
+	struct vct_inj_counts c0;
+	unsigned int i, j, v;
+	char path[80];
+	struct file *f;
+
+	if (!vct_inj_begin(t, &c0))
+		goto out;
+	for (i = 0; i < VCT_INJ_NR; i++) {
+		const char *k = vct_inj_knobs[i];
+
+		snprintf(path, sizeof(path), VCT_INJ_DIR "inject/%s", k);
+		f = filp_open(path, O_RDONLY, 0);
+		if (!VCT_CHECK(t, !IS_ERR(f)))
+			continue;
+		VCT_CHECK(t, (file_inode(f)->i_mode & 0777) == 0600);
+		filp_close(f, NULL);
+
+		for (j = 0; j < ARRAY_SIZE(bad); j++) {
+			int ret = vct_inj_write(k, bad[j]);
+
+			if (!VCT_CHECK(t, ret == -EINVAL || ret == -ERANGE))
+				vct_diag(t, "%s accepted '%s' (%d)", k, bad[j], ret);
+		}
+		VCT_CHECK(t, vct_inj_write(k, "4294967296") == -ERANGE);
+		VCT_CHECK(t, !vct_inj_read(k, &v) && v == 0);
+		VCT_CHECK(t, vct_inj_write(k, "7\n") == 0);
+		VCT_CHECK(t, !vct_inj_read(k, &v) && v == 7);
+		VCT_CHECK(t, vct_inj_write(k, "0x10") == 0);
+		VCT_CHECK(t, !vct_inj_read(k, &v) && v == 16);
+		VCT_CHECK(t, vct_inj_write(k, "0") == 0);
+	}
+	/* No block has more than 2^VCOMPOUND_ORDER_LIMIT pages. */
+	snprintf(path, sizeof(path), "%lu", (1UL << VCOMPOUND_ORDER_LIMIT) + 1);
+	VCT_CHECK(t, vct_inj_write("page", path) == -ERANGE);
+	snprintf(path, sizeof(path), "%lu", 1UL << VCOMPOUND_ORDER_LIMIT);
+	VCT_CHECK(t, vct_inj_write("page", path) == 0);
+	VCT_CHECK(t, vct_inj_write("page", "0") == 0);
+out:
+	vct_inj_end(t);
+}
+
+static bool vct_inj_usable(struct vct *t, void *p, unsigned int order,
+			   bool virt)
+{
+	return VCT_CHECK(t, p) &&
+	       VCT_CHECK(t, vcompound_is_virtual(p) == virt) &&
+	       VCT_CHECK(t, vcompound_order(p) == order) &&
+	       vct_pattern_check(t, p, order);
+}
+
+/*
+ * physical: the physical attempt fails.  Orders above 0 fall back, order
+ * 0 and non-blocking gfp fail, a physical-only vcache retries at its
+ * smallest order, a VCACHE_VFALLBACK one gets a virtual slab.
+ */
+static void vct_inj_physical(struct vct *t)
+{
+	const unsigned int order = 3;
+	struct vct_inj_counts c0;
+	struct vcache_info info;
+	unsigned int i, n;
+	struct vcache *c;
+	struct page *pg;
+	void **objs;
+	void *p;
+
+	if (!vct_inj_begin(t, &c0) || !vct_inj_set(t, VCT_INJ_PHYSICAL, 1))
+		goto out;
+	p = vcompound_alloc(GFP_KERNEL, order);
+	if (vct_inj_usable(t, p, order, true))
+		vcompound_free(p);
+	pg = vcompound_alloc_pages(GFP_KERNEL, order);
+	p = pg ? vmalloc_address(pg) : NULL;
+	if (vct_inj_usable(t, p, order, true))
+		vcompound_free_pages(pg);
+	VCT_CHECK(t, !vcompound_alloc(GFP_KERNEL | __GFP_NOWARN, 0));
+	VCT_CHECK(t, !vcompound_alloc(GFP_ATOMIC | __GFP_NOWARN, order));
+	VCT_CHECK(t, !vcompound_alloc(GFP_NOWAIT | __GFP_NOWARN, 0));
+	vct_resnap(t);
+	VCT_CHECK(t, vct_odelta(t, order, physical) == 0);
+	VCT_CHECK(t, vct_odelta(t, order, virtual) == 2);
+	VCT_CHECK(t, vct_odelta(t, order, failed) == 1);
+	VCT_CHECK(t, vct_odelta(t, 0, failed) == 2);
+	VCT_CHECK(t, vct_inj_delta(t, &c0, VCT_INJ_PHYSICAL) == 5);
+
+	/* 2: the first attempt fails, the second does not, and so on. */
+	if (!vct_inj_set(t, VCT_INJ_PHYSICAL, 2))
+		goto out;
+	for (i = 0; i < 4; i++) {
+		p = vcompound_alloc(GFP_KERNEL, order);
+		if (vct_inj_usable(t, p, order, !(i & 1)))
+			vcompound_free(p);
+	}
+
+	/* A physical-only cache: preferred order fails, smallest one not. */
+	objs = kvcalloc(VCT_INJ_OBJS, sizeof(*objs), GFP_KERNEL);
+	c = vcache_create("vct_inj_phys", 2000, 0, 0, NULL);
+	if (VCT_CHECK(t, c && objs)) {
+		vcache_get_info(c, &info);
+		if (!VCT_CHECK(t, info.pagesperslab > 1))
+			vct_diag(t, "pagesperslab %u", info.pagesperslab);
+		vct_inj_set(t, VCT_INJ_PHYSICAL, 2);
+		objs[0] = vcache_alloc(c, GFP_KERNEL);
+		VCT_CHECK(t, objs[0] && !vcompound_is_virtual(objs[0]));
+		vcache_get_info(c, &info);
+		VCT_CHECK(t, info.physical_slabs == 1 && !info.virtual_slabs);
+		VCT_CHECK(t, info.slab_pages < info.pagesperslab);
+		/* Every attempt failing: that slab's objects, then NULL. */
+		vct_inj_set(t, VCT_INJ_PHYSICAL, 1);
+		for (n = 1; objs[n - 1] && n < VCT_INJ_OBJS; n++)
+			objs[n] = vcache_alloc(c, GFP_KERNEL | __GFP_NOWARN);
+		VCT_CHECK(t, !objs[n - 1]);
+		vcache_get_info(c, &info);
+		VCT_CHECK(t, info.physical_slabs == 1);
+		VCT_CHECK(t, info.active_objs == n - 1);
+		vct_inj_set(t, VCT_INJ_PHYSICAL, 0);
+		for (i = 0; i < n; i++)
+			vcache_free(c, objs[i]);
+		vcache_shrink(c);
+	}
+	vcache_destroy(c);
+	kvfree(objs);
+
+	c = vcache_create("vct_inj_vfb", 512, 0, VCACHE_VFALLBACK, NULL);
+	if (VCT_CHECK(t, c)) {
+		vct_inj_set(t, VCT_INJ_PHYSICAL, 1);
+		p = vcache_alloc(c, GFP_KERNEL);
+		VCT_CHECK(t, p && vcompound_is_virtual(p));
+		vcache_get_info(c, &info);
+		VCT_CHECK(t, info.virtual_slabs == 1 && !info.physical_slabs);
+		vcache_free(c, p);
+		vct_inj_set(t, VCT_INJ_PHYSICAL, 0);
+		vcache_destroy(c);
+	}
+out:
+	vct_inj_end(t);
+}
+
+/* desc: the fallback fails before it takes a page. */
+static void vct_inj_desc(struct vct *t)
+{
+	struct vct_inj_counts c0;
+
+	if (!vct_inj_begin(t, &c0) || !vct_inj_set(t, VCT_INJ_DESC, 1))
+		goto out;
+	/* Default mode: physical first, so nothing to inject. */
+	vcompound_free(vcompound_alloc(GFP_KERNEL, 2));
+	VCT_CHECK(t, vct_inj_delta(t, &c0, VCT_INJ_DESC) == 0);
+	/* Above the buddy maximum, and when the physical attempt failed. */
+	VCT_CHECK(t, !vcompound_alloc(GFP_KERNEL | __GFP_NOWARN,
+				      VC_BUDDY_MAX_ORDER + 1));
+	if (!vct_inj_set(t, VCT_INJ_PHYSICAL, 1))
+		goto out;
+	VCT_CHECK(t, !vcompound_alloc(GFP_KERNEL | __GFP_NOWARN, 2));
+	if (!vct_inj_set(t, VCT_INJ_PHYSICAL, 0) || vct_set_fallback(t, true))
+		goto out;
+	VCT_CHECK(t, !vcompound_alloc(GFP_KERNEL | __GFP_NOWARN, 0));
+	VCT_CHECK(t, !vcompound_alloc(GFP_NOIO | __GFP_NOWARN, 3));
+	vct_resnap(t);
+	VCT_CHECK(t, vct_odelta(t, 2, failed) == 1);
+	VCT_CHECK(t, vct_odelta(t, 0, failed) == 1);
+	VCT_CHECK(t, vct_odelta(t, 3, failed) == 1);
+	VCT_CHECK(t, vct_odelta(t, VC_BUDDY_MAX_ORDER + 1, failed) == 1);
+	VCT_CHECK(t, vct_inj_delta(t, &c0, VCT_INJ_DESC) == 4);
+	vct_inj_set(t, VCT_INJ_DESC, 0);
+	vct_inj_leak_loop(t, VCT_INJ_DESC, 1);
+out:
+	vct_inj_end(t);
+}
+
+/* page: the k-th page of the fallback, wherever the bulk stopped. */
+static void vct_inj_page(struct vct *t)
+{
+	const unsigned int order = 3, nr = 1U << order;
+	const unsigned int ks[] = { 1, 2, nr / 2 + 1, nr };
+	struct vct_inj_counts c0;
+	unsigned int i;
+	void *p;
+
+	if (!vct_inj_begin(t, &c0) || vct_set_fallback(t, true))
+		goto out;
+	for (i = 0; i < ARRAY_SIZE(ks); i++) {
+		if (!vct_inj_set(t, VCT_INJ_PAGE, ks[i]))
+			goto out;
+		VCT_CHECK(t, !vcompound_alloc(GFP_KERNEL | __GFP_NOWARN, order));
+		/* The knob stays: the next block fails at that page again. */
+		VCT_CHECK(t, !vcompound_alloc(GFP_KERNEL | __GFP_ZERO |
+					      __GFP_NOWARN, order));
+	}
+	/* A block with fewer pages than k is left alone. */
+	if (!vct_inj_set(t, VCT_INJ_PAGE, nr + 1))
+		goto out;
+	p = vcompound_alloc(GFP_KERNEL, order);
+	if (vct_inj_usable(t, p, order, true))
+		vcompound_free(p);
+	if (!vct_inj_set(t, VCT_INJ_PAGE, 1))
+		goto out;
+	VCT_CHECK(t, !vcompound_alloc(GFP_KERNEL | __GFP_NOWARN, 0));
+	vct_resnap(t);
+	VCT_CHECK(t, vct_odelta(t, order, failed) == 2 * ARRAY_SIZE(ks));
+	VCT_CHECK(t, vct_odelta(t, order, virtual) == 1);
+	VCT_CHECK(t, vct_odelta(t, 0, failed) == 1);
+	VCT_CHECK(t, vct_inj_delta(t, &c0, VCT_INJ_PAGE) ==
+		     2 * ARRAY_SIZE(ks) + 1);
+	/* The last page: every other one was taken first. */
+	vct_inj_set(t, VCT_INJ_PAGE, 0);
+	vct_inj_leak_loop(t, VCT_INJ_PAGE, 1U << VCT_INJ_ORDER);
+out:
+	vct_inj_end(t);
+}
+
+/* vmap: every page taken, then the mapping fails; 2 alternates. */
+static void vct_inj_vmap(struct vct *t)
+{
+	struct vct_inj_counts c0;
+	unsigned int i;
+	void *p;
+
+	if (!vct_inj_begin(t, &c0) || vct_set_fallback(t, true) ||
+	    !vct_inj_set(t, VCT_INJ_VMAP, 2))
+		goto out;
+	for (i = 0; i < 4; i++) {
+		p = vcompound_alloc(GFP_KERNEL | __GFP_NOWARN, 2);
+		if (!(i & 1))
+			VCT_CHECK(t, !p);
+		else if (vct_inj_usable(t, p, 2, true))
+			vcompound_free(p);
+	}
+	vct_resnap(t);
+	VCT_CHECK(t, vct_odelta(t, 2, failed) == 2);
+	VCT_CHECK(t, vct_odelta(t, 2, virtual) == 2);
+	VCT_CHECK(t, vct_inj_delta(t, &c0, VCT_INJ_VMAP) == 2);
+	vct_inj_set(t, VCT_INJ_VMAP, 0);
+	vct_inj_leak_loop(t, VCT_INJ_VMAP, 1);
+out:
+	vct_inj_end(t);
+}
+
+/* xarray: mapped, then no id; the block must not be found afterwards. */
+static void vct_inj_xarray(struct vct *t)
+{
+	struct vct_inj_counts c0;
+	void *p;
+
+	if (!vct_inj_begin(t, &c0) || vct_set_fallback(t, true) ||
+	    !vct_inj_set(t, VCT_INJ_XARRAY, 1))
+		goto out;
+	VCT_CHECK(t, !vcompound_alloc(GFP_KERNEL | __GFP_NOWARN,
+				      VC_BUDDY_MAX_ORDER + 1));
+	VCT_CHECK(t, !vcompound_alloc(GFP_NOFS | __GFP_NOWARN, 1));
+	vct_inj_set(t, VCT_INJ_XARRAY, 0);
+	p = vcompound_alloc(GFP_KERNEL, 1);
+	if (vct_inj_usable(t, p, 1, true))
+		vcompound_free(p);
+	vct_resnap(t);
+	VCT_CHECK(t, vct_odelta(t, 1, failed) == 1);
+	VCT_CHECK(t, vct_odelta(t, VC_BUDDY_MAX_ORDER + 1, failed) == 1);
+	VCT_CHECK(t, vct_inj_delta(t, &c0, VCT_INJ_XARRAY) == 2);
+	vct_inj_leak_loop(t, VCT_INJ_XARRAY, 1);
+out:
+	vct_inj_end(t);
+}
+
+/*
+ * A VCACHE_VFALLBACK cache whose new slab cannot be mapped: no object,
+ * and the cache works again once the knob is off.
+ */
+static void vct_inj_vcache(struct vct *t)
+{
+	static const int knobs[] = { VCT_INJ_DESC, VCT_INJ_PAGE, VCT_INJ_VMAP,
+				     VCT_INJ_XARRAY };
+	struct vct_inj_counts c0;
+	struct vcache_info info;
+	struct vcache *c = NULL;
+	unsigned int i;
+	void *p;
+
+	if (!vct_inj_begin(t, &c0) || vct_set_fallback(t, true))
+		goto out;
+	c = vcache_create("vct_inj_vcache", 300, 0,
+			  VCACHE_VFALLBACK | VCACHE_DEBUG, NULL);
+	if (!VCT_CHECK(t, c))
+		goto out;
+	for (i = 0; i < ARRAY_SIZE(knobs); i++) {
+		if (!vct_inj_set(t, knobs[i], 1))
+			goto out;
+		VCT_CHECK(t, !vcache_alloc(c, GFP_KERNEL | __GFP_NOWARN));
+		vct_inj_set(t, knobs[i], 0);
+		VCT_CHECK(t, vct_inj_delta(t, &c0, knobs[i]) == 1);
+	}
+	vcache_get_info(c, &info);
+	VCT_CHECK(t, !info.virtual_slabs && !info.physical_slabs);
+	p = vcache_alloc(c, GFP_KERNEL | __GFP_ZERO);
+	if (VCT_CHECK(t, p && vcompound_is_virtual(p))) {
+		VCT_CHECK(t, !memchr_inv(p, 0, 300));
+		vcache_free(c, p);
+	}
+out:
+	vcache_destroy(c);
+	vct_inj_end(t);
+}
+
+void vct_inject_cases(void (*run)(const char *name,
+				  void (*fn)(struct vct *t)))
+{
+	run("inject_knobs_strict", vct_inj_knobs_strict);
+	run("inject_physical", vct_inj_physical);
+	run("inject_desc", vct_inj_desc);
+	run("inject_page", vct_inj_page);
+	run("inject_vmap", vct_inj_vmap);
+	run("inject_xarray", vct_inj_xarray);
+	run("inject_vcache", vct_inj_vcache);
+}
