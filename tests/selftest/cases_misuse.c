@@ -118,11 +118,16 @@ static void vct_double_free(struct vct *t, bool deferred)
 	if (!VCT_CHECK(t, addr))
 		return;
 	if (deferred) {
-		/* The second free arrives while the first is still queued. */
+		/*
+		 * The second free arrives while the first is still queued.
+		 * The bracket goes outside the lock: it writes sysfs files.
+		 */
+		vct_expect_warn_begin(t);
 		spin_lock_irqsave(&lock, flags);
 		vcompound_free(addr);
-		vct_bad_free(t, addr);
+		vcompound_free(addr);
 		spin_unlock_irqrestore(&lock, flags);
+		vct_expect_warn_end(t);
 	} else {
 		vcompound_free(addr);
 		vct_bad_free(t, addr);
