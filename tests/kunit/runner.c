@@ -44,7 +44,7 @@ struct vck_group {
 
 enum {
 	VCK_ORDER, VCK_ALLOC, VCK_CONTEXT, VCK_MISUSE, VCK_VCACHE,
-	VCK_FRAGMENT, VCK_NR
+	VCK_INJECT, VCK_FRAGMENT, VCK_NR
 };
 
 /* Defined at the end, with the suites. */
@@ -270,6 +270,11 @@ static const void *vck_vcache_params(const void *prev, char *desc)
 	return vck_params(&vck_groups[VCK_VCACHE], prev, desc);
 }
 
+static const void *vck_inject_params(const void *prev, char *desc)
+{
+	return vck_params(&vck_groups[VCK_INJECT], prev, desc);
+}
+
 static const void *vck_fragment_params(const void *prev, char *desc)
 {
 	return vck_params(&vck_groups[VCK_FRAGMENT], prev, desc);
@@ -296,6 +301,11 @@ static void misuse_cases(struct kunit *test)
 }
 
 static void vcache_cases(struct kunit *test)
+{
+	vck_run(test);
+}
+
+static void inject_cases(struct kunit *test)
 {
 	vck_run(test);
 }
@@ -333,6 +343,11 @@ static struct kunit_case vck_misuse_cases[] = {
 
 static struct kunit_case vck_vcache_cases[] = {
 	KUNIT_CASE_PARAM_ATTR(vcache_cases, vck_vcache_params, VCK_SLOW),
+	{ }
+};
+
+static struct kunit_case vck_inject_cases[] = {
+	KUNIT_CASE_PARAM_ATTR(inject_cases, vck_inject_params, VCK_SLOW),
 	{ }
 };
 
@@ -376,6 +391,13 @@ static struct kunit_suite vck_vcache_suite = {
 	.test_cases = vck_vcache_cases,
 };
 
+static struct kunit_suite vck_inject_suite = {
+	.name = "vcompound_inject",
+	.suite_init = vck_suite_init,
+	.suite_exit = vck_suite_exit,
+	.test_cases = vck_inject_cases,
+};
+
 static struct kunit_suite vck_fragment_suite = {
 	.name = "vcompound_fragment",
 	.suite_init = vck_suite_init,
@@ -389,11 +411,13 @@ static struct vck_group vck_groups[VCK_NR] = {
 	[VCK_CONTEXT] = { &vck_context_suite, vct_context_cases },
 	[VCK_MISUSE] = { &vck_misuse_suite, vct_misuse_cases },
 	[VCK_VCACHE] = { &vck_vcache_suite, vct_vcache_cases },
+	[VCK_INJECT] = { &vck_inject_suite, vct_inject_cases },
 	[VCK_FRAGMENT] = { &vck_fragment_suite, vct_fragment_cases },
 };
 
 kunit_test_suites(&vck_order_suite, &vck_alloc_suite, &vck_context_suite,
-		  &vck_misuse_suite, &vck_vcache_suite, &vck_fragment_suite);
+		  &vck_misuse_suite, &vck_vcache_suite, &vck_inject_suite,
+		  &vck_fragment_suite);
 
 VCOMPOUND_IMPORT_NS();
 MODULE_LICENSE("GPL");
