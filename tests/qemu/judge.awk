@@ -210,6 +210,8 @@ index(line, "vclab: ") == 1 {
 		runlabel = ""
 	} else if (m ~ /^run [^ ]+: missing/) {
 		split(m, w, " "); k = w[2]; sub(/:$/, "", k); runmissing[k] = after(m, "run " k ": ")
+	} else if (m ~ /^memfree: /) {
+		problem((runlabel == "" ? "" : runlabel ": ") m)
 	} else if (m ~ /^memfree baseline: /) {
 		membase = m
 	} else if (m ~ /^memfree [^ ]+: base=/) {
@@ -219,6 +221,11 @@ index(line, "vclab: ") == 1 {
 		fpaon[runlabel] = after(m, "fail_page_alloc on:")
 	} else if (m ~ /^fail_page_alloc off:/) {
 		fpaoff[runlabel] = after(m, "fail_page_alloc off:")
+	} else if (m ~ /^modprobe [^ ]+ timeout: /) {
+		problem((runlabel == "" ? "" : runlabel ": ") m)
+		k = m; sub(/ timeout: /, " ", k)
+		hung[runlabel == "" ? "-" : runlabel] = "hung: " k "; later steps skipped"
+		hungstep = (runlabel == "" ? "?" : runlabel)
 	} else if (m ~ /^fail_page_alloc: cannot/) {
 		problem(m)
 	} else if (m ~ /^fuzz-total: /) {
@@ -321,6 +328,11 @@ runlabel ~ /^fault-/ && /(page allocation failure: order:|vmalloc error: size )/
 	next
 }
 skipct && /Call Trace/ { skipct = 0; next }
+# the blocked tasks /init dumps (sysrq w) when a modprobe hangs: part of
+# that report, not warnings
+/sysrq: Show Blocked State/ { insysrq = 1; next }
+insysrq && /^vclab/ { insysrq = 0 }
+insysrq && !/(BUG:|Oops|KASAN|UBSAN|WARNING:)/ { next }
 /^(KTAP version|1\.\.|(not )?ok [0-9])/ || /vclab/ { skipct = 0 }
 
 # ---- KTAP documents of the KTAP modules, nested subtests included
@@ -607,7 +619,9 @@ function fuzzline(m) {
 # row NAME VALUE DETAIL WHY: one line of the lane's summary table; WHY is
 # "" (OK) or why it fails. nchkfail counts the failed rows whose failure
 # is not already a failed KTAP case ("k:" prefix: KTAP failures only).
-function row(name, value, detail, why) {
+function row(name, value, detail, why,   l) {
+	l = (name ~ /^stock/ ? "stock" : (name == "KUnit" ? "kunit" : name))
+	if (l in hung) why = why2(hung[l], why)
 	if (why != "" && why !~ /^k:/) nchkfail++
 	if (why != "" && why !~ /^k:/) problem(name ": " why)
 	sub(/^k:/, "", why)
@@ -632,6 +646,9 @@ function memwhy(label) {
 	return ""
 }
 function memtxt(label) { return (label in memhave) ? sprintf("MemFree %+d kB", memdelta[label]) : "MemFree ?" }
+
+# never: why a step never ran.
+function never() { return hungstep != "" ? "skipped: step " hungstep " hung" : "missing" }
 
 # why2 A B: A and B joined ("" when both are empty).
 function why2(a, b) { return a == "" ? b : (b == "" ? a : a "; " b) }
@@ -667,7 +684,7 @@ function lanetable(   why, i, l, p, o, fails) {
 		l = "fault-p" p "-o" o
 		runtotals(l)
 		if (l in runmissing) { row(l, "missing", runmissing[l], "missing"); continue }
-		if (!(l in runseen)) { row(l, "missing", "step never ran", "missing"); continue }
+		if (!(l in runseen)) { row(l, "missing", "step never ran", never()); continue }
 		if (!(l in ft)) { row(l, "missing", memtxt(l) ", KTAP " rp "/" rf "/" rs, "no faults-total line"); continue }
 		why = ""
 		if (fcalls[l] + 0 == 0) why = why2(why, "no calls")
@@ -686,7 +703,7 @@ function lanetable(   why, i, l, p, o, fails) {
 
 	l = "stress"
 	runtotals(l)
-	if (!(l in runseen)) row(l, "missing", "step never ran", "missing")
+	if (!(l in runseen)) row(l, "missing", "step never ran", never())
 	else if (!st[l]) row(l, "missing", memtxt(l) ", KTAP " rp "/" rf "/" rs, "no '# stress:' lines")
 	else {
 		why = memwhy(l)
@@ -699,7 +716,7 @@ function lanetable(   why, i, l, p, o, fails) {
 
 	l = "fuzz"
 	if (l in runmissing) row(l, "missing", runmissing[l], "missing")
-	else if (!(l in runseen)) row(l, "missing", "step never ran", "missing")
+	else if (!(l in runseen)) row(l, "missing", "step never ran", never())
 	else if (!fuzzhave) row(l, "missing", memtxt(l) ", rc=" fuzzrc, "no fuzz-total line")
 	else {
 		why = memwhy(l)
