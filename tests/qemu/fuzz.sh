@@ -48,7 +48,11 @@ problem() {
 }
 
 mkdir -p $TMP || exit 1
-[ -d $PARAMS ] || { problem "$PARAMS missing: is vcompound loaded?"; }
+if [ ! -d $PARAMS ]; then
+	problem "$PARAMS missing: is vcompound loaded?"
+	say "fuzz-total: writes=0 accepted=0 refused=0 bad_readback=0"
+	exit 1
+fi
 mountpoint -q /sys/kernel/debug 2>/dev/null ||
 	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 
@@ -107,9 +111,15 @@ MAX_LIMIT=$($MODINFO -p vcompound 2>/dev/null |
 	sed -n 's/^max_order:.*at most \([0-9][0-9]*\).*/\1/p')
 [ -n "$MAX_LIMIT" ] || problem "modinfo gives no 'at most N' for max_order"
 
-# readable FILE: mode has the owner read bit.
-readable() { [ $(($(perm "$1") / 100 & 4)) -ne 0 ]; }
-writable() { [ $(($(perm "$1") / 100 & 2)) -ne 0 ]; }
+# readable FILE: mode has the owner read bit (a file gone: no).
+readable() {
+	rp=$(perm "$1" 2>/dev/null) || return 1
+	[ $((rp / 100 & 4)) -ne 0 ]
+}
+writable() {
+	wp=$(perm "$1" 2>/dev/null) || return 1
+	[ $((wp / 100 & 2)) -ne 0 ]
+}
 
 # --- 2. writes
 #
