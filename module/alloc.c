@@ -8,6 +8,7 @@
 #include <linux/vmalloc.h>
 
 #include "vcompound_internal.h"
+#include "vcompound_trace.h"
 
 /*
  * __GFP_NOFAIL is refused: the fallback can fail in vmap() and a physical
@@ -81,7 +82,19 @@ static void vc_scope_exit(struct vc_scope *s)
 		memalloc_nofs_restore(s->nofs);
 }
 
-static void *vc_alloc_virtual(gfp_t gfp, unsigned int order, int nid)
+/**
+ * vc_vblock_build - build a virtual block, registered for lookups
+ * @gfp: allocation flags; must allow blocking
+ * @order: block size
+ * @nid: preferred node, or NUMA_NO_NODE
+ *
+ * Not counted as an allocation: vc_alloc_virtual() and the atomic reserve
+ * count a block when they hand it out.
+ *
+ * Context: Process context; may sleep.
+ * Return: the block's descriptor, or NULL.
+ */
+struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid)
 {
 	gfp_t meta_gfp = GFP_KERNEL | (gfp & __GFP_NOWARN);
 	gfp_t page_gfp = gfp & ~__GFP_COMP;
@@ -129,8 +142,7 @@ static void *vc_alloc_virtual(gfp_t gfp, unsigned int order, int nid)
 				 (unsigned long)id << VC_IDX_BITS | i);
 
 	vc_scope_exit(&scope);
-	vc_count(virtual[order]);
-	return vb->addr;
+	return vb;
 
 unmap:
 	vunmap(vb->addr);
@@ -140,6 +152,27 @@ free_pages:
 out:
 	vc_scope_exit(&scope);
 	return NULL;
+}
+
+static void *vc_alloc_virtual(gfp_t gfp, unsigned int order, int nid)
+{
+	struct vc_vblock *vb = vc_vblock_build(gfp, order, nid);
+
+	if (!vb)
+		return NULL;
+	vc_count(virtual[order]);
+	return vb->addr;
+}
+
+/* Non-blocking callers: a block the reserve built earlier, or nothing. */
+static void *vc_alloc_reserved(unsigned int order)
+{
+	struct vc_vblock *vb = vc_reserve_take(order);
+
+	if (!vb)
+		return NULL;
+	vc_count(virtual[order]);
+	return vb->addr;
 }
 
 /**
@@ -159,7 +192,9 @@ out:
  */
 void *vc_alloc_block(gfp_t gfp, unsigned int order, int nid, bool may_virtual)
 {
+	bool virtual = false;
 	void *addr = NULL;
+	int reason;
 
 	if (unlikely(order > vc_max_order())) {
 		vc_count(order_refused);
@@ -167,26 +202,43 @@ void *vc_alloc_block(gfp_t gfp, unsigned int order, int nid, bool may_virtual)
 			  order, vc_max_order());
 		return NULL;
 	}
-	if (unlikely(gfp & VC_GFP_REFUSED)) {
+	/* __GFP_NOFAIL, and zone modifiers the page allocator calls invalid. */
+	if (unlikely((gfp & VC_GFP_REFUSED) ||
+		     ((GFP_ZONE_BAD >> ((__force int)(gfp & GFP_ZONEMASK))) & 1))) {
 		vc_count(gfp_refused);
 		vc_count(failed[order]);
 		WARN_ONCE(1, "vcompound: gfp flags %pGg are not supported\n",
 			  &gfp);
 		return NULL;
 	}
+	/* alloc_pages_node() trusts its caller with the node id. */
+	if (nid != NUMA_NO_NODE &&
+	    (nid < 0 || nid >= nr_node_ids || !node_online(nid)))
+		nid = NUMA_NO_NODE;
 
-	if (order <= VC_BUDDY_MAX_ORDER &&
-	    !(may_virtual && vc_always_fallback())) {
+	if (order > VC_BUDDY_MAX_ORDER) {
+		reason = VC_FALLBACK_ORDER;
+	} else if (may_virtual && vc_always_fallback()) {
+		reason = VC_FALLBACK_FORCED;
+	} else {
 		addr = vc_alloc_physical(gfp, order, nid);
 		/* An order-0 fallback would need the very page that failed. */
 		if (addr || !order)
 			goto out;
+		reason = VC_FALLBACK_PHYSICAL_FAILED;
 	}
-	if (may_virtual && gfpflags_allow_blocking(gfp))
+	if (!may_virtual)
+		goto out;
+	trace_vcompound_fallback(order, gfp, reason);
+	if (gfpflags_allow_blocking(gfp))
 		addr = vc_alloc_virtual(gfp, order, nid);
+	else
+		addr = vc_alloc_reserved(order);
+	virtual = addr;
 out:
 	if (!addr)
 		vc_count(failed[order]);
+	trace_vcompound_alloc(addr, order, gfp, nid, virtual);
 	return addr;
 }
 
@@ -205,11 +257,13 @@ out:
  * @gfp is honoured for both kinds: __GFP_ZERO, __GFP_NOWARN, zone
  * modifiers, and NOFS/NOIO (carried into vmap() by the scoped API).
  * __GFP_HIGHMEM applies to the fallback's pages only.  __GFP_NOFAIL is
- * refused.  The fallback needs a @gfp that allows blocking: a non-blocking
- * @gfp that cannot be served physically fails.
+ * refused.  A non-blocking @gfp (GFP_ATOMIC, GFP_NOWAIT) that cannot be
+ * served physically takes a zeroed virtual block from the atomic reserve
+ * of @order (the reserve module param) on any node, and fails if that is
+ * empty; a work item refills the reserve.
  *
- * Context: Any context if @gfp does not allow blocking (physical kind only);
- * process context otherwise.
+ * Context: Any context but NMI if @gfp does not allow blocking; process
+ * context otherwise.
  * Return: the block's kernel address, or NULL.
  */
 void *vcompound_alloc_node(gfp_t gfp, unsigned int order, int nid)
@@ -225,8 +279,8 @@ EXPORT_SYMBOL_GPL(vcompound_alloc_node);
  *
  * Same as vcompound_alloc_node() on the local node.
  *
- * Context: Any context if @gfp does not allow blocking (physical kind only);
- * process context otherwise.
+ * Context: Any context but NMI if @gfp does not allow blocking; process
+ * context otherwise.
  * Return: the block's kernel address, or NULL.
  */
 void *vcompound_alloc(gfp_t gfp, unsigned int order)

@@ -14,6 +14,7 @@
 #include <linux/workqueue.h>
 
 #include "vcompound_internal.h"
+#include "vcompound_trace.h"
 #include "vcompat_workqueue.h"
 
 struct vc_defer_cpu {
@@ -32,6 +33,20 @@ static struct workqueue_struct *vc_defer_wq;
  */
 void vc_vblock_destroy(struct vc_vblock *vb)
 {
+	vc_count(freed_virtual[vb->order]);
+	vc_vblock_release(vb);
+}
+
+/**
+ * vc_vblock_release - unmap a virtual block and free its pages, uncounted
+ * @vb: a block already removed from vc_vblocks
+ *
+ * For blocks that were never handed out (the atomic reserve's).
+ *
+ * Context: Process context; may sleep.
+ */
+void vc_vblock_release(struct vc_vblock *vb)
+{
 	unsigned long i, nr = 1UL << vb->order;
 
 	vunmap(vb->addr);
@@ -39,7 +54,6 @@ void vc_vblock_destroy(struct vc_vblock *vb)
 		set_page_private(vb->pages[i], 0);
 		__free_page(vb->pages[i]);
 	}
-	vc_count(freed_virtual[vb->order]);
 	/* Lookups may still hold the descriptor under rcu_read_lock(). */
 	kvfree_rcu(vb, rcu);
 }
@@ -67,6 +81,7 @@ static void vc_defer_vblock(struct vc_vblock *vb)
 	int cpu;
 
 	vc_count(deferred[vb->order]);
+	trace_vcompound_defer(vb->addr, vb->order);
 	cpu = get_cpu();
 	d = per_cpu_ptr(&vc_defer, cpu);
 	/* Only the first entry on an empty list needs to kick the worker. */
@@ -139,11 +154,14 @@ void vcompound_free(const void *addr)
 	}
 
 	if (!ref.vb) {
+		trace_vcompound_free(addr, ref.order, false, false);
 		__free_pages(ref.head, ref.order);
 		vc_count(freed_physical[ref.order]);
 	} else if (vc_can_sleep()) {
+		trace_vcompound_free(addr, ref.order, true, false);
 		vc_vblock_destroy(ref.vb);
 	} else {
+		trace_vcompound_free(addr, ref.order, true, true);
 		vc_defer_vblock(ref.vb);
 	}
 }

@@ -69,6 +69,7 @@ static int __init vcompound_init(void)
 		vc_defer_exit();
 		return ret;
 	}
+	vc_reserve_init();
 	vc_stats_debugfs_init();
 	pr_info("vcompound: loaded, buddy max order %u, max_order %u%s\n",
 		VC_BUDDY_MAX_ORDER, vc_max_order(),
@@ -92,6 +93,7 @@ static void __exit vcompound_exit(void)
 	list_for_each_entry(c, &vcache_list, list)
 		kmemleak_not_leak(c);
 	mutex_unlock(&vcache_mutex);
+	vc_reserve_exit();
 	vc_defer_exit();
 
 	st = kmalloc(sizeof(*st), GFP_KERNEL);

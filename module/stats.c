@@ -23,7 +23,7 @@ static struct dentry *vc_debugfs_dir;
 void vcompound_get_stats(struct vcompound_stats *st)
 {
 	unsigned long defer_done = 0, deferred = 0;
-	unsigned int o;
+	unsigned int o, target;
 	int cpu;
 
 	memset(st, 0, sizeof(*st));
@@ -39,6 +39,11 @@ void vcompound_get_stats(struct vcompound_stats *st)
 			os->freed_physical += READ_ONCE(c->freed_physical[o]);
 			os->freed_virtual += READ_ONCE(c->freed_virtual[o]);
 			os->deferred += READ_ONCE(c->deferred[o]);
+			if (o > VC_RESERVE_MAX_ORDER)
+				continue;
+			os->reserve_taken += READ_ONCE(c->reserve_taken[o]);
+			os->reserve_empty += READ_ONCE(c->reserve_empty[o]);
+			os->reserve_built += READ_ONCE(c->reserve_built[o]);
 		}
 		defer_done += READ_ONCE(c->defer_done);
 		st->bad_free += READ_ONCE(c->bad_free);
@@ -47,7 +52,7 @@ void vcompound_get_stats(struct vcompound_stats *st)
 		st->gfp_refused += READ_ONCE(c->gfp_refused);
 	}
 	for (o = 0; o <= VCOMPOUND_ORDER_LIMIT; o++) {
-		const struct vcompound_order_stats *os = &st->order[o];
+		struct vcompound_order_stats *os = &st->order[o];
 		unsigned long phys = os->physical - os->freed_physical;
 		unsigned long virt = os->virtual - os->freed_virtual;
 
@@ -56,6 +61,8 @@ void vcompound_get_stats(struct vcompound_stats *st)
 		st->outstanding_virtual += virt;
 		st->outstanding_virtual_bytes += virt << (PAGE_SHIFT + o);
 		deferred += os->deferred;
+		os->reserve_level = vc_reserve_level(o, &target);
+		os->reserve_target = target;
 	}
 	st->deferred_pending = deferred - defer_done;
 }
@@ -71,19 +78,20 @@ static int vc_stats_show(struct seq_file *m, void *unused)
 		return -ENOMEM;
 	vcompound_get_stats(st);
 
-	seq_printf(m, "%5s %10s %10s %10s %10s %10s\n",
+	seq_printf(m, "%5s %10s %10s %10s %10s %10s %10s %10s %10s\n",
 		   "order", "physical", "virtual", "failed", "freed",
-		   "deferred");
+		   "deferred", "rsv_taken", "rsv_empty", "rsv_level");
 	for (o = 0; o <= VCOMPOUND_ORDER_LIMIT; o++) {
 		const struct vcompound_order_stats *os = &st->order[o];
 
 		if (o > vc_max_order() && !os->physical && !os->virtual &&
 		    !os->failed)
 			continue;
-		seq_printf(m, "%5u %10lu %10lu %10lu %10lu %10lu\n", o,
-			   os->physical, os->virtual, os->failed,
+		seq_printf(m, "%5u %10lu %10lu %10lu %10lu %10lu %10lu %10lu %10lu\n",
+			   o, os->physical, os->virtual, os->failed,
 			   os->freed_physical + os->freed_virtual,
-			   os->deferred);
+			   os->deferred, os->reserve_taken, os->reserve_empty,
+			   os->reserve_level);
 	}
 	seq_printf(m, "outstanding physical: %lu blocks, %lu bytes\n",
 		   st->outstanding_physical, st->outstanding_physical_bytes);

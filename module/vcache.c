@@ -16,6 +16,7 @@
 #include <linux/topology.h>
 
 #include "vcache_internal.h"
+#include "vcompound_trace.h"
 
 LIST_HEAD(vcache_list);
 /* Protects vcache_list; caches are created and destroyed in process context. */
@@ -239,6 +240,8 @@ static struct vcache_slab *vcache_grow(struct vcache *c, gfp_t gfp, int nid)
 	atomic_long_inc(slab->virt ? &c->virtual_slabs : &c->physical_slabs);
 	atomic_long_add(1UL << order, &c->slab_pages);
 	atomic_long_add(slab->objects, &c->total_objs);
+	trace_vcache_slab_alloc(c->name, slab, order, slab->virt,
+				slab->objects);
 	return slab;
 }
 
@@ -256,6 +259,8 @@ void vcache_release_slab(struct vcache_slab *slab)
 	atomic_long_dec(slab->virt ? &c->virtual_slabs : &c->physical_slabs);
 	atomic_long_sub(1UL << slab->order, &c->slab_pages);
 	atomic_long_sub(slab->objects, &c->total_objs);
+	trace_vcache_slab_free(c->name, slab, slab->order, slab->virt,
+			       slab->objects);
 	/* A stale pointer into the block no longer names this cache. */
 	slab->cache = NULL;
 	vcompound_free(slab);
@@ -406,7 +411,8 @@ static void *vcache_alloc_slow(struct vcache *c, gfp_t gfp, int nid)
  * @nid: node for the object's slab, or NUMA_NO_NODE
  *
  * Context: Any context but NMI if @gfp does not allow blocking (a new slab
- * is then physical only); process context otherwise.
+ * is then physical, or for a VCACHE_VFALLBACK cache may come from
+ * vcompound's atomic reserve); process context otherwise.
  * Return: the object, or NULL.
  */
 void *vcache_alloc_node(struct vcache *c, gfp_t gfp, int nid)
@@ -430,6 +436,8 @@ void *vcache_alloc_node(struct vcache *c, gfp_t gfp, int nid)
 		obj = vcache_alloc_slow(c, gfp, nid);
 	if (obj && (gfp & __GFP_ZERO))
 		memset(obj, 0, c->size);
+	if (obj)
+		trace_vcache_alloc(c->name, obj, c->size);
 	return obj;
 }
 EXPORT_SYMBOL_GPL(vcache_alloc_node);
@@ -489,6 +497,7 @@ void vcache_free(struct vcache *c, void *obj)
 		     c->name, obj, vcache_obj_pfn(obj));
 		return;
 	}
+	trace_vcache_free(c->name, obj, c->size);
 	if (c->flags & VCACHE_DEBUG) {
 		vcache_free_debug(c, slab, obj);
 		return;

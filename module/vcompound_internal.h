@@ -60,6 +60,7 @@ struct vc_ref {
 
 /* alloc.c */
 void *vc_alloc_block(gfp_t gfp, unsigned int order, int nid, bool may_virtual);
+struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid);
 
 /* lookup.c */
 bool vc_phys_owned(const struct page *head);
@@ -72,8 +73,16 @@ void vc_lookup_init(void);
 
 /* free.c */
 void vc_vblock_destroy(struct vc_vblock *vb);
+void vc_vblock_release(struct vc_vblock *vb);
 int vc_defer_init(void);
 void vc_defer_exit(void);
+
+/* reserve.c: pre-built virtual blocks for non-blocking allocations */
+#define VC_RESERVE_MAX_ORDER	10
+struct vc_vblock *vc_reserve_take(unsigned int order);
+unsigned int vc_reserve_level(unsigned int order, unsigned int *target);
+void vc_reserve_init(void);
+void vc_reserve_exit(void);
 
 /* stats.c */
 struct vc_counters {
@@ -83,6 +92,9 @@ struct vc_counters {
 	unsigned long freed_physical[VCOMPOUND_ORDER_LIMIT + 1];
 	unsigned long freed_virtual[VCOMPOUND_ORDER_LIMIT + 1];
 	unsigned long deferred[VCOMPOUND_ORDER_LIMIT + 1];
+	unsigned long reserve_taken[VC_RESERVE_MAX_ORDER + 1];
+	unsigned long reserve_empty[VC_RESERVE_MAX_ORDER + 1];
+	unsigned long reserve_built[VC_RESERVE_MAX_ORDER + 1];
 	unsigned long defer_done;
 	unsigned long bad_free;
 	unsigned long interior_free;

@@ -53,6 +53,14 @@ struct vcompound_order_stats {
 	unsigned long freed_physical;	/* physical blocks given back */
 	unsigned long freed_virtual;	/* virtual blocks unmapped and freed */
 	unsigned long deferred;		/* virtual frees queued to the worker */
+	/* non-blocking allocations served by the atomic reserve (and
+	 * counted in virtual too), and those that found it empty
+	 */
+	unsigned long reserve_taken;
+	unsigned long reserve_empty;
+	unsigned long reserve_built;	/* blocks built for the reserve */
+	unsigned long reserve_level;	/* blocks in the reserve now */
+	unsigned long reserve_target;	/* the reserve module param's count */
 };
 
 struct vcompound_stats {

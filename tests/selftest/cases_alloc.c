@@ -227,7 +227,10 @@ static void vct_gfp_scoped(struct vct *t)
 	}
 }
 
-/* Atomic callers: physical when possible, never the sleeping fallback. */
+/*
+ * Atomic callers: physical when possible, never the sleeping fallback:
+ * a block of the atomic reserve (cases_atomic.c) or nothing.
+ */
 static void vct_gfp_atomic(struct vct *t)
 {
 	void *addr;
@@ -241,10 +244,12 @@ static void vct_gfp_atomic(struct vct *t)
 		return;
 	vct_snap(t);
 	addr = vcompound_alloc(GFP_ATOMIC | __GFP_NOWARN, 2);
-	VCT_CHECK(t, !addr);
+	VCT_CHECK(t, !addr || vcompound_is_virtual(addr));
 	vcompound_free(addr);
 	vct_resnap(t);
-	VCT_CHECK(t, vct_odelta(t, 2, failed) == 1);
+	VCT_CHECK(t, vct_odelta(t, 2, reserve_taken) == !!addr);
+	VCT_CHECK(t, vct_odelta(t, 2, reserve_empty) == !addr);
+	VCT_CHECK(t, vct_odelta(t, 2, failed) == !addr);
 	VCT_CHECK(t, vct_delta(t, bad_free) == 0);
 }
 

@@ -290,7 +290,7 @@ static bool vct_inj_usable(struct vct *t, void *p, unsigned int order,
 
 /*
  * physical: the physical attempt fails.  Orders above 0 fall back, order
- * 0 and non-blocking gfp fail, a physical-only vcache retries at its
+ * 0 and non-blocking gfp without an atomic reserve fail, a physical-only vcache retries at its
  * smallest order, a VCACHE_VFALLBACK one gets a virtual slab.
  */
 static void vct_inj_physical(struct vct *t)
@@ -314,12 +314,13 @@ static void vct_inj_physical(struct vct *t)
 	if (vct_inj_usable(t, p, order, true))
 		vcompound_free_pages(pg);
 	VCT_CHECK(t, !vcompound_alloc(GFP_KERNEL | __GFP_NOWARN, 0));
-	VCT_CHECK(t, !vcompound_alloc(GFP_ATOMIC | __GFP_NOWARN, order));
+	/* Order 5 has no atomic reserve by default (cases_atomic.c). */
+	VCT_CHECK(t, !vcompound_alloc(GFP_ATOMIC | __GFP_NOWARN, 5));
 	VCT_CHECK(t, !vcompound_alloc(GFP_NOWAIT | __GFP_NOWARN, 0));
 	vct_resnap(t);
 	VCT_CHECK(t, vct_odelta(t, order, physical) == 0);
 	VCT_CHECK(t, vct_odelta(t, order, virtual) == 2);
-	VCT_CHECK(t, vct_odelta(t, order, failed) == 1);
+	VCT_CHECK(t, vct_odelta(t, 5, failed) == 1);
 	VCT_CHECK(t, vct_odelta(t, 0, failed) == 2);
 	VCT_CHECK(t, vct_inj_delta(t, &c0, VCT_INJ_PHYSICAL) == 5);
 

@@ -9,6 +9,7 @@
 #include <linux/gfp.h>
 #include <linux/limits.h>
 #include <linux/mm.h>
+#include <linux/numa.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/vmalloc.h>
@@ -396,6 +397,56 @@ static void vct_gfp_comp_virtual(struct vct *t)
 	vct_gfp_comp(t, true);
 }
 
+/*
+ * Zone modifiers that contradict each other: refused before they reach
+ * the page allocator, whose gfp_zone() BUG()s on them with DEBUG_VM.
+ */
+static void vct_gfp_bad_zone(struct vct *t)
+{
+	static const gfp_t bad[] = {
+		GFP_KERNEL | GFP_DMA | GFP_DMA32,
+		GFP_KERNEL | GFP_DMA | __GFP_HIGHMEM,
+		GFP_KERNEL | GFP_DMA32 | __GFP_HIGHMEM,
+		GFP_KERNEL | __GFP_MOVABLE | GFP_DMA | GFP_DMA32,
+	};
+	unsigned int i;
+
+	vct_snap(t);
+	vct_expect_warn_begin(t);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		VCT_CHECK(t, !vcompound_alloc(bad[i], 1));
+	/* The fallback too, which keeps __GFP_HIGHMEM for its pages. */
+	if (!vct_set_fallback(t, true))
+		VCT_CHECK(t, !vcompound_alloc(GFP_KERNEL | GFP_DMA |
+					      __GFP_HIGHMEM, 2));
+	vct_expect_warn_end(t);
+	vct_resnap(t);
+	VCT_CHECK(t, vct_delta(t, gfp_refused) == ARRAY_SIZE(bad) + 1);
+	VCT_CHECK(t, t->s1->outstanding_virtual == t->s0->outstanding_virtual);
+	VCT_CHECK(t, t->s1->outstanding_physical ==
+		     t->s0->outstanding_physical);
+}
+
+/* A node that is not online means any node, as for vcache_alloc_node(). */
+static void vct_alloc_bad_node(struct vct *t)
+{
+	static const int nids[] = { -5, MAX_NUMNODES, INT_MAX };
+	unsigned int i;
+	void *addr;
+
+	vct_snap(t);
+	for (i = 0; i < ARRAY_SIZE(nids); i++) {
+		addr = vcompound_alloc_node(GFP_KERNEL, 2, nids[i]);
+		if (VCT_CHECK(t, addr))
+			VCT_CHECK(t, vct_pattern_check(t, addr, 2));
+		vcompound_free(addr);
+	}
+	vct_resnap(t);
+	VCT_CHECK(t, t->s1->outstanding_virtual == t->s0->outstanding_virtual);
+	VCT_CHECK(t, t->s1->outstanding_physical ==
+		     t->s0->outstanding_physical);
+}
+
 void vct_misuse_cases(void (*run)(const char *name, void (*fn)(struct vct *t)))
 {
 	run("misuse_free_foreign_pointers", vct_free_foreign);
@@ -416,6 +467,8 @@ void vct_misuse_cases(void (*run)(const char *name, void (*fn)(struct vct *t)))
 	    vct_order_over_cap_other_forms);
 	run("misuse_gfp_nofail", vct_gfp_nofail);
 	run("misuse_gfp_nofail_other_forms", vct_gfp_nofail_forms);
+	run("misuse_gfp_bad_zone_combinations", vct_gfp_bad_zone);
+	run("misuse_alloc_node_bad_node", vct_alloc_bad_node);
 	run("gfp_comp_from_caller_physical", vct_gfp_comp_physical);
 	run("gfp_comp_from_caller_virtual", vct_gfp_comp_virtual);
 }

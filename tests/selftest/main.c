@@ -97,6 +97,8 @@ static void vct_run_stock(unsigned int max_order)
 	vct_misuse_cases(vct_run);
 	vct_vcache_cases(vct_run);
 	vct_inject_cases(vct_run);
+	vct_atomic_cases(vct_run);
+	vct_trace_cases(vct_run);
 	vct_fragment_cases(vct_run);
 }
 

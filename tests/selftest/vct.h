@@ -73,6 +73,7 @@ void vct_case_teardown(struct vct *t);
 
 int vct_param_write(const char *param, const char *val);
 int vct_param_read_uint(const char *param, unsigned int *val);
+int vct_param_read(const char *param, char *buf, size_t len);
 int vct_set_fallback(struct vct *t, bool on);
 
 /* Contexts a driver may free from (cases_context.c). */
@@ -110,6 +111,10 @@ void vct_vcache_cases(void (*run)(const char *name,
 				  void (*fn)(struct vct *t)));
 void vct_fragment_cases(void (*run)(const char *name,
 				    void (*fn)(struct vct *t)));
+void vct_atomic_cases(void (*run)(const char *name,
+				  void (*fn)(struct vct *t)));
+void vct_trace_cases(void (*run)(const char *name,
+				 void (*fn)(struct vct *t)));
 void vct_inject_cases(void (*run)(const char *name,
 				  void (*fn)(struct vct *t)));
 /* suite=faults and suite=stress (see main.c). */

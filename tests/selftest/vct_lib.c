@@ -84,22 +84,37 @@ static int vct_sysfs_write(const char *module, const char *param,
 	return n < 0 ? n : 0;
 }
 
-static int vct_sysfs_read_int(const char *module, const char *param,
-			      int *val)
+/* The parameter's value, without the trailing newline. */
+static int vct_sysfs_read(const char *module, const char *param, char *buf,
+			  size_t len)
 {
 	struct file *f = vct_sysfs_open(module, param, O_RDONLY);
-	char buf[24] = "";
 	loff_t pos = 0;
 	ssize_t n;
 
 	if (IS_ERR(f))
 		return PTR_ERR(f);
-	n = kernel_read(f, buf, sizeof(buf) - 1, &pos);
+	n = kernel_read(f, buf, len - 1, &pos);
 	filp_close(f, NULL);
 	if (n < 0)
 		return n;
 	buf[n] = '\0';
-	return kstrtoint(strim(buf), 0, val);
+	strim(buf);
+	return 0;
+}
+
+static int vct_sysfs_read_int(const char *module, const char *param,
+			      int *val)
+{
+	char buf[24];
+	int ret = vct_sysfs_read(module, param, buf, sizeof(buf));
+
+	return ret ? ret : kstrtoint(buf, 0, val);
+}
+
+int vct_param_read(const char *param, char *buf, size_t len)
+{
+	return vct_sysfs_read("vcompound", param, buf, len);
 }
 
 /* Through sysfs, exactly as an administrator would toggle it. */

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The atomic reserve: pre-built virtual blocks for callers that cannot
+ * sleep.  vmap() sleeps, so a GFP_ATOMIC or GFP_NOWAIT allocation whose
+ * physical attempt fails has no fallback of its own; it takes a block that
+ * a work item built earlier in process context instead.  The work item
+ * tops each order's reserve up to its target whenever a take leaves it
+ * below its low watermark (three quarters of the target, rounded up).
+ *
+ * Reserve blocks are built zeroed and are never reused: a block taken from
+ * the reserve is an ordinary virtual block from then on, freed like any
+ * other, so __GFP_ZERO costs nothing at take time.
+ *
+ * Targets come from the "reserve" module parameter, "ORDER:COUNT,..."; the
+ * memory held is the sum of COUNT << ORDER pages (plus page tables and a
+ * descriptor per block).
+ */
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/llist.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/stringify.h>
+#include <linux/string.h>
+#include <linux/workqueue.h>
+
+#include "vcompound_internal.h"
+
+/* Orders 1 to VC_RESERVE_MAX_ORDER may have a reserve. */
+#define VC_RESERVE_ORDERS	(VC_RESERVE_MAX_ORDER + 1)
+/* Keeps a typo in the parameter from pinning much memory. */
+#define VC_RESERVE_MAX_BLOCKS	1024U
+
+struct vc_reserve {
+	struct llist_head blocks;
+	/* llist_del_first() needs its callers serialised; takes are atomic */
+	raw_spinlock_t take_lock;
+	atomic_t count;
+	unsigned int target;
+};
+
+/* The default: 2 blocks each of orders 1-4, 240 KiB with 4 KiB pages. */
+static struct vc_reserve vc_reserves[VC_RESERVE_ORDERS] = {
+	[1 ... 4] = { .target = 2 },
+};
+
+static DEFINE_MUTEX(vc_reserve_param_lock);
+static void vc_reserve_refill(struct work_struct *work);
+static DECLARE_WORK(vc_reserve_work, vc_reserve_refill);
+static bool vc_reserve_live;	/* the work may run; under the param lock */
+
+static unsigned int vc_reserve_low(unsigned int target)
+{
+	return DIV_ROUND_UP(target * 3, 4);
+}
+
+static struct vc_vblock *vc_reserve_pop(struct vc_reserve *r)
+{
+	struct llist_node *node;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&r->take_lock, flags);
+	node = llist_del_first(&r->blocks);
+	raw_spin_unlock_irqrestore(&r->take_lock, flags);
+	if (!node)
+		return NULL;
+	atomic_dec(&r->count);
+	return llist_entry(node, struct vc_vblock, defer_node);
+}
+
+/* A reserved block never handed out: unpublish it and give it back. */
+static void vc_reserve_discard(struct vc_vblock *vb)
+{
+	xa_erase_irq(&vc_vblocks, vb->id);
+	vc_vblock_release(vb);
+}
+
+/**
+ * vc_reserve_take - a pre-built, zeroed virtual block of @order, or NULL
+ * @order: block size
+ *
+ * Context: Any context but NMI.
+ * Return: the block's descriptor; it counts as allocated from now on.
+ */
+struct vc_vblock *vc_reserve_take(unsigned int order)
+{
+	struct vc_reserve *r;
+	struct vc_vblock *vb;
+
+	if (order >= VC_RESERVE_ORDERS)
+		return NULL;
+	r = &vc_reserves[order];
+	vb = vc_reserve_pop(r);
+	if (vb)
+		vc_count(reserve_taken[order]);
+	else
+		vc_count(reserve_empty[order]);
+	if (atomic_read(&r->count) < vc_reserve_low(READ_ONCE(r->target)) &&
+	    READ_ONCE(vc_reserve_live))
+		queue_work(system_unbound_wq, &vc_reserve_work);
+	return vb;
+}
+
+/* Tops every reserve up to its target and trims those above it. */
+static void vc_reserve_refill(struct work_struct *work)
+{
+	unsigned int o;
+
+	for (o = 0; o < VC_RESERVE_ORDERS; o++) {
+		struct vc_reserve *r = &vc_reserves[o];
+		struct vc_vblock *vb;
+
+		while (atomic_read(&r->count) > READ_ONCE(r->target)) {
+			vb = vc_reserve_pop(r);
+			if (!vb)
+				break;
+			vc_reserve_discard(vb);
+		}
+		while (atomic_read(&r->count) < READ_ONCE(r->target) &&
+		       READ_ONCE(vc_reserve_live)) {
+			vb = vc_vblock_build(GFP_KERNEL | __GFP_ZERO |
+					     __GFP_NOWARN, o, NUMA_NO_NODE);
+			if (!vb)
+				break;	/* the next take queues another try */
+			llist_add(&vb->defer_node, &r->blocks);
+			atomic_inc(&r->count);
+			vc_count(reserve_built[o]);
+		}
+		cond_resched();
+	}
+}
+
+/*
+ * "ORDER:COUNT,ORDER:COUNT"; orders not named get 0.  All the reserves
+ * together may hold at most a quarter of RAM.
+ */
+static int vc_reserve_parse(const char *val, unsigned int *targets)
+{
+	unsigned long pages = 0;
+	char *buf, *p, *item;
+	int ret = 0;
+
+	buf = kstrdup(val, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	memset(targets, 0, VC_RESERVE_ORDERS * sizeof(*targets));
+	p = strim(buf);
+	/* An empty value empties every reserve; an empty item is an error. */
+	if (!*p)
+		p = NULL;
+	while (p) {
+		unsigned int order, count;
+		char *colon;
+
+		item = strsep(&p, ",");
+		colon = strchr(item, ':');
+
+		if (!colon) {
+			ret = -EINVAL;
+			break;
+		}
+		*colon = '\0';
+		if (kstrtouint(item, 10, &order) ||
+		    kstrtouint(colon + 1, 10, &count) ||
+		    !order || order >= VC_RESERVE_ORDERS ||
+		    count > VC_RESERVE_MAX_BLOCKS) {
+			ret = -EINVAL;
+			break;
+		}
+		targets[order] = count;
+		pages += (unsigned long)count << order;
+	}
+	kfree(buf);
+	if (!ret && pages > totalram_pages() / 4)
+		ret = -EINVAL;
+	return ret;
+}
+
+static int vc_reserve_param_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int targets[VC_RESERVE_ORDERS];
+	unsigned int o;
+	int ret;
+
+	ret = vc_reserve_parse(val, targets);
+	if (ret)
+		return ret;
+	mutex_lock(&vc_reserve_param_lock);
+	for (o = 0; o < VC_RESERVE_ORDERS; o++)
+		WRITE_ONCE(vc_reserves[o].target, targets[o]);
+	if (vc_reserve_live)
+		queue_work(system_unbound_wq, &vc_reserve_work);
+	mutex_unlock(&vc_reserve_param_lock);
+	return 0;
+}
+
+static int vc_reserve_param_get(char *buffer, const struct kernel_param *kp)
+{
+	unsigned int o;
+	int len = 0;
+
+	for (o = 0; o < VC_RESERVE_ORDERS; o++) {
+		unsigned int target = READ_ONCE(vc_reserves[o].target);
+
+		if (target)
+			len += scnprintf(buffer + len, PAGE_SIZE - len, "%s%u:%u",
+					 len ? "," : "", o, target);
+	}
+	len += scnprintf(buffer + len, PAGE_SIZE - len, "\n");
+	return len;
+}
+
+static const struct kernel_param_ops vc_reserve_param_ops = {
+	.set = vc_reserve_param_set,
+	.get = vc_reserve_param_get,
+};
+
+module_param_cb(reserve, &vc_reserve_param_ops, NULL, 0644);
+MODULE_PARM_DESC(reserve,
+		 "pre-built virtual blocks for atomic allocations: ORDER:COUNT,... with ORDER 1-"
+		 __stringify(VC_RESERVE_MAX_ORDER)
+		 ", COUNT <= 1024, at most 1/4 of RAM in all (default 1:2,2:2,3:2,4:2, 240 KiB with 4 KiB pages; empty: none)");
+
+/**
+ * vc_reserve_level - blocks in, and target of, the reserve of @order
+ * @order: block size
+ * @target: set to the target
+ *
+ * Return: the number of blocks in the reserve now.
+ */
+unsigned int vc_reserve_level(unsigned int order, unsigned int *target)
+{
+	if (order >= VC_RESERVE_ORDERS) {
+		*target = 0;
+		return 0;
+	}
+	*target = READ_ONCE(vc_reserves[order].target);
+	return atomic_read(&vc_reserves[order].count);
+}
+
+void vc_reserve_init(void)
+{
+	unsigned int o;
+
+	for (o = 0; o < VC_RESERVE_ORDERS; o++) {
+		init_llist_head(&vc_reserves[o].blocks);
+		raw_spin_lock_init(&vc_reserves[o].take_lock);
+	}
+	mutex_lock(&vc_reserve_param_lock);
+	vc_reserve_live = true;
+	queue_work(system_unbound_wq, &vc_reserve_work);
+	mutex_unlock(&vc_reserve_param_lock);
+}
+
+/* Stops the refills and gives every reserved block back. */
+void vc_reserve_exit(void)
+{
+	struct vc_vblock *vb;
+	unsigned int o;
+
+	mutex_lock(&vc_reserve_param_lock);
+	WRITE_ONCE(vc_reserve_live, false);
+	mutex_unlock(&vc_reserve_param_lock);
+	cancel_work_sync(&vc_reserve_work);
+	for (o = 0; o < VC_RESERVE_ORDERS; o++)
+		while ((vb = vc_reserve_pop(&vc_reserves[o])))
+			vc_reserve_discard(vb);
+}

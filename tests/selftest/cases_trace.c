@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Trace events through tracefs, as a user would use them (from a shell:
+ * tracefs files cannot be reached with kernel_read/kernel_write): enable
+ * events/vcompound/, allocate and free both kinds (one free deferred from
+ * hardirq) and a vcache object, then find every event in the trace with
+ * all of its fields.  Pointers are printed hashed (%p), the same way in
+ * the trace and here, so the events of each block can be told apart.
+ */
+#include <linux/fs.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/numa.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/umh.h>
+
+#include <vcache.h>
+
+#include "vct.h"
+
+#define VCT_TR_BUF	SZ_1M
+#define VCT_TR_DUMP	"/tmp/vct_trace.txt"
+
+/*
+ * tracefs files cannot be written or read with kernel_write() and
+ * kernel_read() (they have ->write and ->read), so a shell does it, as a
+ * user would.  $T is tracefs, mounted at /sys/kernel/tracing if it is not
+ * yet, else reached through debugfs.
+ */
+#define VCT_TR_FIND \
+	"T=/sys/kernel/tracing; " \
+	"[ -d $T/events ] || mount -t tracefs nodev $T 2>/dev/null; " \
+	"[ -d $T/events ] || T=/sys/kernel/debug/tracing; " \
+	"[ -d $T/events/vcompound ] || exit 3; "
+
+/* Runs @cmd with /bin/sh; its exit status, or a negative error. */
+static int vct_tr_sh(const char *cmd)
+{
+	static char *envp[2] = { "PATH=/sbin:/bin:/usr/sbin:/usr/bin", NULL };
+	char *argv[4] = { "/bin/sh", "-c", (char *)cmd, NULL };
+	int ret = call_usermodehelper(argv[0], argv, envp, UMH_WAIT_PROC);
+
+	return ret > 0 ? (ret >> 8) & 0xff : ret;
+}
+
+/* The file @path, NUL-terminated, or an error. */
+static ssize_t vct_tr_read(const char *path, char *buf, size_t len)
+{
+	struct file *f = filp_open(path, O_RDONLY, 0);
+	size_t got = 0;
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	while (got < len - 1) {
+		n = kernel_read(f, buf + got, len - 1 - got, &pos);
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	filp_close(f, NULL);
+	buf[got] = '\0';
+	return got;
+}
+
+static void vct_tr_free_fn(void *addr)
+{
+	vcompound_free(addr);
+}
+
+/* Checks that the trace has a line containing @fmt, formatted. */
+static __printf(3, 4) void vct_tr_expect(struct vct *t, const char *trace,
+					 const char *fmt, ...)
+{
+	char want[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(want, sizeof(want), fmt, ap);
+	va_end(ap);
+	if (!strstr(trace, want)) {
+		t->failed = true;
+		vct_diag(t, "no event \"%s\" in the trace", want);
+	}
+}
+
+static void vct_trace_events(struct vct *t)
+{
+	const gfp_t gfp = GFP_KERNEL;
+	void *phys = NULL, *virt = NULL, *obj = NULL;
+	struct vcache *c = NULL;
+	char *trace = NULL;
+	ssize_t len;
+	int ret;
+
+	ret = vct_tr_sh(VCT_TR_FIND
+			": > $T/trace && echo 1 > $T/events/vcompound/enable");
+	if (ret == 3 || ret == -ENOENT) {
+		t->skip = ret == 3 ? "no tracefs with events/vcompound" :
+				     "no /bin/sh to reach tracefs";
+		return;
+	}
+	if (!VCT_CHECK(t, ret == 0)) {
+		vct_diag(t, "enabling the events: %d", ret);
+		return;
+	}
+	trace = kvmalloc(VCT_TR_BUF, GFP_KERNEL);
+	if (!VCT_CHECK(t, trace))
+		goto out;
+
+	phys = vcompound_alloc(gfp, 1);
+	if (!vct_set_fallback(t, true))
+		virt = vcompound_alloc(gfp, 2);
+	vct_set_fallback(t, false);
+	c = vcache_create("vct_trace", 128, 0, 0, NULL);
+	if (c)
+		obj = vcache_alloc(c, gfp);
+	vcache_free(c, obj);
+	vcache_destroy(c);
+	vcompound_free(phys);
+	VCT_CHECK(t, vct_run_in(VCT_HARDIRQ, vct_tr_free_fn, virt));
+	vcompound_drain();
+
+	ret = vct_tr_sh(VCT_TR_FIND "echo 0 > $T/events/vcompound/enable && "
+			"cat $T/trace > " VCT_TR_DUMP);
+	if (!VCT_CHECK(t, ret == 0))
+		vct_diag(t, "disabling the events, saving the trace: %d", ret);
+	if (!VCT_CHECK(t, phys && virt && obj))
+		goto out;
+	len = vct_tr_read(VCT_TR_DUMP, trace, VCT_TR_BUF);
+	if (!VCT_CHECK(t, len > 0))
+		goto out;
+
+	vct_tr_expect(t, trace,
+		      "vcompound_alloc: addr=%p order=1 gfp=%#lx nid=%d virtual=0",
+		      phys, (unsigned long)gfp, NUMA_NO_NODE);
+	vct_tr_expect(t, trace, "vcompound_fallback: order=2 gfp=%#lx reason=always_fallback",
+		      (unsigned long)gfp);
+	vct_tr_expect(t, trace,
+		      "vcompound_alloc: addr=%p order=2 gfp=%#lx nid=%d virtual=1",
+		      virt, (unsigned long)gfp, NUMA_NO_NODE);
+	vct_tr_expect(t, trace,
+		      "vcompound_free: addr=%p order=1 virtual=0 deferred=0",
+		      phys);
+	vct_tr_expect(t, trace,
+		      "vcompound_free: addr=%p order=2 virtual=1 deferred=1",
+		      virt);
+	vct_tr_expect(t, trace,
+		      "vcompound_defer: addr=%p order=2 hardirq=1 softirq=0 irqs_off=1",
+		      virt);
+	vct_tr_expect(t, trace, "vcache_alloc: cache=vct_trace obj=%p size=128",
+		      obj);
+	vct_tr_expect(t, trace, "vcache_free: cache=vct_trace obj=%p size=128",
+		      obj);
+	vct_tr_expect(t, trace, "vcache_slab_alloc: cache=vct_trace slab=");
+	vct_tr_expect(t, trace, "vcache_slab_free: cache=vct_trace slab=");
+	if (t->failed)
+		vct_diag(t, "trace: %zd bytes", len);
+out:
+	vct_tr_sh(VCT_TR_FIND "echo 0 > $T/events/vcompound/enable; "
+		  "rm -f " VCT_TR_DUMP);
+	kvfree(trace);
+}
+
+void vct_trace_cases(void (*run)(const char *name,
+				 void (*fn)(struct vct *t)))
+{
+	run("trace_events_through_tracefs", vct_trace_events);
+}
