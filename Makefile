@@ -6,8 +6,9 @@
 #   make test            boot stock Debian kernels under QEMU and run the KTAP suite
 #                        (vcompound.ko built and installed by DKMS)
 #   make test-fast       the same with a plain tree build (development)
-#   make test-debug      test-fast on a KASAN/lockdep/kmemleak debug kernel
-#                        (built once from Debian's linux-source-6.12, cached)
+#   make test-debug      the debug lane: KASAN/lockdep/kmemleak kernel (built
+#                        once from Debian's linux-source-6.12, cached): stock
+#                        suite, KUnit, fault injection, stress, fuzz
 #   make demo            boot a stock kernel and show physical vs virtual blocks
 #   make bench           benchmarks on the stock 6.12 kernel: table, build/bench/results.csv,
 #                        tests/bench/RESULTS.md
@@ -66,11 +67,14 @@ test-fast: KERNELS ?= 5.10 6.1 6.12 7.2
 test-fast:
 	@bash $(TOP)/tests/qemu/run.sh --tree $(KERNELS)
 
-# The suite (tree build) on the debug kernel of tests/debug-kernel/: KASAN
-# (generic, vmalloc), lockdep, DEBUG_ATOMIC_SLEEP, DEBUG_VM, DEBUG_LIST,
-# kmemleak (scanned after the unload), fault injection. The kernel is built
-# on first use (several minutes) and cached by linux-source version and
-# config fragment hash; see tests/qemu/README.md.
+# The debug lane (tree build) on the debug kernel of tests/debug-kernel/:
+# KASAN (generic, vmalloc), lockdep, DEBUG_ATOMIC_SLEEP, DEBUG_VM,
+# DEBUG_LIST, kmemleak, fault injection, KUnit; booted with panic_on_warn=1.
+# One boot runs the stock suite, the KUnit module, the faults suite under
+# fail_page_alloc (10 % and 50 %, min-order 0 and 1), the stress suite and
+# tests/qemu/fuzz.sh, then a kmemleak scan, and ends with a summary table.
+# The kernel is built on first use (5-7 minutes) and cached by linux-source
+# version and config fragment hash; see tests/qemu/README.md.
 test-debug:
 	@bash $(TOP)/tests/qemu/run.sh --tree --debug
 
