@@ -23,7 +23,8 @@
 #   fault-pP-oO    for P in 10 50, O in 0 1: core loaded, fail_page_alloc
 #                  on (probability P, min-order O, task-filter=Y), self-test
 #                  suite=faults, fail_page_alloc off; unload; MemFree delta
-#   stress         self-test suite=stress; unload; MemFree delta
+#   stress         self-test suite=stress (6+2+2 x 10^5 operations);
+#                  unload; MemFree delta
 #   fuzz           core loaded, sh /fuzz.sh; unload; MemFree delta
 # then lockdep's state and a kmemleak scan. A step whose module or script
 # is not in the image reports "vclab: run <label>: missing ...".
@@ -298,7 +299,11 @@ debug_lane() {
 	done
 
 	say "run stress begin"
-	load "$TEST" suite=stress && save_ksyms
+	# 10^6 operations over the three cases.  Under KASAN every vmap() and
+	# vunmap() maps and unmaps shadow too: 10^6 always_fallback
+	# operations took ~21 min on a loaded 2-core host, the default ~2.5.
+	load "$TEST" suite=stress stress_ops=600000 stress_ops_fallback=200000 \
+		stress_ops_fragmented=200000 && save_ksyms
 	if [ -n "$HUNG" ]; then
 		say "run stress end"
 		return
