@@ -44,7 +44,7 @@ struct vck_group {
 
 enum {
 	VCK_ORDER, VCK_ALLOC, VCK_CONTEXT, VCK_MISUSE, VCK_VCACHE,
-	VCK_INJECT, VCK_FRAGMENT, VCK_NR
+	VCK_INJECT, VCK_ATOMIC, VCK_TRACE, VCK_FRAGMENT, VCK_NR
 };
 
 /* Defined at the end, with the suites. */
@@ -275,6 +275,16 @@ static const void *vck_inject_params(const void *prev, char *desc)
 	return vck_params(&vck_groups[VCK_INJECT], prev, desc);
 }
 
+static const void *vck_atomic_params(const void *prev, char *desc)
+{
+	return vck_params(&vck_groups[VCK_ATOMIC], prev, desc);
+}
+
+static const void *vck_trace_params(const void *prev, char *desc)
+{
+	return vck_params(&vck_groups[VCK_TRACE], prev, desc);
+}
+
 static const void *vck_fragment_params(const void *prev, char *desc)
 {
 	return vck_params(&vck_groups[VCK_FRAGMENT], prev, desc);
@@ -306,6 +316,16 @@ static void vcache_cases(struct kunit *test)
 }
 
 static void inject_cases(struct kunit *test)
+{
+	vck_run(test);
+}
+
+static void atomic_cases(struct kunit *test)
+{
+	vck_run(test);
+}
+
+static void trace_cases(struct kunit *test)
 {
 	vck_run(test);
 }
@@ -348,6 +368,16 @@ static struct kunit_case vck_vcache_cases[] = {
 
 static struct kunit_case vck_inject_cases[] = {
 	KUNIT_CASE_PARAM_ATTR(inject_cases, vck_inject_params, VCK_SLOW),
+	{ }
+};
+
+static struct kunit_case vck_atomic_cases[] = {
+	KUNIT_CASE_PARAM_ATTR(atomic_cases, vck_atomic_params, VCK_SLOW),
+	{ }
+};
+
+static struct kunit_case vck_trace_cases[] = {
+	KUNIT_CASE_PARAM_ATTR(trace_cases, vck_trace_params, VCK_SLOW),
 	{ }
 };
 
@@ -398,6 +428,20 @@ static struct kunit_suite vck_inject_suite = {
 	.test_cases = vck_inject_cases,
 };
 
+static struct kunit_suite vck_atomic_suite = {
+	.name = "vcompound_atomic",
+	.suite_init = vck_suite_init,
+	.suite_exit = vck_suite_exit,
+	.test_cases = vck_atomic_cases,
+};
+
+static struct kunit_suite vck_trace_suite = {
+	.name = "vcompound_trace",
+	.suite_init = vck_suite_init,
+	.suite_exit = vck_suite_exit,
+	.test_cases = vck_trace_cases,
+};
+
 static struct kunit_suite vck_fragment_suite = {
 	.name = "vcompound_fragment",
 	.suite_init = vck_suite_init,
@@ -412,12 +456,14 @@ static struct vck_group vck_groups[VCK_NR] = {
 	[VCK_MISUSE] = { &vck_misuse_suite, vct_misuse_cases },
 	[VCK_VCACHE] = { &vck_vcache_suite, vct_vcache_cases },
 	[VCK_INJECT] = { &vck_inject_suite, vct_inject_cases },
+	[VCK_ATOMIC] = { &vck_atomic_suite, vct_atomic_cases },
+	[VCK_TRACE] = { &vck_trace_suite, vct_trace_cases },
 	[VCK_FRAGMENT] = { &vck_fragment_suite, vct_fragment_cases },
 };
 
 kunit_test_suites(&vck_order_suite, &vck_alloc_suite, &vck_context_suite,
 		  &vck_misuse_suite, &vck_vcache_suite, &vck_inject_suite,
-		  &vck_fragment_suite);
+		  &vck_atomic_suite, &vck_trace_suite, &vck_fragment_suite);
 
 VCOMPOUND_IMPORT_NS();
 MODULE_LICENSE("GPL");
