@@ -144,6 +144,9 @@ static void vct_at_empty(struct vct *t)
 
 	if (vct_set_fallback(t, true) || !vct_at_begin(t, "2:0", 0))
 		goto out;
+	/* "2:0" empties every order; the worker trims them one by one. */
+	if (!VCT_CHECK(t, vct_at_wait_level(t, 3, 0)))
+		goto out;
 	vct_snap(t);
 	VCT_CHECK(t, vct_run_in(VCT_HARDIRQ, vct_at_alloc_fn, &c));
 	VCT_CHECK(t, !c.addr);
