@@ -16,7 +16,7 @@
  */
 #define VC_GFP_REFUSED		__GFP_NOFAIL
 
-static gfp_t vc_physical_gfp(gfp_t gfp, unsigned int order)
+static gfp_t vc_physical_gfp(gfp_t gfp, unsigned int order, bool may_virtual)
 {
 	/* The physical kind is addressed through the linear map. */
 	gfp &= ~__GFP_HIGHMEM;
@@ -27,18 +27,34 @@ static gfp_t vc_physical_gfp(gfp_t gfp, unsigned int order)
 	 * storm, so try once and quietly, unless the caller asked to try hard.
 	 */
 	gfp |= __GFP_COMP | __GFP_NOWARN;
-	if (!(gfp & __GFP_RETRY_MAYFAIL))
-		gfp |= __GFP_NORETRY;
+	if (gfp & __GFP_RETRY_MAYFAIL)
+		return gfp;
+	gfp |= __GFP_NORETRY;
+	/*
+	 * Above the costly order even one pass of direct reclaim and
+	 * compaction costs far more than the fallback does (tests/bench, P6);
+	 * gfp.h: the flag "can be cleared to avoid unnecessary delays when a
+	 * fallback option is available".  kswapd and kcompactd are still
+	 * woken to restore such blocks in the background.  Since v6.3 the
+	 * page allocator lets any caller that cannot reclaim go below the min
+	 * watermark (ALLOC_NON_BLOCK); __GFP_NOMEMALLOC keeps this attempt,
+	 * which has a fallback, out of what is left for atomic callers.
+	 */
+	if (may_virtual && order > PAGE_ALLOC_COSTLY_ORDER &&
+	    (gfp & __GFP_DIRECT_RECLAIM))
+		gfp = (gfp & ~__GFP_DIRECT_RECLAIM) | __GFP_NOMEMALLOC;
 	return gfp;
 }
 
-static void *vc_alloc_physical(gfp_t gfp, unsigned int order, int nid)
+static void *vc_alloc_physical(gfp_t gfp, unsigned int order, int nid,
+			       bool may_virtual)
 {
 	struct page *page;
 
 	if (vc_fault(VC_FAULT_PHYSICAL))
 		return NULL;
-	page = alloc_pages_node(nid, vc_physical_gfp(gfp, order), order);
+	page = alloc_pages_node(nid, vc_physical_gfp(gfp, order, may_virtual),
+				order);
 	if (!page)
 		return NULL;
 	vc_phys_mark(page);
@@ -80,6 +96,42 @@ static void vc_scope_exit(struct vc_scope *s)
 		memalloc_noio_restore(s->noio);
 	else if (!(s->gfp & __GFP_FS))
 		memalloc_nofs_restore(s->nofs);
+}
+
+/*
+ * Up to BITS_PER_LONG pages (VMAP_MAX_ALLOC in mm/vmalloc.c), vm_map_ram()
+ * carves the range out of a per-CPU vmap block: no vmap_area or vm_struct
+ * of its own, and vm_unmap_ram() leaves the TLB flush to a later purge.
+ * That halves the mapping cost at order 1 (tests/bench, P2).  Such a block
+ * has no guard page after it; larger ones keep vmap().
+ */
+#define VC_MAP_RAM_MAX_PAGES	BITS_PER_LONG
+
+static void *vc_vblock_map(struct vc_vblock *vb, unsigned long nr, int nid)
+{
+	if (nr <= VC_MAP_RAM_MAX_PAGES) {
+		vb->map_ram = true;
+		vb->addr = vm_map_ram(vb->pages, nr, nid);
+		if (vb->addr)
+			return vb->addr;
+	}
+	vb->map_ram = false;
+	vb->addr = vmap(vb->pages, nr, VM_MAP, PAGE_KERNEL);
+	return vb->addr;
+}
+
+/**
+ * vc_vblock_unmap - undo what vc_vblock_build() mapped
+ * @vb: the block
+ *
+ * Context: Process context; may sleep.
+ */
+void vc_vblock_unmap(struct vc_vblock *vb)
+{
+	if (vb->map_ram)
+		vm_unmap_ram(vb->addr, 1U << vb->order);
+	else
+		vunmap(vb->addr);
 }
 
 /**
@@ -130,8 +182,7 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid)
 
 	if (vc_fault(VC_FAULT_VMAP))
 		goto free_pages;
-	vb->addr = vmap(vb->pages, nr, VM_MAP, PAGE_KERNEL);
-	if (!vb->addr)
+	if (!vc_vblock_map(vb, nr, nid))
 		goto free_pages;
 	if (vc_fault(VC_FAULT_XARRAY) ||
 	    xa_alloc_irq(&vc_vblocks, &id, vb, XA_LIMIT(1, VC_ID_MAX), meta_gfp))
@@ -145,7 +196,7 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid)
 	return vb;
 
 unmap:
-	vunmap(vb->addr);
+	vc_vblock_unmap(vb);
 free_pages:
 	vc_free_page_array(vb->pages, nr);
 	kvfree(vb);
@@ -221,7 +272,7 @@ void *vc_alloc_block(gfp_t gfp, unsigned int order, int nid, bool may_virtual)
 	} else if (may_virtual && vc_always_fallback()) {
 		reason = VC_FALLBACK_FORCED;
 	} else {
-		addr = vc_alloc_physical(gfp, order, nid);
+		addr = vc_alloc_physical(gfp, order, nid, may_virtual);
 		/* An order-0 fallback would need the very page that failed. */
 		if (addr || !order)
 			goto out;

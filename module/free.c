@@ -4,12 +4,21 @@
  *
  * Physical blocks go straight back to the buddy allocator, which is safe
  * anywhere.  vunmap() may sleep, so a virtual block freed where sleeping
- * is not allowed is pushed on a per-CPU lock-free list, and a work item on
- * that CPU unmaps and frees it from process context.
+ * is not allowed is queued per CPU, and a work item on that CPU unmaps and
+ * frees it from process context.
+ *
+ * The queue holds bare addresses: the lookup and the claim, which cost
+ * several times what the queueing does, run in the worker, like
+ * vfree_atomic() validates nothing where it is called.  A bad free is
+ * then reported by the worker, naming the caller recorded at the free.
+ * When the per-CPU slots are full, or the free and defer trace events are
+ * on (they report the order), a free is validated at once and the block
+ * goes on a lock-free list instead.
  */
 #include <linux/llist.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
+#include <linux/spinlock.h>
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
@@ -17,12 +26,30 @@
 #include "vcompound_trace.h"
 #include "vcompat_workqueue.h"
 
+/*
+ * Unvalidated frees queued per CPU (4 KiB each); a longer burst before the
+ * worker runs is validated at free time.
+ */
+#define VC_DEFER_SLOTS		256
+/* How many of them the worker takes off the queue at a time. */
+#define VC_DEFER_CHUNK		16
+
+struct vc_defer_slot {
+	const void *addr;
+	unsigned long caller;
+};
+
 struct vc_defer_cpu {
-	struct llist_head list;
+	/* producers on this CPU, and a drain from any CPU */
+	raw_spinlock_t lock;
+	unsigned int nr;
+	struct vc_defer_slot slots[VC_DEFER_SLOTS];
+	struct llist_head list;		/* validated blocks */
 	struct work_struct work;
 };
 
-static DEFINE_PER_CPU(struct vc_defer_cpu, vc_defer);
+/* Dynamic: the static per-CPU space that modules share is small. */
+static struct vc_defer_cpu __percpu *vc_defer;
 static struct workqueue_struct *vc_defer_wq;
 
 /**
@@ -49,45 +76,13 @@ void vc_vblock_release(struct vc_vblock *vb)
 {
 	unsigned long i, nr = 1UL << vb->order;
 
-	vunmap(vb->addr);
+	vc_vblock_unmap(vb);
 	for (i = 0; i < nr; i++) {
 		set_page_private(vb->pages[i], 0);
 		__free_page(vb->pages[i]);
 	}
 	/* Lookups may still hold the descriptor under rcu_read_lock(). */
 	kvfree_rcu(vb, rcu);
-}
-
-static void vc_defer_drain(struct llist_head *list)
-{
-	struct llist_node *batch = llist_del_all(list);
-	struct vc_vblock *vb, *next;
-
-	llist_for_each_entry_safe(vb, next, batch, defer_node) {
-		vc_vblock_destroy(vb);
-		vc_count(defer_done);
-		cond_resched();
-	}
-}
-
-static void vc_defer_work(struct work_struct *work)
-{
-	vc_defer_drain(&container_of(work, struct vc_defer_cpu, work)->list);
-}
-
-static void vc_defer_vblock(struct vc_vblock *vb)
-{
-	struct vc_defer_cpu *d;
-	int cpu;
-
-	vc_count(deferred[vb->order]);
-	trace_vcompound_defer(vb->addr, vb->order);
-	cpu = get_cpu();
-	d = per_cpu_ptr(&vc_defer, cpu);
-	/* Only the first entry on an empty list needs to kick the worker. */
-	if (llist_add(&vb->defer_node, &d->list))
-		queue_work_on(cpu, vc_defer_wq, &d->work);
-	put_cpu();
 }
 
 /*
@@ -105,11 +100,195 @@ static bool vc_vblock_claim(struct vc_vblock *vb)
 	return old == vb;
 }
 
-static void vc_bad_free(const void *what)
+static void vc_bad_free(const void *what, unsigned long caller)
 {
 	vc_count(bad_free);
-	WARN_ONCE(1, "vcompound: %p is not a live vcompound block (double free or foreign pointer), not freed\n",
-		  what);
+	WARN_ONCE(1, "vcompound: %p is not a live vcompound block (double free or foreign pointer), not freed; freed by %pS\n",
+		  what, (void *)caller);
+}
+
+/*
+ * Look @addr up and claim its block.  On success the caller owns the block
+ * and @ref describes it; otherwise the bad free has been reported.
+ */
+static bool vc_free_claim(const void *addr, unsigned long caller,
+			  struct vc_ref *ref)
+{
+	bool claimed;
+
+	rcu_read_lock();
+	if (!vc_lookup_addr(addr, ref)) {
+		rcu_read_unlock();
+		vc_bad_free(addr, caller);
+		return false;
+	}
+	if (ref->base != addr) {
+		rcu_read_unlock();
+		vc_count(interior_free);
+		WARN_ONCE(1, "vcompound: %p is inside the block at %p, not freed; freed by %pS\n",
+			  addr, ref->base, (void *)caller);
+		return false;
+	}
+	claimed = ref->vb ? vc_vblock_claim(ref->vb) : vc_phys_claim(ref->head);
+	rcu_read_unlock();
+	if (!claimed)
+		vc_bad_free(addr, caller);
+	return claimed;
+}
+
+static void vc_free_physical(struct page *head, unsigned int order,
+			     const void *addr)
+{
+	trace_vcompound_free(addr, order, false, false);
+	__free_pages(head, order);
+	vc_count(freed_physical[order]);
+}
+
+/*
+ * The start of a physical block: the cookie in its head page is checked
+ * and cleared by one cmpxchg, which is also the claim, so neither the
+ * lookup nor an RCU section is needed.  Anything else (an interior or a
+ * foreign address, a double free) is left to the full lookup, which tells
+ * them apart.
+ */
+static bool vc_free_physical_fast(const void *addr)
+{
+	struct page *head;
+
+	if (!PAGE_ALIGNED(addr) || !virt_addr_valid(addr))
+		return false;
+	head = virt_to_page(addr);
+	if (!vc_phys_claim(head))
+		return false;
+	vc_free_physical(head, compound_order(head), addr);
+	return true;
+}
+
+static void vc_defer_drain_list(struct vc_defer_cpu *d)
+{
+	struct llist_node *batch = llist_del_all(&d->list);
+	struct vc_vblock *vb, *next;
+
+	llist_for_each_entry_safe(vb, next, batch, defer_node) {
+		vc_vblock_destroy(vb);
+		vc_count(defer_done);
+		cond_resched();
+	}
+}
+
+/* Validate and free queued addresses, a chunk at a time off the queue. */
+static void vc_defer_drain_slots(struct vc_defer_cpu *d)
+{
+	struct vc_defer_slot chunk[VC_DEFER_CHUNK];
+	struct vc_ref ref;
+	unsigned int i, n;
+
+	do {
+		raw_spin_lock_irq(&d->lock);
+		n = min_t(unsigned int, d->nr, VC_DEFER_CHUNK);
+		d->nr -= n;
+		memcpy(chunk, &d->slots[d->nr], n * sizeof(*chunk));
+		raw_spin_unlock_irq(&d->lock);
+
+		for (i = 0; i < n; i++) {
+			/* Only vmalloc addresses are queued: virtual or bad. */
+			if (vc_free_claim(chunk[i].addr, chunk[i].caller, &ref) &&
+			    !WARN_ON_ONCE(!ref.vb)) {
+				vc_count(deferred[ref.order]);
+				vc_vblock_destroy(ref.vb);
+			}
+			vc_count(defer_done);
+			cond_resched();
+		}
+	} while (n);
+}
+
+static void vc_defer_drain(struct vc_defer_cpu *d)
+{
+	vc_defer_drain_slots(d);
+	vc_defer_drain_list(d);
+}
+
+static void vc_defer_work(struct work_struct *work)
+{
+	vc_defer_drain(container_of(work, struct vc_defer_cpu, work));
+}
+
+/* A claimed virtual block, from where vunmap() must not run. */
+static void vc_defer_vblock(struct vc_vblock *vb)
+{
+	struct vc_defer_cpu *d;
+	int cpu;
+
+	vc_count(deferred[vb->order]);
+	vc_count(defer_queued);
+	trace_vcompound_defer(vb->addr, vb->order);
+	cpu = get_cpu();
+	d = per_cpu_ptr(vc_defer, cpu);
+	/* Only the first entry on an empty list needs to kick the worker. */
+	if (llist_add(&vb->defer_node, &d->list))
+		queue_work_on(cpu, vc_defer_wq, &d->work);
+	put_cpu();
+}
+
+/*
+ * Queue the free of @addr, unvalidated, on this CPU.
+ * Return: false if this CPU's slots are full.
+ */
+static bool vc_defer_addr(const void *addr, unsigned long caller)
+{
+	struct vc_defer_cpu *d;
+	unsigned long flags;
+	bool queued, kick;
+
+	local_irq_save(flags);
+	d = this_cpu_ptr(vc_defer);
+	raw_spin_lock(&d->lock);
+	queued = d->nr < VC_DEFER_SLOTS;
+	kick = queued && !d->nr;
+	if (queued) {
+		d->slots[d->nr].addr = addr;
+		d->slots[d->nr].caller = caller;
+		d->nr++;
+		vc_count(defer_queued);
+	}
+	raw_spin_unlock(&d->lock);
+	if (kick)
+		queue_work_on(smp_processor_id(), vc_defer_wq, &d->work);
+	local_irq_restore(flags);
+	return queued;
+}
+
+/* The free and defer events report the order: validate at once for them. */
+static bool vc_free_traced(void)
+{
+	return trace_vcompound_free_enabled() ||
+	       trace_vcompound_defer_enabled();
+}
+
+static void vc_free(const void *addr, unsigned long caller)
+{
+	struct vc_ref ref;
+
+	if (!is_vmalloc_addr(addr)) {
+		if (vc_free_physical_fast(addr))
+			return;
+	} else if (!vc_can_sleep() && PAGE_ALIGNED(addr) &&
+		   !vc_free_traced() && vc_defer_addr(addr, caller)) {
+		return;
+	}
+
+	if (!vc_free_claim(addr, caller, &ref))
+		return;
+	if (!ref.vb) {
+		vc_free_physical(ref.head, ref.order, addr);
+	} else if (vc_can_sleep()) {
+		trace_vcompound_free(addr, ref.order, true, false);
+		vc_vblock_destroy(ref.vb);
+	} else {
+		trace_vcompound_free(addr, ref.order, true, true);
+		vc_defer_vblock(ref.vb);
+	}
 }
 
 /**
@@ -118,7 +297,11 @@ static void vc_bad_free(const void *what)
  *
  * Frees are refused with a warning, and counted, when @addr is not the
  * start of a live block: a foreign pointer, an interior address, or a
- * double free of the virtual kind.
+ * double free.  A virtual block freed where sleeping is not allowed is
+ * queued and checked by the worker that unmaps it, so such a bad free is
+ * reported from there (naming this function's caller), and a double free
+ * whose second call comes after the block's address was handed out again
+ * cannot be told from a free of the new block.
  *
  * Context: Any context but NMI: hardirq, softirq, spinlocks held,
  * interrupts or preemption disabled.  A virtual block freed where sleeping
@@ -127,43 +310,8 @@ static void vc_bad_free(const void *what)
  */
 void vcompound_free(const void *addr)
 {
-	struct vc_ref ref;
-	bool claimed;
-
-	if (!addr)
-		return;
-
-	rcu_read_lock();
-	if (!vc_lookup_addr(addr, &ref)) {
-		rcu_read_unlock();
-		vc_bad_free(addr);
-		return;
-	}
-	if (ref.base != addr) {
-		rcu_read_unlock();
-		vc_count(interior_free);
-		WARN_ONCE(1, "vcompound: %p is inside the block at %p, not freed\n",
-			  addr, ref.base);
-		return;
-	}
-	claimed = ref.vb ? vc_vblock_claim(ref.vb) : vc_phys_claim(ref.head);
-	rcu_read_unlock();
-	if (!claimed) {
-		vc_bad_free(addr);
-		return;
-	}
-
-	if (!ref.vb) {
-		trace_vcompound_free(addr, ref.order, false, false);
-		__free_pages(ref.head, ref.order);
-		vc_count(freed_physical[ref.order]);
-	} else if (vc_can_sleep()) {
-		trace_vcompound_free(addr, ref.order, true, false);
-		vc_vblock_destroy(ref.vb);
-	} else {
-		trace_vcompound_free(addr, ref.order, true, true);
-		vc_defer_vblock(ref.vb);
-	}
+	if (addr)
+		vc_free(addr, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(vcompound_free);
 
@@ -181,10 +329,10 @@ void vcompound_free_pages(struct page *page)
 		return;
 	addr = vmalloc_address(page);
 	if (!addr) {
-		vc_bad_free(page);
+		vc_bad_free(page, _RET_IP_);
 		return;
 	}
-	vcompound_free(addr);
+	vc_free(addr, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(vcompound_free_pages);
 
@@ -202,11 +350,11 @@ void vcompound_drain(void)
 
 	might_sleep();
 	for_each_possible_cpu(cpu) {
-		struct vc_defer_cpu *d = per_cpu_ptr(&vc_defer, cpu);
+		struct vc_defer_cpu *d = per_cpu_ptr(vc_defer, cpu);
 
 		flush_work(&d->work);
 		/* A worker on an offline CPU may never have run. */
-		vc_defer_drain(&d->list);
+		vc_defer_drain(d);
 	}
 }
 EXPORT_SYMBOL_GPL(vcompound_drain);
@@ -219,13 +367,20 @@ int vc_defer_init(void)
 	 * Frees release memory, so they must progress under memory pressure;
 	 * per-CPU, as each CPU's list is drained by a work item queued there.
 	 */
+	vc_defer = alloc_percpu(struct vc_defer_cpu);
+	if (!vc_defer)
+		return -ENOMEM;
 	vc_defer_wq = alloc_workqueue("vcompound_free",
 				      WQ_MEM_RECLAIM | VC_WQ_PERCPU, 0);
-	if (!vc_defer_wq)
+	if (!vc_defer_wq) {
+		free_percpu(vc_defer);
 		return -ENOMEM;
+	}
 	for_each_possible_cpu(cpu) {
-		struct vc_defer_cpu *d = per_cpu_ptr(&vc_defer, cpu);
+		struct vc_defer_cpu *d = per_cpu_ptr(vc_defer, cpu);
 
+		raw_spin_lock_init(&d->lock);
+		d->nr = 0;
 		init_llist_head(&d->list);
 		INIT_WORK(&d->work, vc_defer_work);
 	}
@@ -236,4 +391,5 @@ void vc_defer_exit(void)
 {
 	vcompound_drain();
 	destroy_workqueue(vc_defer_wq);
+	free_percpu(vc_defer);
 }

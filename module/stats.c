@@ -22,7 +22,7 @@ static struct dentry *vc_debugfs_dir;
  */
 void vcompound_get_stats(struct vcompound_stats *st)
 {
-	unsigned long defer_done = 0, deferred = 0;
+	unsigned long defer_done = 0, defer_queued = 0;
 	unsigned int o, target;
 	int cpu;
 
@@ -45,6 +45,7 @@ void vcompound_get_stats(struct vcompound_stats *st)
 			os->reserve_empty += READ_ONCE(c->reserve_empty[o]);
 			os->reserve_built += READ_ONCE(c->reserve_built[o]);
 		}
+		defer_queued += READ_ONCE(c->defer_queued);
 		defer_done += READ_ONCE(c->defer_done);
 		st->bad_free += READ_ONCE(c->bad_free);
 		st->interior_free += READ_ONCE(c->interior_free);
@@ -60,11 +61,10 @@ void vcompound_get_stats(struct vcompound_stats *st)
 		st->outstanding_physical_bytes += phys << (PAGE_SHIFT + o);
 		st->outstanding_virtual += virt;
 		st->outstanding_virtual_bytes += virt << (PAGE_SHIFT + o);
-		deferred += os->deferred;
 		os->reserve_level = vc_reserve_level(o, &target);
 		os->reserve_target = target;
 	}
-	st->deferred_pending = deferred - defer_done;
+	st->deferred_pending = defer_queued - defer_done;
 }
 EXPORT_SYMBOL_GPL(vcompound_get_stats);
 

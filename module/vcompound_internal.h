@@ -34,6 +34,7 @@ struct vc_vblock {
 	void *addr;			/* start of the vmap()ed range */
 	unsigned int order;
 	u32 id;				/* index in vc_vblocks */
+	bool map_ram;			/* mapped by vm_map_ram(), not vmap() */
 	struct llist_node defer_node;	/* on a per-CPU deferred-free list */
 	struct rcu_head rcu;
 	struct page *pages[];
@@ -61,6 +62,7 @@ struct vc_ref {
 /* alloc.c */
 void *vc_alloc_block(gfp_t gfp, unsigned int order, int nid, bool may_virtual);
 struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid);
+void vc_vblock_unmap(struct vc_vblock *vb);
 
 /* lookup.c */
 bool vc_phys_owned(const struct page *head);
@@ -95,7 +97,8 @@ struct vc_counters {
 	unsigned long reserve_taken[VC_RESERVE_MAX_ORDER + 1];
 	unsigned long reserve_empty[VC_RESERVE_MAX_ORDER + 1];
 	unsigned long reserve_built[VC_RESERVE_MAX_ORDER + 1];
-	unsigned long defer_done;
+	unsigned long defer_queued;	/* frees queued for the worker */
+	unsigned long defer_done;	/* ... and done by it */
 	unsigned long bad_free;
 	unsigned long interior_free;
 	unsigned long order_refused;

@@ -52,7 +52,7 @@ struct vcompound_order_stats {
 	unsigned long failed;		/* allocations that returned NULL */
 	unsigned long freed_physical;	/* physical blocks given back */
 	unsigned long freed_virtual;	/* virtual blocks unmapped and freed */
-	unsigned long deferred;		/* virtual frees queued to the worker */
+	unsigned long deferred;		/* virtual frees done by the worker */
 	/* non-blocking allocations served by the atomic reserve (and
 	 * counted in virtual too), and those that found it empty
 	 */

@@ -128,6 +128,8 @@ static void vct_double_free(struct vct *t, bool deferred)
 		vcompound_free(addr);
 		vcompound_free(addr);
 		spin_unlock_irqrestore(&lock, flags);
+		/* Queued frees are checked, and reported, by the worker. */
+		vcompound_drain();
 		vct_expect_warn_end(t);
 	} else {
 		vcompound_free(addr);
@@ -149,6 +151,66 @@ static void vct_double_free_virtual(struct vct *t)
 static void vct_double_free_virtual_queued(struct vct *t)
 {
 	vct_double_free(t, true);
+}
+
+struct vct_hardirq_frees {
+	const void *addr[3];
+};
+
+static void vct_free_three(void *arg)
+{
+	struct vct_hardirq_frees *f = arg;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(f->addr); i++)
+		vcompound_free(f->addr[i]);
+}
+
+/*
+ * Bad frees of page-aligned vmalloc addresses from hardirq are queued
+ * unchecked; the worker must refuse them all: a foreign vmalloc() area,
+ * one already vfree()d, and the second page of a live virtual block.
+ */
+static void vct_bad_free_queued(struct vct *t)
+{
+	u8 *vm = vmalloc(2 * PAGE_SIZE);
+	u8 *gone = vmalloc(PAGE_SIZE);
+	struct vct_hardirq_frees f;
+	bool ran;
+	u8 *blk;
+
+	if (!VCT_CHECK(t, vm && gone) || vct_set_fallback(t, true)) {
+		vfree(gone);
+		vfree(vm);
+		return;
+	}
+	vfree(gone);
+	memset(vm, 0x5a, 2 * PAGE_SIZE);
+	vct_snap(t);
+	blk = vcompound_alloc(GFP_KERNEL, 2);
+	if (!VCT_CHECK(t, blk && vcompound_is_virtual(blk)))
+		goto out;
+	f.addr[0] = vm;
+	f.addr[1] = gone;
+	f.addr[2] = blk + PAGE_SIZE;
+	vct_expect_warn_begin(t);
+	ran = vct_run_in(VCT_HARDIRQ, vct_free_three, &f);
+	vcompound_drain();
+	vct_expect_warn_end(t);
+	VCT_CHECK(t, ran);
+	vct_resnap(t);
+	VCT_CHECK(t, vct_delta(t, bad_free) == 2);
+	VCT_CHECK(t, vct_delta(t, interior_free) == 1);
+	VCT_CHECK(t, t->s1->deferred_pending == 0);
+	VCT_CHECK(t, !memchr_inv(vm, 0x5a, 2 * PAGE_SIZE));
+	/* The block survived and frees normally. */
+	VCT_CHECK(t, vct_pattern_check(t, blk, 2));
+	vcompound_free(blk);
+	vct_resnap(t);
+	VCT_CHECK(t, vct_odelta(t, 2, freed_virtual) == 1);
+	VCT_CHECK(t, t->s1->outstanding_virtual == t->s0->outstanding_virtual);
+out:
+	vfree(vm);
 }
 
 static void vct_interior_free(struct vct *t, bool fallback)
@@ -454,6 +516,7 @@ void vct_misuse_cases(void (*run)(const char *name, void (*fn)(struct vct *t)))
 	run("misuse_free_pages_foreign_page", vct_free_pages_foreign);
 	run("misuse_double_free_virtual", vct_double_free_virtual);
 	run("misuse_double_free_virtual_queued", vct_double_free_virtual_queued);
+	run("misuse_bad_free_queued_hardirq", vct_bad_free_queued);
 	run("misuse_interior_free_physical", vct_interior_free_physical);
 	run("misuse_interior_free_virtual", vct_interior_free_virtual);
 	run("misuse_interior_free_pages_physical",
