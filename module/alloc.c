@@ -134,6 +134,23 @@ void vc_vblock_unmap(struct vc_vblock *vb)
 		vunmap(vb->addr);
 }
 
+/*
+ * The descriptor must not cost an OOM kill in the very fragmentation the
+ * fallback exists for: a kmalloc-2k/4k slab may need an order-1 page (on
+ * debug kernels, for the redzones).  So kmalloc() is tried without retries
+ * and vmalloc(), which needs order-0 pages only, takes over, as kvmalloc()
+ * does above PAGE_SIZE.
+ */
+static struct vc_vblock *vc_desc_alloc(size_t size, gfp_t gfp, int nid)
+{
+	struct vc_vblock *vb;
+
+	if (size > PAGE_SIZE)
+		return kvzalloc_node(size, gfp, nid);
+	vb = kzalloc_node(size, gfp | __GFP_NORETRY | __GFP_NOWARN, nid);
+	return vb ?: vzalloc_node(size, nid);
+}
+
 /**
  * vc_vblock_build - build a virtual block, registered for lookups
  * @gfp: allocation flags; must allow blocking
@@ -159,7 +176,7 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid)
 	vc_scope_enter(&scope, gfp);
 	if (vc_fault(VC_FAULT_DESC))
 		goto out;
-	vb = kvzalloc_node(struct_size(vb, pages, nr), meta_gfp, nid);
+	vb = vc_desc_alloc(struct_size(vb, pages, nr), meta_gfp, nid);
 	if (!vb)
 		goto out;
 	vb->order = order;
@@ -249,7 +266,8 @@ void *vc_alloc_block(gfp_t gfp, unsigned int order, int nid, bool may_virtual)
 
 	if (unlikely(order > vc_max_order())) {
 		vc_count(order_refused);
-		WARN_ONCE(1, "vcompound: order %u is above max_order %u\n",
+		WARN_ONCE(!(gfp & __GFP_NOWARN),
+			  "vcompound: order %u is above max_order %u\n",
 			  order, vc_max_order());
 		return NULL;
 	}
