@@ -242,212 +242,48 @@ static void vck_suite_exit(struct kunit_suite *suite)
 }
 
 /*
- * One suite per group, in the KTAP runner's order.  A suite's single
- * case is named after the group; its parameters are the group's cases.
- */
-static const void *vck_order_params(const void *prev, char *desc)
-{
-	return vck_params(&vck_groups[VCK_ORDER], prev, desc);
-}
-
-static const void *vck_alloc_params(const void *prev, char *desc)
-{
-	return vck_params(&vck_groups[VCK_ALLOC], prev, desc);
-}
-
-static const void *vck_context_params(const void *prev, char *desc)
-{
-	return vck_params(&vck_groups[VCK_CONTEXT], prev, desc);
-}
-
-static const void *vck_misuse_params(const void *prev, char *desc)
-{
-	return vck_params(&vck_groups[VCK_MISUSE], prev, desc);
-}
-
-static const void *vck_vcache_params(const void *prev, char *desc)
-{
-	return vck_params(&vck_groups[VCK_VCACHE], prev, desc);
-}
-
-static const void *vck_inject_params(const void *prev, char *desc)
-{
-	return vck_params(&vck_groups[VCK_INJECT], prev, desc);
-}
-
-static const void *vck_atomic_params(const void *prev, char *desc)
-{
-	return vck_params(&vck_groups[VCK_ATOMIC], prev, desc);
-}
-
-static const void *vck_trace_params(const void *prev, char *desc)
-{
-	return vck_params(&vck_groups[VCK_TRACE], prev, desc);
-}
-
-static const void *vck_fragment_params(const void *prev, char *desc)
-{
-	return vck_params(&vck_groups[VCK_FRAGMENT], prev, desc);
-}
-
-static void order_cases(struct kunit *test)
-{
-	vck_run(test);
-}
-
-static void alloc_cases(struct kunit *test)
-{
-	vck_run(test);
-}
-
-static void context_cases(struct kunit *test)
-{
-	vck_run(test);
-}
-
-static void misuse_cases(struct kunit *test)
-{
-	vck_run(test);
-}
-
-static void vcache_cases(struct kunit *test)
-{
-	vck_run(test);
-}
-
-static void inject_cases(struct kunit *test)
-{
-	vck_run(test);
-}
-
-static void atomic_cases(struct kunit *test)
-{
-	vck_run(test);
-}
-
-static void trace_cases(struct kunit *test)
-{
-	vck_run(test);
-}
-
-static void fragment_cases(struct kunit *test)
-{
-	vck_run(test);
-}
-
-/*
  * Several cases take seconds on the emulated debug kernel (KASAN,
  * lockdep), and the hardirq free storm minutes.
  */
 #define VCK_SLOW	{ .speed = KUNIT_SPEED_SLOW }
 
-static struct kunit_case vck_order_cases[] = {
-	KUNIT_CASE_PARAM_ATTR(order_cases, vck_order_params, VCK_SLOW),
-	{ }
-};
+/*
+ * One suite per group, in the KTAP runner's order.  A suite's single
+ * case is named after the group; its parameters are the group's cases.
+ */
+#define VCK_SUITE(id, group, suite_name)				\
+static const void *vck_##group##_params(const void *prev, char *desc)	\
+{									\
+	return vck_params(&vck_groups[id], prev, desc);			\
+}									\
+									\
+static void group##_cases(struct kunit *test)				\
+{									\
+	vck_run(test);							\
+}									\
+									\
+static struct kunit_case vck_##group##_cases[] = {			\
+	KUNIT_CASE_PARAM_ATTR(group##_cases, vck_##group##_params,	\
+			      VCK_SLOW),				\
+	{ }								\
+};									\
+									\
+static struct kunit_suite vck_##group##_suite = {			\
+	.name = suite_name,						\
+	.suite_init = vck_suite_init,					\
+	.suite_exit = vck_suite_exit,					\
+	.test_cases = vck_##group##_cases,				\
+}
 
-static struct kunit_case vck_alloc_cases[] = {
-	KUNIT_CASE_PARAM_ATTR(alloc_cases, vck_alloc_params, VCK_SLOW),
-	{ }
-};
-
-static struct kunit_case vck_context_cases[] = {
-	KUNIT_CASE_PARAM_ATTR(context_cases, vck_context_params, VCK_SLOW),
-	{ }
-};
-
-static struct kunit_case vck_misuse_cases[] = {
-	KUNIT_CASE_PARAM_ATTR(misuse_cases, vck_misuse_params, VCK_SLOW),
-	{ }
-};
-
-static struct kunit_case vck_vcache_cases[] = {
-	KUNIT_CASE_PARAM_ATTR(vcache_cases, vck_vcache_params, VCK_SLOW),
-	{ }
-};
-
-static struct kunit_case vck_inject_cases[] = {
-	KUNIT_CASE_PARAM_ATTR(inject_cases, vck_inject_params, VCK_SLOW),
-	{ }
-};
-
-static struct kunit_case vck_atomic_cases[] = {
-	KUNIT_CASE_PARAM_ATTR(atomic_cases, vck_atomic_params, VCK_SLOW),
-	{ }
-};
-
-static struct kunit_case vck_trace_cases[] = {
-	KUNIT_CASE_PARAM_ATTR(trace_cases, vck_trace_params, VCK_SLOW),
-	{ }
-};
-
-static struct kunit_case vck_fragment_cases[] = {
-	KUNIT_CASE_PARAM_ATTR(fragment_cases, vck_fragment_params, VCK_SLOW),
-	{ }
-};
-
-static struct kunit_suite vck_order_suite = {
-	.name = "vcompound_order",
-	.suite_init = vck_suite_init,
-	.suite_exit = vck_suite_exit,
-	.test_cases = vck_order_cases,
-};
-
-static struct kunit_suite vck_alloc_suite = {
-	.name = "vcompound_alloc",
-	.suite_init = vck_suite_init,
-	.suite_exit = vck_suite_exit,
-	.test_cases = vck_alloc_cases,
-};
-
-static struct kunit_suite vck_context_suite = {
-	.name = "vcompound_context",
-	.suite_init = vck_suite_init,
-	.suite_exit = vck_suite_exit,
-	.test_cases = vck_context_cases,
-};
-
-static struct kunit_suite vck_misuse_suite = {
-	.name = "vcompound_misuse",
-	.suite_init = vck_suite_init,
-	.suite_exit = vck_suite_exit,
-	.test_cases = vck_misuse_cases,
-};
-
-static struct kunit_suite vck_vcache_suite = {
-	.name = "vcache",
-	.suite_init = vck_suite_init,
-	.suite_exit = vck_suite_exit,
-	.test_cases = vck_vcache_cases,
-};
-
-static struct kunit_suite vck_inject_suite = {
-	.name = "vcompound_inject",
-	.suite_init = vck_suite_init,
-	.suite_exit = vck_suite_exit,
-	.test_cases = vck_inject_cases,
-};
-
-static struct kunit_suite vck_atomic_suite = {
-	.name = "vcompound_atomic",
-	.suite_init = vck_suite_init,
-	.suite_exit = vck_suite_exit,
-	.test_cases = vck_atomic_cases,
-};
-
-static struct kunit_suite vck_trace_suite = {
-	.name = "vcompound_trace",
-	.suite_init = vck_suite_init,
-	.suite_exit = vck_suite_exit,
-	.test_cases = vck_trace_cases,
-};
-
-static struct kunit_suite vck_fragment_suite = {
-	.name = "vcompound_fragment",
-	.suite_init = vck_suite_init,
-	.suite_exit = vck_suite_exit,
-	.test_cases = vck_fragment_cases,
-};
+VCK_SUITE(VCK_ORDER, order, "vcompound_order");
+VCK_SUITE(VCK_ALLOC, alloc, "vcompound_alloc");
+VCK_SUITE(VCK_CONTEXT, context, "vcompound_context");
+VCK_SUITE(VCK_MISUSE, misuse, "vcompound_misuse");
+VCK_SUITE(VCK_VCACHE, vcache, "vcache");
+VCK_SUITE(VCK_INJECT, inject, "vcompound_inject");
+VCK_SUITE(VCK_ATOMIC, atomic, "vcompound_atomic");
+VCK_SUITE(VCK_TRACE, trace, "vcompound_trace");
+VCK_SUITE(VCK_FRAGMENT, fragment, "vcompound_fragment");
 
 static struct vck_group vck_groups[VCK_NR] = {
 	[VCK_ORDER] = { &vck_order_suite, vck_order_reg },

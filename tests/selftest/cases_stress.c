@@ -504,7 +504,8 @@ static void vct_st_run(struct vct *t, const char *name, unsigned long ops,
 	struct vct_st_thread *threads, sum = { };
 	unsigned long virt = 0, phys = 0;
 	unsigned int o;
-	u64 t0, ms = 0;
+	u64 t0, ms;
+	bool caches;
 
 	threads = kvcalloc(nr, sizeof(*threads), GFP_KERNEL);
 	if (!VCT_CHECK(t, threads))
@@ -518,13 +519,10 @@ static void vct_st_run(struct vct *t, const char *name, unsigned long ops,
 					 VCT_ST_MAX_ORDER);
 	if (!toggled && vct_set_fallback(t, fallback))
 		goto out_free;
-	if (fragment)
-		vct_fragment(t);
-	vct_snap(t);
-	if (!vct_st_caches_create(t, stress_seed ^ 0x5eed))
-		goto out_caches;
-
-	t0 = ktime_get_ns();
+	/*
+	 * The threads first: creating a task in fragmented memory can leave
+	 * the guest without an order-1 block and end in an OOM panic.
+	 */
 	for (i = 0; i < nr; i++) {
 		struct vct_st_thread *th = &threads[i];
 
@@ -543,14 +541,23 @@ static void vct_st_run(struct vct *t, const char *name, unsigned long ops,
 			break;
 		}
 		get_task_struct(th->task);
-		wake_up_process(th->task);
 		started++;
 	}
+	if (fragment)
+		vct_fragment(t);
+	vct_snap(t);
+	/* Without the caches the threads are stopped before they run. */
+	caches = vct_st_caches_create(t, stress_seed ^ 0x5eed);
+
+	t0 = ktime_get_ns();
+	for (i = 0; caches && i < started; i++)
+		wake_up_process(threads[i].task);
 	for (i = 0; i < started; i++) {
 		struct vct_st_thread *th = &threads[i];
 
 		/* Wakes now and then: a long case is not a hung task. */
-		while (!wait_for_completion_timeout(&th->done, 10 * HZ))
+		while (caches &&
+		       !wait_for_completion_timeout(&th->done, 10 * HZ))
 			;
 		kthread_stop(th->task);
 		put_task_struct(th->task);
@@ -560,7 +567,6 @@ static void vct_st_run(struct vct *t, const char *name, unsigned long ops,
 	}
 	ms = div_u64(ktime_get_ns() - t0, NSEC_PER_MSEC);
 
-out_caches:
 	vct_st_caches_destroy(t);
 	vct_resnap(t);
 	if (fragment)

@@ -36,22 +36,6 @@ static void vct_report(struct vct *t)
 	}
 }
 
-static void vct_prepare(struct vct *t, const char *name)
-{
-	memset(t, 0, sizeof(*t));
-	t->name = name;
-	t->s0 = vct_s0;
-	t->s1 = vct_s1;
-}
-
-static void vct_cleanup(struct vct *t)
-{
-	/* Every case starts from the default mode. */
-	if (vct_param_write("always_fallback", "0"))
-		t->failed = true;
-	vcompound_drain();
-}
-
 static void vct_run(const char *name, void (*fn)(struct vct *t))
 {
 	struct vct t;
@@ -60,38 +44,15 @@ static void vct_run(const char *name, void (*fn)(struct vct *t))
 		vct_total++;
 		return;
 	}
-	vct_prepare(&t, name);
+	vct_case_setup(&t, name, vct_s0, vct_s1);
 	fn(&t);
-	vct_cleanup(&t);
+	vct_case_teardown(&t);
 	vct_report(&t);
-}
-
-static void vct_run_order_cases(unsigned int max_order)
-{
-	char name[48];
-	unsigned int o;
-	int fallback;
-	struct vct t;
-
-	for (fallback = 0; fallback <= 1; fallback++) {
-		for (o = 0; o <= max_order; o++) {
-			if (vct_counting) {
-				vct_total++;
-				continue;
-			}
-			snprintf(name, sizeof(name), "order_%02u_%s", o,
-				 fallback ? "always_fallback" : "default");
-			vct_prepare(&t, name);
-			vct_order_case(&t, o, fallback);
-			vct_cleanup(&t);
-			vct_report(&t);
-		}
-	}
 }
 
 static void vct_run_stock(unsigned int max_order)
 {
-	vct_run_order_cases(max_order);
+	vct_order_cases(max_order, vct_run);
 	vct_alloc_cases(vct_run);
 	vct_context_cases(vct_run);
 	vct_misuse_cases(vct_run);
