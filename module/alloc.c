@@ -148,7 +148,8 @@ static struct vc_vblock *vc_desc_alloc(size_t size, gfp_t gfp, int nid)
 	if (size > PAGE_SIZE)
 		return kvzalloc_node(size, gfp, nid);
 	vb = kzalloc_node(size, gfp | __GFP_NORETRY | __GFP_NOWARN, nid);
-	return vb ?: vzalloc_node(size, nid);
+	/* vzalloc_node() would warn on failure despite a __GFP_NOWARN. */
+	return vb ?: __vmalloc(size, gfp | __GFP_ZERO);
 }
 
 /**
