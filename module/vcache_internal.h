@@ -100,7 +100,6 @@ static inline void *vcache_slot_obj(const struct vcache *c,
 }
 
 /* vcache.c */
-struct vcache_slab *vcache_slab_of(const void *obj);
 void vcache_release_slab(struct vcache_slab *slab);
 void vcache_flush_cpu(struct vcache *c, struct vcache_cpu *ac,
 		      unsigned int count);
