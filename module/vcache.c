@@ -320,6 +320,9 @@ void vcache_release_slab(struct vcache_slab *slab)
 			       slab->objects);
 	/* A stale pointer into the block no longer names this cache. */
 	slab->cache = NULL;
+	atomic_long_inc(&c->slab_gen);
+	/* Every CPU's hint on the slab is stale before the block is reused. */
+	smp_mb__after_atomic();
 	vcompound_free(slab);
 }
 
@@ -536,6 +539,38 @@ static void vcache_free_debug(struct vcache *c, struct vcache_slab *slab,
 		vcache_release_slab(empty);
 }
 
+/*
+ * Whether @obj lies in a slab of @c, for a free on this CPU (interrupts
+ * off): the hinted slab, which stays valid until some slab is released,
+ * or the one a full check finds, which becomes the hint.
+ */
+static bool vcache_free_check(struct vcache *c, struct vcache_cpu *ac,
+			      const void *obj)
+{
+	struct vcache_slab *slab;
+	unsigned long gen = atomic_long_read(&c->slab_gen);
+
+	if (likely(obj >= ac->hint_start && obj < ac->hint_end &&
+		   gen == ac->hint_gen))
+		return true;
+	/* Read before the check: a release after it bumps the generation. */
+	smp_rmb();
+	slab = vcache_obj_slab(c, obj);
+	if (unlikely(!slab))
+		return false;
+	ac->hint_gen = gen;
+	ac->hint_start = slab;
+	ac->hint_end = (void *)slab + (PAGE_SIZE << slab->order);
+	return true;
+}
+
+static void vcache_bad_free(struct vcache *c, const void *obj)
+{
+	atomic_long_inc(&c->debug_errors);
+	WARN(1, "vcache %s: %p (pfn %#lx, 0 if in no block) is not an object of this cache, not freed\n",
+	     c->name, obj, vcache_obj_pfn(obj));
+}
+
 /**
  * vcache_free - free an object
  * @c: the cache it was allocated from
@@ -555,20 +590,24 @@ void vcache_free(struct vcache *c, void *obj)
 
 	if (!obj)
 		return;
-	slab = vcache_obj_slab(c, obj);
-	if (unlikely(!slab)) {
-		atomic_long_inc(&c->debug_errors);
-		WARN(1, "vcache %s: %p (pfn %#lx, 0 if in no block) is not an object of this cache, not freed\n",
-		     c->name, obj, vcache_obj_pfn(obj));
-		return;
-	}
-	trace_vcache_free(c->name, obj, c->size);
 	if (c->flags & VCACHE_DEBUG) {
+		slab = vcache_obj_slab(c, obj);
+		if (unlikely(!slab)) {
+			vcache_bad_free(c, obj);
+			return;
+		}
+		trace_vcache_free(c->name, obj, c->size);
 		vcache_free_debug(c, slab, obj);
 		return;
 	}
 	local_irq_save(flags);
 	ac = this_cpu_ptr(c->cpu);
+	if (unlikely(!vcache_free_check(c, ac, obj))) {
+		local_irq_restore(flags);
+		vcache_bad_free(c, obj);
+		return;
+	}
+	trace_vcache_free(c->name, obj, c->size);
 	if (unlikely(ac->avail >= c->cpu_limit))
 		vcache_flush_cpu(c, ac, c->batch);
 	ac->entry[ac->avail++] = obj;
