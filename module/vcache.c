@@ -216,11 +216,11 @@ static struct vcache_slab *vcache_slab_of(const void *obj)
  * physical slab is the compound page in the direct map whose head page
  * is the block's start, and a virtual one needs the lookup.
  */
-static struct vcache_slab *vcache_known_slab(struct vcache_slab *prev,
-					     void *obj)
+static inline struct vcache_slab *vcache_known_slab(struct vcache_slab *prev,
+						    void *obj)
 {
-	if (prev && obj >= (void *)prev &&
-	    obj < (void *)prev + (PAGE_SIZE << prev->order))
+	if (likely(prev && obj >= (void *)prev &&
+		   obj < (void *)prev + (PAGE_SIZE << prev->order)))
 		return prev;
 	if (is_vmalloc_addr(obj))
 		return vcache_slab_of(obj);
