@@ -8,6 +8,7 @@
 #include <linux/irqflags.h>
 #include <linux/kmemleak.h>
 #include <linux/log2.h>
+#include <linux/mm.h>
 #include <linux/nodemask.h>
 #include <linux/percpu.h>
 #include <linux/seq_file.h>
@@ -59,18 +60,25 @@ static unsigned int vcache_pick_order(const struct vcache *c)
 	return max_t(unsigned int, c->min_order, PAGE_ALLOC_COSTLY_ORDER);
 }
 
-/* Like SLAB's array limits: fewer cached objects the larger they are. */
-static unsigned int vcache_cpu_limit(unsigned int stride)
+/*
+ * Like SLAB's array limits: fewer cached objects the larger they are.  A
+ * full array (VCACHE_CPU_MAX, flushed and refilled by half) absorbs a
+ * burst of 32 frees after 32 allocations without touching the slabs.
+ * VCACHE_VFALLBACK slabs hold 64 objects or more, so up to 8 KiB such an
+ * array keeps at most one slab's worth, 512 KiB, per CPU.
+ */
+static unsigned int vcache_cpu_limit(const struct vcache *c)
 {
+	unsigned int stride = c->stride;
+
+	if (stride <= 1024 ||
+	    ((c->flags & VCACHE_VFALLBACK) && stride <= 8 * 1024))
+		return VCACHE_CPU_MAX;
 	if (stride > 64 * 1024)
 		return 1;
 	if (stride > PAGE_SIZE)
 		return 8;
-	if (stride > 1024)
-		return 24;
-	if (stride > 256)
-		return 48;
-	return VCACHE_CPU_MAX;
+	return 24;
 }
 
 static void vcache_layout(struct vcache *c)
@@ -152,7 +160,7 @@ struct vcache *vcache_create(const char *name, unsigned int size,
 	if (c->min_order > VC_BUDDY_MAX_ORDER)
 		goto fail;
 	c->order = vcache_pick_order(c);
-	c->cpu_limit = vcache_cpu_limit(c->stride);
+	c->cpu_limit = vcache_cpu_limit(c);
 	c->batch = (c->cpu_limit + 1) / 2;
 
 	c->cpu = alloc_percpu(struct vcache_cpu);
@@ -190,7 +198,7 @@ EXPORT_SYMBOL_GPL(vcache_create);
  * Return: the slab header at the start of the block holding @obj, or NULL
  * if @obj is not inside a vcompound block.  The caller checks ->cache.
  */
-struct vcache_slab *vcache_slab_of(const void *obj)
+static struct vcache_slab *vcache_slab_of(const void *obj)
 {
 	struct vcache_slab *slab = NULL;
 	struct vc_ref ref;
@@ -200,6 +208,55 @@ struct vcache_slab *vcache_slab_of(const void *obj)
 		slab = ref.base;
 	rcu_read_unlock();
 	return slab;
+}
+
+/*
+ * The slab of @obj, an object of the cache that was handed out: @prev if
+ * it lies there (objects freed together often share a slab), else a
+ * physical slab is the compound page in the direct map whose head page
+ * is the block's start, and a virtual one needs the lookup.
+ */
+static inline struct vcache_slab *vcache_known_slab(struct vcache_slab *prev,
+						    void *obj)
+{
+	if (likely(prev && obj >= (void *)prev &&
+		   obj < (void *)prev + (PAGE_SIZE << prev->order)))
+		return prev;
+	if (is_vmalloc_addr(obj))
+		return vcache_slab_of(obj);
+	return page_address(compound_head(virt_to_page(obj)));
+}
+
+/**
+ * vcache_obj_slab - the slab of an object of @c, checked
+ * @c: the cache
+ * @obj: any address
+ *
+ * Physical slabs skip vcompound's generic lookup (its RCU section and the
+ * block's order): the head page's cookie proves that vcompound owns the
+ * block, so the header is mapped and may be read.  Virtual slabs are only
+ * page aligned and keep the lookup.
+ *
+ * Context: Any context but NMI.
+ * Return: the slab, or NULL if @obj is in no slab of @c.
+ */
+static struct vcache_slab *vcache_obj_slab(struct vcache *c, const void *obj)
+{
+	struct vcache_slab *slab;
+	struct page *head;
+
+	if (unlikely(is_vmalloc_addr(obj))) {
+		slab = vcache_slab_of(obj);
+	} else {
+		/* struct page exists only for a valid pfn. */
+		if (unlikely(!virt_addr_valid(obj)))
+			return NULL;
+		head = compound_head(virt_to_page(obj));
+		if (unlikely(!vc_phys_owned(head)))
+			return NULL;
+		slab = page_address(head);
+	}
+	return likely(slab && slab->cache == c) ? slab : NULL;
 }
 
 static struct vcache_slab *vcache_grow(struct vcache *c, gfp_t gfp, int nid)
@@ -263,6 +320,9 @@ void vcache_release_slab(struct vcache_slab *slab)
 			       slab->objects);
 	/* A stale pointer into the block no longer names this cache. */
 	slab->cache = NULL;
+	atomic_long_inc(&c->slab_gen);
+	/* Every CPU's hint on the slab is stale before the block is reused. */
+	smp_mb__after_atomic();
 	vcompound_free(slab);
 }
 
@@ -357,21 +417,29 @@ static void *vcache_refill(struct vcache *c, struct vcache_cpu *ac)
 void vcache_flush_cpu(struct vcache *c, struct vcache_cpu *ac,
 		      unsigned int count)
 {
-	struct vcache_slab *slab, *next;
+	struct vcache_slab *slab = NULL, *empty, *next;
+	struct vcache_node *n;
 	LIST_HEAD(release);
 	unsigned int i;
 
-	for (i = 0; i < count; i++) {
-		void *obj = ac->entry[i];
-		struct vcache_node *n;
-
-		slab = vcache_slab_of(obj);
+	/* One lock round trip per run of objects of one node. */
+	for (i = 0; i < count;) {
+		slab = vcache_known_slab(slab, ac->entry[i]);
 		n = c->node[slab->nid];
 		spin_lock(&n->lock);
-		slab = vcache_slab_push(c, n, slab, obj);
+		for (;;) {
+			empty = vcache_slab_push(c, n, slab, ac->entry[i]);
+			if (empty) {
+				list_add(&empty->list, &release);
+				slab = NULL;
+			}
+			if (++i == count)
+				break;
+			slab = vcache_known_slab(slab, ac->entry[i]);
+			if (c->node[slab->nid] != n)
+				break;
+		}
 		spin_unlock(&n->lock);
-		if (slab)
-			list_add(&slab->list, &release);
 	}
 	ac->avail -= count;
 	memmove(ac->entry, ac->entry + count, ac->avail * sizeof(void *));
@@ -471,6 +539,38 @@ static void vcache_free_debug(struct vcache *c, struct vcache_slab *slab,
 		vcache_release_slab(empty);
 }
 
+/*
+ * Whether @obj lies in a slab of @c, for a free on this CPU (interrupts
+ * off): the hinted slab, which stays valid until some slab is released,
+ * or the one a full check finds, which becomes the hint.
+ */
+static bool vcache_free_check(struct vcache *c, struct vcache_cpu *ac,
+			      const void *obj)
+{
+	struct vcache_slab *slab;
+	unsigned long gen = atomic_long_read(&c->slab_gen);
+
+	if (likely(obj >= ac->hint_start && obj < ac->hint_end &&
+		   gen == ac->hint_gen))
+		return true;
+	/* Read before the check: a release after it bumps the generation. */
+	smp_rmb();
+	slab = vcache_obj_slab(c, obj);
+	if (unlikely(!slab))
+		return false;
+	ac->hint_gen = gen;
+	ac->hint_start = slab;
+	ac->hint_end = (void *)slab + (PAGE_SIZE << slab->order);
+	return true;
+}
+
+static void vcache_bad_free(struct vcache *c, const void *obj)
+{
+	atomic_long_inc(&c->debug_errors);
+	WARN(1, "vcache %s: %p (pfn %#lx, 0 if in no block) is not an object of this cache, not freed\n",
+	     c->name, obj, vcache_obj_pfn(obj));
+}
+
 /**
  * vcache_free - free an object
  * @c: the cache it was allocated from
@@ -490,20 +590,24 @@ void vcache_free(struct vcache *c, void *obj)
 
 	if (!obj)
 		return;
-	slab = vcache_slab_of(obj);
-	if (unlikely(!slab || slab->cache != c)) {
-		atomic_long_inc(&c->debug_errors);
-		WARN(1, "vcache %s: %p (pfn %#lx, 0 if in no block) is not an object of this cache, not freed\n",
-		     c->name, obj, vcache_obj_pfn(obj));
-		return;
-	}
-	trace_vcache_free(c->name, obj, c->size);
 	if (c->flags & VCACHE_DEBUG) {
+		slab = vcache_obj_slab(c, obj);
+		if (unlikely(!slab)) {
+			vcache_bad_free(c, obj);
+			return;
+		}
+		trace_vcache_free(c->name, obj, c->size);
 		vcache_free_debug(c, slab, obj);
 		return;
 	}
 	local_irq_save(flags);
 	ac = this_cpu_ptr(c->cpu);
+	if (unlikely(!vcache_free_check(c, ac, obj))) {
+		local_irq_restore(flags);
+		vcache_bad_free(c, obj);
+		return;
+	}
+	trace_vcache_free(c->name, obj, c->size);
 	if (unlikely(ac->avail >= c->cpu_limit))
 		vcache_flush_cpu(c, ac, c->batch);
 	ac->entry[ac->avail++] = obj;

@@ -33,8 +33,16 @@
 #define VCACHE_KEEP_EMPTY	1	/* empty slabs a node keeps for reuse */
 #define VCACHE_DEBUG_RZ		16	/* minimum red zone, bytes */
 
+/*
+ * @hint_start..@hint_end is the last slab a free on this CPU was checked
+ * against: an object inside it needs no lookup while the cache's
+ * slab_gen is still @hint_gen, i.e. no slab was released since.
+ */
 struct vcache_cpu {
 	unsigned int avail;
+	unsigned long hint_gen;
+	const void *hint_start;
+	const void *hint_end;
 	void *entry[VCACHE_CPU_MAX];
 };
 
@@ -70,6 +78,7 @@ struct vcache {
 	atomic_long_t total_objs;
 	atomic_long_t debug_errors;
 	atomic_long_t quarantined;	/* corrupted objects never reused */
+	atomic_long_t slab_gen;		/* bumped before a slab is released */
 	struct vcache_node *node[];	/* nr_node_ids */
 };
 
@@ -100,7 +109,6 @@ static inline void *vcache_slot_obj(const struct vcache *c,
 }
 
 /* vcache.c */
-struct vcache_slab *vcache_slab_of(const void *obj);
 void vcache_release_slab(struct vcache_slab *slab);
 void vcache_flush_cpu(struct vcache *c, struct vcache_cpu *ac,
 		      unsigned int count);

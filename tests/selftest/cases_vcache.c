@@ -26,6 +26,7 @@
 #include <linux/sched.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
 #include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/topology.h>
@@ -1327,6 +1328,83 @@ out:
 	vct_vc_check_released(t);
 }
 
+/* ---------------------------------------------------- released slab -- */
+
+struct vct_vc_stale {
+	struct vcache *c;
+	void *obj;
+};
+
+static void vct_vc_stale_free(void *arg)
+{
+	struct vct_vc_stale *s = arg;
+
+	vcache_free(s->c, s->obj);
+}
+
+/*
+ * A free on a CPU skips the slab lookup for an object of the slab that
+ * CPU's last free was checked against, until the cache releases a slab.
+ * Freed on that CPU after the slab went back to vcompound: a stale
+ * pointer into it, and an object of another cache whose new slab may
+ * have taken over the block, are both refused.
+ */
+static void vct_vc_released_slab(struct vct *t)
+{
+	bool virt = vct_vc_virt(vct_vc_flags);
+	const unsigned int size = 512;
+	struct vct_vc_stale s = { };
+	struct vcache *other = NULL;
+	struct vcache_info info;
+	struct page *head;
+	void *obj, *taken;
+	unsigned int cpu;
+
+	if (vct_set_fallback(t, virt))
+		return;
+	vct_snap(t);
+	s.c = vcache_create("vct_released", size, 0, vct_vc_flags, NULL);
+	other = vcache_create("vct_released_other", size, 0, vct_vc_flags,
+			      NULL);
+	if (!VCT_CHECK(t, s.c && other))
+		goto out;
+	obj = vcache_alloc(s.c, GFP_KERNEL);
+	if (!VCT_CHECK(t, obj))
+		goto out;
+	head = vcompound_head_page(obj);
+	preempt_disable();
+	cpu = smp_processor_id();
+	vcache_free(s.c, obj);
+	preempt_enable();
+	vcache_shrink(s.c);
+	vct_vc_check_empty(t, s.c);
+	taken = vcache_alloc(other, GFP_KERNEL);
+	if (!VCT_CHECK(t, taken))
+		goto out;
+	memset(taken, 0x5c, size);
+	vct_diag(t, "the other cache's slab %s the released block",
+		 vcompound_head_page(taken) == head ? "took over" :
+						      "is not");
+
+	vct_expect_warn_begin(t);
+	s.obj = obj;
+	VCT_CHECK(t, !smp_call_function_single(cpu, vct_vc_stale_free, &s, 1));
+	s.obj = taken;
+	VCT_CHECK(t, !smp_call_function_single(cpu, vct_vc_stale_free, &s, 1));
+	vct_expect_warn_end(t);
+	vcache_get_info(s.c, &info);
+	VCT_CHECK(t, info.debug_errors == 2);
+	VCT_CHECK(t, info.active_objs == 0 && info.num_objs == 0);
+	vcache_get_info(other, &info);
+	VCT_CHECK(t, info.active_objs == 1);
+	VCT_CHECK(t, !memchr_inv(taken, 0x5c, size));
+	vcache_free(other, taken);
+out:
+	vcache_destroy(s.c);
+	vcache_destroy(other);
+	vct_vc_check_released(t);
+}
+
 /* -------------------------------------------------------- vcacheinfo -- */
 
 #define VCT_VCACHEINFO		"/sys/kernel/debug/vcompound/vcacheinfo"
@@ -1619,6 +1697,8 @@ void vct_vcache_cases(void (*run)(const char *name,
 	run("vcache_debug_use_after_free", vct_vc_debug_use_after_free);
 	run("vcache_debug_double_free", vct_vc_debug_double_free);
 	run("vcache_free_to_wrong_cache", vct_vc_wrong_cache);
+	vct_vc_run_kinds(run, "vcache_free_into_released_slab",
+			 vct_vc_released_slab, 2);
 	run("vcache_vcacheinfo", vct_vc_vcacheinfo);
 	run("vcache_destroy_with_leaks", vct_vc_destroy_leaks);
 }
