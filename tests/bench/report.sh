@@ -11,7 +11,8 @@
 #   - regenerates FILE (tests/bench/RESULTS.md): the tables with spread
 #     (min-max of the repetitions), the targets, the decomposition of the
 #     virtual path, and the run's commit, kernel and settings (--meta: lines
-#     "key value" written by bench.sh);
+#     "key value" written by bench.sh), then the design log kept by hand in
+#     CHANGES.md next to this script;
 #   - prints the table.
 # Exits non-zero when a log lacks its END line or has ERROR lines.
 
@@ -33,13 +34,14 @@ if [ -z "$OUT" ] || [ -z "$MD" ] || [ $# -eq 0 ]; then
 	exit 2
 fi
 mkdir -p "$OUT"
+HERE=$(cd "$(dirname "$0")" && pwd)
 
 args=()
 for a in "$@"; do
 	args+=("${a%%:*}" "${a#*:}")
 done
 
-awk -v out="$OUT" -v md="$MD" -v meta="${META:-/dev/null}" '
+awk -v out="$OUT" -v md="$MD" -v changes="$HERE/CHANGES.md" -v meta="${META:-/dev/null}" '
 BEGIN {
 	while ((getline l < meta) > 0) {
 		k = l; sub(/ .*/, "", k); v = l; sub(/^[^ ]* ?/, "", v)
@@ -116,7 +118,7 @@ function holds(t, k,   x, lim) {
 }
 function part(m, p,   k) { k = m SUBSEP p; return (k in vmed) ? vmed[k] : "" }
 
-function report(   i, k, m, p, csv, pcsv, t, h, o, s, sh, bf, cs, sum, vc, vm, pg, vmp, d, x, lk, un) {
+function report(   i, k, m, p, csv, pcsv, t, h, o, s, sh, bf, cs, sum, vc, vm, pg, vmp, mp, d, x, lk, un, line) {
 	csv = out "/results.csv"; pcsv = out "/parts.csv"
 	print "metric,param,vcompound_ns,baseline,baseline_ns,ratio" > csv
 	print "metric,param,ns,min_ns,max_ns" > pcsv
@@ -189,29 +191,31 @@ function report(   i, k, m, p, csv, pcsv, t, h, o, s, sh, bf, cs, sum, vc, vm, p
 		printf "pages: bulk allocation and free of the 2^order pages; vmap: vmap()+vunmap()" \
 			" of them; desc: kvzalloc()+kvfree_rcu() of a descriptor with the page array;" \
 			" xa: xa_alloc_irq() + the cmpxchg claim; lookup: vcompound_is_virtual() (the" \
-			" free path looks the block up once). rest = vcompound - the parts (parts timed" \
-			" alone need not add up exactly). Ideas: vm_map_ram: vm_map_ram()+vm_unmap_ram()," \
-			" which serves up to 64 pages from per-CPU blocks, in place of vmap; bulk free:" \
-			" the pages part with release_pages() in place of __free_page() per page.\n\n" > md
-		printf "| order | vcompound | vmalloc | pages | vmap | desc | xa | lookup | rest | pages+vmap share | vm_map_ram | pages, bulk free |\n" > md
+			" free path looks the block up once); vm_map_ram: vm_map_ram()+vm_unmap_ram()," \
+			" which serves up to 64 pages from per-CPU blocks. vcompound maps with" \
+			" vm_map_ram() up to 64 pages (orders 1-6) and vmap() above: map = the one it" \
+			" uses. rest = vcompound - (pages + map + desc + xa + lookup) (parts timed alone" \
+			" need not add up exactly). Idea: bulk free: the pages part with release_pages()" \
+			" in place of __free_page() per page.\n\n" > md
+		printf "| order | vcompound | vmalloc | pages | vmap | vm_map_ram | desc | xa | lookup | rest | pages+map share | pages, bulk free |\n" > md
 		printf "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n" > md
-		printf "\nvirtual path, ns per block: order vcompound vmalloc = pages + vmap + desc + xa + lookup + rest (vm_map_ram)\n"
+		printf "\nvirtual path, ns per block: order vcompound vmalloc = pages + map + desc + xa + lookup + rest (map: vm_map_ram to order 6, vmap above)\n"
 		lk = part("P2.lookup", "order=0")
 		for (o = 1; o <= 10; o++) {
 			p = "order=" o; k = "P2" SUBSEP p
 			if (!(k in vmed)) continue
 			vc = vmed[k]; vm = bmed[k]
 			pg = part("P2.pages", p); vmp = part("P2.vmap", p); d = part("P2.desc", p); x = part("P2.xa", p)
-			sum = pg + vmp + d + x + lk; un = vc - sum
 			s = part("P2.vm_map_ram", p)
+			mp = (o <= 6 && s != "") ? s : vmp
 			if (s == "") s = "-"
+			sum = pg + mp + d + x + lk; un = vc - sum
 			bf = part("P2.pages_bulkfree", p)
 			if (bf == "") bf = "-"
-			sh = (vc > 0) ? 100 * (pg + vmp) / vc : 0
-			printf "| %d | %s | %s | %s | %s | %s | %s | %s | %.1f | %.0f%% | %s | %s |\n", o, vc, vm, pg, vmp, d, x, lk, \
-				un, sh, s, bf > md
-			printf "  order %2d: %9s %9s = %9s + %9s + %7s + %6s + %6s + %8.1f  (%s)\n", o, vc, vm, pg, vmp, d, x, lk, \
-				un, s
+			sh = (vc > 0) ? 100 * (pg + mp) / vc : 0
+			printf "| %d | %s | %s | %s | %s | %s | %s | %s | %s | %.1f | %.0f%% | %s |\n", o, vc, vm, pg, vmp, s, d, x, lk, \
+				un, sh, bf > md
+			printf "  order %2d: %9s %9s = %9s + %9s + %7s + %6s + %6s + %8.1f\n", o, vc, vm, pg, mp, d, x, lk, un
 		}
 	}
 
@@ -222,6 +226,12 @@ function report(   i, k, m, p, csv, pcsv, t, h, o, s, sh, bf, cs, sum, vc, vm, p
 		k = order[i]; m = rm[i]
 		if (base[k] != "-" || m ~ /^P2\.(pages|vmap|desc|xa|vm_map_ram|pages_bulkfree)$/) continue
 		printf "| %s | %s | %s |\n", m, rp[i], cell(m, vmed[k], vmin[k], vmax[k]) > md
+	}
+	# ---- the design log, kept by hand next to this script
+	if (changes != "" && (getline line < changes) > 0) {
+		printf "\n" > md
+		do print line > md; while ((getline line < changes) > 0)
+		close(changes)
 	}
 	if (nnote) {
 		printf "\n## Notes from the benchmark module\n\n" > md
