@@ -52,39 +52,9 @@ struct vct_inj_counts {
 static int vct_inj_write(const char *knob, const char *val)
 {
 	char path[80];
-	struct file *f;
-	loff_t pos = 0;
-	ssize_t n;
 
 	snprintf(path, sizeof(path), VCT_INJ_DIR "inject/%s", knob);
-	f = filp_open(path, O_WRONLY, 0);
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	n = kernel_write(f, val, strlen(val), &pos);
-	filp_close(f, NULL);
-	if (n >= 0 && n != strlen(val))
-		return -EIO;
-	return n < 0 ? n : 0;
-}
-
-/* Reads a whole debugfs file into @buf, NUL-terminated. */
-static ssize_t vct_inj_read_file(const char *path, char *buf, size_t size)
-{
-	struct file *f = filp_open(path, O_RDONLY, 0);
-	loff_t pos = 0;
-	size_t len = 0;
-	ssize_t n;
-
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	do {
-		n = kernel_read(f, buf + len, size - 1 - len, &pos);
-		if (n > 0)
-			len += n;
-	} while (n > 0 && len < size - 1);
-	filp_close(f, NULL);
-	buf[len] = '\0';
-	return n < 0 ? n : len;
+	return vct_write_file(path, val);
 }
 
 static int vct_inj_read(const char *knob, unsigned int *val)
@@ -93,7 +63,7 @@ static int vct_inj_read(const char *knob, unsigned int *val)
 	ssize_t n;
 
 	snprintf(path, sizeof(path), VCT_INJ_DIR "inject/%s", knob);
-	n = vct_inj_read_file(path, buf, sizeof(buf));
+	n = vct_read_file(path, buf, sizeof(buf));
 	if (n < 0)
 		return n;
 	return kstrtouint(strim(buf), 0, val);
@@ -121,8 +91,8 @@ static bool vct_inj_counts(struct vct *t, struct vct_inj_counts *c)
 	char buf[256], key[16], *p;
 	int i;
 
-	if (!VCT_CHECK(t, vct_inj_read_file(VCT_INJ_DIR "inject/counts", buf,
-					    sizeof(buf)) > 0))
+	if (!VCT_CHECK(t, vct_read_file(VCT_INJ_DIR "inject/counts", buf,
+					sizeof(buf)) > 0))
 		return false;
 	for (i = 0; i < VCT_INJ_NR; i++) {
 		snprintf(key, sizeof(key), "%s ", vct_inj_knobs[i]);

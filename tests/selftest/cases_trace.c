@@ -47,27 +47,6 @@ static int vct_tr_sh(const char *cmd)
 	return ret > 0 ? (ret >> 8) & 0xff : ret;
 }
 
-/* The file @path, NUL-terminated, or an error. */
-static ssize_t vct_tr_read(const char *path, char *buf, size_t len)
-{
-	struct file *f = filp_open(path, O_RDONLY, 0);
-	size_t got = 0;
-	loff_t pos = 0;
-	ssize_t n;
-
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	while (got < len - 1) {
-		n = kernel_read(f, buf + got, len - 1 - got, &pos);
-		if (n <= 0)
-			break;
-		got += n;
-	}
-	filp_close(f, NULL);
-	buf[got] = '\0';
-	return got;
-}
-
 static void vct_tr_free_fn(void *addr)
 {
 	vcompound_free(addr);
@@ -149,7 +128,7 @@ static void vct_trace_events(struct vct *t)
 		vct_diag(t, "disabling the events, saving the trace: %d", ret);
 	if (!VCT_CHECK(t, phys && virt && obj))
 		goto out;
-	len = vct_tr_read(VCT_TR_DUMP, trace, VCT_TR_BUF);
+	len = vct_read_file(VCT_TR_DUMP, trace, VCT_TR_BUF);
 	if (!VCT_CHECK(t, len > 0))
 		goto out;
 

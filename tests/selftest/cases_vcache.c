@@ -20,7 +20,6 @@
 #include <linux/llist.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
-#include <linux/mman.h>
 #include <linux/mmzone.h>
 #include <linux/numa.h>
 #include <linux/sched.h>
@@ -30,7 +29,6 @@
 #include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/topology.h>
-#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <linux/vmstat.h>
 
@@ -1409,58 +1407,6 @@ out:
 
 #define VCT_VCACHEINFO		"/sys/kernel/debug/vcompound/vcacheinfo"
 #define VCT_VCACHEINFO_MAX	(64 * 1024)
-
-/*
- * Reads a whole file into @buf, NUL-terminated.  kernel_read() takes only
- * files with ->read_iter (since 5.10) and debugfs's proxy file operations
- * have just ->read, so that one is called with a buffer mapped into the
- * current process (modprobe, which loads the self-test).
- */
-static ssize_t vct_read_file(const char *path, char *buf, size_t len)
-{
-	ssize_t n = 0, total = 0;
-	unsigned long ubuf;
-	loff_t pos = 0;
-	struct file *f;
-
-	f = filp_open(path, O_RDONLY, 0);
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	if (f->f_op->read_iter) {
-		while ((size_t)total < len - 1) {
-			n = kernel_read(f, buf + total, len - 1 - total, &pos);
-			if (n <= 0)
-				break;
-			total += n;
-		}
-	} else if (f->f_op->read && current->mm) {
-		ubuf = vm_mmap(NULL, 0, len, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, 0);
-		if (IS_ERR_VALUE(ubuf)) {
-			n = (long)ubuf;
-			goto out;
-		}
-		while ((size_t)total < len - 1) {
-			n = f->f_op->read(f, (char __user *)ubuf + total,
-					  len - 1 - total, &pos);
-			if (n <= 0)
-				break;
-			total += n;
-		}
-		if (n >= 0 && copy_from_user(buf, (const void __user *)ubuf,
-					     total))
-			n = -EFAULT;
-		vm_munmap(ubuf, len);
-	} else {
-		n = -EOPNOTSUPP;
-	}
-out:
-	filp_close(f, NULL);
-	if (n < 0)
-		return n;
-	buf[total] = '\0';
-	return total;
-}
 
 struct vct_info_line {
 	unsigned long active_objs, num_objs;

@@ -72,6 +72,9 @@ void vct_case_setup(struct vct *t, const char *name,
 void vct_case_teardown(struct vct *t);
 
 int vct_param_write(const char *param, const char *val);
+/* Whole files: read NUL-terminated (length or error); written at once. */
+ssize_t vct_read_file(const char *path, char *buf, size_t len);
+int vct_write_file(const char *path, const char *val);
 int vct_param_read_uint(const char *param, unsigned int *val);
 int vct_param_read(const char *param, char *buf, size_t len);
 int vct_set_fallback(struct vct *t, bool on);

@@ -5,10 +5,14 @@
  * into the KTAP self-test module (stock kernels) and the KUnit module
  * (debug kernel).
  */
+#include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include "vct.h"
 
@@ -60,20 +64,62 @@ unsigned long __vct_delta(const struct vct *t, size_t offset)
 	       *(unsigned long *)((void *)t->s0 + offset);
 }
 
-static struct file *vct_sysfs_open(const char *module, const char *param,
-				   int flags)
+/*
+ * Reads a whole file into @buf, NUL-terminated.  kernel_read() takes only
+ * files with ->read_iter (since 5.10) and debugfs's proxy file operations
+ * have just ->read, so that one is called with a buffer mapped into the
+ * current process (modprobe, which loads the self-test).
+ */
+ssize_t vct_read_file(const char *path, char *buf, size_t len)
 {
-	char path[96];
+	ssize_t n = 0, total = 0;
+	unsigned long ubuf;
+	loff_t pos = 0;
+	struct file *f;
 
-	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s", module,
-		 param);
-	return filp_open(path, flags, 0);
+	f = filp_open(path, O_RDONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	if (f->f_op->read_iter) {
+		while ((size_t)total < len - 1) {
+			n = kernel_read(f, buf + total, len - 1 - total, &pos);
+			if (n <= 0)
+				break;
+			total += n;
+		}
+	} else if (f->f_op->read && current->mm) {
+		ubuf = vm_mmap(NULL, 0, len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, 0);
+		if (IS_ERR_VALUE(ubuf)) {
+			n = (long)ubuf;
+			goto out;
+		}
+		while ((size_t)total < len - 1) {
+			n = f->f_op->read(f, (char __user *)ubuf + total,
+					  len - 1 - total, &pos);
+			if (n <= 0)
+				break;
+			total += n;
+		}
+		if (n >= 0 && copy_from_user(buf, (const void __user *)ubuf,
+					     total))
+			n = -EFAULT;
+		vm_munmap(ubuf, len);
+	} else {
+		n = -EOPNOTSUPP;
+	}
+out:
+	filp_close(f, NULL);
+	if (n < 0)
+		return n;
+	buf[total] = '\0';
+	return total;
 }
 
-static int vct_sysfs_write(const char *module, const char *param,
-			   const char *val)
+/* Writes @val to the file @path in one write; -EIO if it took less. */
+int vct_write_file(const char *path, const char *val)
 {
-	struct file *f = vct_sysfs_open(module, param, O_WRONLY);
+	struct file *f = filp_open(path, O_WRONLY, 0);
 	loff_t pos = 0;
 	ssize_t n;
 
@@ -81,24 +127,37 @@ static int vct_sysfs_write(const char *module, const char *param,
 		return PTR_ERR(f);
 	n = kernel_write(f, val, strlen(val), &pos);
 	filp_close(f, NULL);
+	if (n >= 0 && n != strlen(val))
+		return -EIO;
 	return n < 0 ? n : 0;
+}
+
+static void vct_sysfs_path(char *path, size_t len, const char *module,
+			   const char *param)
+{
+	snprintf(path, len, "/sys/module/%s/parameters/%s", module, param);
+}
+
+static int vct_sysfs_write(const char *module, const char *param,
+			   const char *val)
+{
+	char path[96];
+
+	vct_sysfs_path(path, sizeof(path), module, param);
+	return vct_write_file(path, val);
 }
 
 /* The parameter's value, without the trailing newline. */
 static int vct_sysfs_read(const char *module, const char *param, char *buf,
 			  size_t len)
 {
-	struct file *f = vct_sysfs_open(module, param, O_RDONLY);
-	loff_t pos = 0;
+	char path[96];
 	ssize_t n;
 
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	n = kernel_read(f, buf, len - 1, &pos);
-	filp_close(f, NULL);
+	vct_sysfs_path(path, sizeof(path), module, param);
+	n = vct_read_file(path, buf, len);
 	if (n < 0)
 		return n;
-	buf[n] = '\0';
 	strim(buf);
 	return 0;
 }
