@@ -7,7 +7,13 @@
 # Reads /etc/vclab.conf (written by mkinitramfs.sh):
 #   MODE=test|demo
 #   MODULES="..."     lab modules (names) in load order, core first
+#   EXTRA="..."       modules run after those by a step of their own (not
+#                     in the debug lane): vcompound_dev (test mode; its
+#                     user test /usr/bin/vcdev_test) and vcompound_users
+#                     (the converted vmalloc users' three phases, with
+#                     /usr/bin/vcstat after each)
 #   KTAP="..."        those of them that print a KTAP document when loaded
+#                     (or, for vcompound_dev, whose user test prints one)
 #   DEBUG=1           a debug kernel (tests/debug-kernel): the debug lane
 #                     below instead of the single load/unload pass
 #   KUNIT="..."       (debug) the KUnit module, empty when none was built
@@ -382,6 +388,75 @@ if [ "$MODE" = demo ] && [ -w $FB ] && [ -n "$LOADED" ]; then
 		load "$demo"
 		;;
 	esac
+fi
+
+# vcstat_show LABEL [ARGS]: /usr/bin/vcstat's output as "vclab-vcstat:"
+# lines. The kernel takes lines of at most 1 KiB through /dev/kmsg: the
+# one-line --json output is folded for the console.
+vcstat_show() {
+	label=$1
+	shift
+	say "vcstat $* ($label)"
+	if [ ! -x /usr/bin/vcstat ]; then
+		say "tool vcstat rc=127 (missing)"
+		return
+	fi
+	/usr/bin/vcstat "$@" >/tmp/vcstat 2>&1
+	rc=$?
+	fold -w 160 /tmp/vcstat >/tmp/vcstat.fold
+	sayf vclab-vcstat /tmp/vcstat.fold
+	say "tool vcstat rc=$rc"
+}
+
+# run_vcdev: the demo character device and its user test, whose KTAP
+# document goes to the console line by line, as the modules' do.
+run_vcdev() {
+	load vcompound_dev || return
+	if [ ! -x /usr/bin/vcdev_test ]; then
+		say "tool vcdev_test rc=127 (missing)"
+		return
+	fi
+	say "vcdev: $(ls -ln /dev/vcompound_dev 2>&1)"
+	/usr/bin/vcdev_test >/tmp/vcdev 2>&1
+	rc=$?
+	while IFS= read -r l; do
+		echo "<5>$l" >/dev/kmsg
+	done </tmp/vcdev
+	say "tool vcdev_test rc=$rc"
+}
+
+# run_users: the converted vmalloc users. Phase 1 runs at load; a write to
+# debugfs runs phase 2 (fragmentation, rebuild: virtual; the fragmentation
+# is released before it returns, so vcstat can fork) and phase 3
+# (rebuild: physical). vcstat after each phase, then once with --json.
+USERS_CTL=/sys/kernel/debug/vcompound_users/phase
+run_users() {
+	say "demo users phase 1: table and ring allocated with free memory"
+	load vcompound_users || return
+	vcstat_show "after phase 1"
+	say "demo users phase 2: memory fragmented, table and ring rebuilt"
+	echo 2 >$USERS_CTL
+	rc=$?
+	say "users phase 2 rc=$rc: $(cat $USERS_CTL 2>&1)"
+	vcstat_show "after phase 2"
+	say "demo users phase 3: fragmentation released, table and ring rebuilt"
+	echo 3 >$USERS_CTL
+	rc=$?
+	say "users phase 3 rc=$rc: $(cat $USERS_CTL 2>&1)"
+	vcstat_show "after phase 3"
+	vcstat_show "after phase 3, for scripts" --json
+}
+
+if [ "${DEBUG:-0}" != 1 ] && [ -n "${EXTRA:-}" ]; then
+	# the demo's pass 2 left always_fallback on
+	[ -w $FB ] && echo 0 >$FB
+	for m in $EXTRA; do
+		case $m in
+		vcompound_dev) [ "$MODE" = test ] && run_vcdev ;;
+		vcompound_users) run_users ;;
+		*) say "extra module $m: no step for it" ;;
+		esac
+	done
 fi
 
 [ -n "$MODULES" ] && dump_stats

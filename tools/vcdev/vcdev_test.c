@@ -72,12 +72,15 @@ static int set_fallback(int on)
 	return ok ? 0 : -1;
 }
 
-/* The buddy allocator's largest order: /proc/buddyinfo has one column each. */
+/*
+ * The buddy allocator's largest order: /proc/buddyinfo has one column per
+ * order 0, 1, ... after "Node 0, zone      DMA".
+ */
 static int read_buddy_max_order(void)
 {
 	char line[512], *tok;
 	FILE *f = fopen("/proc/buddyinfo", "r");
-	int n = -1;
+	int words = 0;
 
 	if (!f || !fgets(line, sizeof(line), f)) {
 		if (f)
@@ -85,10 +88,10 @@ static int read_buddy_max_order(void)
 		return -1;
 	}
 	fclose(f);
-	/* "Node 0, zone      DMA      1      0 ..." */
 	for (tok = strtok(line, " \t\n"); tok; tok = strtok(NULL, " \t\n"))
-		n++;
-	return n - 3;
+		words++;
+	/* four words before the counts, the first of which is order 0 */
+	return words > 4 ? words - 5 : -1;
 }
 
 static unsigned char pattern(size_t i, unsigned int seed)
