@@ -396,7 +396,7 @@ fi
 vcstat_show() {
 	label=$1
 	shift
-	say "vcstat $* ($label)"
+	say "vcstat${*:+ $*} ($label)"
 	if [ ! -x /usr/bin/vcstat ]; then
 		say "tool vcstat rc=127 (missing)"
 		return
