@@ -19,8 +19,12 @@
 # "vcompound...: EXPECT-WARN BEGIN <n>" and "... END <n>"; taint other than O
 # and E (and W when every warning was bracketed) fails; modprobe/insmod,
 # modprobe -r/rmmod and modinfo failures, a "parm:" line of modinfo without
-# a description, a module still loaded after the unload and a missing
-# "vclab: end-of-run" marker fail. In bench mode, the benchmark module must
+# a description, a module still loaded after the unload, a user program
+# of the lab that exits non-zero ("vclab: tool X rc=N"), a failed phase of
+# the converted users ("vclab: users phase N rc=N") and a missing
+# "vclab: end-of-run" marker fail. In demo mode the converted users'
+# document is judged as in test mode, and their lines and vcstat's output
+# ("vclab-vcstat: ") are shown. In bench mode, the benchmark module must
 # print its END line and no ERROR line. Written for mawk.
 #
 # Lockdep, KASAN, ODEBUG and DEBUG_LIST reports are in FATAL too (a debug

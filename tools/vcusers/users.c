@@ -473,21 +473,26 @@ static int vcu_phase2(void)
 	struct vcu_ring nr = { };
 	unsigned long held, holes;
 	struct page *raw;
+	const unsigned int orders[] = { table_order, ring_order };
 	bool rehashed = false, built, ok = true;
-	unsigned int order;
+	unsigned int i;
 
 	held = vct_fragment_memory(&holes);
 	vcu_diag("phase 2: fragmented: %lu MiB held, %lu MiB of order-0 holes, %lu MiB free",
 		 held >> (20 - PAGE_SHIFT), holes >> (20 - PAGE_SHIFT),
 		 vcu_free_mib());
-	/* The precondition: nothing of the blocks' orders is to be had. */
-	for (order = 1; order <= max(table_order, ring_order); order++) {
-		vct_hold_free_blocks(order);
-		raw = alloc_pages(VCT_GRAB_GFP, order);
+	/*
+	 * The precondition: no block of the orders the driver needs is to be
+	 * had.  (Below PAGE_ALLOC_COSTLY_ORDER, __GFP_NORETRY still reclaims
+	 * and compacts, and now and then finds a small block: not our case.)
+	 */
+	for (i = 0; i < ARRAY_SIZE(orders); i++) {
+		vct_hold_free_blocks(orders[i]);
+		raw = alloc_pages(VCT_GRAB_GFP, orders[i]);
 		if (raw) {
 			vcu_diag("alloc_pages() of order %u still succeeds",
-				 order);
-			__free_pages(raw, order);
+				 orders[i]);
+			__free_pages(raw, orders[i]);
 			ok = false;
 		}
 	}
