@@ -6,22 +6,27 @@
  * multi-megabyte physically contiguous allocation may fail.  This module
  * keeps two such structures in vcompound blocks instead:
  *
- *   - a flow table: an open-addressing hash table of (key, value) slots,
- *     table_order pages (4 MiB by default), filled to half over the phases;
+ *   - a flow table: a hash table whose buckets (hlist heads, as
+ *     alloc_large_system_hash() makes them) fill a block of table_order
+ *     pages (4 MiB by default); the flows themselves come from a vcache
+ *     with VCACHE_VFALLBACK, whose large slabs may be virtual too;
  *   - a record ring: a byte ring of ring_order pages (2 MiB by default)
  *     through which variable-length records pass, each checked when it is
  *     consumed.
  *
  * The story runs in three phases, each reported as KTAP cases:
- *   1. at load, with free memory: both blocks are physical;
+ *   1. at load, with free memory: both blocks and the flow slabs are
+ *      physical;
  *   2. on "2" written to debugfs vcompound_users/phase: guest memory is
  *      fragmented for real (tests/selftest/vct_fragment.c), the driver
  *      rebuilds its table (rehash) and ring (records carried over) in new
- *      blocks, which come back virtual and work; then the fragmentation is
- *      released and they keep working, still virtual;
- *   3. on "3": the driver rebuilds them again, physical once more.
- * Every phase inserts new keys and looks up all of them, and passes several
- * ring sizes' worth of records through the ring.
+ *      blocks, which come back virtual and work, as do the flows' new
+ *      slabs; then the fragmentation is released and all keeps working,
+ *      still virtual;
+ *   3. on "3": the driver rebuilds them again, physical once more, and new
+ *      flow slabs are physical.
+ * Every phase inserts new flows and looks up all of them, and passes
+ * several ring sizes' worth of records through the ring.
  *
  * Every block is checked page by page against the lookups drivers use
  * instead of virt_to_page(): vcompound_nth_page() and vmalloc_address().
@@ -36,13 +41,14 @@
 #include <linux/uaccess.h>
 #include <linux/vmstat.h>
 
+#include <vcache.h>
 #include <vcompound.h>
 
 #include "vct_fragment.h"
 
 static unsigned int table_order = 10;
 module_param(table_order, uint, 0444);
-MODULE_PARM_DESC(table_order, "flow table block order, 1 to the buddy allocator's maximum (default 10: 4 MiB with 4 KiB pages)");
+MODULE_PARM_DESC(table_order, "flow table (buckets) block order, 1 to the buddy allocator's maximum (default 10: 4 MiB with 4 KiB pages)");
 
 static unsigned int ring_order = 9;
 module_param(ring_order, uint, 0444);
@@ -54,16 +60,19 @@ enum {
 	VCU_T1_TABLE_PHYS = 1,
 	VCU_T1_RING_PHYS,
 	VCU_T1_TABLE_WORKS,
+	VCU_T1_SLABS_PHYS,
 	VCU_T1_RING_WORKS,
 	VCU_T2_NO_BUDDY_BLOCK,
 	VCU_T2_TABLE_VIRT,
 	VCU_T2_RING_VIRT,
 	VCU_T2_TABLE_WORKS,
+	VCU_T2_SLABS_VIRT,
 	VCU_T2_RING_WORKS,
 	VCU_T2_WORKS_AFTER_RELEASE,
 	VCU_T3_TABLE_PHYS,
 	VCU_T3_RING_PHYS,
 	VCU_T3_TABLE_WORKS,
+	VCU_T3_SLABS_PHYS,
 	VCU_T3_RING_WORKS,
 	VCU_NR_CASES = VCU_T3_RING_WORKS
 };
@@ -72,16 +81,19 @@ static const char *const vcu_case_names[VCU_NR_CASES + 1] = {
 	[VCU_T1_TABLE_PHYS]	= "phase1_table_is_physical_with_free_memory",
 	[VCU_T1_RING_PHYS]	= "phase1_ring_is_physical_with_free_memory",
 	[VCU_T1_TABLE_WORKS]	= "phase1_table_insert_lookup",
+	[VCU_T1_SLABS_PHYS]	= "phase1_flow_slabs_are_physical",
 	[VCU_T1_RING_WORKS]	= "phase1_ring_produce_consume",
 	[VCU_T2_NO_BUDDY_BLOCK]	= "phase2_fragmented_buddy_allocator_has_no_block",
 	[VCU_T2_TABLE_VIRT]	= "phase2_table_is_virtual_when_fragmented",
 	[VCU_T2_RING_VIRT]	= "phase2_ring_is_virtual_when_fragmented",
 	[VCU_T2_TABLE_WORKS]	= "phase2_table_rehashed_insert_lookup",
+	[VCU_T2_SLABS_VIRT]	= "phase2_new_flow_slabs_are_virtual",
 	[VCU_T2_RING_WORKS]	= "phase2_ring_carried_over_produce_consume",
 	[VCU_T2_WORKS_AFTER_RELEASE] = "phase2_virtual_blocks_work_after_release",
 	[VCU_T3_TABLE_PHYS]	= "phase3_table_is_physical_again",
 	[VCU_T3_RING_PHYS]	= "phase3_ring_is_physical_again",
 	[VCU_T3_TABLE_WORKS]	= "phase3_table_rehashed_insert_lookup",
+	[VCU_T3_SLABS_PHYS]	= "phase3_new_flow_slabs_are_physical",
 	[VCU_T3_RING_WORKS]	= "phase3_ring_carried_over_produce_consume",
 };
 
@@ -144,25 +156,28 @@ static bool vcu_block_ok(const char *what, const void *block,
 
 /* --------------------------------------------------------- flow table */
 
-struct vcu_slot {
-	u64 key;		/* 0: empty */
+/* A flow, from the vcache below: what the hash table's chains link. */
+struct vcu_flow {
+	struct hlist_node node;
+	u64 key;
 	u64 val;
 };
 
 struct vcu_table {
-	struct vcu_slot *slots;	/* a vcompound block */
-	unsigned int bits;	/* log2 of the number of slots */
+	struct hlist_head *buckets;	/* a vcompound block */
+	unsigned int bits;		/* log2 of the number of buckets */
 	unsigned long count;
 };
 
 static struct vcu_table vcu_table;
+static struct vcache *vcu_flows;	/* VCACHE_VFALLBACK: large slabs */
 static unsigned long vcu_keys;		/* keys 1 .. vcu_keys are inserted */
 static unsigned long vcu_keys_total;	/* keys the three phases insert */
 
-/* The n-th key (n >= 1) and its value: spread out, never 0. */
+/* The n-th key (n >= 1) and its value: spread out. */
 static u64 vcu_key(unsigned long n)
 {
-	return (u64)n * 0x9e3779b97f4a7c15ULL | 1;
+	return (u64)n * 0x9e3779b97f4a7c15ULL;
 }
 
 static u64 vcu_val(u64 key)
@@ -170,59 +185,76 @@ static u64 vcu_val(u64 key)
 	return key ^ 0x5a5aa5a5f00fULL;
 }
 
-static struct vcu_slot *vcu_find(struct vcu_table *t, u64 key, bool insert)
+static struct vcu_flow *vcu_find(struct vcu_table *t, u64 key)
 {
-	unsigned long mask = (1UL << t->bits) - 1, i, n;
+	struct vcu_flow *f;
 
-	i = hash_64(key, t->bits);
-	for (n = 0; n <= mask; n++, i = (i + 1) & mask) {
-		struct vcu_slot *s = &t->slots[i];
-
-		if (s->key == key)
-			return s;
-		if (!s->key)
-			return insert ? s : NULL;
-	}
+	hlist_for_each_entry(f, &t->buckets[hash_64(key, t->bits)], node)
+		if (f->key == key)
+			return f;
 	return NULL;
 }
 
 static bool vcu_insert(struct vcu_table *t, u64 key, u64 val)
 {
-	struct vcu_slot *s = vcu_find(t, key, true);
+	struct vcu_flow *f = vcu_find(t, key);
 
-	if (!s)
-		return false;
-	if (!s->key) {
-		s->key = key;
+	if (!f) {
+		f = vcache_alloc(vcu_flows, GFP_KERNEL);
+		if (!f)
+			return false;
+		f->key = key;
+		hlist_add_head(&f->node, &t->buckets[hash_64(key, t->bits)]);
 		t->count++;
 	}
-	s->val = val;
+	f->val = val;
 	return true;
 }
 
-/* A zeroed table in a block of table_order pages. */
+/* An empty table (zeroed: every chain empty) of table_order pages. */
 static bool vcu_table_init(struct vcu_table *t)
 {
-	t->slots = vcompound_alloc(GFP_KERNEL | __GFP_ZERO, table_order);
-	if (!t->slots)
+	t->buckets = vcompound_alloc(GFP_KERNEL | __GFP_ZERO, table_order);
+	if (!t->buckets)
 		return false;
-	t->bits = ilog2((PAGE_SIZE << table_order) / sizeof(struct vcu_slot));
+	t->bits = ilog2((PAGE_SIZE << table_order) / sizeof(struct hlist_head));
 	t->count = 0;
 	return true;
 }
 
-/* Moves every entry of @old into the empty table @new, as a resize does. */
-static bool vcu_rehash(struct vcu_table *new, const struct vcu_table *old)
+/* Moves every flow of @old into the empty table @new, as a resize does. */
+static bool vcu_rehash(struct vcu_table *new, struct vcu_table *old)
 {
+	struct hlist_node *tmp;
+	struct vcu_flow *f;
 	unsigned long i;
 
 	for (i = 0; i < (1UL << old->bits); i++) {
-		const struct vcu_slot *s = &old->slots[i];
-
-		if (s->key && !vcu_insert(new, s->key, s->val))
-			return false;
+		hlist_for_each_entry_safe(f, tmp, &old->buckets[i], node) {
+			hlist_del(&f->node);
+			hlist_add_head(&f->node,
+				       &new->buckets[hash_64(f->key, new->bits)]);
+			new->count++;
+			old->count--;
+		}
 	}
-	return new->count == old->count;
+	return !old->count;
+}
+
+/* Frees every flow of @t. */
+static void vcu_table_empty(struct vcu_table *t)
+{
+	struct hlist_node *tmp;
+	struct vcu_flow *f;
+	unsigned long i;
+
+	for (i = 0; t->buckets && i < (1UL << t->bits); i++) {
+		hlist_for_each_entry_safe(f, tmp, &t->buckets[i], node) {
+			hlist_del(&f->node);
+			vcache_free(vcu_flows, f);
+		}
+	}
+	t->count = 0;
 }
 
 /*
@@ -232,26 +264,42 @@ static bool vcu_rehash(struct vcu_table *new, const struct vcu_table *old)
 static bool vcu_table_work(struct vcu_table *t, unsigned long upto)
 {
 	unsigned long n, missing = 0, wrong = 0, phantom = 0;
-	struct vcu_slot *s;
+	struct vcu_flow *f;
 
 	for (n = vcu_keys + 1; n <= upto; n++)
 		if (!vcu_insert(t, vcu_key(n), vcu_val(vcu_key(n))))
 			break;
 	vcu_keys = n - 1;
 	for (n = 1; n <= vcu_keys; n++) {
-		s = vcu_find(t, vcu_key(n), false);
-		if (!s)
+		f = vcu_find(t, vcu_key(n));
+		if (!f)
 			missing++;
-		else if (s->val != vcu_val(vcu_key(n)))
+		else if (f->val != vcu_val(vcu_key(n)))
 			wrong++;
 	}
 	for (n = vcu_keys + 1; n <= vcu_keys + 1000; n++)
-		phantom += !!vcu_find(t, vcu_key(n), false);
-	vcu_diag("table: %lu KiB %s, %lu slots, %lu entries; lookups: %lu missing, %lu wrong, %lu absent keys found",
-		 (PAGE_SIZE << table_order) >> 10, vcu_kind(t->slots),
+		phantom += !!vcu_find(t, vcu_key(n));
+	vcu_diag("table: %lu KiB %s, %lu buckets, %lu flows; lookups: %lu missing, %lu wrong, %lu absent keys found",
+		 (PAGE_SIZE << table_order) >> 10, vcu_kind(t->buckets),
 		 1UL << t->bits, t->count, missing, wrong, phantom);
 	return vcu_keys == upto && t->count == upto && !missing && !wrong &&
 	       !phantom;
+}
+
+/*
+ * The flow cache's slabs: @phys and @virt, when not NULL, get the numbers
+ * of live physical and virtual slabs.
+ */
+static void vcu_slabs(unsigned long *phys, unsigned long *virt)
+{
+	struct vcache_info info;
+
+	vcache_get_info(vcu_flows, &info);
+	vcu_diag("flow cache: %lu flows in %lu physical and %lu virtual slabs of %u pages",
+		 info.active_objs, info.physical_slabs, info.virtual_slabs,
+		 info.pagesperslab);
+	*phys = info.physical_slabs;
+	*virt = info.virtual_slabs;
 }
 
 /* --------------------------------------------------------- record ring */
@@ -422,61 +470,68 @@ static unsigned long vcu_free_mib(void)
  * order >= 1 again just before each allocation (an old block freed in
  * between, or memory others freed, would be found whole).
  */
-static bool vcu_rebuild(bool fragmented, struct vcu_table *nt,
-			struct vcu_ring *nr, bool *rehashed)
+static bool vcu_rebuild(bool fragmented, bool *rehashed)
 {
-	if (fragmented)
-		vct_hold_free_blocks(1);
-	if (!vcu_table_init(nt))
-		return false;
-	*rehashed = vcu_rehash(nt, &vcu_table);
-	vcompound_free(vcu_table.slots);
-	vcu_table = *nt;
+	struct vcu_table nt;
+	struct vcu_ring nr;
 
 	if (fragmented)
 		vct_hold_free_blocks(1);
-	if (!vcu_ring_init(nr))
+	if (!vcu_table_init(&nt))
 		return false;
-	vcu_ring_move(nr, &vcu_ring);
+	*rehashed = vcu_rehash(&nt, &vcu_table);
+	vcompound_free(vcu_table.buckets);
+	vcu_table = nt;
+
+	if (fragmented)
+		vct_hold_free_blocks(1);
+	if (!vcu_ring_init(&nr))
+		return false;
+	vcu_ring_move(&nr, &vcu_ring);
 	vcompound_free(vcu_ring.buf);
-	vcu_ring = *nr;
+	vcu_ring = nr;
+	if (fragmented)
+		vct_hold_free_blocks(1);
 	return true;
 }
 
 static int vcu_phase1(void)
 {
+	unsigned long phys, virt;
+
 	vcu_diag("phase 1: %lu MiB free; table %lu KiB (order %u), ring %lu KiB (order %u)",
 		 vcu_free_mib(), (PAGE_SIZE << table_order) >> 10, table_order,
 		 (PAGE_SIZE << ring_order) >> 10, ring_order);
 	if (!vcu_table_init(&vcu_table))
 		return -ENOMEM;
 	if (!vcu_ring_init(&vcu_ring)) {
-		vcompound_free(vcu_table.slots);
-		vcu_table.slots = NULL;
+		vcompound_free(vcu_table.buckets);
+		vcu_table.buckets = NULL;
 		return -ENOMEM;
 	}
-	/* Half full at the end of phase 3; a third of that per phase. */
-	vcu_keys_total = (1UL << vcu_table.bits) / 2;
+	/* A flow per four buckets at the end of phase 3; a third per phase. */
+	vcu_keys_total = (1UL << vcu_table.bits) / 4;
 	vcu_report(VCU_T1_TABLE_PHYS,
-		   vcu_block_ok("table", vcu_table.slots, table_order, false));
+		   vcu_block_ok("table", vcu_table.buckets, table_order, false));
 	vcu_report(VCU_T1_RING_PHYS,
 		   vcu_block_ok("ring", vcu_ring.buf, ring_order, false));
 	vcu_report(VCU_T1_TABLE_WORKS,
 		   vcu_table_work(&vcu_table, vcu_keys_total / 3));
+	vcu_slabs(&phys, &virt);
+	vcu_report(VCU_T1_SLABS_PHYS, phys && !virt);
 	vcu_report(VCU_T1_RING_WORKS, vcu_ring_work(&vcu_ring));
 	return 0;
 }
 
 static int vcu_phase2(void)
 {
-	struct vcu_table nt = { };
-	struct vcu_ring nr = { };
-	unsigned long held, holes;
-	struct page *raw;
 	const unsigned int orders[] = { table_order, ring_order };
-	bool rehashed = false, built, ok = true;
+	unsigned long held, holes, phys, virt, virt0;
+	bool rehashed = false, ok = true;
+	struct page *raw;
 	unsigned int i;
 
+	vcu_slabs(&phys, &virt0);
 	held = vct_fragment_memory(&holes);
 	vcu_diag("phase 2: fragmented: %lu MiB held, %lu MiB of order-0 holes, %lu MiB free",
 		 held >> (20 - PAGE_SHIFT), holes >> (20 - PAGE_SHIFT),
@@ -498,24 +553,25 @@ static int vcu_phase2(void)
 	}
 	vcu_report(VCU_T2_NO_BUDDY_BLOCK, ok);
 
-	built = vcu_rebuild(true, &nt, &nr, &rehashed);
-	if (!built) {
+	if (!vcu_rebuild(true, &rehashed)) {
 		vcu_diag("rebuild: vcompound_alloc() failed");
 		vct_unfragment();
 		return -ENOMEM;
 	}
 	vcu_report(VCU_T2_TABLE_VIRT,
-		   vcu_block_ok("table", vcu_table.slots, table_order, true));
+		   vcu_block_ok("table", vcu_table.buckets, table_order, true));
 	vcu_report(VCU_T2_RING_VIRT,
 		   vcu_block_ok("ring", vcu_ring.buf, ring_order, true));
 	vcu_report(VCU_T2_TABLE_WORKS, rehashed &&
 		   vcu_table_work(&vcu_table, 2 * vcu_keys_total / 3));
+	vcu_slabs(&phys, &virt);
+	vcu_report(VCU_T2_SLABS_VIRT, virt > virt0);
 	vcu_report(VCU_T2_RING_WORKS, vcu_ring_work(&vcu_ring));
 
 	vct_unfragment();
 	vcu_diag("phase 2: fragmentation released, %lu MiB free; the blocks stay virtual",
 		 vcu_free_mib());
-	ok = vcu_block_ok("table", vcu_table.slots, table_order, true);
+	ok = vcu_block_ok("table", vcu_table.buckets, table_order, true);
 	ok &= vcu_block_ok("ring", vcu_ring.buf, ring_order, true);
 	ok &= vcu_table_work(&vcu_table, 2 * vcu_keys_total / 3);
 	ok &= vcu_ring_work(&vcu_ring);
@@ -525,22 +581,24 @@ static int vcu_phase2(void)
 
 static int vcu_phase3(void)
 {
-	struct vcu_table nt = { };
-	struct vcu_ring nr = { };
+	unsigned long phys0, phys, virt;
 	bool rehashed = false;
 
 	vcu_diag("phase 3: %lu MiB free; rebuilding table and ring",
 		 vcu_free_mib());
-	if (!vcu_rebuild(false, &nt, &nr, &rehashed)) {
+	if (!vcu_rebuild(false, &rehashed)) {
 		vcu_diag("rebuild: vcompound_alloc() failed");
 		return -ENOMEM;
 	}
 	vcu_report(VCU_T3_TABLE_PHYS,
-		   vcu_block_ok("table", vcu_table.slots, table_order, false));
+		   vcu_block_ok("table", vcu_table.buckets, table_order, false));
 	vcu_report(VCU_T3_RING_PHYS,
 		   vcu_block_ok("ring", vcu_ring.buf, ring_order, false));
+	vcu_slabs(&phys0, &virt);
 	vcu_report(VCU_T3_TABLE_WORKS, rehashed &&
 		   vcu_table_work(&vcu_table, vcu_keys_total));
+	vcu_slabs(&phys, &virt);
+	vcu_report(VCU_T3_SLABS_PHYS, phys > phys0);
 	vcu_report(VCU_T3_RING_WORKS, vcu_ring_work(&vcu_ring));
 	return 0;
 }
@@ -579,7 +637,7 @@ static ssize_t vcu_phase_read(struct file *file, char __user *ubuf,
 	mutex_lock(&vcu_lock);
 	n = scnprintf(buf, sizeof(buf), "phase %u table %s ring %s\n",
 		      vcu_phase,
-		      vcu_table.slots ? vcu_kind(vcu_table.slots) : "none",
+		      vcu_table.buckets ? vcu_kind(vcu_table.buckets) : "none",
 		      vcu_ring.buf ? vcu_kind(vcu_ring.buf) : "none");
 	mutex_unlock(&vcu_lock);
 	return simple_read_from_buffer(ubuf, len, ppos, buf, n);
@@ -604,10 +662,16 @@ static int __init vcu_init(void)
 			 VCT_FRAG_MAX);
 		return -EINVAL;
 	}
+	vcu_flows = vcache_create("vcusers_flow", sizeof(struct vcu_flow), 0,
+				  VCACHE_VFALLBACK, NULL);
+	if (!vcu_flows)
+		return -ENOMEM;
 	vcu_phase = 1;
 	ret = vcu_phase1();
-	if (ret)
+	if (ret) {
+		vcache_destroy(vcu_flows);
 		return ret;
+	}
 	vcu_dir = debugfs_create_dir("vcompound_users", NULL);
 	debugfs_create_file("phase", 0600, vcu_dir, NULL, &vcu_phase_fops);
 	vcu_diag("write 2, then 3, to debugfs vcompound_users/phase for phases 2 and 3");
@@ -622,7 +686,9 @@ static void __exit vcu_exit(void)
 		vcu_diag("phase never ran (or stopped half-way)");
 		vcu_report(vcu_reported + 1, false);
 	}
-	vcompound_free(vcu_table.slots);
+	vcu_table_empty(&vcu_table);
+	vcache_destroy(vcu_flows);
+	vcompound_free(vcu_table.buckets);
 	vcompound_free(vcu_ring.buf);
 }
 
@@ -632,4 +698,4 @@ module_exit(vcu_exit);
 VCOMPOUND_IMPORT_NS();
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("vcompound developers");
-MODULE_DESCRIPTION("vcompound demo: a hash table and a ring buffer converted from vmalloc, physical, virtual when memory is fragmented, and physical again");
+MODULE_DESCRIPTION("vcompound demo: a hash table, its objects' cache and a ring buffer converted from vmalloc, physical, virtual when memory is fragmented, and physical again");
