@@ -261,12 +261,12 @@ static void vcu_table_empty(struct vcu_table *t)
  * Inserts the keys of this phase, then looks up every key inserted so far
  * and the next ones, which must not be there.
  */
-static bool vcu_table_work(struct vcu_table *t, unsigned long upto)
+static bool vcu_table_work(struct vcu_table *t, unsigned long limit)
 {
 	unsigned long n, missing = 0, wrong = 0, phantom = 0;
 	struct vcu_flow *f;
 
-	for (n = vcu_keys + 1; n <= upto; n++)
+	for (n = vcu_keys + 1; n <= limit; n++)
 		if (!vcu_insert(t, vcu_key(n), vcu_val(vcu_key(n))))
 			break;
 	vcu_keys = n - 1;
@@ -279,10 +279,12 @@ static bool vcu_table_work(struct vcu_table *t, unsigned long upto)
 	}
 	for (n = vcu_keys + 1; n <= vcu_keys + 1000; n++)
 		phantom += !!vcu_find(t, vcu_key(n));
-	vcu_diag("table: %lu KiB %s, %lu buckets, %lu flows; lookups: %lu missing, %lu wrong, %lu absent keys found",
+	vcu_diag("table: %lu KiB %s, %lu buckets, %lu flows",
 		 (PAGE_SIZE << table_order) >> 10, vcu_kind(t->buckets),
-		 1UL << t->bits, t->count, missing, wrong, phantom);
-	return vcu_keys == upto && t->count == upto && !missing && !wrong &&
+		 1UL << t->bits, t->count);
+	vcu_diag("table: lookups: %lu missing, %lu wrong, %lu absent keys found",
+		 missing, wrong, phantom);
+	return vcu_keys == limit && t->count == limit && !missing && !wrong &&
 	       !phantom;
 }
 
@@ -418,9 +420,10 @@ static bool vcu_ring_work(struct vcu_ring *r)
 			consumed++;
 		}
 	}
-	vcu_diag("ring: %lu KiB %s, %llu KiB through it, %u records checked, %llu KiB (%u records) left in it",
-		 r->size >> 10, vcu_kind(r->buf),
-		 (r->head - start) >> 10, r->seq_in - seq0,
+	vcu_diag("ring: %lu KiB %s, %llu KiB through it, %u records checked",
+		 r->size >> 10, vcu_kind(r->buf), (r->head - start) >> 10,
+		 r->seq_in - seq0);
+	vcu_diag("ring: %llu KiB (%u records) left in it",
 		 (r->head - r->tail) >> 10, r->seq_out - r->seq_in);
 	return consumed && r->head - r->tail <= r->size;
 }
@@ -431,8 +434,10 @@ static bool vcu_ring_init(struct vcu_ring *r)
 	if (!r->buf)
 		return false;
 	r->size = PAGE_SIZE << ring_order;
-	r->head = r->tail = 0;
-	r->seq_out = r->seq_in = 0;
+	r->head = 0;
+	r->tail = 0;
+	r->seq_out = 0;
+	r->seq_in = 0;
 	return true;
 }
 
@@ -442,7 +447,7 @@ static void vcu_ring_move(struct vcu_ring *new, struct vcu_ring *old)
 	u8 chunk[256];
 	u64 pos;
 
-	new->head = new->tail = old->tail;
+	new->tail = old->tail;
 	new->seq_out = old->seq_out;
 	new->seq_in = old->seq_in;
 	for (pos = old->tail; pos < old->head; pos += sizeof(chunk)) {
