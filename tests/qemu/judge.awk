@@ -710,6 +710,12 @@ function lanetable(   why, i, l, p, o, fails) {
 	row("bad input (misuse_*)", (nmisusepass["stock"] + 0) "/" (nmisuse["stock"] + 0), "cases passed/run in the stock suite", \
 		!nmisuse["stock"] ? "no misuse_* cases" : (nmisusepass["stock"] != nmisuse["stock"] ? "k:misuse cases failed" : ""))
 
+	if ("extras" in runseen) {
+		runtotals("extras")
+		row("extras", rp "/" rf "/" rs, "vcdev_test, vcompound_users; pass/fail/skip: " rmods, \
+			rd == 0 ? "no documents" : (rf ? "k:" rf " failed" : ""))
+	}
+
 	runtotals("kunit")
 	if ("kunit" in runmissing) row("KUnit", "missing", runmissing["kunit"], "missing")
 	else row("KUnit", rp "/" rf "/" rs, "leaf cases pass/fail/skip: " rmods, \

@@ -263,8 +263,7 @@ run_one() {
 		core) if [ "$BMODE" = dkms ]; then sub=updates/dkms; else sub=extra; fi ;;
 		test|client) sub=extra; ktap+=(--ktap "$(basename "${path%%.ko*}")") ;;
 		dev|users)
-			# not in the debug lane's steps; the device only in test mode
-			[ $isdebug = 0 ] || continue
+			# the device only in test mode (the debug lane: a step)
 			[ "$role" = users ] || [ $MODE = test ] || continue
 			sub=extra
 			ktap+=(--ktap "$(basename "${path%%.ko*}")" --extra "$(basename "${path%%.ko*}")")
