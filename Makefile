@@ -3,6 +3,7 @@
 # vcompound top-level Makefile.
 #
 #   make [KDIR=...]      build vcompound.ko, the self-test and demo modules
+#                        (tools/demo, tools/vcdev, tools/vcusers)
 #   make test            boot stock Debian kernels under QEMU and run the KTAP suite
 #                        (vcompound.ko built and installed by DKMS)
 #   make test-fast       the same with a plain tree build (development)
@@ -37,15 +38,20 @@ modules: module
 		KBUILD_EXTRA_SYMBOLS=$(TOP)/module/Module.symvers modules
 	$(MAKE) -C $(KDIR) M=$(TOP)/tools/demo $(KBUILD_VARS) \
 		KBUILD_EXTRA_SYMBOLS=$(TOP)/module/Module.symvers modules
+	$(MAKE) -C $(KDIR) M=$(TOP)/tools/vcdev $(KBUILD_VARS) \
+		KBUILD_EXTRA_SYMBOLS=$(TOP)/module/Module.symvers modules
+	$(MAKE) -C $(KDIR) M=$(TOP)/tools/vcusers $(KBUILD_VARS) \
+		KBUILD_EXTRA_SYMBOLS=$(TOP)/module/Module.symvers modules
 
 clean:
 	-$(MAKE) -C $(TOP)/compat clean
 	rm -rf $(TOP)/build
-	for d in module tests/selftest tools/demo; do \
+	for d in module tests/selftest tools/demo tools/vcdev tools/vcusers; do \
 		rm -rf $(TOP)/$$d/*.o $(TOP)/$$d/*.ko $(TOP)/$$d/*.mod \
 		       $(TOP)/$$d/*.mod.c $(TOP)/$$d/.*.cmd $(TOP)/$$d/.*.d $(TOP)/$$d/*.symvers \
 		       $(TOP)/$$d/modules.order $(TOP)/$$d/.tmp_versions; \
 	done
+	rm -f $(TOP)/tools/vcstat/vcstat $(TOP)/tools/vcdev/vcdev_test
 
 # checkpatch --strict --no-tree, sparse (C=2) and W=1 against the Debian 6.12
 # headers (tests/qemu/fetch-kernel.sh), in a scratch copy of the tree.  An

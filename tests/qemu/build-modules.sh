@@ -20,15 +20,20 @@
 # tree: "make modules" in src/ (fast development path); the client is built
 #       against module/Module.symvers and module/include laid out like the
 #       DKMS publication.
-# --demo builds the demo module instead of the self-test and client; --bench
-# the benchmark module tests/bench (against the same Module.symvers).
+# Both also build the demo device tools/vcdev (tree: with the tree; dkms:
+# like the client, against the published files only) and the converted
+# vmalloc users tools/vcusers (like the self-test), when the tree has them.
+# --demo builds the demo modules (tools/demo, tools/vcusers) instead of the
+# self-test, client and device; --bench the benchmark module tests/bench
+# (against the same Module.symvers).
 # --kunit (debug lane, tree builds) also builds the KUnit module tests/kunit
 # (vcompound_kunit.ko) when the tree has it and the kernel has CONFIG_KUNIT;
 # its absence or build failure is a note (the lane reports KUnit missing),
 # not a failure of the build.
 #
 # Writes out/modules: "<role> <path relative to VCLAB_W>" for the roles
-# core, test, client, demo, bench, kunit; out/notes: one line per remark for the
+# core, test, client, demo, bench, kunit, dev (vcompound_dev), users
+# (vcompound_users); out/notes: one line per remark for the
 # summary; out/failed: the step that failed (on failure; exit status non-zero).
 
 set -uo pipefail
@@ -86,6 +91,29 @@ build_client() {	# build_client PUBLISHED_DIR
 	have client "$c/vcompound_client.ko"
 }
 
+# build_dev PUBLISHED_DIR: the demo device, with only the published files.
+build_dev() {
+	local d=$S/tools/vcdev
+	[ -f "$d/vcompound_dev.c" ] || return 0
+	step "demo device (tools/vcdev) against $1"
+	make -C "$KDIR" M="$d" VCOMPOUND_DIR="$1" \
+		KBUILD_EXTRA_SYMBOLS="$1/Module.symvers" -j"$JOBS" modules ||
+		fail "demo device build"
+	have dev "$d/vcompound_dev.ko"
+}
+
+# build_users SYMVERS: the converted vmalloc users, like the self-test.
+build_users() {
+	local u=$S/tools/vcusers
+	[ -f "$u/Kbuild" ] || return 0
+	step "converted vmalloc users (tools/vcusers) against $1"
+	make -C "$S/compat" KDIR="$KDIR" || fail "compat probes"
+	make -C "$KDIR" M="$u" VC_TOP="$S" VC_VERSION="$V" \
+		KBUILD_EXTRA_SYMBOLS="$1" -j"$JOBS" modules ||
+		fail "converted users build"
+	have users "$u/vcompound_users.ko"
+}
+
 build_bench() {	# build_bench SYMVERS
 	step "benchmark module against $1"
 	make -C "$S/compat" KDIR="$KDIR" || fail "compat probes"
@@ -134,12 +162,19 @@ if [ "$MODE" = tree ]; then
 	have core "$S/module/vcompound.ko"
 	if [ $DEMO -eq 1 ]; then
 		have demo "$S/tools/demo/vcompound_demo.ko"
+		[ ! -f "$S/tools/vcusers/vcompound_users.ko" ] ||
+			have users "$S/tools/vcusers/vcompound_users.ko"
 		exit 0
 	fi
 	have test "$S/tests/selftest/vcompound_test.ko"
 	rm -rf "$W/pub"
 	publish_tree "$W/pub"
 	build_client "$W/pub"
+	# (make modules built both; the lab loads them after the client)
+	[ ! -f "$S/tools/vcdev/vcompound_dev.ko" ] ||
+		have dev "$S/tools/vcdev/vcompound_dev.ko"
+	[ ! -f "$S/tools/vcusers/vcompound_users.ko" ] ||
+		have users "$S/tools/vcusers/vcompound_users.ko"
 	build_kunit "$S/module/Module.symvers"
 	exit 0
 fi
@@ -214,6 +249,7 @@ if [ $DEMO -eq 1 ]; then
 	make -C "$KDIR" M="$S/tools/demo" VC_TOP="$S" VC_VERSION="$V" \
 		KBUILD_EXTRA_SYMBOLS="$SYMVERS" -j"$JOBS" modules || fail "demo build"
 	have demo "$S/tools/demo/vcompound_demo.ko"
+	build_users "$SYMVERS"
 	exit 0
 fi
 
@@ -223,5 +259,7 @@ make -C "$KDIR" M="$S/tests/selftest" VC_TOP="$S" VC_VERSION="$V" \
 	KBUILD_EXTRA_SYMBOLS="$SYMVERS" -j"$JOBS" modules || fail "self-test build"
 have test "$S/tests/selftest/vcompound_test.ko"
 build_client "$PUB"
+build_dev "$PUB"
+build_users "$SYMVERS"
 build_kunit "$SYMVERS"
 exit 0

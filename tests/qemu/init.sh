@@ -7,7 +7,13 @@
 # Reads /etc/vclab.conf (written by mkinitramfs.sh):
 #   MODE=test|demo
 #   MODULES="..."     lab modules (names) in load order, core first
+#   EXTRA="..."       modules run after those by a step of their own (the
+#                     debug lane's "extras"): vcompound_dev (test mode; its
+#                     user test /usr/bin/vcdev_test) and vcompound_users
+#                     (the converted vmalloc users' three phases, with
+#                     /usr/bin/vcstat after each)
 #   KTAP="..."        those of them that print a KTAP document when loaded
+#                     (or, for vcompound_dev, whose user test prints one)
 #   DEBUG=1           a debug kernel (tests/debug-kernel): the debug lane
 #                     below instead of the single load/unload pass
 #   KUNIT="..."       (debug) the KUnit module, empty when none was built
@@ -18,6 +24,8 @@
 # Debug lane (DEBUG=1, MODE=test), one boot, each step between
 # "vclab: run <label> begin" and "vclab: run <label> end":
 #   stock          core (+ modinfo), client, self-test suite=stock; unload
+#   extras         (when EXTRA is set) core, vcompound_dev + vcdev_test,
+#                  vcompound_users' phases with vcstat; unload
 #   kunit          the KUnit module (KUnit's nested KTAP); unload
 #   (MemFree baseline, nothing of ours loaded; again after each step)
 #   fault-pP-oO    for P in 10 50, O in 0 1: core loaded, fail_page_alloc
@@ -103,13 +111,70 @@ unload() {
 	say "modprobe -r $1 rc=$rc"
 }
 
+# vcstat_show LABEL [ARGS]: /usr/bin/vcstat's output as "vclab-vcstat:"
+# lines. The kernel takes lines of at most 1 KiB through /dev/kmsg: the
+# one-line --json output is folded for the console.
+vcstat_show() {
+	label=$1
+	shift
+	say "vcstat${*:+ $*} ($label)"
+	if [ ! -x /usr/bin/vcstat ]; then
+		say "tool vcstat rc=127 (missing)"
+		return
+	fi
+	/usr/bin/vcstat "$@" >/tmp/vcstat 2>&1
+	rc=$?
+	fold -w 160 /tmp/vcstat >/tmp/vcstat.fold
+	sayf vclab-vcstat /tmp/vcstat.fold
+	say "tool vcstat rc=$rc"
+}
+
+# run_vcdev: the demo character device and its user test, whose KTAP
+# document goes to the console line by line, as the modules' do.
+run_vcdev() {
+	load vcompound_dev || return
+	if [ ! -x /usr/bin/vcdev_test ]; then
+		say "tool vcdev_test rc=127 (missing)"
+		return
+	fi
+	say "vcdev: $(ls -ln /dev/vcompound_dev 2>&1)"
+	/usr/bin/vcdev_test >/tmp/vcdev 2>&1
+	rc=$?
+	while IFS= read -r l; do
+		echo "<5>$l" >/dev/kmsg
+	done </tmp/vcdev
+	say "tool vcdev_test rc=$rc"
+}
+
+# run_users: the converted vmalloc users. Phase 1 runs at load; a write to
+# debugfs runs phase 2 (fragmentation, rebuild: virtual; the fragmentation
+# is released before it returns, so vcstat can fork) and phase 3
+# (rebuild: physical). vcstat after each phase, then once with --json.
+USERS_CTL=/sys/kernel/debug/vcompound_users/phase
+run_users() {
+	say "demo users phase 1: table and ring allocated with free memory"
+	load vcompound_users || return
+	vcstat_show "after phase 1"
+	say "demo users phase 2: memory fragmented, table and ring rebuilt"
+	echo 2 >$USERS_CTL
+	rc=$?
+	say "users phase 2 rc=$rc: $(cat $USERS_CTL 2>&1)"
+	vcstat_show "after phase 2"
+	say "demo users phase 3: fragmentation released, table and ring rebuilt"
+	echo 3 >$USERS_CTL
+	rc=$?
+	say "users phase 3 rc=$rc: $(cat $USERS_CTL 2>&1)"
+	vcstat_show "after phase 3"
+	vcstat_show "after phase 3, for scripts" --json
+}
+
 # ------------------------------------------------------------ debug lane
 
 # save_ksyms: kmemleak prints the text addresses of unloaded modules raw;
 # keep the text symbols of each load of our modules to resolve them
 # (judge.awk). Appended: every load has its own addresses.
 save_ksyms() {
-	for m in $MODULES $KUNIT; do
+	for m in $MODULES $KUNIT $EXTRA; do
 		grep "^[0-9a-f]* [tT] .*[[:space:]]\[$m\]$" /proc/kallsyms >>/tmp/ksyms 2>/dev/null
 	done
 }
@@ -129,10 +194,10 @@ dump_stats() {
 unload_ours() {
 	r=
 	for m in $MODULES; do r="$m $r"; done
-	for m in $KUNIT $r; do
+	for m in $EXTRA $KUNIT $r; do
 		[ -d "/sys/module/$m" ] && unload "$m"
 	done
-	for m in $MODULES $KUNIT; do
+	for m in $MODULES $KUNIT $EXTRA; do
 		[ -d "/sys/module/$m" ] && say "still loaded after unload: $m"
 	done
 }
@@ -271,6 +336,25 @@ debug_lane() {
 	say "run stock end"
 	[ -z "$HUNG" ] || return
 
+	if [ -n "${EXTRA:-}" ]; then
+		say "run extras begin"
+		if load "$CORE"; then
+			for m in $EXTRA; do
+				case $m in
+				vcompound_dev) run_vcdev ;;
+				vcompound_users) run_users ;;
+				*) say "extra module $m: no step for it" ;;
+				esac
+				[ -z "$HUNG" ] || break
+			done
+			save_ksyms
+			dump_stats
+			unload_ours
+		fi
+		say "run extras end"
+		[ -z "$HUNG" ] || return
+	fi
+
 	say "run kunit begin"
 	if [ -n "$KUNIT" ]; then
 		load "$KUNIT" && save_ksyms
@@ -382,6 +466,18 @@ if [ "$MODE" = demo ] && [ -w $FB ] && [ -n "$LOADED" ]; then
 		load "$demo"
 		;;
 	esac
+fi
+
+if [ "${DEBUG:-0}" != 1 ] && [ -n "${EXTRA:-}" ]; then
+	# the demo's pass 2 left always_fallback on
+	[ -w $FB ] && echo 0 >$FB
+	for m in $EXTRA; do
+		case $m in
+		vcompound_dev) [ "$MODE" = test ] && run_vcdev ;;
+		vcompound_users) run_users ;;
+		*) say "extra module $m: no step for it" ;;
+		esac
+	done
 fi
 
 [ -n "$MODULES" ] && dump_stats

@@ -3,7 +3,8 @@
 # judge.awk: judge one guest console log of the vcompound lab.
 #
 #   awk -f judge.awk -v mode=test|demo|bench [-v timedout=SECONDS] \
-#       [-v testmod=vcompound_test] [-v demomod=vcompound_demo] console.log
+#       [-v testmod=vcompound_test] [-v demomod=vcompound_demo] \
+#       [-v usersmod=vcompound_users] console.log
 #
 # Prints human-readable findings, then as its last line
 #   RESULT <passed> <failed> <skipped> <OK|FAIL> <expected-warnings> <unexpected-warnings>
@@ -18,8 +19,12 @@
 # "vcompound...: EXPECT-WARN BEGIN <n>" and "... END <n>"; taint other than O
 # and E (and W when every warning was bracketed) fails; modprobe/insmod,
 # modprobe -r/rmmod and modinfo failures, a "parm:" line of modinfo without
-# a description, a module still loaded after the unload and a missing
-# "vclab: end-of-run" marker fail. In bench mode, the benchmark module must
+# a description, a module still loaded after the unload, a user program
+# of the lab that exits non-zero ("vclab: tool X rc=N"), a failed phase of
+# the converted users ("vclab: users phase N rc=N") and a missing
+# "vclab: end-of-run" marker fail. In demo mode the converted users'
+# document is judged as in test mode, and their lines and vcstat's output
+# ("vclab-vcstat: ") are shown. In bench mode, the benchmark module must
 # print its END line and no ERROR line. Written for mawk.
 #
 # Lockdep, KASAN, ODEBUG and DEBUG_LIST reports are in FATAL too (a debug
@@ -68,7 +73,8 @@ BEGIN {
 	nlockpat = split(LOCKDEP, lockpat, "|")
 	if (testmod == "") testmod = "vcompound_test"
 	if (demomod == "") demomod = "vcompound_demo"
-	testmod = modn(testmod); demomod = modn(demomod)
+	if (usersmod == "") usersmod = "vcompound_users"
+	testmod = modn(testmod); demomod = modn(demomod); usersmod = modn(usersmod)
 	nfatal = split("BUG:|Oops|kernel BUG|general protection|KASAN|UBSAN|" \
 		"possible circular locking|kmemleak|Kernel panic|" \
 		"rcu_sched self-detected stall|rcu: INFO|self-detected stall|" \
@@ -184,6 +190,11 @@ index(line, "vclab-stats: ") == 1 {
 	nstats++; stats[nstats] = after(line, "vclab-stats: ")
 	next
 }
+# vcstat's output (init.sh, vcompound_users' phases): shown by the demo
+index(line, "vclab-vcstat: ") == 1 {
+	if (mode == "demo") demolines[++ndemo] = "  " after(line, "vclab-vcstat: ")
+	next
+}
 index(line, "vclab-kmemleak: ") == 1 {
 	kml[++nkml] = after(line, "vclab-kmemleak: ")
 	next
@@ -272,8 +283,16 @@ index(line, "vclab: ") == 1 {
 		if (kmlstate ~ /^end/) kmldone = 1
 	} else if (m ~ /^tainted=[0-9]+$/) {
 		taint = after(m, "tainted=") + 0; havetaint = 1
-	} else if (index(m, "demo pass") == 1) {
+	} else if (index(m, "demo ") == 1 || (mode == "demo" && index(m, "vcstat ") == 1)) {
 		demolines[++ndemo] = "--- " m
+	} else if (m ~ /^tool [^ ]+ rc=/) {
+		# a user program of the lab (vcstat, vcdev_test) that failed
+		split(m, w, " "); rc = after(w[3], "rc=")
+		if (rc != "0") problem(m)
+	} else if (m ~ /^users phase [0-9]+ rc=/) {
+		split(m, w, " "); rc = after(w[4], "rc="); sub(/:$/, "", rc)
+		if (rc != "0") problem(m)
+		if (mode == "demo") demolines[++ndemo] = "--- " m
 	} else if (m ~ /^stats: /) {
 		statsnote = after(m, "stats: ")
 	}
@@ -336,6 +355,9 @@ skipct && /Call Trace/ { skipct = 0; next }
 insysrq && /^vclab/ { insysrq = 0 }
 insysrq && !/(BUG:|Oops|KASAN|UBSAN|WARNING:)/ { next }
 /^(KTAP version|1\.\.|(not )?ok [0-9])/ || /vclab/ { skipct = 0 }
+
+# ---- the converted vmalloc users' KTAP lines are the demo's story too
+mode == "demo" && cur == usersmod && line ~ /^((not )?ok [0-9]|# )/ { demolines[++ndemo] = line }
 
 # ---- KTAP documents of the KTAP modules, nested subtests included
 ktap && /^KTAP version / { newdoc(1); next }
@@ -519,7 +541,8 @@ END {
 	if (!started) problem("guest never reached the lab /init")
 	else if (!ended) problem("guest never reached the end marker (crash, panic or hang)")
 	if (inwarn != "") problem("EXPECT-WARN BEGIN " inwarn " never closed")
-	if (mode == "test") {
+	# the demo's KTAP modules (vcompound_users) are judged alike
+	if (mode == "test" || (mode == "demo" && haveklist && nktap)) {
 		if (!haveklist) { ktaplist[++nktap] = testmod; isktap[testmod] = 1 }
 		for (k = 1; k <= nktap; k++)
 			if (!(ktaplist[k] in loaded)) problem(ktaplist[k] " was never loaded")
@@ -686,6 +709,12 @@ function lanetable(   why, i, l, p, o, fails) {
 		rd == 0 ? "no documents" : (rf ? "k:" rf " failed" : ""))
 	row("bad input (misuse_*)", (nmisusepass["stock"] + 0) "/" (nmisuse["stock"] + 0), "cases passed/run in the stock suite", \
 		!nmisuse["stock"] ? "no misuse_* cases" : (nmisusepass["stock"] != nmisuse["stock"] ? "k:misuse cases failed" : ""))
+
+	if ("extras" in runseen) {
+		runtotals("extras")
+		row("extras", rp "/" rf "/" rs, "vcdev_test, vcompound_users; pass/fail/skip: " rmods, \
+			rd == 0 ? "no documents" : (rf ? "k:" rf " failed" : ""))
+	}
 
 	runtotals("kunit")
 	if ("kunit" in runmissing) row("KUnit", "missing", runmissing["kunit"], "missing")

@@ -3,7 +3,7 @@
 #
 # mkinitramfs.sh --mode test|demo --kcache DIR --out FILE [--ktap NAME]...
 #                [--params NAME=ARGS]... [--debug] [--kunit NAME]
-#                [--fuzz SCRIPT] SUBDIR:KO...
+#                [--fuzz SCRIPT] [--extra NAME]... [--bin FILE]... SUBDIR:KO...
 #
 # Build the lab initramfs: static busybox for the shell and coreutils, the
 # host's Debian kmod (binary plus the shared libraries it needs) as
@@ -22,6 +22,9 @@
 # --kunit NAME: a KUnit module (nested KTAP when loaded); the debug lane
 # loads it in a step of its own, not with the others.
 # --fuzz SCRIPT: copied to /fuzz.sh, run by the debug lane (busybox sh).
+# --extra NAME: a module that /init loads in a step of its own after the
+# others (EXTRA in /etc/vclab.conf; init.sh: vcompound_dev, vcompound_users).
+# --bin FILE: a (static) user program, copied to /usr/bin/.
 # VCOMPOUND_STEP_TIMEOUT (debug, default 600): seconds a modprobe of the
 # lane may take before /init reports it hung and ends the lane.
 
@@ -29,7 +32,7 @@ set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-MODE="" KC="" OUT="" PARAMS=() KTAP=() KUNIT=() FUZZ="" DEBUG=0
+MODE="" KC="" OUT="" PARAMS=() KTAP=() KUNIT=() EXTRA=() BINS=() FUZZ="" DEBUG=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--mode)   MODE=$2; shift 2 ;;
@@ -39,6 +42,8 @@ while [ $# -gt 0 ]; do
 	--ktap)   KTAP+=("$2"); shift 2 ;;
 	--kunit)  KUNIT+=("$2"); shift 2 ;;
 	--fuzz)   FUZZ=$2; shift 2 ;;
+	--extra)  EXTRA+=("$2"); shift 2 ;;
+	--bin)    BINS+=("$2"); shift 2 ;;
 	--debug)  DEBUG=1; shift ;;
 	--) shift; break ;;
 	-*) die "mkinitramfs.sh: unknown option $1" ;;
@@ -61,6 +66,10 @@ cp "$BUSYBOX" "$ST/bin/busybox"
 ln -s busybox "$ST/bin/sh"
 install -m 0755 "$VCLAB_DIR/init.sh" "$ST/init"
 [ -z "$FUZZ" ] || install -m 0755 "$FUZZ" "$ST/fuzz.sh"
+for f in "${BINS[@]}"; do
+	[ -f "$f" ] || die "program $f not found"
+	install -m 0755 "$f" "$ST/usr/bin/"
+done
 if is_root; then
 	mknod -m 600 "$ST/dev/console" c 5 1
 	mknod -m 666 "$ST/dev/null" c 1 3
@@ -111,7 +120,7 @@ for arg in "$@"; do
 	cp "$ko" "$M/$sub/"
 	names+=("$(modname "$ko")")
 	kos+=("$ko")
-	[[ " ${KUNIT[*]} " == *" ${names[-1]} "* ]] || mods+=("${names[-1]}")
+	[[ " ${KUNIT[*]} ${EXTRA[*]} " == *" ${names[-1]} "* ]] || mods+=("${names[-1]}")
 done
 
 # Stock modules the lab modules depend on, as the kernel ships them.
@@ -149,6 +158,7 @@ done >"$ST/etc/modprobe.d/vclab.conf"
 	echo "MODULES=\"${mods[*]}\""
 	echo "KTAP=\"${KTAP[*]}${KUNIT[*]:+ ${KUNIT[*]}}\""
 	echo "KUNIT=\"${KUNIT[*]}\""
+	echo "EXTRA=\"${EXTRA[*]}\""
 	echo "FUZZ=$([ -n "$FUZZ" ] && echo 1 || echo 0)"
 	echo "DEBUG=$DEBUG"
 	[ "$DEBUG" = 0 ] || echo "STEP_TIMEOUT=${VCOMPOUND_STEP_TIMEOUT:-600}"

@@ -157,7 +157,7 @@ live() {
 		/^(not )?ok [0-9]+/ || /^ +not ok [0-9]+/ ||
 		/^# (faults-total|stress): / ||
 		/^vclab: (run [^ ]+ (begin|end)|run [^ ]+: missing|memfree |fuzz-total:|fuzz rc=[^0]|fail_page_alloc on)/ ||
-		/^vclab: (init start|(insmod|modprobe) .* rc=[^0]|(rmmod|modprobe -r) .* rc=[^0]|modinfo .* rc=[^0]|still loaded|demo pass|end-of-run$)/ ||
+		/^vclab: (init start|(insmod|modprobe) .* rc=[^0]|(rmmod|modprobe -r) .* rc=[^0]|modinfo .* rc=[^0]|still loaded|demo |tool .* rc=[^0]|users phase [0-9]+ rc=[^0]|end-of-run$)/ ||
 		/^vclab: kmemleak: begin/ ||
 		/(BUG:|Oops|Kernel panic|general protection|KASAN|UBSAN|circular locking|inconsistent lock state|recursive locking|suspicious RCU|ODEBUG:|list_(add|del) corruption|rcu: INFO|blocked for more than)/ ||
 		/^vcompound_bench: (ROW|ERROR|END)/ ||
@@ -182,8 +182,24 @@ record() {
 	fi
 }
 
+# build_user_tools DIR ARRAY: vcstat and vcdev_test, static, from the copy
+# in DIR/src (host compiler; the guest has no libc); appends "--bin FILE"
+# for mkinitramfs.sh to the array named ARRAY.
+build_user_tools() {
+	local d=$1 t
+	local -n out=$2
+	for t in vcstat vcdev; do
+		[ -f "$d/src/tools/$t/Makefile" ] || continue
+		{ echo; echo "===== host: make -C src/tools/$t STATIC=1"; } >>"$d/build.log"
+		make -C "$d/src/tools/$t" STATIC=1 >>"$d/build.log" 2>&1 || return 1
+	done
+	[ ! -x "$d/src/tools/vcstat/vcstat" ] || out+=(--bin "$d/src/tools/vcstat/vcstat")
+	[ ! -x "$d/src/tools/vcdev/vcdev_test" ] || out+=(--bin "$d/src/tools/vcdev/vcdev_test")
+	return 0
+}
+
 run_one() {
-	local spec=$1 t0 kc rel b ko mod app qrc to=0 res what
+	local spec=$1 t0 kc rel b ko mod app qrc to=0 res what bins
 	local isdebug=0 kbuilt="" mem tmo kunitarg=() fuzzarg=()
 	t0=$(date +%s)
 	msg ""
@@ -246,6 +262,12 @@ run_one() {
 		case $role in
 		core) if [ "$BMODE" = dkms ]; then sub=updates/dkms; else sub=extra; fi ;;
 		test|client) sub=extra; ktap+=(--ktap "$(basename "${path%%.ko*}")") ;;
+		dev|users)
+			# the device only in test mode (the debug lane: a step)
+			[ "$role" = users ] || [ $MODE = test ] || continue
+			sub=extra
+			ktap+=(--ktap "$(basename "${path%%.ko*}")" --extra "$(basename "${path%%.ko*}")")
+			;;
 		kunit) sub=extra; ktap+=(--kunit "$(basename "${path%%.ko*}")") ;;
 		*) sub=extra ;;
 		esac
@@ -270,9 +292,18 @@ run_one() {
 			fi
 		fi
 		kos+=("$sub:$ko")
-	# Load order: core, client, then the self-test (or demo, or bench).
-	done < <(for role in core client test kunit demo bench; do
+	# Load order: core, client, then the self-test (or demo, or bench);
+	# /init loads the extra modules (dev, users) in steps of their own.
+	done < <(for role in core client test kunit demo bench dev users; do
 		awk -v r=$role '$1 == r' "$b/out/modules"; done)
+	# Their user programs, static, built here on the host.
+	bins=()
+	if [[ " ${ktap[*]} " == *" --extra "* ]] && ! build_user_tools "$b" bins; then
+		tail -n 20 "$b/build.log" >&2
+		msg "FAIL: user tools (tools/vcstat, tools/vcdev) failed to build (log: $b/build.log)"
+		record "$rel" 0 1 0 FAIL "user tools build failed" $(($(date +%s) - t0))
+		return
+	fi
 	if [ $MODE = demo ]; then
 		params=(--params "vcompound_demo=${VCOMPOUND_DEMO_PARAMS:-}")
 	elif [ $MODE = bench ]; then
@@ -287,7 +318,8 @@ run_one() {
 	fi
 
 	if ! "$VCLAB_DIR/mkinitramfs.sh" --mode $MODE --kcache "$kc" \
-		--out "$b/initrd-$MODE.cpio.gz" "${params[@]}" "${ktap[@]}" "${fuzzarg[@]}" "${kos[@]}"; then
+		--out "$b/initrd-$MODE.cpio.gz" "${params[@]}" "${ktap[@]}" "${fuzzarg[@]}" \
+		"${bins[@]}" "${kos[@]}"; then
 		record "$rel" 0 1 0 FAIL "initramfs failed" $(($(date +%s) - t0))
 		return
 	fi

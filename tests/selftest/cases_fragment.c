@@ -3,38 +3,16 @@
  * Real fragmentation: with always_fallback off, break guest memory into
  * order-0 holes until high-order alloc_pages() genuinely fails, check that
  * vcompound then serves working virtual blocks, and that it goes back to
- * physical blocks once the memory is released.
- *
- * Freeing "every other page" in allocation order does not fragment: the
- * free lists are not in pfn order.  What does: take every free block,
- * largest first, split to order-0; give back the pages with odd pfns, whose
- * even buddies stay held; then also take every block of order >= 1 that
- * is still free (the watermark reserve kept some whole).
+ * physical blocks once the memory is released.  The fragmentation itself
+ * is vct_fragment.c's.
  */
 #include <linux/gfp.h>
-#include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/vmstat.h>
 
 #include "vct.h"
 #include "vct_fragment.h"
 #include "vcompat_page_alloc.h"
-
-#define VCT_GRAB_GFP	(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN | \
-			 __GFP_NOMEMALLOC)
-#define VCT_FRAG_MAX	VC_BUDDY_MAX_ORDER
-
-struct vct_frag {
-	struct list_head pages;		/* held order-0 pages */
-	struct list_head blocks;	/* held blocks, order in ->private */
-	unsigned long held;		/* pages held, both lists */
-	unsigned long holes;		/* odd-pfn pages given back */
-};
-
-static struct vct_frag vct_frag = {
-	.pages = LIST_HEAD_INIT(vct_frag.pages),
-	.blocks = LIST_HEAD_INIT(vct_frag.blocks),
-};
 
 /* The fragmentation case ran, and gave everything back at its end. */
 static bool vct_fragmented;
@@ -44,84 +22,14 @@ static unsigned long vct_free_mb(void)
 	return global_zone_page_state(NR_FREE_PAGES) >> (20 - PAGE_SHIFT);
 }
 
-/*
- * Takes every free block of order >= @min_order, returning how many it
- * found.  Memory that others free (slab pages, RCU callbacks) while we
- * hold the rest comes back as whole blocks, so this runs again just before
- * each allocation that must not find one.
- */
-unsigned int vct_hold_free_blocks(unsigned int min_order)
-{
-	struct vct_frag *f = &vct_frag;
-	unsigned int found = 0;
-	struct page *page;
-	int order;
-
-	for (order = VCT_FRAG_MAX; order >= (int)min_order; order--) {
-		while ((page = alloc_pages(VCT_GRAB_GFP, order))) {
-			set_page_private(page, order);
-			list_add(&page->lru, &f->blocks);
-			f->held += 1UL << order;
-			found++;
-		}
-	}
-	return found;
-}
-
 void vct_fragment(struct vct *t)
 {
-	struct vct_frag *f = &vct_frag;
-	struct page *page, *next;
-	unsigned long i;
-	int order;
+	unsigned long held, holes;
 
-	/* 1: everything, largest blocks first, split to order-0 pages. */
-	for (order = VCT_FRAG_MAX; order >= 0; order--) {
-		while ((page = alloc_pages(VCT_GRAB_GFP, order))) {
-			if (order)
-				split_page(page, order);
-			for (i = 0; i < (1UL << order); i++) {
-				struct page *p = vc_nth_page(page, i);
-
-				list_add(&p->lru, &f->pages);
-				f->held++;
-			}
-		}
-	}
-	/* 2: odd pfns go back; their buddies stay held, so nothing merges. */
-	list_for_each_entry_safe(page, next, &f->pages, lru) {
-		if (page_to_pfn(page) & 1) {
-			list_del(&page->lru);
-			__free_page(page);
-			f->held--;
-			f->holes++;
-		}
-	}
-	/* 3: whatever high-order blocks remain free, hold them too. */
-	vct_hold_free_blocks(1);
+	held = vct_fragment_memory(&holes);
 	vct_diag(t, "held %lu MiB, gave back %lu MiB of holes, %lu MiB free",
-		 f->held >> (20 - PAGE_SHIFT), f->holes >> (20 - PAGE_SHIFT),
+		 held >> (20 - PAGE_SHIFT), holes >> (20 - PAGE_SHIFT),
 		 vct_free_mb());
-}
-
-void vct_unfragment(void)
-{
-	struct vct_frag *f = &vct_frag;
-	struct page *page, *next;
-
-	list_for_each_entry_safe(page, next, &f->blocks, lru) {
-		unsigned int order = page_private(page);
-
-		list_del(&page->lru);
-		set_page_private(page, 0);
-		__free_pages(page, order);
-	}
-	list_for_each_entry_safe(page, next, &f->pages, lru) {
-		list_del(&page->lru);
-		__free_page(page);
-	}
-	f->held = 0;
-	f->holes = 0;
 }
 
 static void vct_fragmented_virtual(struct vct *t)

@@ -7,8 +7,9 @@
  * buffer sizes: the buffer comes zeroed, patterns written through mmap()
  * read back through read() and the other way round, a second mapping at a
  * page offset sees the same bytes, and a mapping outlives close() of its
- * file.  Hostile offsets, sizes and flags must be refused with the
- * documented errors.
+ * file.  A file opened read-only maps its buffer shared for reading only.
+ * Hostile offsets, sizes and flags must be refused with the documented
+ * errors.
  *
  * usage: vcdev_test [--device PATH]   (as root, vcompound_dev loaded)
  */
@@ -72,12 +73,15 @@ static int set_fallback(int on)
 	return ok ? 0 : -1;
 }
 
-/* The buddy allocator's largest order: /proc/buddyinfo has one column each. */
+/*
+ * The buddy allocator's largest order: /proc/buddyinfo has one column per
+ * order 0, 1, ... after "Node 0, zone      DMA".
+ */
 static int read_buddy_max_order(void)
 {
 	char line[512], *tok;
 	FILE *f = fopen("/proc/buddyinfo", "r");
-	int n = -1;
+	int words = 0;
 
 	if (!f || !fgets(line, sizeof(line), f)) {
 		if (f)
@@ -85,10 +89,10 @@ static int read_buddy_max_order(void)
 		return -1;
 	}
 	fclose(f);
-	/* "Node 0, zone      DMA      1      0 ..." */
 	for (tok = strtok(line, " \t\n"); tok; tok = strtok(NULL, " \t\n"))
-		n++;
-	return n - 3;
+		words++;
+	/* four words before the counts, the first of which is order 0 */
+	return words > 4 ? words - 5 : -1;
 }
 
 static unsigned char pattern(size_t i, unsigned int seed)
@@ -286,6 +290,48 @@ static void test_hostile(void)
 	close(fd);
 }
 
+/*
+ * A file opened read-only gets its buffer too and maps it shared for
+ * reading (not for writing: the kernel refuses that), zeroed.
+ */
+static void test_readonly(void)
+{
+	uint64_t size = 2 * page_size;
+	struct vcdev_info info;
+	unsigned char *map;
+	size_t i, bad;
+	int fd = open(device, O_RDONLY);
+
+	if (fd < 0) {
+		fail("open O_RDONLY: %s", strerror(errno));
+		return;
+	}
+	if (ioctl(fd, VCDEV_SET_SIZE, &size) ||
+	    ioctl(fd, VCDEV_GET_INFO, &info)) {
+		fail("ioctl on a read-only file: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	map = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		fail("read-only shared mmap: %s", strerror(errno));
+	} else {
+		for (i = 0, bad = 0; i < size; i++)
+			bad += map[i] != 0;
+		CHECK(!bad, "%zu non-zero bytes in a new buffer", bad);
+		munmap(map, size);
+	}
+	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (map != MAP_FAILED) {
+		munmap(map, size);
+		fail("writable shared mmap of a read-only file succeeded");
+	} else if (errno != EACCES) {
+		fail("writable shared mmap of a read-only file: %s, expected %s",
+		     strerror(errno), strerror(EACCES));
+	}
+	close(fd);
+}
+
 static void test_device_mode(void)
 {
 	struct stat st;
@@ -319,7 +365,7 @@ int main(int argc, char **argv)
 	buddy_max_order = read_buddy_max_order();
 
 	printf("KTAP version 1\n1..%zu\n",
-	       2 + 2 * ARRAY_SIZE(sizes));
+	       3 + 2 * ARRAY_SIZE(sizes));
 	if (buddy_max_order < 0)
 		fail("cannot read /proc/buddyinfo");
 	test_device_mode();
@@ -337,6 +383,8 @@ int main(int argc, char **argv)
 		}
 	}
 	set_fallback(0);
+	test_readonly();
+	report("readonly_file_maps_shared_for_reading");
 	test_hostile();
 	report("hostile_offsets_sizes_flags");
 	printf("# vcdev_test: pass:%u fail:%u total:%u\n",

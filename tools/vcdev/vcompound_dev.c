@@ -173,8 +173,12 @@ static int vcdev_mmap(struct file *file, struct vm_area_struct *vma)
 	void *buf = vcdev_buf(vf);
 	unsigned long pages;
 
-	/* A private mapping would copy on write, away from the buffer. */
-	if (!buf || !(vma->vm_flags & VM_SHARED))
+	/*
+	 * A private mapping would copy on write, away from the buffer.
+	 * VM_MAYSHARE, not VM_SHARED: a shared mapping of a file opened
+	 * read-only has no VM_SHARED, and is fine.
+	 */
+	if (!buf || !(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	pages = PAGE_ALIGN(vf->size) >> PAGE_SHIFT;
 	if (vma->vm_pgoff >= pages ||
