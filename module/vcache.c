@@ -163,7 +163,8 @@ struct vcache *vcache_create(const char *name, unsigned int size,
 	c->cpu_limit = vcache_cpu_limit(c);
 	c->batch = (c->cpu_limit + 1) / 2;
 
-	c->cpu = alloc_percpu(struct vcache_cpu);
+	/* The caller is told by the NULL; no allocation-failure splat. */
+	c->cpu = alloc_percpu_gfp(struct vcache_cpu, GFP_KERNEL | __GFP_NOWARN);
 	if (!c->cpu)
 		goto fail;
 	for_each_node(nid) {
