@@ -6,13 +6,17 @@
  *
  * Freeing "every other page" in allocation order does not fragment: the
  * free lists are not in pfn order.  What does: take every free block,
- * largest first, split to order-0; give back the pages with odd pfns, whose
- * even buddies stay held; then also take every block of order >= 1 that
- * is still free (the watermark reserve kept some whole).
+ * largest first, split to order-0, down to a floor above the watermarks;
+ * give back the pages with odd pfns, whose even buddies stay held; then
+ * also take every block of order >= 1 that is still free (the floor and
+ * the watermark reserve kept some whole).
  */
 #include <linux/gfp.h>
 #include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/nodemask.h>
+#include <linux/vmstat.h>
 
 #include "vct_fragment.h"
 #include "vcompat_page_alloc.h"
@@ -53,16 +57,41 @@ unsigned int vct_hold_free_blocks(unsigned int min_order)
 	return found;
 }
 
+/*
+ * What step 1 leaves free: the high watermarks (boost included) and 1/64
+ * of RAM.  Until the holes go back, whoever else allocates (init's page
+ * faults, a kworker) would otherwise meet a zone at its min watermark with
+ * nothing to reclaim, and the OOM killer.  Step 3 takes what of this is in
+ * blocks of order >= 1.
+ */
+static unsigned long vct_grab_floor(void)
+{
+	unsigned long floor = totalram_pages() >> 6;
+	struct zone *zone;
+	int nid, z;
+
+	for_each_online_node(nid) {
+		for (z = 0; z < MAX_NR_ZONES; z++) {
+			/* A variable: older high_wmark_pages() lack parentheses. */
+			zone = &NODE_DATA(nid)->node_zones[z];
+			floor += high_wmark_pages(zone);
+		}
+	}
+	return floor;
+}
+
 unsigned long vct_fragment_memory(unsigned long *holes)
 {
 	struct vct_frag *f = &vct_frag;
 	struct page *page, *next;
-	unsigned long i;
+	unsigned long i, floor;
 	int order;
 
 	/* 1: everything, largest blocks first, split to order-0 pages. */
 	for (order = VCT_FRAG_MAX; order >= 0; order--) {
-		while ((page = alloc_pages(VCT_GRAB_GFP, order))) {
+		floor = vct_grab_floor();
+		while (global_zone_page_state(NR_FREE_PAGES) > floor &&
+		       (page = alloc_pages(VCT_GRAB_GFP, order))) {
 			if (order)
 				split_page(page, order);
 			for (i = 0; i < (1UL << order); i++) {
