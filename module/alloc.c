@@ -110,12 +110,11 @@ static void vc_scope_exit(struct vc_scope *s)
 static void *vc_vblock_map(struct vc_vblock *vb, unsigned long nr, int nid)
 {
 	if (nr <= VC_MAP_RAM_MAX_PAGES) {
-		vb->map_ram = true;
 		vb->addr = vm_map_ram(vb->pages, nr, nid);
-		if (vb->addr)
+		vb->map_ram = vb->addr;
+		if (vb->map_ram)
 			return vb->addr;
 	}
-	vb->map_ram = false;
 	vb->addr = vmap(vb->pages, nr, VM_MAP, PAGE_KERNEL);
 	return vb->addr;
 }

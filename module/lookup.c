@@ -84,15 +84,32 @@ static void vc_ref_virtual(struct vc_ref *ref, struct vc_vblock *vb)
 	ref->order = vb->order;
 }
 
-static bool vc_ref_physical(struct vc_ref *ref, struct page *head)
+/* @head: the head page of a live physical block. */
+static void vc_ref_physical(struct vc_ref *ref, struct page *head)
 {
-	if (!vc_phys_owned(head))
-		return false;
 	ref->vb = NULL;
 	ref->head = head;
 	ref->base = page_address(head);
 	ref->order = compound_order(head);
-	return true;
+}
+
+/**
+ * vc_phys_head_of - head page of the physical block containing @addr
+ * @addr: any address outside the vmalloc range
+ *
+ * Context: Any context but NMI.
+ * Return: the compound head, or NULL if @addr is not in the direct map
+ * (a struct page exists only for a valid pfn) or not inside a live
+ * physical vcompound block.
+ */
+struct page *vc_phys_head_of(const void *addr)
+{
+	struct page *head;
+
+	if (!virt_addr_valid(addr))
+		return NULL;
+	head = compound_head(virt_to_page(addr));
+	return vc_phys_owned(head) ? head : NULL;
 }
 
 /**
@@ -121,9 +138,11 @@ bool vc_lookup_addr(const void *addr, struct vc_ref *ref)
 		vc_ref_virtual(ref, vb);
 		return true;
 	}
-	if (!virt_addr_valid(addr))
+	page = vc_phys_head_of(addr);
+	if (!page)
 		return false;
-	return vc_ref_physical(ref, compound_head(virt_to_page(addr)));
+	vc_ref_physical(ref, page);
+	return true;
 }
 
 /**
@@ -142,8 +161,9 @@ bool vc_lookup_page(struct page *page, struct vc_ref *ref,
 	struct vc_vblock *vb;
 
 	if (PageCompound(page) || vc_phys_owned(page)) {
-		if (!vc_ref_physical(ref, head))
+		if (!vc_phys_owned(head))
 			return false;
+		vc_ref_physical(ref, head);
 		*index = page_to_pfn(page) - page_to_pfn(head);
 		return true;
 	}

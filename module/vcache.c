@@ -249,11 +249,8 @@ static struct vcache_slab *vcache_obj_slab(struct vcache *c, const void *obj)
 	if (unlikely(is_vmalloc_addr(obj))) {
 		slab = vcache_slab_of(obj);
 	} else {
-		/* struct page exists only for a valid pfn. */
-		if (unlikely(!virt_addr_valid(obj)))
-			return NULL;
-		head = compound_head(virt_to_page(obj));
-		if (unlikely(!vc_phys_owned(head)))
+		head = vc_phys_head_of(obj);
+		if (unlikely(!head))
 			return NULL;
 		slab = page_address(head);
 	}

@@ -68,6 +68,7 @@ void vc_vblock_unmap(struct vc_vblock *vb);
 bool vc_phys_owned(const struct page *head);
 void vc_phys_mark(struct page *head);
 bool vc_phys_claim(struct page *head);
+struct page *vc_phys_head_of(const void *addr);
 bool vc_lookup_addr(const void *addr, struct vc_ref *ref);
 bool vc_lookup_page(struct page *page, struct vc_ref *ref,
 		    unsigned long *index);
