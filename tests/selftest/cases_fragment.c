@@ -8,19 +8,12 @@
  */
 #include <linux/gfp.h>
 #include <linux/mm.h>
-#include <linux/vmstat.h>
 
 #include "vct.h"
 #include "vct_fragment.h"
-#include "vcompat_page_alloc.h"
 
 /* The fragmentation case ran, and gave everything back at its end. */
 static bool vct_fragmented;
-
-static unsigned long vct_free_mb(void)
-{
-	return global_zone_page_state(NR_FREE_PAGES) >> (20 - PAGE_SHIFT);
-}
 
 void vct_fragment(struct vct *t)
 {
@@ -29,7 +22,7 @@ void vct_fragment(struct vct *t)
 	held = vct_fragment_memory(&holes);
 	vct_diag(t, "held %lu MiB, gave back %lu MiB of holes, %lu MiB free",
 		 held >> (20 - PAGE_SHIFT), holes >> (20 - PAGE_SHIFT),
-		 vct_free_mb());
+		 vct_free_mib());
 }
 
 static void vct_fragmented_virtual(struct vct *t)
@@ -87,7 +80,7 @@ static void vct_released_physical(struct vct *t)
 		return;
 	}
 	vct_fragmented = false;
-	vct_diag(t, "released, %lu MiB free", vct_free_mb());
+	vct_diag(t, "released, %lu MiB free", vct_free_mib());
 	for (order = 1; order <= VCT_FRAG_MAX; order++) {
 		addrs[order] = vcompound_alloc(GFP_KERNEL, order);
 		if (!VCT_CHECK(t, addrs[order]))

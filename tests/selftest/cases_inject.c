@@ -14,11 +14,9 @@
 #include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
-#include <linux/mmzone.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
-#include <linux/vmstat.h>
 
 #include <vcache.h>
 
@@ -142,29 +140,12 @@ static void vct_inj_end(struct vct *t)
 	VCT_CHECK(t, vct_delta(t, bad_free) == 0);
 }
 
-/* Free pages, those on the per-CPU lists included. */
-static unsigned long vct_inj_free_pages(void)
-{
-	unsigned long sum = global_zone_page_state(NR_FREE_PAGES);
-	struct zone *zone;
-	int nid, i;
-
-	for_each_online_node(nid) {
-		for (i = 0; i < MAX_NR_ZONES; i++) {
-			zone = NODE_DATA(nid)->node_zones + i;
-			if (populated_zone(zone))
-				sum += vc_zone_pcp_pages(zone);
-		}
-	}
-	return sum;
-}
-
 static long vct_inj_settled_free(void)
 {
 	vcompound_drain();
 	/* Lazily freed vmap areas hold KASAN_VMALLOC shadow pages. */
 	vm_unmap_aliases();
-	return vct_inj_free_pages();
+	return vct_free_pages();
 }
 
 /*

@@ -20,7 +20,6 @@
 #include <linux/llist.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
-#include <linux/mmzone.h>
 #include <linux/numa.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
@@ -30,12 +29,10 @@
 #include <linux/string.h>
 #include <linux/topology.h>
 #include <linux/vmalloc.h>
-#include <linux/vmstat.h>
 
 #include <vcache.h>
 
 #include "vct.h"
-#include "vcompat_page_alloc.h"
 
 #define VCT_VC_MAX_OBJS		20000UL
 #define VCT_VC_MAX_BYTES	(16UL << 20)
@@ -984,23 +981,6 @@ out:
 #define VCT_SHRINK_SIZE		4000U
 #define VCT_SHRINK_WAIT_MS	5000
 
-/* Free pages, including those on the per-CPU lists of every zone. */
-static unsigned long vct_free_pages_all(void)
-{
-	unsigned long sum = global_zone_page_state(NR_FREE_PAGES);
-	int nid, z;
-
-	for_each_online_node(nid) {
-		for (z = 0; z < MAX_NR_ZONES; z++) {
-			struct zone *zone = &NODE_DATA(nid)->node_zones[z];
-
-			if (populated_zone(zone))
-				sum += vc_zone_pcp_pages(zone);
-		}
-	}
-	return sum;
-}
-
 /*
  * 128 MiB of objects, all freed, then vcache_shrink(): no slab is left,
  * vcompound took every block back, and free memory rose by at least 90 %
@@ -1046,7 +1026,7 @@ static void vct_vc_shrink(struct vct *t)
 	vct_vc_check_slabs(t, &info);
 	full_pages = info.slab_pages;
 
-	free0 = vct_free_pages_all();
+	free0 = vct_free_pages();
 	vct_vc_free_all(c, objs, n);
 	vcache_get_info(c, &info);
 	VCT_CHECK(t, info.active_objs == 0);
@@ -1061,7 +1041,7 @@ static void vct_vc_shrink(struct vct *t)
 	VCT_CHECK(t, vct_vc_blocks(t, true) == vct_vc_blocks(t, false));
 	vm_unmap_aliases();
 	for (;;) {
-		gained = (long)(vct_free_pages_all() - free0);
+		gained = (long)(vct_free_pages() - free0);
 		if (gained >= (long)(full_pages / 10 * 9) ||
 		    waited >= VCT_SHRINK_WAIT_MS)
 			break;

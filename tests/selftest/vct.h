@@ -72,6 +72,8 @@ void vct_case_setup(struct vct *t, const char *name,
 void vct_case_teardown(struct vct *t);
 
 int vct_param_write(const char *param, const char *val);
+/* Free pages, those on the per-CPU lists included. */
+unsigned long vct_free_pages(void);
 /* Whole files: read NUL-terminated (length or error); written at once. */
 ssize_t vct_read_file(const char *path, char *buf, size_t len);
 int vct_write_file(const char *path, const char *val);

@@ -57,6 +57,11 @@ unsigned int vct_hold_free_blocks(unsigned int min_order)
 	return found;
 }
 
+unsigned long vct_free_mib(void)
+{
+	return global_zone_page_state(NR_FREE_PAGES) >> (20 - PAGE_SHIFT);
+}
+
 /*
  * What step 1 leaves free: the high watermarks (boost included) and 1/64
  * of RAM.  Until the holes go back, whoever else allocates (init's page

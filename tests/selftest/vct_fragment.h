@@ -27,5 +27,7 @@ void vct_fragment(struct vct *t);
 /* Takes every free block of order >= @min_order again; returns how many. */
 unsigned int vct_hold_free_blocks(unsigned int min_order);
 void vct_unfragment(void);
+/* Free memory in MiB, for the diagnostics. */
+unsigned long vct_free_mib(void);
 
 #endif /* _VCT_FRAGMENT_H */

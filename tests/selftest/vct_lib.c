@@ -10,11 +10,15 @@
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/mmzone.h>
+#include <linux/nodemask.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/vmstat.h>
 
 #include "vct.h"
+#include "vcompat_page_alloc.h"
 
 bool __vct_check(struct vct *t, bool ok, const char *expr, const char *func,
 		 int line)
@@ -62,6 +66,23 @@ unsigned long __vct_delta(const struct vct *t, size_t offset)
 {
 	return *(unsigned long *)((void *)t->s1 + offset) -
 	       *(unsigned long *)((void *)t->s0 + offset);
+}
+
+/* Free pages, those on every zone's per-CPU lists included. */
+unsigned long vct_free_pages(void)
+{
+	unsigned long sum = global_zone_page_state(NR_FREE_PAGES);
+	struct zone *zone;
+	int nid, z;
+
+	for_each_online_node(nid) {
+		for (z = 0; z < MAX_NR_ZONES; z++) {
+			zone = &NODE_DATA(nid)->node_zones[z];
+			if (populated_zone(zone))
+				sum += vc_zone_pcp_pages(zone);
+		}
+	}
+	return sum;
 }
 
 /*

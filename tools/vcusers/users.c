@@ -39,7 +39,6 @@
 #include <linux/mutex.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
-#include <linux/vmstat.h>
 
 #include <vcache.h>
 #include <vcompound.h>
@@ -464,11 +463,6 @@ static void vcu_ring_move(struct vcu_ring *new, struct vcu_ring *old)
 static DEFINE_MUTEX(vcu_lock);		/* serialises the phases */
 static unsigned int vcu_phase;		/* the last phase that ran */
 
-static unsigned long vcu_free_mib(void)
-{
-	return global_zone_page_state(NR_FREE_PAGES) >> (20 - PAGE_SHIFT);
-}
-
 /*
  * Rebuilds the table and the ring in new blocks, as a resize or a reset
  * does, and frees the old ones.  @fragmented: take every free block of
@@ -505,7 +499,7 @@ static int vcu_phase1(void)
 	unsigned long phys, virt;
 
 	vcu_diag("phase 1: %lu MiB free; table %lu KiB (order %u), ring %lu KiB (order %u)",
-		 vcu_free_mib(), (PAGE_SIZE << table_order) >> 10, table_order,
+		 vct_free_mib(), (PAGE_SIZE << table_order) >> 10, table_order,
 		 (PAGE_SIZE << ring_order) >> 10, ring_order);
 	if (!vcu_table_init(&vcu_table))
 		return -ENOMEM;
@@ -540,7 +534,7 @@ static int vcu_phase2(void)
 	held = vct_fragment_memory(&holes);
 	vcu_diag("phase 2: fragmented: %lu MiB held, %lu MiB of order-0 holes, %lu MiB free",
 		 held >> (20 - PAGE_SHIFT), holes >> (20 - PAGE_SHIFT),
-		 vcu_free_mib());
+		 vct_free_mib());
 	/*
 	 * The precondition: no block of the orders the driver needs is to be
 	 * had.  (Below PAGE_ALLOC_COSTLY_ORDER, __GFP_NORETRY still reclaims
@@ -575,7 +569,7 @@ static int vcu_phase2(void)
 
 	vct_unfragment();
 	vcu_diag("phase 2: fragmentation released, %lu MiB free; the blocks stay virtual",
-		 vcu_free_mib());
+		 vct_free_mib());
 	ok = vcu_block_ok("table", vcu_table.buckets, table_order, true);
 	ok &= vcu_block_ok("ring", vcu_ring.buf, ring_order, true);
 	ok &= vcu_table_work(&vcu_table, 2 * vcu_keys_total / 3);
@@ -590,7 +584,7 @@ static int vcu_phase3(void)
 	bool rehashed = false;
 
 	vcu_diag("phase 3: %lu MiB free; rebuilding table and ring",
-		 vcu_free_mib());
+		 vct_free_mib());
 	if (!vcu_rebuild(false, &rehashed)) {
 		vcu_diag("rebuild: vcompound_alloc() failed");
 		return -ENOMEM;
