@@ -268,13 +268,13 @@ static bool vc_free_traced(void)
 
 static void vc_free(const void *addr, unsigned long caller)
 {
-	bool can_sleep = vc_can_sleep();
 	struct vc_ref ref;
 
+	/* The physical fast path does not need to know the context. */
 	if (!is_vmalloc_addr(addr)) {
 		if (vc_free_physical_fast(addr))
 			return;
-	} else if (!can_sleep && PAGE_ALIGNED(addr) &&
+	} else if (!vc_can_sleep() && PAGE_ALIGNED(addr) &&
 		   !vc_free_traced() && vc_defer_addr(addr, caller)) {
 		return;
 	}
@@ -283,7 +283,7 @@ static void vc_free(const void *addr, unsigned long caller)
 		return;
 	if (!ref.vb) {
 		vc_free_physical(ref.head, ref.order, addr);
-	} else if (can_sleep) {
+	} else if (vc_can_sleep()) {
 		trace_vcompound_free(addr, ref.order, true, false);
 		vc_vblock_destroy(ref.vb);
 	} else {
