@@ -248,7 +248,10 @@ memfree_now() {
 		prev=$FREE_KB
 		sleep 2
 	done
-	FREE_TXT="MemFree $1 kB + per-CPU lists $(($2 * 4)) kB + stack depot $(($3 * 16)) kB; reading $n; $lazy kB lazily freed vmap before the purge"
+	# vm_map_ram() blocks (4 MB of address space each) stay until all of
+	# their space is dirty: on KASAN kernels each holds its shadow.
+	vmr=$(awk '/ vm_map_ram$/ { n++; k += $2 / 1024 } END { printf "%d (%d kB)", n, k }' /proc/vmallocinfo)
+	FREE_TXT="MemFree $1 kB + per-CPU lists $(($2 * 4)) kB + stack depot $(($3 * 16)) kB; reading $n; $lazy kB lazily freed vmap before the purge; vm_map_ram areas $vmr"
 	# where the rest of the memory is, to explain a delta
 	say "meminfo: $(awk '/^(Slab|SUnreclaim|KernelStack|PageTables|VmallocUsed|Percpu|AnonPages|Unevictable|Mlocked|Shmem|Buffers|Cached):/ { printf "%s%s ", $1, $2 }' /proc/meminfo)"
 }

@@ -59,8 +59,9 @@
 #   VCOMPOUND_QEMU_ARGS     extra QEMU arguments (split at blanks), e.g.
 #                           "-icount shift=0,align=off,sleep=off"
 #   VCOMPOUND_APPEND        extra guest kernel command line
-#   VCOMPOUND_MEMFREE_MARGIN_KB  debug lane: MemFree loss tolerated after an
-#                           unload (judge.awk's default, see README.md)
+#   VCOMPOUND_MEMFREE_MARGIN_KB  debug lane: MemFree loss tolerated after
+#                           the last step, twice that after an earlier one
+#                           (judge.awk's default, see README.md)
 #   VCOMPOUND_APT_REFRESH   auto|always|never (see fetch-kernel.sh)
 #   VCOMPOUND_ENV_MAX_AGE   days before a chroot is rebuilt (7; buildenv.sh)
 
