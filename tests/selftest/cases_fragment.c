@@ -25,26 +25,78 @@ void vct_fragment(struct vct *t)
 		 vct_free_mib());
 }
 
+/* Tries of one order when the OOM notifier gave memory back meanwhile. */
+#define VCT_FRAG_TRIES		3
+
+/*
+ * One order of the fragmentation case: take every free block of the order
+ * again, check that the buddy allocator has none (the precondition; false
+ * if it has), then allocate into *@p.  If the OOM notifier gave held
+ * memory back meanwhile (someone else was out of memory), a block found
+ * whole says nothing: the order is tried again, up to VCT_FRAG_TRIES.
+ */
+static bool vct_fragmented_alloc(struct vct *t, unsigned int order, void **p,
+				 unsigned int *regrabbed, unsigned int *retried)
+{
+	unsigned int tries, oom;
+	struct page *raw;
+
+	for (tries = 1; ; tries++) {
+		oom = vct_frag_oom_releases();
+		*regrabbed += vct_hold_free_blocks(order);
+		raw = alloc_pages(VCT_GRAB_GFP, order);
+		*p = raw ? NULL : vcompound_alloc(GFP_KERNEL, order);
+		if ((!raw && (!*p || vcompound_is_virtual(*p))) ||
+		    vct_frag_oom_releases() == oom || tries == VCT_FRAG_TRIES)
+			break;
+		if (raw)
+			__free_pages(raw, order);
+		vcompound_free(*p);
+		(*retried)++;
+	}
+	if (!VCT_CHECK(t, !raw)) {
+		__free_pages(raw, order);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * What anyone else meets while memory is held: an order-1 allocation that
+ * may reclaim and compact finds nothing, and would go to the OOM killer,
+ * which kills the modprobe running the test (the lab fails on that).  The
+ * notifier gives back memory instead, and the allocation succeeds.
+ * Compaction now and then makes the block itself, so that the notifier
+ * was called is reported, not required.
+ */
+static void vct_fragmented_oom(struct vct *t)
+{
+	unsigned int oom = vct_frag_oom_releases();
+	struct page *page;
+
+	vct_hold_free_blocks(1);
+	page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, 1);
+	if (VCT_CHECK(t, page))
+		__free_pages(page, 1);
+	vct_diag(t, "order-1 GFP_KERNEL allocation %s; OOM notifier gave back %u times",
+		 page ? "served" : "failed", vct_frag_oom_releases() - oom);
+}
+
 static void vct_fragmented_virtual(struct vct *t)
 {
 	void *addrs[VCT_FRAG_MAX + 1] = { };
-	unsigned int order, regrabbed = 0, virt = 0;
+	unsigned int order, regrabbed = 0, retried = 0, virt = 0;
+	unsigned int oom = vct_frag_oom_releases();
 	unsigned long physical_orders = 0;
-	struct page *raw;
 
 	vct_fragment(t);
 	vct_fragmented = true;
 
 	vct_snap(t);
 	for (order = 1; order <= VCT_FRAG_MAX; order++) {
-		regrabbed += vct_hold_free_blocks(order);
-		/* The precondition: the buddy allocator has nothing this big. */
-		raw = alloc_pages(VCT_GRAB_GFP, order);
-		if (!VCT_CHECK(t, !raw)) {
-			__free_pages(raw, order);
+		if (!vct_fragmented_alloc(t, order, &addrs[order], &regrabbed,
+					  &retried))
 			continue;
-		}
-		addrs[order] = vcompound_alloc(GFP_KERNEL, order);
 		if (!VCT_CHECK(t, addrs[order]))
 			continue;
 		if (vcompound_is_virtual(addrs[order]))
@@ -61,7 +113,10 @@ static void vct_fragmented_virtual(struct vct *t)
 	vct_diag(t, "orders 1-%u: %u virtual, physical orders %#lx",
 		 VCT_FRAG_MAX, virt, physical_orders);
 	vct_diag(t, "%u blocks freed by others were taken again", regrabbed);
+	vct_diag(t, "memory given back to the OOM killer's callers %u times, %u orders tried again",
+		 vct_frag_oom_releases() - oom, retried);
 	VCT_CHECK(t, t->s1->outstanding_virtual == t->s0->outstanding_virtual);
+	vct_fragmented_oom(t);
 	/*
 	 * Not held past the case: a runner that starts a thread per case
 	 * (KUnit) would need an order-1 page for it, and with none left the

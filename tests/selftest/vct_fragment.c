@@ -10,28 +10,129 @@
  * give back the pages with odd pfns, whose even buddies stay held; then
  * also take every block of order >= 1 that is still free (the floor and
  * the watermark reserve kept some whole).
+ *
+ * While memory is held, anyone else's order 1-3 allocation (init forking,
+ * a slab of task_structs) finds no block, cannot compact around our pages
+ * and goes to the OOM killer, which kills the modprobe running the test.
+ * Like a balloon driver, an OOM notifier gives back part of what is held
+ * instead; the cases take back whatever is still free before each check.
  */
 #include <linux/gfp.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/nodemask.h>
+#include <linux/notifier.h>
+#include <linux/oom.h>
+#include <linux/spinlock.h>
 #include <linux/vmstat.h>
 
 #include "vct_fragment.h"
 #include "vcompat_page_alloc.h"
 
+/*
+ * Pages the OOM notifier gives back at a time, from the held lists: 8 MiB
+ * of even-pfn pages free 16 MiB of whole blocks with their buddies.
+ */
+#define VCT_FRAG_OOM_PAGES	2048UL
+
 struct vct_frag {
+	spinlock_t lock;		/* the lists and held, vs. the notifier */
 	struct list_head pages;		/* held order-0 pages */
 	struct list_head blocks;	/* held blocks, order in ->private */
 	unsigned long held;		/* pages held, both lists */
 	unsigned long holes;		/* odd-pfn pages given back */
+	atomic_t oom_releases;		/* times the notifier gave pages back */
+	bool notifier;			/* registered */
 };
 
 static struct vct_frag vct_frag = {
+	.lock = __SPIN_LOCK_UNLOCKED(vct_frag.lock),
 	.pages = LIST_HEAD_INIT(vct_frag.pages),
 	.blocks = LIST_HEAD_INIT(vct_frag.blocks),
+	.oom_releases = ATOMIC_INIT(0),
 };
+
+static void vct_frag_hold(struct page *page, unsigned int order)
+{
+	struct vct_frag *f = &vct_frag;
+
+	spin_lock(&f->lock);
+	if (order) {
+		set_page_private(page, order);
+		list_add(&page->lru, &f->blocks);
+	} else {
+		list_add(&page->lru, &f->pages);
+	}
+	f->held += 1UL << order;
+	spin_unlock(&f->lock);
+}
+
+static void vct_frag_free_blocks(struct list_head *blocks)
+{
+	struct page *page, *next;
+
+	list_for_each_entry_safe(page, next, blocks, lru) {
+		unsigned int order = page_private(page);
+
+		list_del(&page->lru);
+		set_page_private(page, 0);
+		__free_pages(page, order);
+	}
+}
+
+static void vct_frag_free_pages(struct list_head *pages)
+{
+	struct page *page, *next;
+
+	list_for_each_entry_safe(page, next, pages, lru) {
+		list_del(&page->lru);
+		__free_page(page);
+	}
+}
+
+/*
+ * out_of_memory() calls this before it picks a victim, and kills nobody
+ * if pages were given back (added to *@freed).  Held blocks go first, then
+ * a run of held pages: neighbours in the list are neighbours in memory
+ * (split blocks), so with their free odd-pfn buddies they merge into
+ * blocks of every order.  It never waits for the case, which may be the
+ * task that is out of memory.
+ */
+static int vct_frag_oom_notify(struct notifier_block *nb, unsigned long unused,
+			       void *freed)
+{
+	struct vct_frag *f = &vct_frag;
+	LIST_HEAD(blocks);
+	LIST_HEAD(pages);
+	struct page *page;
+	unsigned long n = 0;
+
+	spin_lock(&f->lock);
+	list_for_each_entry(page, &f->blocks, lru)
+		n += 1UL << page_private(page);
+	list_splice_init(&f->blocks, &blocks);
+	for (; n < VCT_FRAG_OOM_PAGES && !list_empty(&f->pages); n++)
+		list_move(f->pages.next, &pages);
+	f->held -= n;
+	spin_unlock(&f->lock);
+	if (!n)
+		return NOTIFY_DONE;
+	vct_frag_free_blocks(&blocks);
+	vct_frag_free_pages(&pages);
+	*(unsigned long *)freed += n;
+	atomic_inc(&f->oom_releases);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block vct_frag_oom_nb = {
+	.notifier_call = vct_frag_oom_notify,
+};
+
+unsigned int vct_frag_oom_releases(void)
+{
+	return atomic_read(&vct_frag.oom_releases);
+}
 
 /*
  * Takes every free block of order >= @min_order, returning how many it
@@ -41,16 +142,13 @@ static struct vct_frag vct_frag = {
  */
 unsigned int vct_hold_free_blocks(unsigned int min_order)
 {
-	struct vct_frag *f = &vct_frag;
 	unsigned int found = 0;
 	struct page *page;
 	int order;
 
 	for (order = VCT_FRAG_MAX; order >= (int)min_order; order--) {
 		while ((page = alloc_pages(VCT_GRAB_GFP, order))) {
-			set_page_private(page, order);
-			list_add(&page->lru, &f->blocks);
-			f->held += 1UL << order;
+			vct_frag_hold(page, order);
 			found++;
 		}
 	}
@@ -89,9 +187,12 @@ unsigned long vct_fragment_memory(unsigned long *holes)
 {
 	struct vct_frag *f = &vct_frag;
 	struct page *page, *next;
-	unsigned long i, floor;
+	unsigned long i, floor, odd = 0;
+	LIST_HEAD(split);
 	int order;
 
+	if (!f->notifier && !register_oom_notifier(&vct_frag_oom_nb))
+		f->notifier = true;
 	/* 1: everything, largest blocks first, split to order-0 pages. */
 	for (order = VCT_FRAG_MAX; order >= 0; order--) {
 		floor = vct_grab_floor();
@@ -99,23 +200,26 @@ unsigned long vct_fragment_memory(unsigned long *holes)
 		       (page = alloc_pages(VCT_GRAB_GFP, order))) {
 			if (order)
 				split_page(page, order);
-			for (i = 0; i < (1UL << order); i++) {
-				struct page *p = vc_nth_page(page, i);
-
-				list_add(&p->lru, &f->pages);
-				f->held++;
-			}
+			for (i = 0; i < (1UL << order); i++)
+				vct_frag_hold(vc_nth_page(page, i), 0);
 		}
 	}
 	/* 2: odd pfns go back; their buddies stay held, so nothing merges. */
-	list_for_each_entry_safe(page, next, &f->pages, lru) {
+	spin_lock(&f->lock);
+	list_splice_init(&f->pages, &split);
+	spin_unlock(&f->lock);
+	list_for_each_entry_safe(page, next, &split, lru) {
 		if (page_to_pfn(page) & 1) {
 			list_del(&page->lru);
 			__free_page(page);
-			f->held--;
-			f->holes++;
+			odd++;
 		}
 	}
+	spin_lock(&f->lock);
+	f->held -= odd;
+	f->holes += odd;
+	list_splice(&split, &f->pages);
+	spin_unlock(&f->lock);
 	/* 3: whatever high-order blocks remain free, hold them too. */
 	vct_hold_free_blocks(1);
 	*holes = f->holes;
@@ -125,19 +229,18 @@ unsigned long vct_fragment_memory(unsigned long *holes)
 void vct_unfragment(void)
 {
 	struct vct_frag *f = &vct_frag;
-	struct page *page, *next;
+	LIST_HEAD(blocks);
+	LIST_HEAD(pages);
 
-	list_for_each_entry_safe(page, next, &f->blocks, lru) {
-		unsigned int order = page_private(page);
-
-		list_del(&page->lru);
-		set_page_private(page, 0);
-		__free_pages(page, order);
-	}
-	list_for_each_entry_safe(page, next, &f->pages, lru) {
-		list_del(&page->lru);
-		__free_page(page);
-	}
+	/* Returns once no notifier call is running. */
+	if (f->notifier && !unregister_oom_notifier(&vct_frag_oom_nb))
+		f->notifier = false;
+	spin_lock(&f->lock);
+	list_splice_init(&f->blocks, &blocks);
+	list_splice_init(&f->pages, &pages);
 	f->held = 0;
+	spin_unlock(&f->lock);
+	vct_frag_free_blocks(&blocks);
+	vct_frag_free_pages(&pages);
 	f->holes = 0;
 }

@@ -27,6 +27,12 @@ void vct_fragment(struct vct *t);
 /* Takes every free block of order >= @min_order again; returns how many. */
 unsigned int vct_hold_free_blocks(unsigned int min_order);
 void vct_unfragment(void);
+/*
+ * How often an OOM notifier call gave held memory back (to someone else
+ * who would otherwise have started the OOM killer): a case whose check
+ * raced with one may find a block that was not there before.
+ */
+unsigned int vct_frag_oom_releases(void);
 /* Free memory in MiB, for the diagnostics. */
 unsigned long vct_free_mib(void);
 

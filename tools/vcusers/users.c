@@ -99,6 +99,8 @@ static const char *const vcu_case_names[VCU_NR_CASES + 1] = {
 static unsigned int vcu_reported;	/* cases reported so far */
 
 #define vcu_diag(fmt, ...)	pr_info("# " fmt "\n", ##__VA_ARGS__)
+/* Phase 2 rebuilds when the OOM notifier gave memory back meanwhile. */
+#define VCU_REBUILD_TRIES	3
 
 /* Case @nr's result; cases before it that were never reached fail. */
 static void vcu_report(unsigned int nr, bool ok)
@@ -552,10 +554,24 @@ static int vcu_phase2(void)
 	}
 	vcu_report(VCU_T2_NO_BUDDY_BLOCK, ok);
 
-	if (!vcu_rebuild(true, &rehashed)) {
-		vcu_diag("rebuild: vcompound_alloc() failed");
-		vct_unfragment();
-		return -ENOMEM;
+	/*
+	 * An OOM notifier call in between gives held memory back to whoever
+	 * ran out (vct_fragment.c): a block found whole then is no failure
+	 * of the fallback, and the rebuild is done again.
+	 */
+	for (i = 1; ; i++) {
+		unsigned int oom = vct_frag_oom_releases();
+
+		if (!vcu_rebuild(true, &rehashed)) {
+			vcu_diag("rebuild: vcompound_alloc() failed");
+			vct_unfragment();
+			return -ENOMEM;
+		}
+		if (vct_frag_oom_releases() == oom || i == VCU_REBUILD_TRIES ||
+		    (vcompound_is_virtual(vcu_table.buckets) &&
+		     vcompound_is_virtual(vcu_ring.buf)))
+			break;
+		vcu_diag("phase 2: memory given back to an OOM meanwhile; rebuilding again");
 	}
 	vcu_report(VCU_T2_TABLE_VIRT,
 		   vcu_block_ok("table", vcu_table.buckets, table_order, true));
