@@ -254,6 +254,12 @@ memfree_now() {
 	FREE_TXT="MemFree $1 kB + per-CPU lists $(($2 * 4)) kB + stack depot $(($3 * 16)) kB; reading $n; $lazy kB lazily freed vmap before the purge; vm_map_ram areas $vmr"
 	# where the rest of the memory is, to explain a delta
 	say "meminfo: $(awk '/^(Slab|SUnreclaim|KernelStack|PageTables|VmallocUsed|Percpu|AnonPages|Unevictable|Mlocked|Shmem|Buffers|Cached):/ { printf "%s%s ", $1, $2 }' /proc/meminfo)"
+	# the page counters that moved by 1 MB or more since the last one
+	if [ -f /tmp/vmstat.last ]; then
+		say "vmstat since the last measurement (pages): $(awk 'NR == FNR { v[$1] = $2; next }
+			/^nr_/ && ($1 in v) { d = $2 - v[$1]; if (d >= 256 || d <= -256) printf "%s%+d ", $1, d }' /tmp/vmstat.last /proc/vmstat)"
+	fi
+	cp /proc/vmstat /tmp/vmstat.last
 }
 # memfree_delta LABEL: free memory after the step's unload against its
 # baseline, the value before the step (nothing of ours loaded either time),
