@@ -13,6 +13,7 @@
  */
 #include <linux/fs.h>
 #include <linux/gfp.h>
+#include <linux/limits.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -149,14 +150,42 @@ static long vct_inj_settled_free(void)
 }
 
 /*
- * VCT_INJ_LOOPS calls of order VCT_INJ_ORDER with @knob at @val: each
- * must fail, and free memory must not shrink by a page per call.  A
- * control loop of the same calls with the knob off runs first.
+ * VCT_INJ_LOOPS calls of order VCT_INJ_ORDER with @knob at @val, each of
+ * which must fail (counted in *@nulls).  Returns the free pages lost over
+ * them, or LONG_MIN if the knob could not be set.
+ */
+static long vct_inj_fail_loop(struct vct *t, int knob, unsigned int val,
+			      unsigned int *nulls)
+{
+	unsigned int i;
+	long f1;
+	void *p;
+
+	f1 = vct_inj_settled_free();
+	if (!vct_inj_set(t, knob, val))
+		return LONG_MIN;
+	for (i = 0; i < VCT_INJ_LOOPS; i++) {
+		p = vcompound_alloc(GFP_KERNEL | __GFP_NOWARN, VCT_INJ_ORDER);
+		*nulls += !p;
+		vcompound_free(p);
+	}
+	vct_inj_set(t, knob, 0);
+	return f1 - vct_inj_settled_free();
+}
+
+/*
+ * The failing calls of vct_inj_fail_loop() must not shrink free memory by
+ * a page per call.  A control loop of the same calls with the knob off
+ * runs first.  On a debug kernel the figure is noisy (KASAN's quarantine
+ * and shadow, kmemleak's metadata: -340 pages seen once, -73 and +164
+ * usually), so a loss past the limit is measured once more, and only a
+ * second one fails: a leak loses as much again.
  */
 static void vct_inj_leak_loop(struct vct *t, int knob, unsigned int val)
 {
-	long f0, f1, f2;
-	unsigned int i, nulls = 0;
+	const long limit = VCT_INJ_LOOPS / 2;
+	unsigned int i, nulls = 0, runs = 1;
+	long f0, f1, lost;
 	void *p;
 
 	f0 = vct_inj_settled_free();
@@ -167,20 +196,21 @@ static void vct_inj_leak_loop(struct vct *t, int knob, unsigned int val)
 		vcompound_free(p);
 	}
 	f1 = vct_inj_settled_free();
-	if (!vct_inj_set(t, knob, val))
-		return;
-	for (i = 0; i < VCT_INJ_LOOPS; i++) {
-		p = vcompound_alloc(GFP_KERNEL | __GFP_NOWARN, VCT_INJ_ORDER);
-		nulls += !p;
-		vcompound_free(p);
+	/* LONG_MIN: vct_inj_set() failed the case already. */
+	lost = vct_inj_fail_loop(t, knob, val, &nulls);
+	if (lost >= limit) {
+		vct_diag(t, "%ld free pages lost over the calls; measured again",
+			 lost);
+		lost = vct_inj_fail_loop(t, knob, val, &nulls);
+		runs++;
 	}
-	vct_inj_set(t, knob, 0);
-	f2 = vct_inj_settled_free();
-	VCT_CHECK(t, nulls == VCT_INJ_LOOPS);
-	VCT_CHECK(t, f1 - f2 < (long)VCT_INJ_LOOPS / 2);
+	if (lost == LONG_MIN)
+		return;
+	VCT_CHECK(t, nulls == runs * VCT_INJ_LOOPS);
+	VCT_CHECK(t, lost < limit);
 	vct_diag(t, "%s=%u: %u calls of order %u, free pages %+ld (control loop: %+ld)",
 		 vct_inj_knobs[knob], val, VCT_INJ_LOOPS, VCT_INJ_ORDER,
-		 f2 - f1, f1 - f0);
+		 -lost, f1 - f0);
 }
 
 /* Root-only files that take exactly one number. */
