@@ -13,7 +13,8 @@
 #   2. make modules KDIR=<6.12 headers> C=2 W=1 CHECK=sparse in a scratch
 #      copy of the tree, so the working tree is not touched.  KDIR is
 #      --kdir / $LINT_KDIR if given, else the last line printed by
-#      tests/qemu/fetch-kernel.sh $LINT_KERNEL (default 6.12) plus /kdir.
+#      tests/qemu/fetch-kernel.sh --headers $LINT_KERNEL (default 6.12) plus
+#      /kdir.
 #
 # Exits non-zero if checkpatch reports any ERROR/WARNING/CHECK, or the
 # build prints any compiler, sparse, objtool or modpost warning/error for
@@ -188,8 +189,8 @@ if [ -z "$KDIR" ]; then
 	fetch=$TOP/tests/qemu/fetch-kernel.sh
 	[ -f "$fetch" ] ||
 		die "no KDIR: tests/qemu/fetch-kernel.sh is missing; pass --kdir DIR or LINT_KDIR=DIR (Debian $KSPEC headers)"
-	say "tests/qemu/fetch-kernel.sh $KSPEC"
-	out=$(bash "$fetch" "$KSPEC") ||
+	say "tests/qemu/fetch-kernel.sh --headers $KSPEC"
+	out=$(bash "$fetch" --headers "$KSPEC") ||
 		die "tests/qemu/fetch-kernel.sh $KSPEC failed"
 	[ -z "$out" ] || printf '%s\n' "$out" | sed '$d' >&2
 	KDIR=$(printf '%s\n' "$out" | tail -n 1)/kdir

@@ -1,31 +1,43 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build-modules.sh dkms|tree [--demo|--bench] [--kunit]
+# build-modules.sh deb|tree [--demo|--bench] [--kunit]
 #
 # Runs inside a build environment (buildenv.sh), in the work directory
 # VCLAB_W, which holds src/ (a copy of the source tree); builds against
 # VCLAB_KDIR for VCLAB_REL. Self-contained: only bash, coreutils, make, the
-# compiler and dkms of the environment are used.
+# compiler, apt and dkms of the environment are used.
 #
-# dkms: the real DKMS with private trees under dkms/ (source/vcompound-<ver>
-#       copied from src/, tree/, install/):
-#         dkms add | build -k <rel> | install -k <rel>
-#       vcompound.ko is the DKMS-installed module
-#       (dkms/install/<rel>/updates/dkms/). DKMS publishes Module.symvers and
-#       include/vcompound.h into dkms/tree/vcompound/<ver>/<rel>/<arch>/
-#       (dkms.conf POST_BUILD); the self-test module (tests/selftest) is built
-#       from src/ against that Module.symvers, and the client driver
-#       (tests/client, when the tree has it) with only the published files.
-# tree: "make modules" in src/ (fast development path); the client is built
-#       against module/Module.symvers and module/include laid out like the
-#       DKMS publication.
-# Both also build the demo device tools/vcdev (tree: with the tree; dkms:
-# like the client, against the published files only) and the converted
-# vmalloc users tools/vcusers (like the self-test), when the tree has them.
+# deb:  (make test) as root in a throwaway overlay of the suite's chroot
+#       (buildenv.sh --overlay), with the lab's packages in debs/N/ (this
+#       version) and debs/next/ (the same sources as version N+1):
+#        1. apt-get install ./vcompound-dkms_N_all.deb: its maintainer
+#           scripts run DKMS, which builds and installs vcompound.ko and
+#           publishes the client kit (Module.symvers, include/, vcompound.mk)
+#           for every kernel with headers, at the version-less
+#           /var/lib/dkms/vcompound/kernel-<rel>-<arch>/;
+#        2. the example client tests/client, a DKMS package of its own
+#           (BUILD_DEPENDS vcompound), dkms add + install: built from the
+#           kit alone;
+#        3. the upgrade to N+1 (apt-get install ./...N+1...deb): DKMS
+#           rebuilds, and the module installed for <rel> is N+1: the one
+#           the guest loads;
+#        4. the self-test, the demo device (tools/vcdev) and the converted
+#           users (tools/vcusers) built from src/ against that kit;
+#        5. the headers of a second kernel (the cloud flavour of <rel>):
+#           DKMS builds vcompound and the client for it, as a kernel
+#           upgrade would;
+#        6. a kernel older than BUILD_EXCLUSIVE_KERNEL_MIN is skipped
+#           cleanly by dkms autoinstall;
+#        7. purge: nothing of vcompound is left under /usr/src,
+#           /var/lib/dkms or /lib/modules/*/updates.
+#       DKMS output saying "Deprecated feature" fails the build. The
+#       modules the guest loads are copied to out/ first.
+# tree: "make modules" in src/ (fast development path); the kit is
+#       published from module/ with tools/publish-kit.sh into kit/, and the
+#       client is built against it alone.
 # --demo builds the demo modules (tools/demo, tools/vcusers) instead of the
-# self-test, client and device; --bench the benchmark module tests/bench
-# (against the same Module.symvers).
+# self-test, client and device; --bench the benchmark module tests/bench.
 # --kunit (debug lane, tree builds) also builds the KUnit module tests/kunit
 # (vcompound_kunit.ko) when the tree has it and the kernel has CONFIG_KUNIT;
 # its absence or build failure is a note (the lane reports KUnit missing),
@@ -33,12 +45,13 @@
 #
 # Writes out/modules: "<role> <path relative to VCLAB_W>" for the roles
 # core, test, client, demo, bench, kunit, dev (vcompound_dev), users
-# (vcompound_users); out/notes: one line per remark for the
-# summary; out/failed: the step that failed (on failure; exit status non-zero).
+# (vcompound_users); out/version: the version of the core module; out/notes:
+# one line per remark for the summary; out/failed: the step that failed (on
+# failure; exit status non-zero).
 
 set -uo pipefail
 
-MODE=${1:?usage: build-modules.sh dkms|tree [--demo|--bench] [--kunit]}
+MODE=${1:?usage: build-modules.sh deb|tree [--demo|--bench] [--kunit]}
 DEMO=0 BENCH=0 KUNIT=0
 for a in "${@:2}"; do
 	case $a in
@@ -66,200 +79,199 @@ fail() {
 }
 have() { printf '%s %s\n' "$1" "${2#"$W"/}" >>"$OUT/modules"; }
 
-V=$(sed -n 's/^PACKAGE_VERSION="*\([^"]*\)"*/\1/p' "$S/dkms.conf")
-[ -n "$V" ] || fail "no PACKAGE_VERSION in dkms.conf"
-echo "vcompound $V for $REL ($ARCH), KDIR=$KDIR"
+echo "vcompound for $REL ($ARCH), KDIR=$KDIR"
 grep -E '^(override )?CC ' "$KDIR/.kernelvariables" 2>/dev/null || true
 
-# publish_tree DIR: Module.symvers and include/vcompound.h of the tree build
-# in the layout DKMS publishes.
-publish_tree() {
-	mkdir -p "$1/include"
-	cp "$S/module/Module.symvers" "$1/"
-	cp "$S/module/include/vcompound.h" "$1/include/"
+# kmake DIR KIT [VAR=VALUE...]: an external module of the tree against the
+# client kit KIT.
+kmake() {
+	local d=$1 kit=$2
+	shift 2
+	make -C "$KDIR" M="$d" VC_TOP="$S" VCOMPOUND_KIT="$kit" -j"$JOBS" "$@" modules
 }
 
-build_client() {	# build_client PUBLISHED_DIR
+# build_client KIT: the example client, a plain make against the kit.
+build_client() {
 	local c=$S/tests/client
-	if [ ! -f "$c/Makefile" ] && [ ! -f "$c/Kbuild" ]; then
-		note "client: skipped (no tests/client in the tree yet)"
-		return 0
-	fi
-	step "client driver against $1"
-	make -C "$c" KDIR="$KDIR" VCOMPOUND_DIR="$1" || fail "client build"
-	[ -f "$c/vcompound_client.ko" ] || fail "client build (no tests/client/vcompound_client.ko)"
+	step "client driver against the kit $1"
+	make -C "$c" KDIR="$KDIR" VCOMPOUND_KIT="$1" || fail "client build"
 	have client "$c/vcompound_client.ko"
 }
 
-# build_dev PUBLISHED_DIR: the demo device, with only the published files.
-build_dev() {
-	local d=$S/tools/vcdev
-	[ -f "$d/vcompound_dev.c" ] || return 0
-	step "demo device (tools/vcdev) against $1"
-	make -C "$KDIR" M="$d" VCOMPOUND_DIR="$1" \
-		KBUILD_EXTRA_SYMBOLS="$1/Module.symvers" -j"$JOBS" modules ||
-		fail "demo device build"
-	have dev "$d/vcompound_dev.ko"
-}
-
-# build_users SYMVERS: the converted vmalloc users, like the self-test.
-build_users() {
-	local u=$S/tools/vcusers
-	[ -f "$u/Kbuild" ] || return 0
-	step "converted vmalloc users (tools/vcusers) against $1"
+# build_internal KIT: the self-test (or demo, or bench), the demo device,
+# the converted users and the KUnit module against KIT.
+build_internal() {
+	local kit=$1
+	step "compat probes"
 	make -C "$S/compat" KDIR="$KDIR" || fail "compat probes"
-	make -C "$KDIR" M="$u" VC_TOP="$S" VC_VERSION="$V" \
-		KBUILD_EXTRA_SYMBOLS="$1" -j"$JOBS" modules ||
-		fail "converted users build"
-	have users "$u/vcompound_users.ko"
-}
-
-build_bench() {	# build_bench SYMVERS
-	step "benchmark module against $1"
-	make -C "$S/compat" KDIR="$KDIR" || fail "compat probes"
-	make -C "$KDIR" M="$S/tests/bench" VC_TOP="$S" VC_VERSION="$V" \
-		KBUILD_EXTRA_SYMBOLS="$1" -j"$JOBS" modules || fail "benchmark build"
-	have bench "$S/tests/bench/vcompound_bench.ko"
-}
-
-build_kunit() {	# build_kunit SYMVERS
-	local k=$S/tests/kunit ko
-	[ $KUNIT -eq 1 ] || return 0
-	if [ ! -f "$k/Kbuild" ] && [ ! -f "$k/Makefile" ]; then
-		note "kunit: no tests/kunit in the tree (KUnit reported missing)"
-		return 0
+	if [ $BENCH -eq 1 ]; then
+		step "benchmark module"
+		kmake "$S/tests/bench" "$kit" || fail "benchmark build"
+		have bench "$S/tests/bench/vcompound_bench.ko"
+		return
 	fi
+	if [ $DEMO -eq 1 ]; then
+		step "demo module"
+		kmake "$S/tools/demo" "$kit" || fail "demo build"
+		have demo "$S/tools/demo/vcompound_demo.ko"
+	else
+		step "self-test module"
+		kmake "$S/tests/selftest" "$kit" || fail "self-test build"
+		have test "$S/tests/selftest/vcompound_test.ko"
+		step "demo device (tools/vcdev)"
+		kmake "$S/tools/vcdev" "$kit" || fail "demo device build"
+		have dev "$S/tools/vcdev/vcompound_dev.ko"
+	fi
+	step "converted vmalloc users (tools/vcusers)"
+	kmake "$S/tools/vcusers" "$kit" || fail "converted users build"
+	have users "$S/tools/vcusers/vcompound_users.ko"
+	build_kunit "$kit"
+}
+
+# build_kunit KIT: with --kunit, the KUnit module against KIT.
+build_kunit() {
+	local k=$S/tests/kunit
+	[ $KUNIT -eq 1 ] || return 0
 	if ! grep -qE '^CONFIG_KUNIT=[ym]$' "$KDIR/.config" 2>/dev/null; then
 		note "kunit: $REL has no CONFIG_KUNIT (KUnit reported missing)"
 		return 0
 	fi
-	step "KUnit module against $1"
-	if ! make -C "$KDIR" M="$k" VC_TOP="$S" VC_VERSION="$V" \
-		KBUILD_EXTRA_SYMBOLS="$1" -j"$JOBS" modules; then
+	step "KUnit module"
+	if ! kmake "$k" "$1" || [ ! -f "$k/vcompound_kunit.ko" ]; then
 		note "kunit: tests/kunit failed to build (build.log; KUnit reported missing)"
 		return 0
 	fi
-	ko=$k/vcompound_kunit.ko
-	[ -f "$ko" ] || ko=$(find "$k" -maxdepth 1 -name '*.ko' | head -n 1)
-	if [ -z "$ko" ] || [ ! -f "$ko" ]; then
-		note "kunit: tests/kunit built no .ko (KUnit reported missing)"
-		return 0
-	fi
-	have kunit "$ko"
+	have kunit "$k/vcompound_kunit.ko"
 }
-
-if [ "$MODE" = tree ] && [ $BENCH -eq 1 ]; then
-	step "make -C src module KDIR=$KDIR"
-	make -C "$S" -j"$JOBS" module KDIR="$KDIR" || fail "tree build"
-	have core "$S/module/vcompound.ko"
-	build_bench "$S/module/Module.symvers"
-	exit 0
-fi
 
 if [ "$MODE" = tree ]; then
 	step "make -C src modules KDIR=$KDIR"
 	make -C "$S" -j"$JOBS" modules KDIR="$KDIR" || fail "tree build"
 	have core "$S/module/vcompound.ko"
+	sed -n 's/^version: *//p' <(modinfo "$S/module/vcompound.ko" 2>/dev/null) >"$OUT/version"
+	rm -rf "$W/kit"
+	sh "$S/tools/publish-kit.sh" "$S" "$W/kit" || fail "publish-kit.sh"
+	# make modules built the internal modules against module/; the
+	# guest loads them after the client.
+	if [ $BENCH -eq 1 ]; then
+		build_internal "$W/kit"
+		exit 0
+	fi
 	if [ $DEMO -eq 1 ]; then
 		have demo "$S/tools/demo/vcompound_demo.ko"
-		[ ! -f "$S/tools/vcusers/vcompound_users.ko" ] ||
-			have users "$S/tools/vcusers/vcompound_users.ko"
+		have users "$S/tools/vcusers/vcompound_users.ko"
 		exit 0
 	fi
 	have test "$S/tests/selftest/vcompound_test.ko"
-	rm -rf "$W/pub"
-	publish_tree "$W/pub"
-	build_client "$W/pub"
-	# (make modules built both; the lab loads them after the client)
-	[ ! -f "$S/tools/vcdev/vcompound_dev.ko" ] ||
-		have dev "$S/tools/vcdev/vcompound_dev.ko"
-	[ ! -f "$S/tools/vcusers/vcompound_users.ko" ] ||
-		have users "$S/tools/vcusers/vcompound_users.ko"
-	build_kunit "$S/module/Module.symvers"
+	build_client "$W/kit"
+	have dev "$S/tools/vcdev/vcompound_dev.ko"
+	have users "$S/tools/vcusers/vcompound_users.ko"
+	build_kunit "$W/kit"
 	exit 0
 fi
 
-[ "$MODE" = dkms ] || fail "unknown mode $MODE"
-command -v dkms >/dev/null || fail "dkms is not installed in the build environment"
-D=$W/dkms
-rm -rf "$D"
-mkdir -p "$D/source" "$D/tree" "$D/install"
-cp -a "$S" "$D/source/vcompound-$V"
-T=(--dkmstree "$D/tree" --sourcetree "$D/source" --installtree "$D/install")
-echo "dkms $(dkms --version 2>/dev/null | head -n 1)"
-# The private install tree stands for /lib/modules: <rel>/build as there
-# (dkms >= 3.1 looks for scripts/sign-file in <installtree>/<rel>/build).
-mkdir -p "$D/install/$REL"
-ln -s "$KDIR" "$D/install/$REL/build"
-# The environment has /lib/modules/<rel>/build (the chroot's headers
-# package, or buildenv.sh's private mount on the host), which DKMS finds by
-# itself. --kernelsourcedir only when it does not: dkms 2.x then "prepares"
-# the tree (make mrproper/oldconfig/prepare), which breaks packaged headers.
-KSRC=()
-[ "$(readlink -f "/lib/modules/$REL/build")" = "$(readlink -f "$KDIR")" ] ||
-	KSRC=(--kernelsourcedir "$KDIR")
+[ "$MODE" = deb ] || fail "unknown mode $MODE"
+[ "$(id -u)" = 0 ] || fail "package mode needs root in the chroot"
+for d in N next; do
+	ls "$W"/debs/$d/vcompound-dkms_*_all.deb >/dev/null 2>&1 ||
+		fail "no vcompound-dkms package in debs/$d"
+done
+DEB_N=$(ls "$W"/debs/N/vcompound-dkms_*_all.deb)
+DEB_NEXT=$(ls "$W"/debs/next/vcompound-dkms_*_all.deb)
+VN=$(dpkg-deb -f "$DEB_N" Version)
+VNEXT=$(dpkg-deb -f "$DEB_NEXT" Version)
+echo "dkms $(dkms --version 2>/dev/null | head -n 1); packages $VN and $VNEXT"
+KIT=/var/lib/dkms/vcompound/kernel-$REL-$ARCH
+UPD=/lib/modules/$REL/updates/dkms
 
-step "dkms add -m vcompound -v $V"
-dkms add -m vcompound -v "$V" "${T[@]}" || fail "dkms add"
-step "dkms build -m vcompound -v $V -k $REL"
-if ! dkms build -m vcompound -v "$V" -k "$REL" "${KSRC[@]}" "${T[@]}"; then
-	l=$D/tree/vcompound/$V/build/make.log
-	if [ -f "$l" ]; then echo "----- $l"; cat "$l"; fi
-	fail "dkms build"
+# pkg_step NAME CMD...: CMD with its output logged and scanned: DKMS's
+# "Deprecated feature" notices fail the step as errors do.
+pkg_step() {
+	local what=$1 rc=0 log
+	shift
+	step "$what: $*"
+	log=$(mktemp)
+	"$@" >"$log" 2>&1 || rc=$?
+	cat "$log"
+	if grep -q 'Deprecated feature' "$log"; then
+		rm -f "$log"
+		fail "$what (DKMS: deprecated feature)"
+	fi
+	rm -f "$log"
+	[ $rc -eq 0 ] || fail "$what"
+}
+
+# installed_ko DIR NAME: the installed module NAME (.ko, .ko.xz, ...) in DIR.
+installed_ko() {
+	find "$1" -maxdepth 1 -name "$2.ko*" 2>/dev/null | head -n 1
+}
+
+# apt_get ARGS...: apt-get, once more after "apt-get update" when the
+# chroot's lists are older than what the lab resolved.
+apt_get() {
+	apt-get -q -y "$@" || { apt-get -q update && apt-get -q -y "$@"; }
+}
+
+pkg_step "install vcompound-dkms $VN" apt_get install "$DEB_N"
+ko=$(installed_ko "$UPD" vcompound)
+[ -n "$ko" ] || fail "install vcompound-dkms (no vcompound.ko in $UPD)"
+[ "$(modinfo -F version "$ko")" = "$VN" ] || fail "install vcompound-dkms (installed module is not $VN)"
+for f in Module.symvers vcompound.mk include/vcompound.h include/vcache.h include/vcompound_version.h; do
+	[ -f "$KIT/$f" ] || fail "install vcompound-dkms (the kit lacks $f in $KIT)"
+done
+echo "kit: $KIT -> $(readlink "$KIT")"
+
+CV=$(sed -n 's/^PACKAGE_VERSION="*\([^"]*\)"*/\1/p' "$S/tests/client/dkms.conf")
+[ -n "$CV" ] || fail "no PACKAGE_VERSION in tests/client/dkms.conf"
+rm -rf "/usr/src/vcompound-client-$CV"
+cp -a "$S/tests/client" "/usr/src/vcompound-client-$CV"
+pkg_step "client through DKMS" dkms add -m vcompound-client -v "$CV"
+pkg_step "client through DKMS" dkms install -m vcompound-client -v "$CV" -k "$REL"
+cko=$(installed_ko "$UPD" vcompound_client)
+[ -n "$cko" ] || fail "client through DKMS (no vcompound_client.ko in $UPD)"
+
+pkg_step "upgrade to vcompound-dkms $VNEXT" apt_get install "$DEB_NEXT"
+ko=$(installed_ko "$UPD" vcompound)
+[ -n "$ko" ] && [ "$(modinfo -F version "$ko")" = "$VNEXT" ] ||
+	fail "upgrade to $VNEXT (the installed module is not $VNEXT)"
+[ ! -e "/usr/src/vcompound-$VN" ] || fail "upgrade to $VNEXT (/usr/src/vcompound-$VN is left)"
+dkms status
+mkdir -p "$OUT/ko"
+cp "$ko" "$cko" "$OUT/ko/"
+have core "$OUT/ko/${ko##*/}"
+have client "$OUT/ko/${cko##*/}"
+echo "$VNEXT" >"$OUT/version"
+if modinfo -F signer "$ko" >/dev/null 2>&1 && [ -n "$(modinfo -F signer "$ko")" ]; then
+	echo "signed by: $(modinfo -F signer "$ko")"
 fi
-step "dkms install -m vcompound -v $V -k $REL"
-dkms install -m vcompound -v "$V" -k "$REL" "${KSRC[@]}" "${T[@]}" ||
-	fail "dkms install"
-dkms status "${T[@]}" || true
-ko=$(find "$D/install/$REL" -name 'vcompound.ko*' | head -n 1)
-[ -n "$ko" ] || fail "dkms install (no vcompound.ko under dkms/install/$REL)"
-have core "$ko"
 
-P=$D/tree/vcompound/$V/$REL/$ARCH
-SYMVERS=$P/Module.symvers
-if [ -f "$SYMVERS" ] && [ -f "$P/include/vcompound.h" ]; then
-	echo "DKMS published: $(cd "$P" && echo Module.symvers include/vcompound.h) in ${P#"$W"/}"
-	PUB=$P
-elif grep -q '^POST_BUILD' "$S/dkms.conf"; then
-	find "$D/tree/vcompound/$V" -maxdepth 4 | head -n 20
-	fail "dkms.conf has POST_BUILD, but $P lacks Module.symvers or include/vcompound.h"
-else
-	# Until dkms.conf publishes them: the tree build of module/ in this
-	# environment has the same symbol CRCs (same sources, headers and
-	# compiler); modprobe in the guest would reject a mismatch.
-	note "WORKAROUND: dkms.conf has no POST_BUILD yet; self-test/client use module/Module.symvers of a tree build"
-	step "WORKAROUND: tree build of module/ for Module.symvers"
-	make -C "$S/compat" KDIR="$KDIR" || fail "compat probes"
-	make -C "$KDIR" M="$S/module" VC_TOP="$S" VC_VERSION="$V" -j"$JOBS" modules ||
-		fail "tree build of module/ (for Module.symvers)"
-	PUB=$W/pub
-	rm -rf "$PUB"
-	publish_tree "$PUB"
-	SYMVERS=$PUB/Module.symvers
-fi
+build_internal "$KIT"
 
-if [ $BENCH -eq 1 ]; then
-	build_bench "$SYMVERS"
-	exit 0
-fi
+# The second kernel: the cloud flavour of the same version.
+REL2=${REL%-amd64}-cloud-amd64
+HV=$(dpkg-query -W -f='${Version}' "linux-headers-$REL")
+pkg_step "headers of a second kernel ($REL2)" apt_get install "linux-headers-$REL2=$HV"
+for m in vcompound vcompound_client; do
+	[ -n "$(installed_ko "/lib/modules/$REL2/updates/dkms" $m)" ] ||
+		fail "headers of a second kernel ($REL2: DKMS built no $m.ko)"
+done
 
-if [ $DEMO -eq 1 ]; then
-	step "demo module against $SYMVERS"
-	make -C "$S/compat" KDIR="$KDIR" || fail "compat probes"
-	make -C "$KDIR" M="$S/tools/demo" VC_TOP="$S" VC_VERSION="$V" \
-		KBUILD_EXTRA_SYMBOLS="$SYMVERS" -j"$JOBS" modules || fail "demo build"
-	have demo "$S/tools/demo/vcompound_demo.ko"
-	build_users "$SYMVERS"
-	exit 0
-fi
+# A kernel older than the oldest supported: a clean skip, no build.
+OLD=5.4.0-0-vclab-amd64
+mkdir -p "/lib/modules/$OLD"
+ln -sfn "$KDIR" "/lib/modules/$OLD/build"
+pkg_step "unsupported kernel $OLD skipped" dkms autoinstall -k "$OLD"
+[ -z "$(installed_ko "/lib/modules/$OLD/updates/dkms" vcompound)" ] ||
+	fail "unsupported kernel $OLD (DKMS installed a module for it)"
+! dkms status -k "$OLD" 2>/dev/null | grep -q 'installed' ||
+	fail "unsupported kernel $OLD (dkms status says installed)"
+rm -rf "/lib/modules/$OLD"
 
-step "self-test module against $SYMVERS"
-make -C "$S/compat" KDIR="$KDIR" || fail "compat probes"
-make -C "$KDIR" M="$S/tests/selftest" VC_TOP="$S" VC_VERSION="$V" \
-	KBUILD_EXTRA_SYMBOLS="$SYMVERS" -j"$JOBS" modules || fail "self-test build"
-have test "$S/tests/selftest/vcompound_test.ko"
-build_client "$PUB"
-build_dev "$PUB"
-build_users "$SYMVERS"
-build_kunit "$SYMVERS"
+pkg_step "remove the client" dkms remove -m vcompound-client -v "$CV" --all
+rm -rf "/usr/src/vcompound-client-$CV"
+pkg_step "purge vcompound-dkms" apt-get -q -y purge vcompound-dkms
+left=$( { ls -d /usr/src/vcompound* /var/lib/dkms/vcompound* 2>/dev/null
+	  find /lib/modules/*/updates -name 'vcompound*' 2>/dev/null; } | head -n 20)
+[ -z "$left" ] || { printf 'left after purge:\n%s\n' "$left"; fail "purge vcompound-dkms (files left)"; }
+echo "purge left nothing of vcompound"
 exit 0

@@ -1,30 +1,33 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# buildenv.sh --kcache DIR --work DIR [--log FILE] -- CMD [ARG...]
+# buildenv.sh (--kcache DIR | --suite SUITE) --work DIR [--pkgs "P..."]
+#             [--overlay] [--log FILE] -- CMD [ARG...]
 #
-# Run CMD, in the work directory, in the build environment of the cached
-# kernel DIR (fetch-kernel.sh;
-# DIR/env says "host" or "chroot <suite>", from suites.conf), with the work
+# Run CMD, in the work directory, in a build environment, with the work
 # directory available inside and these variables set:
 #   VCLAB_W     the work directory as seen by CMD
-#   VCLAB_KDIR  the kernel headers (KDIR) as seen by CMD
-#   VCLAB_REL   the kernel release
+#   VCLAB_KDIR  the kernel headers (KDIR) as seen by CMD (--kcache only)
+#   VCLAB_REL   the kernel release (--kcache only)
 #
-# host:   CMD runs on this machine in a private mount namespace whose
-#         /lib/modules is an empty tmpfs holding only <rel>/build -> the
-#         cached headers, so that DKMS finds the headers (and sign-file)
-#         where it expects them and its depmod never touches the host's
-#         /lib/modules. Needs root (unshare); without root CMD runs directly
-#         (VCLAB_KDIR is the cache path either way).
-# chroot: a Debian chroot of the suite, ${VCOMPOUND_CACHE}/envs/<suite>,
-#         made with debootstrap --variant=minbase when missing, rebuilt when
-#         older than VCOMPOUND_ENV_MAX_AGE days (default 7) or when the host's
-#         Debian mirror changed; linux-headers-<rel> (DIR/headers) is
-#         installed in it with apt from the suite's own archive (plus
-#         -updates/-security), which also brings the gcc the headers want.
-#         CMD runs chrooted in a private mount namespace with /proc, /dev and
-#         the work directory (at /vclab) mounted; the mounts vanish with it.
+# --kcache DIR: the environment of a cached kernel (DIR/env):
+#   "chroot <suite>" (every stock kernel, fetch-kernel.sh): the suite's
+#         chroot below, with linux-headers-<rel> (DIR/headers) installed;
+#   "host" (the debug kernel, tests/debug-kernel): CMD runs on this machine
+#         against DIR/kdir; only tree builds use it.
+# --suite SUITE: the chroot of SUITE without any kernel (make deb).
+#
+# The chroot, ${VCOMPOUND_CACHE}/envs/<suite>, is made with debootstrap
+# --variant=minbase when missing and made again when older than
+# VCOMPOUND_ENV_MAX_AGE days (default 7) or when the host's Debian mirror
+# changed. Its apt sources are the suite's own archive plus -updates and
+# -security. The headers and --pkgs are installed in it with apt (which
+# brings the gcc the headers want) and stay there. CMD runs chrooted in a
+# private mount namespace with /proc, /dev and the work directory (at
+# /vclab) mounted; the mounts vanish with it.
+# --overlay: CMD runs in a throwaway overlay of the chroot: whatever it
+#         installs or removes (the lab's package tests) is gone afterwards.
+#         Packages apt downloads there are kept in envs/<suite>.archives.
 #
 # Builds in one environment are serialized (flock on envs/<env>.lock), so a
 # chroot is never refreshed under a running build. Setup output goes to
@@ -36,19 +39,21 @@ set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-KC="" WORK="" LOG=""
+KC="" SUITE="" WORK="" LOG="" PKGS="" OVERLAY=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kcache) KC=$2; shift 2 ;;
+	--suite) SUITE=$2; shift 2 ;;
 	--work) WORK=$2; shift 2 ;;
 	--log) LOG=$2; shift 2 ;;
+	--pkgs) PKGS=$2; shift 2 ;;
+	--overlay) OVERLAY=1; shift ;;
 	--) shift; break ;;
 	*) die "buildenv.sh: unknown argument $1" ;;
 	esac
 done
-{ [ -n "$KC" ] && [ -n "$WORK" ] && [ $# -gt 0 ]; } ||
-	die "usage: buildenv.sh --kcache DIR --work DIR -- CMD [ARG...]"
-KC=$(cd "$KC" && pwd)
+{ [ -n "$KC$SUITE" ] && [ -n "$WORK" ] && [ $# -gt 0 ]; } ||
+	die "usage: buildenv.sh (--kcache DIR | --suite SUITE) --work DIR [--pkgs P] [--overlay] -- CMD [ARG...]"
 [ -z "$LOG" ] || exec 3>&2 >"$LOG" 2>&1
 # Setup messages go to the caller's stderr even when CMD's output is logged.
 if [ -n "$LOG" ]; then
@@ -56,43 +61,31 @@ if [ -n "$LOG" ]; then
 	die() { printf '[vclab] ERROR: %s\n' "$*" >&3; printf 'ERROR: %s\n' "$*"; exit 1; }
 fi
 WORK=$(cd "$WORK" && pwd)
-REL=$(cat "$KC/release")
-ENVDESC=$(cat "$KC/env" 2>/dev/null || echo host)
-HEADERS=$(cat "$KC/headers" 2>/dev/null || true)
-if [ -z "$HEADERS" ]; then
-	v=$(cut -d' ' -f1 "$KC/package"); HEADERS="linux-headers-$REL=${v#*=}"
-fi
 ENVS=$VCOMPOUND_CACHE/envs
 MAXAGE=${VCOMPOUND_ENV_MAX_AGE:-7}
 mkdir -p "$ENVS"
-
-# ------------------------------------------------------------------ host
-
-if [ "$ENVDESC" = host ]; then
-	KDIR=$(realpath "$KC/kdir")
-	exec 8>"$ENVS/host.lock"
-	flock 8
-	cd "$WORK"
-	if ! is_root; then
-		VCLAB_W=$WORK VCLAB_KDIR=$KDIR VCLAB_REL=$REL exec "$@"
+REL="" HEADERS=""
+KVARS=()
+if [ -n "$KC" ]; then
+	KC=$(cd "$KC" && pwd)
+	REL=$(cat "$KC/release")
+	ENVDESC=$(cat "$KC/env" 2>/dev/null || echo host)
+	if [ "$ENVDESC" = host ]; then
+		# ------------------------------------------------------ host
+		exec 8>"$ENVS/host.lock"
+		flock 8
+		cd "$WORK"
+		VCLAB_W=$WORK VCLAB_KDIR=$(realpath "$KC/kdir") VCLAB_REL=$REL exec "$@"
 	fi
-	# /lib may be a link to usr/lib: mount on the real directory.
-	LM=$(realpath /lib/modules)
-	VCLAB_W=$WORK VCLAB_KDIR=$KDIR VCLAB_REL=$REL VCLAB_LM=$LM \
-	exec unshare --mount --propagation private -- bash -c '
-		set -e
-		mount -t tmpfs -o mode=0755 vclab-modules "$VCLAB_LM"
-		mkdir -p "$VCLAB_LM/$VCLAB_REL"
-		ln -s "$VCLAB_KDIR" "$VCLAB_LM/$VCLAB_REL/build"
-		unset VCLAB_LM
-		exec "$@"' vclab-host "$@"
+	read -r kind SUITE <<<"$ENVDESC"
+	{ [ "$kind" = chroot ] && [ -n "$SUITE" ]; } || die "bad build environment '$ENVDESC' in $KC/env"
+	HEADERS=$(cat "$KC/headers")
+	KVARS=(VCLAB_KDIR="/lib/modules/$REL/build" VCLAB_REL="$REL")
 fi
 
 # ---------------------------------------------------------------- chroot
 
-read -r kind SUITE <<<"$ENVDESC"
-{ [ "$kind" = chroot ] && [ -n "$SUITE" ]; } || die "bad build environment '$ENVDESC' in $KC/env"
-is_root || die "the $SUITE chroot for $REL needs root (debootstrap, chroot)"
+is_root || die "the $SUITE chroot needs root (debootstrap, chroot)"
 ensure_host_pkgs debootstrap
 C=$ENVS/$SUITE
 STAMP=$C/.vclab-env
@@ -103,13 +96,23 @@ if ! flock -n 8; then
 fi
 
 # in_chroot ROOT CMD...: run CMD chrooted in ROOT, in a private mount
-# namespace with /proc, /dev and (when WORKBIND is set) the work dir.
+# namespace with /proc, /dev and (when WORKBIND is set) the work dir. With
+# OVL set, ROOT is only the lower layer of an overlay whose upper layer,
+# OVL/upper, is thrown away by the caller; ARCHIVES then holds apt's
+# downloads across runs.
 in_chroot() {
 	local root=$1; shift
-	VCLAB_ROOT=$root VCLAB_BIND=${WORKBIND:-} \
+	VCLAB_ROOT=$root VCLAB_BIND=${WORKBIND:-} VCLAB_OVL=${OVL:-} \
+	VCLAB_ARCHIVES=${ARCHIVES:-} \
 	unshare --mount --propagation private -- bash -c '
 		set -e
 		r=$VCLAB_ROOT
+		if [ -n "$VCLAB_OVL" ]; then
+			mkdir -p "$VCLAB_OVL/upper" "$VCLAB_OVL/work" "$VCLAB_OVL/root"
+			mount -t overlay vclab-overlay -o "lowerdir=$r,upperdir=$VCLAB_OVL/upper,workdir=$VCLAB_OVL/work" "$VCLAB_OVL/root"
+			r=$VCLAB_OVL/root
+			mount --bind "$VCLAB_ARCHIVES" "$r/var/cache/apt/archives"
+		fi
 		mount -t proc proc "$r/proc"
 		mount --rbind /dev "$r/dev"
 		if [ -n "$VCLAB_BIND" ]; then
@@ -153,7 +156,9 @@ EOF
 create_chroot() {
 	local mirror=$1 new=$ENVS/.new-$SUITE.$$ t0 pkgs
 	t0=$(date +%s)
-	pkgs=make,libc6-dev,kmod,dkms,libelf-dev,openssl,xz-utils,zstd,ca-certificates
+		# dwarves: pahole, which the headers of kernels with BTF (Debian 6.12
+	# on) run for every module.
+	pkgs=make,libc6-dev,kmod,dkms,libelf-dev,openssl,xz-utils,zstd,ca-certificates,dwarves
 	info "creating the $SUITE build environment with debootstrap (log: $ENVS/$SUITE.debootstrap.log)"
 	rm -rf "$new"
 	if ! debootstrap --variant=minbase --include="$pkgs" "$SUITE" "$new" "$mirror" \
@@ -179,8 +184,8 @@ create_chroot() {
 
 MIRROR=$(debian_mirror)
 [ -n "$MIRROR" ] || die "no Debian archive in the host apt sources"
-# Leftovers of interrupted creations (we hold the lock).
-for d in "$ENVS"/.new-"$SUITE".* "$ENVS"/.old-"$SUITE".*; do
+# Leftovers of interrupted creations and overlays (we hold the lock).
+for d in "$ENVS"/.new-"$SUITE".* "$ENVS"/.old-"$SUITE".* "$ENVS"/.ovl-"$SUITE".*; do
 	[ -e "$d" ] && no_mounts "$d" && rm -rf "$d"
 done
 why=""
@@ -198,32 +203,52 @@ if [ -n "$why" ]; then
 	create_chroot "$MIRROR"
 fi
 
+# install_pkgs [--reinstall] PKG[=VER]...: apt-get install in the chroot;
+# when that fails, the chroot's lists may be older than the ones the kernel
+# was resolved with (its version moved): refresh and retry.
+install_pkgs() {
+	info "installing $* in the $SUITE chroot (log: $ENVS/$SUITE.apt.log)"
+	write_chroot_apt "$C"
+	if ! in_chroot "$C" apt-get -q -y install "$@" >"$ENVS/$SUITE.apt.log" 2>&1; then
+		if ! { in_chroot "$C" apt-get -q update &&
+		       in_chroot "$C" apt-get -q -y install "$@"; } >"$ENVS/$SUITE.apt.log" 2>&1; then
+			tail -n 20 "$ENVS/$SUITE.apt.log" >&2
+			die "cannot install $* in the $SUITE chroot (log: $ENVS/$SUITE.apt.log)"
+		fi
+	fi
+}
+
 # The headers of this kernel, at the exact version fetched, intact (a
 # build tool that ran "make mrproper" in them would have removed
 # include/config/auto.conf and include/generated/autoconf.h: reinstall).
-hpkg=${HEADERS%%=*} hver=${HEADERS#*=}
-have=$(in_chroot "$C" dpkg-query -W -f='${db:Status-Status} ${Version}' "$hpkg" 2>/dev/null || true)
-reinst=()
-if [ "$have" = "installed $hver" ] &&
-   ! in_chroot "$C" sh -c "cd /lib/modules/$REL/build && test -f include/config/auto.conf && test -f include/generated/autoconf.h"; then
-	info "$HEADERS in the $SUITE chroot is damaged: reinstalling it"
-	have=damaged reinst=(--reinstall)
-fi
-if [ "$have" != "installed $hver" ]; then
-	info "installing $HEADERS in the $SUITE chroot (log: $ENVS/$SUITE.apt.log)"
-	write_chroot_apt "$C"
-	if ! in_chroot "$C" apt-get -q -y install "${reinst[@]}" "$HEADERS" >"$ENVS/$SUITE.apt.log" 2>&1; then
-		# The chroot's lists are older than the ones the kernel was
-		# resolved with (the version moved): refresh and retry.
-		if ! { in_chroot "$C" apt-get -q update &&
-		       in_chroot "$C" apt-get -q -y install "${reinst[@]}" "$HEADERS"; } >"$ENVS/$SUITE.apt.log" 2>&1; then
-			tail -n 20 "$ENVS/$SUITE.apt.log" >&2
-			die "cannot install $HEADERS in the $SUITE chroot (log: $ENVS/$SUITE.apt.log)"
-		fi
+if [ -n "$HEADERS" ]; then
+	hpkg=${HEADERS%%=*} hver=${HEADERS#*=}
+	have=$(in_chroot "$C" dpkg-query -W -f='${db:Status-Status} ${Version}' "$hpkg" 2>/dev/null || true)
+	if [ "$have" = "installed $hver" ] &&
+	   ! in_chroot "$C" sh -c "cd /lib/modules/$REL/build && test -f include/config/auto.conf && test -f include/generated/autoconf.h"; then
+		info "$HEADERS in the $SUITE chroot is damaged: reinstalling it"
+		install_pkgs --reinstall "$HEADERS"
+	elif [ "$have" != "installed $hver" ]; then
+		install_pkgs "$HEADERS"
 	fi
+	in_chroot "$C" test -f "/lib/modules/$REL/build/Makefile" ||
+		die "$HEADERS installed, but /lib/modules/$REL/build/Makefile is missing in the $SUITE chroot"
 fi
-in_chroot "$C" test -f "/lib/modules/$REL/build/Makefile" ||
-	die "$HEADERS installed, but /lib/modules/$REL/build/Makefile is missing in the $SUITE chroot"
+missing=()
+for p in $PKGS; do
+	in_chroot "$C" dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null |
+		grep -qx installed || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] || install_pkgs "${missing[@]}"
 
-WORKBIND=$WORK in_chroot "$C" VCLAB_W=/vclab VCLAB_KDIR="/lib/modules/$REL/build" \
-	VCLAB_REL="$REL" "$@"
+OVL="" ARCHIVES=""
+if [ $OVERLAY = 1 ]; then
+	ARCHIVES=$ENVS/$SUITE.archives
+	mkdir -p "$ARCHIVES/partial"
+	OVL=$ENVS/.ovl-$SUITE.$$
+	rm -rf "$OVL"
+	trap 'rm -rf "$OVL"' EXIT
+fi
+rc=0
+WORKBIND=$WORK in_chroot "$C" VCLAB_W=/vclab "${KVARS[@]}" "$@" || rc=$?
+exit $rc

@@ -1,14 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# fetch-kernel.sh SPEC
+# fetch-kernel.sh [--headers] SPEC
 #
-# Download a stock Debian amd64 kernel image (and, for kernels built on the
-# host, its matching headers) into the lab cache and make the headers usable
-# as KDIR for out-of-tree module builds. SPEC is one of:
-#   6.1, 6.12, ...                       newest generic -amd64 kernel of that series
+# Download a stock Debian amd64 kernel image into the lab cache. SPEC is
+# one of:
+#   6.1, 6.12, ...                       newest generic -amd64 kernel of that
+#                                        series in the first suite listing it
+#   trixie/6.12                          the same in that suite
 #   linux-image-6.12.115+deb12-amd64     an exact Debian image package
 #   6.12.115+deb12-amd64                 a kernel release (uname -r)
+# The lab builds modules for it in a chroot of its suite (buildenv.sh),
+# where apt installs the headers. --headers also extracts the matching
+# headers here and makes them usable as KDIR on this machine (make lint).
 #
 # Result: ${VCOMPOUND_CACHE:-/var/cache/vcompound}/kernels/<release>/ with
 #   vmlinuz   the kernel image
@@ -16,12 +20,12 @@
 #   config    the kernel .config
 #   System.map
 #   package   "<image package>=<version> <suite>"
-#   env       build environment: "host" or "chroot <suite>" (suites.conf)
-#   headers   "linux-headers-<release>=<version>" (what a chroot installs)
+#   env       build environment: "chroot <suite>"
+#   headers   "linux-headers-<release>=<version>" (what the chroot installs)
 #   root/     the extracted packages (boot/ or usr/lib/modules/<release>/,
-#             lib/modules/<release>/ with modules.dep; host env only:
+#             lib/modules/<release>/ with modules.dep; with --headers also
 #             usr/src/, usr/lib/linux-kbuild-*)
-#   kdir      -> headers tree, use as KDIR= (host env only)
+#   kdir      -> headers tree, use as KDIR= (--headers only)
 # The cache directory path is printed on stdout as the last line; progress
 # goes to stderr. Package lists are kept per suite in the cache (a private
 # apt state: the system's apt lists and dpkg database are not touched) and are
@@ -32,13 +36,17 @@ set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-usage() { sed -n '4,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '4,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+WANT_HEADERS=0
+[ "${1:-}" != --headers ] || { WANT_HEADERS=1; shift; }
 [ $# -eq 1 ] || usage
 SPEC=$1
 case $SPEC in -h|--help) usage ;; esac
 
 cache_init
-ensure_host_pkgs kmod xz-utils ca-certificates make gcc-12 libc6-dev
+ensure_host_pkgs kmod xz-utils ca-certificates
+# the probe module built against extracted headers (pahole: BTF, 6.12 on)
+[ $WANT_HEADERS = 0 ] || ensure_host_pkgs make gcc-12 libc6-dev dwarves
 KCACHE=$VCOMPOUND_CACHE/kernels
 
 exec 9>"$VCOMPOUND_CACHE/.fetch.lock"
@@ -60,13 +68,22 @@ pick() {	# pick SUITE PKG VER: keep the highest version seen so far
 	fi
 }
 
+# resolve_series [SUITE/]SERIES: the newest image of SERIES in SUITE, or in
+# the first suite listing SERIES.
 resolve_series() {
-	local series=$1 re s p v cand=()
+	local series=${1#*/} want= re s p v cand=()
+	[[ $1 != */* ]] || want=${1%%/*}
 	re="^linux-image-${series//./\\.}[.-][0-9.]*[0-9](-[0-9]+)?(\\+deb[0-9]+)?-amd64\$"
 	for s in "${SUITES[@]}"; do
-		[[ ${SUITE_SERIES[$s]} == *" $series "* ]] && cand+=("$s")
+		if [ -n "$want" ]; then
+			[ "$s" = "$want" ] && cand=("$s")
+		elif [[ ${SUITE_SERIES[$s]} == *" $series "* ]]; then
+			cand=("$s")
+			break
+		fi
 	done
 	if [ ${#cand[@]} -eq 0 ]; then
+		[ -z "$want" ] || die "suite $want is not in $VCLAB_DIR/suites.conf"
 		info "series $series is not listed in suites.conf; searching all suites"
 		cand=("${SUITES[@]}")
 	fi
@@ -95,17 +112,17 @@ resolve_package() {
 
 case $SPEC in
 [0-9]*.[0-9]*-*|[0-9]*.[0-9]*+*) IMGPKG=linux-image-$SPEC ;;
-[0-9]*.[0-9]*)                   IMGPKG= ;;
+[0-9]*.[0-9]*|[a-z]*/[0-9]*.[0-9]*) IMGPKG= ;;
 linux-image-*)                   IMGPKG=$SPEC ;;
-*) die "bad SPEC '$SPEC' (want e.g. 6.12, linux-image-6.12.115+deb12-amd64 or 6.12.115+deb12-amd64)" ;;
+*) die "bad SPEC '$SPEC' (want e.g. 6.12, trixie/6.12, linux-image-6.12.115+deb12-amd64 or 6.12.115+deb12-amd64)" ;;
 esac
 
-# kenv DIR: the build environment of a cached kernel (caches made before
-# environments existed are host builds).
-kenv() { cat "$1/env" 2>/dev/null || echo host; }
+# complete DIR: a whole cached kernel, made by this version of the lab
+# (env names a chroot), with the headers extracted if asked for.
 complete() {
 	[ -f "$1/.complete" ] && [ -f "$1/vmlinuz" ] || return 1
-	[ "$(kenv "$1")" != host ] || [ -e "$1/kdir/Makefile" ]
+	[[ $(cat "$1/env" 2>/dev/null) == "chroot "* ]] || return 1
+	[ $WANT_HEADERS = 0 ] || [ -e "$1/kdir/Makefile" ]
 }
 
 if [ -n "$IMGPKG" ]; then
@@ -118,16 +135,14 @@ if [ -n "$IMGPKG" ]; then
 	fi
 	resolve_package "$IMGPKG"
 else
-	[[ $SPEC =~ ^[0-9]+\.[0-9]+$ ]] || die "bad series '$SPEC'"
+	[[ $SPEC =~ ^([a-z]+/)?[0-9]+\.[0-9]+$ ]] || die "bad series '$SPEC'"
 	resolve_series "$SPEC"
 	REL=${PKG#linux-image-}
 fi
 DIR=$KCACHE/$REL
-ENVKIND=${SUITE_ENV[$SUITE]}
-ENVDESC=$ENVKIND
-[ "$ENVKIND" = host ] || ENVDESC="$ENVKIND $SUITE"
+ENVDESC="chroot $SUITE"
 if complete "$DIR" && [ "$(cut -d' ' -f1 "$DIR/package")" = "$PKG=$VER" ] &&
-   [ "$(kenv "$DIR")" = "$ENVDESC" ]; then
+   [ "$(cat "$DIR/env")" = "$ENVDESC" ]; then
 	info "$SPEC -> $PKG $VER ($SUITE), cached"
 	echo "$DIR"
 	exit 0
@@ -179,7 +194,7 @@ mkdir -p "$DL"
 trap 'rm -rf "$DL"' EXIT
 mapfile -t IPKGS < <(image_pkgs)
 HPKGS=()
-if [ "$ENVKIND" = host ]; then
+if [ $WANT_HEADERS = 1 ]; then
 	HPKGS=("linux-headers-$REL=$VER")
 	mapfile -t -O 1 HPKGS < <(pkg_deps "linux-headers-$REL=$VER" '^linux-(headers|kbuild)-')
 	[ ${#HPKGS[@]} -gt 1 ] || die "cannot find linux-headers-$REL=$VER (or its dependencies) in $SUITE"
@@ -231,7 +246,7 @@ done < <(find "$R" -type l -print0)
 # modules.dep for in-guest dependency resolution (package ships none).
 depmod -b "$R" "$REL" 2>/dev/null || info "WARNING: depmod failed for $REL"
 
-if [ "$ENVKIND" = host ]; then
+if [ $WANT_HEADERS = 1 ]; then
 	[ -d "$R/usr/src/linux-headers-$REL" ] || die "no /usr/src/linux-headers-$REL in linux-headers-$REL"
 	ln -sfn "root/usr/src/linux-headers-$REL" "$DIR/kdir"
 	# 2. build files that name /usr/src/linux-headers-* or

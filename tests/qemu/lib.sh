@@ -153,21 +153,16 @@ debian_mirror() {
 	host_sources | awk '$2 ~ /^[a-z]+(-updates)?$/ && (" " $0 " ") ~ / main / && !n++ { print $1 }'
 }
 
-# read_suites: parse suites.conf into SUITES (in order), SUITE_SERIES[suite]
-# (" 6.1 6.12 ") and SUITE_ENV[suite] (host|chroot).
+# read_suites: parse suites.conf into SUITES (in order) and
+# SUITE_SERIES[suite] (" 6.1 6.12 ").
 read_suites() {
-	local s e rest
+	local s rest
 	SUITES=()
-	declare -gA SUITE_SERIES=() SUITE_ENV=()
-	while read -r s e rest; do
+	declare -gA SUITE_SERIES=()
+	while read -r s rest; do
 		case $s in ''|'#'*) continue ;; esac
-		case $e in
-		host|chroot) ;;
-		*) rest="$e $rest"; e=host ;;	# old format: no environment column
-		esac
 		SUITES+=("$s")
 		SUITE_SERIES[$s]=" $rest "
-		SUITE_ENV[$s]=$e
 	done <"$VCLAB_DIR/suites.conf"
 	[ ${#SUITES[@]} -gt 0 ] || die "no suites in $VCLAB_DIR/suites.conf"
 }

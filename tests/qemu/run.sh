@@ -1,22 +1,27 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run.sh [--demo|--bench] [--dkms|--tree] [--debug] [SPEC...]
+# run.sh [--demo|--bench] [--deb|--tree] [--debug] [SPEC...]
 #
-# For each kernel SPEC (default "5.10 6.1 6.12 7.2" for the test suite,
+# For each kernel SPEC (default "5.10 6.1 6.12 trixie/6.12 7.2" for the test
+# suite: every supported Debian release, Debian 12 with its 6.12 too,
 # "6.12" with --demo, "debug" with --debug; see fetch-kernel.sh for the SPEC
 # syntax):
-#   1. fetch the stock Debian kernel (+ headers for host builds) into the
-#      cache; SPEC "debug" is the debug kernel of tests/debug-kernel/build.sh
+#   1. fetch the stock Debian kernel into the cache; SPEC "debug" is the debug kernel of tests/debug-kernel/build.sh
 #      (KASAN, lockdep, kmemleak, ...), built once and cached; an absolute
 #      path is a kernel directory in their layout, used as it is,
 #   2. copy the source tree to build/<release>/src and build the modules in
-#      the kernel's build environment (buildenv.sh: the host, or a cached
-#      chroot of the kernel's Debian suite) with build-modules.sh:
-#        --dkms (default for the test suite): vcompound.ko through the real
-#               DKMS (private trees), the self-test module against the
-#               Module.symvers DKMS publishes, the client driver
-#               (tests/client) against the published files only;
+#      the kernel's build environment (buildenv.sh: a cached chroot of the
+#      kernel's Debian suite; the host for the debug kernel) with
+#      build-modules.sh:
+#        --deb (default for the test suite): the lab's Debian packages
+#               (tools/mkdeb.sh, built once per run: version N, and the
+#               same sources as N+1) installed with apt in a throwaway
+#               overlay of the chroot, so that their maintainer scripts run
+#               DKMS; the upgrade to N+1, a second kernel's headers and the
+#               purge are checked there; the self-test and the example
+#               client (a DKMS package of its own) are built against the
+#               published client kit alone;
 #        --tree (default for --demo; make test-fast): "make modules" in the
 #               copy;
 #   3. pack an initramfs with the real kmod and /lib/modules/<release>/
@@ -48,7 +53,7 @@
 #   VCOMPOUND_CACHE         kernel/apt/chroot cache (default /var/cache/vcompound)
 #   VCOMPOUND_SRC           source tree to test (default: this checkout)
 #   VCOMPOUND_BUILD         build output dir (default: <checkout>/build)
-#   VCOMPOUND_BUILD_MODE    dkms|tree (what --dkms/--tree set)
+#   VCOMPOUND_BUILD_MODE    deb|tree (what --deb/--tree set)
 #   VCOMPOUND_BOOT_TIMEOUT  seconds per boot before the guest is killed (900;
 #                           1800 for a debug kernel)
 #   VCOMPOUND_QEMU_MEM      guest RAM in MB (1024, also for a debug kernel:
@@ -82,7 +87,7 @@ while [ $# -gt 0 ]; do
 	--demo) MODE=demo; shift ;;
 	--bench) MODE=bench; shift ;;
 	--test) MODE="test"; shift ;;
-	--dkms) BMODE=dkms; shift ;;
+	--deb) BMODE=deb; shift ;;
 	--tree) BMODE=tree; shift ;;
 	--debug) DEBUGLANE=1; shift ;;
 	-h|--help) usage 0 ;;
@@ -94,12 +99,12 @@ done
 SPECS=("$@")
 if [ ${#SPECS[@]} -eq 0 ]; then
 	if [ $DEBUGLANE = 1 ]; then SPECS=(debug)
-	elif [ $MODE != test ]; then SPECS=(6.12); else SPECS=(5.10 6.1 6.12 7.2); fi
+	elif [ $MODE != test ]; then SPECS=(6.12); else SPECS=(5.10 6.1 6.12 trixie/6.12 7.2); fi
 fi
 if [ -z "$BMODE" ]; then
-	if [ $MODE != test ] || [ $DEBUGLANE = 1 ]; then BMODE=tree; else BMODE=dkms; fi
+	if [ $MODE != test ] || [ $DEBUGLANE = 1 ]; then BMODE=tree; else BMODE=deb; fi
 fi
-case $BMODE in dkms|tree) ;; *) die "VCOMPOUND_BUILD_MODE must be dkms or tree, not '$BMODE'" ;; esac
+case $BMODE in deb|tree) ;; *) die "VCOMPOUND_BUILD_MODE must be deb or tree, not '$BMODE'" ;; esac
 
 # One ordered output stream (progress, live results, summary): the last line
 # of output is the "N passed, M failed" total.
@@ -107,7 +112,6 @@ exec 2>&1
 
 export VCLAB_RUN_START=${VCLAB_RUN_START:-$(date +%s)}
 ensure_lab_host
-[ "$BMODE" = tree ] || ensure_host_pkgs dkms openssl
 cache_init
 mkdir -p "$BUILD"
 
@@ -245,8 +249,13 @@ run_one() {
 	t1=$(date +%s)
 	copy_sources "$b/src"
 	install -m 0755 "$VCLAB_DIR/build-modules.sh" "$b/build-modules.sh"
-	rm -rf "$b/out"
-	if ! "$VCLAB_DIR/buildenv.sh" --kcache "$kc" --work "$b" --log "$b/build.log" -- \
+	rm -rf "$b/out" "$b/debs"
+	local envargs=()
+	if [ "$BMODE" = deb ]; then
+		cp -a "$DEBS" "$b/debs"
+		envargs=(--overlay)
+	fi
+	if ! "$VCLAB_DIR/buildenv.sh" --kcache "$kc" --work "$b" --log "$b/build.log" "${envargs[@]}" -- \
 		bash ./build-modules.sh "$BMODE" ${demoarg:+"$demoarg"} "${kunitarg[@]}"; then
 		tail -n 40 "$b/build.log" >&2
 		what=$(cat "$b/out/failed" 2>/dev/null || echo "build environment")
@@ -261,7 +270,7 @@ run_one() {
 	while read -r role path; do
 		ko=$b/$path
 		case $role in
-		core) if [ "$BMODE" = dkms ]; then sub=updates/dkms; else sub=extra; fi ;;
+		core) if [ "$BMODE" = deb ]; then sub=updates/dkms; else sub=extra; fi ;;
 		test|client) sub=extra; ktap+=(--ktap "$(basename "${path%%.ko*}")") ;;
 		dev|users)
 			# the device only in test mode (the debug lane: a step)
@@ -283,7 +292,7 @@ run_one() {
 			record "$rel" 0 1 0 FAIL "vermagic mismatch" $(($(date +%s) - t0))
 			return
 		fi
-		if [ "$role" = core ] && [ "$BMODE" = dkms ]; then
+		if [ "$role" = core ] && [ "$BMODE" = deb ]; then
 			signer=$(modinfo -F signer "$ko" 2>/dev/null || true)
 			if [ -n "$signer" ]; then
 				info "${ko##*/} (DKMS) is signed: signer '$signer', sig_key $(modinfo -F sig_key "$ko" | cut -c1-23)..."
@@ -371,8 +380,16 @@ run_one() {
 	done < <(printf '%s\n' "$res" | awk '$1 == "TABLE"')
 	res=$(printf '%s\n' "$res" | tail -n 1)
 	echo "$res" >"$b/result"
-	local _ p f s v ew uw wtxt
+	local _ p f s v ew uw wtxt want
 	read -r _ p f s v ew uw <<<"$res"
+	# The guest must have loaded the module built here (after the
+	# package upgrade: version N+1).
+	want=$(cat "$b/out/version" 2>/dev/null || true)
+	if [ -n "$want" ] && [ $MODE = test ] &&
+	   ! strip_ts <"$b/console.log" | grep -qE "^vclab-modinfo: version: +${want//./\\.}\$"; then
+		msg "FAIL: $rel: the guest did not load vcompound $want (modinfo)"
+		v=FAIL
+	fi
 	if [ "$uw" -gt 0 ]; then wtxt="$uw UNEXPECTED warning(s)"
 	elif [ "$ew" -gt 0 ]; then wtxt="$ew expected warning(s)"
 	else wtxt="no warnings"; fi
@@ -390,6 +407,38 @@ run_one() {
 	record "$rel" "$p" "$f" "$s" "$v" "$wtxt" $(($(date +%s) - t0))
 }
 
+# build_debs: the Debian packages make test installs, built once per run
+# from a copy of the tree: version N (debian/changelog) into build/debs/N,
+# and the same sources as version N+1 (its last number plus one) into
+# build/debs/next, for the upgrade check. Sets DEBS.
+build_debs() {
+	local v next t0 log=$BUILD/debs.log
+	t0=$(date +%s)
+	DEBS=$BUILD/debs
+	rm -rf "$DEBS"
+	mkdir -p "$DEBS"
+	copy_sources "$DEBS/src"
+	v=$(sed -n '1s/^[^ ]* (\([^)]*\)).*/\1/p' "$DEBS/src/debian/changelog")
+	[[ $v =~ ^(.*[^0-9])?([0-9]+)$ ]] || die "cannot bump version '$v' of debian/changelog"
+	next=${BASH_REMATCH[1]}$((BASH_REMATCH[2] + 1))
+	info "building the Debian packages $v and $next (log: $log)"
+	if ! { bash "$DEBS/src/tools/mkdeb.sh" --src "$DEBS/src" --out "$DEBS/N" &&
+	       bash "$DEBS/src/tools/mkdeb.sh" --src "$DEBS/src" --out "$DEBS/next" --version "$next"; } >"$log" 2>&1; then
+		tail -n 40 "$log" >&2
+		return 1
+	fi
+	rm -rf "$DEBS/src"
+	info "packages built in $(($(date +%s) - t0)) s: $(cd "$DEBS" && echo */*.deb)"
+}
+
+DEBS=
+if [ "$BMODE" = deb ] && ! build_debs; then
+	msg "FAIL: the Debian packages failed to build (log: $BUILD/debs.log)"
+	for spec in "${SPECS[@]}"; do
+		record "$spec" 0 1 0 FAIL "package build failed" 0
+	done
+	SPECS=()
+fi
 for spec in "${SPECS[@]}"; do
 	run_one "$spec"
 done
