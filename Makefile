@@ -4,9 +4,12 @@
 #
 #   make [KDIR=...]      build vcompound.ko, the self-test and demo modules
 #                        (tools/demo, tools/vcdev, tools/vcusers)
-#   make test            boot stock Debian kernels under QEMU and run the KTAP suite
+#   make test            install the Debian packages in each supported Debian
+#                        release, boot its stock kernel under QEMU and run the
+#                        KTAP suite
 #                        (vcompound.ko built and installed by DKMS)
 #   make test-fast       the same with a plain tree build (development)
+#   make test-fresh      make demo and make test on a fresh Debian 12 chroot
 #   make test-debug      the debug lane: KASAN/lockdep/kmemleak kernel (built
 #                        once from Debian's linux-source-6.12, cached): stock
 #                        suite, KUnit, fault injection, stress, fuzz
@@ -21,7 +24,7 @@ TOP  := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 VC_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="*\([^"]*\)"*/\1/p' $(TOP)/dkms.conf)
 KBUILD_VARS := VC_TOP=$(TOP) VC_VERSION=$(VC_VERSION)
 
-.PHONY: all module modules compat clean test test-fast test-debug demo bench lint dkms-install dkms-uninstall
+.PHONY: all module modules compat clean test test-fast test-fresh test-debug demo bench lint dkms-install dkms-uninstall
 
 all: modules
 
@@ -62,16 +65,20 @@ lint:
 # Boot stock Debian kernels under QEMU (TCG) with a busybox+kmod initramfs
 # and run the KTAP self-test and client (test, test-fast) or the demo module
 # (demo) on each; see tests/qemu/README.md. KERNELS takes series names (5.10,
-# 6.1, 6.12, 7.2) or full Debian image package names. test builds vcompound.ko
-# with DKMS in each kernel's Debian build environment; test-fast and demo
-# build the tree with make.
-test: KERNELS ?= 5.10 6.1 6.12 7.2
+# 6.1, 6.12, trixie/6.12, 7.2) or full Debian image package names; unset,
+# run.sh tests every supported Debian release. test installs the Debian
+# packages (make deb) in each kernel's Debian chroot, as a user would;
+# test-fast and demo build the tree with make.
 test:
-	@bash $(TOP)/tests/qemu/run.sh --dkms $(KERNELS)
+	@bash $(TOP)/tests/qemu/run.sh --deb $(KERNELS)
 
-test-fast: KERNELS ?= 5.10 6.1 6.12 7.2
 test-fast:
 	@bash $(TOP)/tests/qemu/run.sh --tree $(KERNELS)
+
+# What a new user meets: a fresh minimal Debian 12 chroot with git and make,
+# a clone of HEAD, and the README's two commands (tests/qemu/fresh.sh).
+test-fresh:
+	@bash $(TOP)/tests/qemu/fresh.sh
 
 # The debug lane (tree build) on the debug kernel of tests/debug-kernel/:
 # KASAN (generic, vmalloc), lockdep, DEBUG_ATOMIC_SLEEP, DEBUG_VM,
@@ -84,7 +91,6 @@ test-fast:
 test-debug:
 	@bash $(TOP)/tests/qemu/run.sh --tree --debug
 
-demo: KERNELS ?= 6.12
 demo:
 	@bash $(TOP)/tests/qemu/run.sh --demo $(KERNELS)
 

@@ -1,0 +1,98 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# fresh.sh [--keep]   (make test-fresh)
+#
+# What a new user meets: a minimal Debian 12 machine with only git and make,
+# a clone of this repository, and the README's two commands. As root:
+#   1. debootstrap --variant=minbase --include=git,make,ca-certificates
+#      bookworm into ${VCOMPOUND_CACHE}/fresh/root (made anew every time),
+#      with the host's apt sources (as a Debian 12 install has them:
+#      archive, -updates, -security);
+#   2. git clone of this checkout's HEAD into /root/vcompound there
+#      (committed work only: uncommitted changes are not tested);
+#   3. "make demo", then "make test", chrooted, in a private mount
+#      namespace with /proc, /sys, /dev and a new empty VCOMPOUND_CACHE,
+#      so that everything the lab needs is installed and fetched by the
+#      lab itself; none of the host's packages or caches are visible.
+# Prints each command's last lines and ends with make test's "N passed,
+# M failed" (a failed make demo counts as one more failure). --keep keeps
+# the chroot (default: removed at the end). A cold run takes about as long
+# as a cold .ci/run without the debug lane.
+
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+KEEP=0
+case ${1:-} in
+--keep) KEEP=1 ;;
+'') ;;
+*) die "fresh.sh: unknown argument '$1'" ;;
+esac
+is_root || die "make test-fresh needs root (debootstrap, chroot)"
+TOP=$(cd "$VCLAB_DIR/../.." && pwd)
+git -C "$TOP" rev-parse HEAD >/dev/null 2>&1 || die "$TOP is not a git checkout"
+ensure_host_pkgs debootstrap git
+cache_init
+F=$VCOMPOUND_CACHE/fresh
+R=$F/root
+MIRROR=$(debian_mirror)
+[ -n "$MIRROR" ] || die "no Debian archive in the host apt sources"
+
+exec 9>"$VCOMPOUND_CACHE/fresh.lock"
+flock -n 9 || die "another make test-fresh is running"
+awk -v d="$R/" 'index($2 "/", d) == 1 { exit 1 }' /proc/self/mounts ||
+	die "something is mounted under $R"
+rm -rf "$R"
+mkdir -p "$F"
+t0=$(date +%s)
+info "fresh Debian 12 (minbase + git + make) in $R (log: $F/debootstrap.log)"
+debootstrap --variant=minbase --include=git,make,ca-certificates bookworm "$R" "$MIRROR" \
+	>"$F/debootstrap.log" 2>&1 || { tail -n 20 "$F/debootstrap.log" >&2; die "debootstrap failed"; }
+rm -f "$R/etc/apt/sources.list"
+[ ! -f /etc/apt/sources.list ] || cp /etc/apt/sources.list "$R/etc/apt/sources.list"
+cp -a /etc/apt/sources.list.d/. "$R/etc/apt/sources.list.d/"
+# Signed-By keyrings the sources name and the chroot lacks.
+grep -rhoE '(signed-by=|Signed-By: )/[^] ]+' /etc/apt/sources.list /etc/apt/sources.list.d 2>/dev/null |
+	sed 's/^signed-by=//; s/^Signed-By: //' | sort -u | while read -r k; do
+		[ -f "$R$k" ] || { mkdir -p "$R${k%/*}"; cp "$k" "$R$k"; }
+	done
+# A frozen mirror snapshot's Release files are past their Valid-Until.
+apt-config dump 2>/dev/null | grep -E '^Acquire::Check-(Valid-Until|Date) "(false|0)";$' \
+	>"$R/etc/apt/apt.conf.d/99fresh" || true
+cp -L /etc/resolv.conf "$R/etc/resolv.conf"
+git clone -q --no-local "$TOP" "$R/root/vcompound"
+info "chroot ready in $(($(date +%s) - t0)) s; clone of $(git -C "$TOP" rev-parse --short HEAD)"
+
+# in_fresh CMD: run CMD (a shell command line) in the fresh machine.
+in_fresh() {
+	VCLAB_R=$R unshare --mount --propagation private -- bash -c '
+		set -e
+		r=$VCLAB_R
+		mount -t proc proc "$r/proc"
+		mount -t sysfs sysfs "$r/sys"
+		mount --rbind /dev "$r/dev"
+		mount -t tmpfs tmpfs "$r/tmp"
+		exec chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+			HOME=/root LANG=C.UTF-8 TERM=dumb sh -c "cd /root/vcompound && $1"' \
+		vclab-fresh "$1"
+}
+
+rcd=0 rct=0
+info "make demo (log: $F/demo.log)"
+in_fresh 'make demo' </dev/null >"$F/demo.log" 2>&1 || rcd=$?
+tail -n 12 "$F/demo.log"
+info "make test (log: $F/test.log)"
+in_fresh 'make test' </dev/null >"$F/test.log" 2>&1 || rct=$?
+tail -n 24 "$F/test.log" | sed '$d'
+last=$(tail -n 1 "$F/test.log")
+echo
+echo "test-fresh: make demo rc=$rcd, make test rc=$rct, $(($(date +%s) - t0)) s in all"
+[ $KEEP = 1 ] || rm -rf "$R"
+if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+	echo "${BASH_REMATCH[1]} passed, $((BASH_REMATCH[2] + (rcd != 0))) failed"
+else
+	echo "0 passed, $((1 + (rcd != 0))) failed"
+fi
+[ $rcd = 0 ] && [ $rct = 0 ]
