@@ -15,12 +15,15 @@
 #      --kdir / $LINT_KDIR if given, else the last line printed by
 #      tests/qemu/fetch-kernel.sh --headers $LINT_KERNEL (default 6.12) plus
 #      /kdir.
+#   3. CHANGELOG.md's newest "## [VERSION]" heading is debian/changelog's
+#      version, the one place the version is written.
 #
 # Exits non-zero if checkpatch reports any ERROR/WARNING/CHECK, or the
 # build prints any compiler, sparse, objtool or modpost warning/error for
-# our files, or the build fails.  Diagnostics located in the kernel headers
-# are listed and counted separately, and only ignored when no note of the
-# same diagnostic points into our tree (e.g. "in expansion of macro").
+# our files, or the build fails, or the two changelogs' versions differ.
+# Diagnostics located in the kernel headers are listed and counted
+# separately, and only ignored when no note of the same diagnostic points
+# into our tree (e.g. "in expansion of macro").
 #
 # Environment:
 #   VCOMPOUND_CACHE  cache root (default /var/cache/vcompound)
@@ -241,6 +244,14 @@ else
 		tar -xf - -C "$tree"
 fi
 
+# -------------------------------------------------------- 3. versions --
+
+# Checked first, reported with the rest at the end.
+deb_ver=$(sed -n '1s/^[^ ]* (\([^)]*\)).*/\1/p' "$tree/debian/changelog" 2>/dev/null || true)
+md_ver=$(sed -n 's/^## \[\([^]]*\)\].*/\1/p' "$tree/CHANGELOG.md" 2>/dev/null | head -n 1 || true)
+n_ver=0
+[ -n "$deb_ver" ] && [ "$deb_ver" = "$md_ver" ] || n_ver=1
+
 # ------------------------------------------------------ 1. checkpatch --
 
 mapfile -t files < <(cd "$tree" && find module compat tests tools \
@@ -444,11 +455,13 @@ if [ "$n_hdr" != 0 ]; then
 	sed -n 's/^header	//p' "$scratch/diag.tsv"
 fi
 [ $build_rc = 0 ] || echo "lint: build FAILED (make exit $build_rc)"
+[ $n_ver = 0 ] ||
+	echo "lint: CHANGELOG.md's newest heading is [${md_ver:-none}], debian/changelog's version ${deb_ver:-none}"
 [ $cp_fail = 0 ] || echo "lint: checkpatch itself FAILED"
 
-echo "lint: checkpatch $n_cp issues, kernel-doc $n_kd, sparse $n_sparse, W=1 $n_w1"
+echo "lint: checkpatch $n_cp issues, kernel-doc $n_kd, sparse $n_sparse, W=1 $n_w1, versions $n_ver"
 if [ "$n_cp" != 0 ] || [ "$n_kd" != 0 ] || [ "$n_sparse" != 0 ] ||
-   [ "$n_w1" != 0 ] ||
+   [ "$n_w1" != 0 ] || [ "$n_ver" != 0 ] ||
    [ $build_rc != 0 ] || [ $cp_fail != 0 ]; then
 	exit 1
 fi
