@@ -17,6 +17,7 @@
 #   make bench           benchmarks on the stock 6.12 kernel: table, build/bench/results.csv,
 #                        tests/bench/RESULTS.md
 #   make lint            checkpatch --strict, sparse (C=2) and W=1
+#   make deb             Debian packages (debian/) in build/deb, lintian-checked
 #   make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -122,3 +123,10 @@ dkms-uninstall:
 	@test "$$(id -u)" = 0 || { echo "dkms-uninstall: run as root" >&2; exit 1; }
 	-dkms remove vcompound/$(VC_VERSION) --all
 	rm -rf $(DKMS_SRC)
+
+# The Debian packages vcompound-dkms and vcompound-tools (debian/), built
+# with dpkg-buildpackage from a copy of the tree in the lab's bookworm
+# chroot and checked with lintian, into build/deb; see tools/mkdeb.sh.
+.PHONY: deb
+deb:
+	@bash $(TOP)/tools/mkdeb.sh
