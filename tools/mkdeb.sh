@@ -54,7 +54,7 @@ usage() { echo "mkdeb: $* (usage: tools/mkdeb.sh [--src DIR] [--out DIR] [--vers
 while [ $# -gt 0 ]; do
 	case $1 in
 	--src|--out|--version)
-		[ $# -ge 2 ] && [ -n "$2" ] || usage "$1 needs a value"
+		{ [ $# -ge 2 ] && [ -n "$2" ]; } || usage "$1 needs a value"
 		case $1 in
 		--src) SRC=$2 ;;
 		--out) OUT=$2 ;;
@@ -71,7 +71,7 @@ done
 
 [ -d "$SRC" ] || usage "--src $SRC is not a directory"
 SRC=$(cd "$SRC" && pwd -P)
-[ -f "$SRC/debian/changelog" ] && [ -f "$SRC/debian/rules" ] ||
+{ [ -f "$SRC/debian/changelog" ] && [ -f "$SRC/debian/rules" ]; } ||
 	die "$SRC has no debian/changelog and debian/rules: not a vcompound source tree"
 # A native package's version: no Debian revision (no '-').
 if [ -n "$VERSION" ] && ! [[ $VERSION =~ ^[0-9][A-Za-z0-9.+~]*$ ]]; then
