@@ -3,7 +3,8 @@
 # vcompound top-level Makefile.
 #
 #   make [KDIR=...]      build vcompound.ko, the self-test and demo modules
-#                        (tools/demo, tools/vcdev, tools/vcusers)
+#                        (tools/demo, tools/vcdev, tools/vcusers) and the
+#                        example client (tests/client) against module/'s kit
 #   make test            install the Debian packages in each supported Debian
 #                        release, boot its stock kernel under QEMU and run the
 #                        KTAP suite
@@ -22,8 +23,10 @@
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 TOP  := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
-VC_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="*\([^"]*\)"*/\1/p' $(TOP)/dkms.conf)
-KBUILD_VARS := VC_TOP=$(TOP) VC_VERSION=$(VC_VERSION)
+# The version is written once, in debian/changelog.  A copy without debian/
+# (DKMS's, in /usr/src) is given it on the command line (dkms.conf MAKE[0]).
+VC_VERSION ?= $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' $(TOP)/debian/changelog 2>/dev/null)
+KBUILD_VARS := VC_TOP=$(TOP)
 
 .PHONY: all module modules compat clean test test-fast test-fresh test-debug demo bench lint dkms-install dkms-uninstall
 
@@ -33,25 +36,39 @@ compat:
 	@test -f $(KDIR)/Makefile || { echo "vcompound: no kernel build tree at KDIR=$(KDIR); install linux-headers-$$(uname -r) or pass KDIR=/path/to/headers" >&2; exit 1; }
 	$(MAKE) -C $(TOP)/compat KDIR=$(KDIR)
 
-# vcompound.ko alone: what DKMS builds (dkms.conf MAKE[0]).
+# module/include/vcompound_version.h from its .h.in and VC_VERSION (x.y.z),
+# rewritten only when its content changes, so that Kbuild rebuilds nothing
+# for it otherwise.
+VERSION_H := $(TOP)/module/include/vcompound_version.h
+
+# vcompound.ko alone: what DKMS builds (dkms.conf MAKE[0]).  It leaves
+# module/ a client kit (tools/publish-kit.sh).
 module: compat
+	@v='$(VC_VERSION)'; \
+	n=$$(echo "$$v" | sed -n 's/^\([0-9]\{1,\}\)\.\([0-9]\{1,\}\)\.\([0-9]\{1,\}\).*/\1, \2, \3/p'); \
+	test -n "$$n" || { echo "vcompound: no x.y.z version (got '$$v'): debian/changelog's first line, or VC_VERSION=x.y.z" >&2; exit 1; }; \
+	sed -e "s/@VERSION@/$$v/" -e "s/@VERSION_NUM@/$$n/" $(VERSION_H).in >$(VERSION_H).tmp; \
+	if cmp -s $(VERSION_H).tmp $(VERSION_H); then rm -f $(VERSION_H).tmp; \
+	else mv -f $(VERSION_H).tmp $(VERSION_H); fi
 	$(MAKE) -C $(KDIR) M=$(TOP)/module $(KBUILD_VARS) modules
 
+# The tree's other modules, built against module/'s kit (VCOMPOUND_KIT=DIR:
+# against a published one), and the client, which only builds against a kit.
+MODULE_DIRS := tests/selftest tools/demo tools/vcdev tools/vcusers
+
 modules: module
-	$(MAKE) -C $(KDIR) M=$(TOP)/tests/selftest $(KBUILD_VARS) \
-		KBUILD_EXTRA_SYMBOLS=$(TOP)/module/Module.symvers modules
-	$(MAKE) -C $(KDIR) M=$(TOP)/tools/demo $(KBUILD_VARS) \
-		KBUILD_EXTRA_SYMBOLS=$(TOP)/module/Module.symvers modules
-	$(MAKE) -C $(KDIR) M=$(TOP)/tools/vcdev $(KBUILD_VARS) \
-		KBUILD_EXTRA_SYMBOLS=$(TOP)/module/Module.symvers modules
-	$(MAKE) -C $(KDIR) M=$(TOP)/tools/vcusers $(KBUILD_VARS) \
-		KBUILD_EXTRA_SYMBOLS=$(TOP)/module/Module.symvers modules
+	for d in $(MODULE_DIRS); do \
+		$(MAKE) -C $(KDIR) M=$(TOP)/$$d $(KBUILD_VARS) modules || exit; \
+	done
+	$(MAKE) -C $(TOP)/tests/client KDIR=$(KDIR) \
+		VCOMPOUND_KIT=$(or $(VCOMPOUND_KIT),$(TOP)/module)
 
 clean:
 	-$(MAKE) -C $(TOP)/compat clean
 	rm -rf $(TOP)/build
-	for d in module tests/selftest tools/demo tools/vcdev tools/vcusers; do \
-		rm -rf $(TOP)/$$d/*.o $(TOP)/$$d/*.ko $(TOP)/$$d/*.mod \
+	rm -f $(VERSION_H)
+	for d in module $(MODULE_DIRS) tests/client tests/kunit tests/bench; do \
+		rm -rf $(TOP)/$$d/*.o $(TOP)/$$d/.*.o $(TOP)/$$d/*.ko $(TOP)/$$d/*.mod \
 		       $(TOP)/$$d/*.mod.c $(TOP)/$$d/.*.cmd $(TOP)/$$d/.*.d $(TOP)/$$d/*.symvers \
 		       $(TOP)/$$d/modules.order $(TOP)/$$d/.tmp_versions; \
 	done
@@ -106,7 +123,7 @@ bench:
 # DKMS copies what it builds from /usr/src/vcompound-<version>.
 KREL ?= $(shell uname -r)
 DKMS_SRC := /usr/src/vcompound-$(VC_VERSION)
-DKMS_FILES := dkms.conf Makefile module compat tools/dkms-post-build.sh
+DKMS_FILES := dkms.conf Makefile module compat tools/publish-kit.sh
 
 dkms-install:
 	@test "$$(id -u)" = 0 || { echo "dkms-install: run as root" >&2; exit 1; }
@@ -115,7 +132,8 @@ dkms-install:
 	rm -rf $(DKMS_SRC)
 	mkdir -p $(DKMS_SRC)
 	cd $(TOP) && cp -a --parents $(DKMS_FILES) $(DKMS_SRC)/
-	rm -rf $(DKMS_SRC)/compat/generated
+	rm -rf $(DKMS_SRC)/compat/generated $(DKMS_SRC)/module/include/vcompound_version.h
+	sed -i 's/#MODULE_VERSION#/$(VC_VERSION)/' $(DKMS_SRC)/dkms.conf
 	dkms add vcompound/$(VC_VERSION)
 	dkms install vcompound/$(VC_VERSION) -k $(KREL)
 

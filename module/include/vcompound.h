@@ -17,6 +17,8 @@
 #include <linux/module.h>
 #include <linux/types.h>
 
+#include "vcompound_version.h"
+
 struct page;
 struct vm_area_struct;
 
