@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vcompound_client: a driver that uses vcompound the way any out-of-tree
- * driver would, built only from the files a DKMS install publishes.  It
- * checks both kinds of block at load time and prints KTAP.
+ * driver would, built only from the client kit a DKMS install publishes.
+ * It checks both kinds of block, vcache and the kit's version at load time
+ * and prints KTAP.
  */
 #include <linux/completion.h>
+#include <linux/fs.h>
 #include <linux/hardirq.h>
 #include <linux/irq_work.h>
 #include <linux/kernel.h>
@@ -13,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include <vcache.h>
 #include <vcompound.h>
 
 static unsigned int client_case, client_failed;
@@ -108,14 +111,99 @@ out:
 	return ok;
 }
 
+#define CLIENT_OBJ_SIZE		200
+#define CLIENT_OBJ_ALIGN	64
+#define CLIENT_OBJS		300	/* several slabs' worth */
+
+/*
+ * A cache's objects are aligned, distinct and as large as asked for, and
+ * lie in slabs of the kind the flags allow; freed, the cache is empty.
+ */
+static bool client_vcache_case(unsigned long flags)
+{
+	bool vfallback = flags & VCACHE_VFALLBACK;
+	struct vcache_info info;
+	struct vcache *c;
+	void **obj;
+	unsigned int i, n;
+	bool ok;
+
+	obj = kcalloc(CLIENT_OBJS, sizeof(*obj), GFP_KERNEL);
+	if (!obj)
+		return false;
+	c = vcache_create("vcompound_client", CLIENT_OBJ_SIZE,
+			  CLIENT_OBJ_ALIGN, flags, NULL);
+	if (!c) {
+		kfree(obj);
+		return false;
+	}
+	for (n = 0; n < CLIENT_OBJS; n++) {
+		obj[n] = vcache_alloc(c, GFP_KERNEL | __GFP_ZERO);
+		if (!obj[n] ||
+		    !IS_ALIGNED((unsigned long)obj[n], CLIENT_OBJ_ALIGN) ||
+		    memchr_inv(obj[n], 0, CLIENT_OBJ_SIZE) ||
+		    (vfallback ? !vcompound_head_page(obj[n]) :
+				 vcompound_is_virtual(obj[n])))
+			break;
+		memset(obj[n], (u8)(n + 1), CLIENT_OBJ_SIZE);
+	}
+	ok = n == CLIENT_OBJS;
+	for (i = 0; i < n; i++)
+		ok &= !memchr_inv(obj[i], (u8)(i + 1), CLIENT_OBJ_SIZE);
+	vcache_get_info(c, &info);
+	ok &= info.active_objs == n && info.objsize == CLIENT_OBJ_SIZE &&
+	      info.num_objs >= n && (vfallback || !info.virtual_slabs);
+	for (i = 0; i < n; i++)
+		vcache_free(c, obj[i]);
+	vcache_get_info(c, &info);
+	ok &= !info.active_objs;
+	vcache_destroy(c);
+	kfree(obj);
+	return ok;
+}
+
+/* The vcompound.ko loaded is at least the release of the kit's header. */
+static bool client_loaded_version_ok(void)
+{
+	unsigned int a, b, c;
+	char buf[32] = "";
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t len;
+
+	f = filp_open("/sys/module/vcompound/version", O_RDONLY, 0);
+	if (IS_ERR(f))
+		return false;
+	len = kernel_read(f, buf, sizeof(buf) - 1, &pos);
+	filp_close(f, NULL);
+	return len > 0 && sscanf(buf, "%u.%u.%u", &a, &b, &c) == 3 &&
+	       VCOMPOUND_VERSION_NUM(a, b, c) >= VCOMPOUND_VERSION_CODE;
+}
+
+/* The kit's version header, tested as a client that needs 0.2.0 would. */
+#define CLIENT_NEEDS_VERSION	VCOMPOUND_VERSION_NUM(0, 2, 0)
+
+static bool client_version_case(void)
+{
+#if VCOMPOUND_API_LEVEL >= 1 && VCOMPOUND_VERSION_CODE >= CLIENT_NEEDS_VERSION
+	return client_loaded_version_ok();
+#else
+	return false;
+#endif
+}
+
 static int __init vcompound_client_init(void)
 {
 	pr_info("KTAP version 1\n");
-	pr_info("1..4\n");
+	pr_info("1..7\n");
 	client_result("client_physical_order_3", client_alloc_case(3, false));
 	client_result("client_virtual_order_11", client_alloc_case(11, true));
 	client_result("client_alloc_pages_roundtrip", client_pages_case());
 	client_result("client_free_virtual_from_hardirq", client_hardirq_case());
+	client_result("client_vcache_physical", client_vcache_case(0));
+	client_result("client_vcache_vfallback",
+		      client_vcache_case(VCACHE_VFALLBACK));
+	client_result("client_kit_version", client_version_case());
 	pr_info("# vcompound_client: pass:%u fail:%u\n",
 		client_case - client_failed, client_failed);
 	return 0;
