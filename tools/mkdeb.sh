@@ -176,7 +176,10 @@ rc=0
 bash "$BUILDENV" --suite "$SUITE" --pkgs "$PKGS" --work "$W" \
 	--log "$W/build.log" -- bash ./build.sh || rc=$?
 
-# Package files of an earlier run go; this run's come in.
+# Package files of an earlier run go; this run's come in.  (--out is made
+# again: a "make clean" may have removed build/ while this one waited for
+# the chroot.)
+mkdir -p "$OUT"
 rm -f "$OUT"/vcompound*_*.deb "$OUT"/vcompound_*.buildinfo \
 	"$OUT"/vcompound_*.changes "$OUT"/build.log "$OUT"/lintian.log
 cp "$W/build.log" "$OUT/build.log" 2>/dev/null || true
