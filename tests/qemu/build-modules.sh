@@ -27,8 +27,9 @@
 #        5. the headers of a second kernel (the cloud flavour of <rel>):
 #           DKMS builds vcompound and the client for it, as a kernel
 #           upgrade would;
-#        6. a kernel older than BUILD_EXCLUSIVE_KERNEL_MIN is skipped
-#           cleanly by dkms autoinstall;
+#        6. a kernel older than BUILD_EXCLUSIVE_KERNEL_MIN, with headers,
+#           present from the start: skipped cleanly (no build, the package
+#           configured; dkms install -k it exits 77);
 #        7. purge: nothing of vcompound is left under /usr/src,
 #           /var/lib/dkms or /lib/modules/*/updates.
 #       DKMS output saying "Deprecated feature" fails the build. The
@@ -215,7 +216,21 @@ apt_get() {
 	apt-get -q -y "$@" || { apt-get -q update && apt-get -q -y "$@"; }
 }
 
+# A kernel older than the oldest supported, with headers (a link to
+# REL's): DKMS's clean skip when the package is installed and upgraded, no
+# failed build, no half-configured package.
+OLD=5.4.0-0-vclab-amd64
+mkdir -p "/lib/modules/$OLD"
+ln -sfn "$KDIR" "/lib/modules/$OLD/build"
+
 pkg_step "install vcompound-dkms $VN" apt_get install "$DEB_N"
+[ "$(dpkg-query -W -f='${db:Status-Abbrev}' vcompound-dkms)" = "ii " ] ||
+	fail "install vcompound-dkms (not configured: $(dpkg-query -W -f='${db:Status-Abbrev}' vcompound-dkms))"
+rc=0
+dkms install -m vcompound -v "$VN" -k "$OLD" || rc=$?
+[ $rc -eq 77 ] || fail "unsupported kernel $OLD (dkms install: exit $rc, not 77, DKMS's skip)"
+[ -z "$(installed_ko "/lib/modules/$OLD/updates/dkms" vcompound)" ] ||
+	fail "unsupported kernel $OLD (DKMS installed a module for it)"
 ko=$(installed_ko "$UPD" vcompound)
 [ -n "$ko" ] || fail "install vcompound-dkms (no vcompound.ko in $UPD)"
 [ "$(modinfo -F version "$ko")" = "$VN" ] || fail "install vcompound-dkms (installed module is not $VN)"
@@ -238,6 +253,11 @@ ko=$(installed_ko "$UPD" vcompound)
 [ -n "$ko" ] && [ "$(modinfo -F version "$ko")" = "$VNEXT" ] ||
 	fail "upgrade to $VNEXT (the installed module is not $VNEXT)"
 [ ! -e "/usr/src/vcompound-$VN" ] || fail "upgrade to $VNEXT (/usr/src/vcompound-$VN is left)"
+[ "$(dpkg-query -W -f='${db:Status-Abbrev}' vcompound-dkms)" = "ii " ] ||
+	fail "upgrade to $VNEXT (vcompound-dkms not configured)"
+[ -z "$(installed_ko "/lib/modules/$OLD/updates/dkms" vcompound)" ] ||
+	fail "unsupported kernel $OLD (DKMS installed a module for it on upgrade)"
+rm -rf "/lib/modules/$OLD"
 dkms status
 mkdir -p "$OUT/ko"
 cp "$ko" "$cko" "$OUT/ko/"
@@ -258,17 +278,6 @@ for m in vcompound vcompound_client; do
 	[ -n "$(installed_ko "/lib/modules/$REL2/updates/dkms" $m)" ] ||
 		fail "headers of a second kernel ($REL2: DKMS built no $m.ko)"
 done
-
-# A kernel older than the oldest supported: a clean skip, no build.
-OLD=5.4.0-0-vclab-amd64
-mkdir -p "/lib/modules/$OLD"
-ln -sfn "$KDIR" "/lib/modules/$OLD/build"
-pkg_step "unsupported kernel $OLD skipped" dkms autoinstall -k "$OLD"
-[ -z "$(installed_ko "/lib/modules/$OLD/updates/dkms" vcompound)" ] ||
-	fail "unsupported kernel $OLD (DKMS installed a module for it)"
-! dkms status -k "$OLD" 2>/dev/null | grep -q 'installed' ||
-	fail "unsupported kernel $OLD (dkms status says installed)"
-rm -rf "/lib/modules/$OLD"
 
 pkg_step "remove the client" dkms remove -m vcompound-client -v "$CV" --all
 rm -rf "/usr/src/vcompound-client-$CV"
