@@ -41,6 +41,8 @@
 set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=../tests/qemu/lib.sh
+. "$TOP/tests/qemu/lib.sh"
 SUITE=bookworm
 PKGS="build-essential debhelper dh-dkms lintian"
 SRC=$TOP
@@ -94,25 +96,8 @@ chmod 0755 "$W"
 
 # ------------------------------------------------------------- the copy --
 
-# What the lab copies (tests/qemu/run.sh copy_sources): from the top of a
-# git checkout its tracked and untracked-but-not-ignored files; otherwise
-# the directory without .git, build/ and build products.
-mkdir -p "$W/src"
-if git -C "$SRC" rev-parse --is-inside-work-tree >/dev/null 2>&1 &&
-   [ "$(git -C "$SRC" rev-parse --show-toplevel)" = "$SRC" ]; then
-	git -C "$SRC" ls-files -z -co --exclude-standard |
-		(cd "$SRC" && while IFS= read -r -d '' f; do
-			[ -f "$f" ] && printf '%s\0' "$f"; done) |
-		tar -C "$SRC" --null -T - -cf - | tar -C "$W/src" -xf -
-	from="git checkout"
-else
-	tar -C "$SRC" --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
-		--exclude='*.mod.c' --exclude='.*.cmd' --exclude='*.symvers' \
-		--exclude=modules.order --exclude=.tmp_versions \
-		--exclude=generated --exclude=./build --exclude=.git -cf - . |
-		tar -C "$W/src" -xf -
-	from="directory"
-fi
+# What the lab copies (tests/qemu/lib.sh copy_tree).
+copy_tree "$SRC" "$W/src"
 
 # --version V: a changelog entry for V on top of the copy's, by the same
 # maintainer, for the same distribution.
@@ -148,7 +133,7 @@ if [ -n "$VERSION" ]; then
 	fi
 fi
 ver=$(sed -n '1s/^[^ ]* (\([^)]*\)).*/\1/p' "$W/src/debian/changelog")
-say "vcompound $ver from the $from $SRC"
+say "vcompound $ver from $SRC"
 
 # -------------------------------------------------------- in the chroot --
 

@@ -57,6 +57,30 @@ cache_init() {
 		die "cache $VCOMPOUND_CACHE is not writable (set VCOMPOUND_CACHE)"
 }
 
+# copy_tree SRC DEST: what the lab builds from: from the top of a git
+# checkout its tracked and untracked-but-not-ignored files as they are in
+# the working tree; from any other directory everything but .git, build/
+# and build products.
+copy_tree() {
+	local src=$1 dest=$2
+	rm -rf "$dest"
+	mkdir -p "$dest"
+	if git -C "$src" rev-parse --is-inside-work-tree >/dev/null 2>&1 &&
+	   [ "$(git -C "$src" rev-parse --show-toplevel)" = "$src" ]; then
+		git -C "$src" ls-files -z -co --exclude-standard |
+		(cd "$src" && while IFS= read -r -d '' f; do
+			[ -f "$f" ] && printf '%s\0' "$f"; done) |
+		tar -C "$src" --null -T - -cf - | tar -C "$dest" -xf -
+	else
+		tar -C "$src" --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
+			--exclude='*.mod.c' --exclude='.*.cmd' --exclude='*.symvers' \
+			--exclude=modules.order --exclude=.tmp_versions \
+			--exclude=generated --exclude=vcompound_version.h \
+			--exclude=./build --exclude=.git -cf - . |
+			tar -C "$dest" -xf -
+	fi
+}
+
 # strip_ts: remove "\r" and the printk "[    1.234567] " prefix from stdin.
 strip_ts() {
 	sed -u -e 's/\r$//' -e 's/^\[ *[0-9]*\.[0-9]*\] \{0,1\}//'

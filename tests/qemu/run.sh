@@ -127,25 +127,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'cleanup; exit 130' INT TERM
 
-# copy_sources DEST: the source tree (git-tracked and untracked-but-not-
-# ignored files; without build products when not a git checkout).
+# copy_sources DEST: the source tree (lib.sh copy_tree).
 copy_sources() {
-	local dest=$1
-	rm -rf "$dest"
-	mkdir -p "$dest"
-	if git -C "$SRC" rev-parse --is-inside-work-tree >/dev/null 2>&1 &&
-	   [ "$(git -C "$SRC" rev-parse --show-toplevel)" = "$SRC" ]; then
-		git -C "$SRC" ls-files -z -co --exclude-standard |
-		(cd "$SRC" && while IFS= read -r -d '' f; do
-			[ -f "$f" ] && printf '%s\0' "$f"; done) |
-		tar -C "$SRC" --null -T - -cf - | tar -C "$dest" -xf -
-	else
-		tar -C "$SRC" --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
-			--exclude='*.mod.c' --exclude='.*.cmd' --exclude='*.symvers' \
-			--exclude=modules.order --exclude=.tmp_versions \
-			--exclude=generated --exclude=./build --exclude=.git -cf - . |
-			tar -C "$dest" -xf -
-	fi
+	copy_tree "$SRC" "$1"
 }
 
 # live: show the interesting console lines while the guest runs: KTAP
