@@ -7,8 +7,8 @@
 # a clone of this repository, and the README's two commands. As root:
 #   1. debootstrap --variant=minbase --include=git,make,ca-certificates
 #      bookworm into ${VCOMPOUND_CACHE}/fresh/root (made anew every time),
-#      with the host's apt sources (as a Debian 12 install has them:
-#      archive, -updates, -security);
+#      with the apt sources a Debian 12 install has (archive, -updates,
+#      -security, from the host's Debian mirrors);
 #   2. git clone of this checkout's HEAD into /root/vcompound there
 #      (committed work only: uncommitted changes are not tested);
 #   3. "make demo", then "make test", chrooted, in a private mount
@@ -50,12 +50,12 @@ t0=$(date +%s)
 info "fresh Debian 12 (minbase + git + make) in $R (log: $F/debootstrap.log)"
 debootstrap --variant=minbase --include=git,make,ca-certificates bookworm "$R" "$MIRROR" \
 	>"$F/debootstrap.log" 2>&1 || { tail -n 20 "$F/debootstrap.log" >&2; die "debootstrap failed"; }
+# The apt sources of a Debian 12 install: archive, -updates, -security
+# (from the host's Debian mirrors, lib.sh; nothing else the host lists).
 rm -f "$R/etc/apt/sources.list"
-[ ! -f /etc/apt/sources.list ] || cp /etc/apt/sources.list "$R/etc/apt/sources.list"
-cp -a /etc/apt/sources.list.d/. "$R/etc/apt/sources.list.d/"
-# Signed-By keyrings the sources name and the chroot lacks.
-grep -rhoE '(signed-by=|Signed-By: )/[^] ]+' /etc/apt/sources.list /etc/apt/sources.list.d 2>/dev/null |
-	sed 's/^signed-by=//; s/^Signed-By: //' | sort -u | while read -r k; do
+write_suite_sources bookworm "$R/etc/apt/sources.list.d/debian.sources"
+sed -n 's/^Signed-By: //p' "$R/etc/apt/sources.list.d/debian.sources" | sort -u |
+	while read -r k; do
 		[ -f "$R$k" ] || { mkdir -p "$R${k%/*}"; cp "$k" "$R$k"; }
 	done
 # A frozen mirror snapshot's Release files are past their Valid-Until.
