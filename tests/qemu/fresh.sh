@@ -70,6 +70,9 @@ in_fresh() {
 	VCLAB_R=$R unshare --mount --propagation private -- bash -c '
 		set -e
 		r=$VCLAB_R
+		# / a mount point, as on a machine (the lab unshares with
+		# --propagation private, which needs one)
+		mount --bind "$r" "$r"
 		mount -t proc proc "$r/proc"
 		mount -t sysfs sysfs "$r/sys"
 		mount --rbind /dev "$r/dev"
