@@ -63,7 +63,7 @@ case ${1:-} in
 esac
 
 cache_init
-ensure_host_pkgs make gcc-12 libc6-dev bc flex bison libelf-dev xz-utils kmod
+ensure_host_pkgs make gcc gcc-12 libc6-dev bc flex bison libelf-dev xz-utils kmod
 DK=$VCOMPOUND_CACHE/debug-kernel
 mkdir -p "$DK"
 

@@ -46,7 +46,7 @@ case $SPEC in -h|--help) usage ;; esac
 cache_init
 ensure_host_pkgs kmod xz-utils ca-certificates
 # the probe module built against extracted headers (pahole: BTF, 6.12 on)
-[ $WANT_HEADERS = 0 ] || ensure_host_pkgs make gcc-12 libc6-dev dwarves
+[ $WANT_HEADERS = 0 ] || ensure_host_pkgs make gcc gcc-12 libc6-dev dwarves
 KCACHE=$VCOMPOUND_CACHE/kernels
 
 exec 9>"$VCOMPOUND_CACHE/.fetch.lock"

@@ -46,7 +46,7 @@ ensure_host_pkgs() {
 # Everything the lab needs on the host.
 ensure_lab_host() {
 	ensure_host_pkgs qemu-system-x86 busybox-static cpio kmod gzip \
-		xz-utils zstd make gcc-12 libc6-dev ca-certificates
+		xz-utils zstd make gcc gcc-12 libc6-dev ca-certificates
 }
 
 # cache_init: create and check the cache root.
