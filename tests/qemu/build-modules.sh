@@ -266,9 +266,6 @@ cp "$ko" "$cko" "$OUT/ko/"
 have core "$OUT/ko/${ko##*/}"
 have client "$OUT/ko/${cko##*/}"
 echo "$VNEXT" >"$OUT/version"
-if modinfo -F signer "$ko" >/dev/null 2>&1 && [ -n "$(modinfo -F signer "$ko")" ]; then
-	echo "signed by: $(modinfo -F signer "$ko")"
-fi
 
 build_internal "$KIT"
 
