@@ -25,37 +25,38 @@ void vct_fragment(struct vct *t)
 		 vct_free_mib());
 }
 
-/* Tries of one order when the OOM notifier gave memory back meanwhile. */
+/* Tries of one order when a block was made whole meanwhile. */
 #define VCT_FRAG_TRIES		3
 
 /*
  * One order of the fragmentation case: take every free block of the order
  * again, check that the buddy allocator has none (the precondition; false
- * if it has), then allocate into *@p.  If the OOM notifier gave held
- * memory back meanwhile (someone else was out of memory), a block found
- * whole says nothing: the order is tried again, up to VCT_FRAG_TRIES.
+ * if it has), then allocate into *@p.  A block made whole after the hold
+ * (by compaction, which migrates others' movable pages into our holes, by
+ * another CPU's frees, or by the OOM notifier giving held memory back)
+ * says nothing about the fallback: a raw one is held, a physical one
+ * freed, and the order is tried again, up to VCT_FRAG_TRIES.
  */
 static bool vct_fragmented_alloc(struct vct *t, unsigned int order, void **p,
 				 unsigned int *regrabbed, unsigned int *retried)
 {
-	unsigned int tries, oom;
 	struct page *raw;
+	unsigned int tries;
 
 	for (tries = 1; ; tries++) {
-		oom = vct_frag_oom_releases();
 		*regrabbed += vct_hold_free_blocks(order);
 		raw = alloc_pages(VCT_GRAB_GFP, order);
 		*p = raw ? NULL : vcompound_alloc(GFP_KERNEL, order);
 		if ((!raw && (!*p || vcompound_is_virtual(*p))) ||
-		    vct_frag_oom_releases() == oom || tries == VCT_FRAG_TRIES)
+		    tries == VCT_FRAG_TRIES)
 			break;
 		if (raw)
-			__free_pages(raw, order);
+			vct_hold_block(raw, order);
 		vcompound_free(*p);
 		(*retried)++;
 	}
 	if (!VCT_CHECK(t, !raw)) {
-		__free_pages(raw, order);
+		vct_hold_block(raw, order);
 		return false;
 	}
 	return true;
@@ -113,7 +114,7 @@ static void vct_fragmented_virtual(struct vct *t)
 	vct_diag(t, "orders 1-%u: %u virtual, physical orders %#lx",
 		 VCT_FRAG_MAX, virt, physical_orders);
 	vct_diag(t, "%u blocks freed by others were taken again", regrabbed);
-	vct_diag(t, "memory given back to the OOM killer's callers %u times, %u orders tried again",
+	vct_diag(t, "memory given back to the OOM killer's callers %u times, %u blocks made whole after the hold (tried again)",
 		 vct_frag_oom_releases() - oom, retried);
 	VCT_CHECK(t, t->s1->outstanding_virtual == t->s0->outstanding_virtual);
 	vct_fragmented_oom(t);

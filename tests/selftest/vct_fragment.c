@@ -53,7 +53,7 @@ static struct vct_frag vct_frag = {
 	.oom_releases = ATOMIC_INIT(0),
 };
 
-static void vct_frag_hold(struct page *page, unsigned int order)
+void vct_hold_block(struct page *page, unsigned int order)
 {
 	struct vct_frag *f = &vct_frag;
 
@@ -148,7 +148,7 @@ unsigned int vct_hold_free_blocks(unsigned int min_order)
 
 	for (order = VCT_FRAG_MAX; order >= (int)min_order; order--) {
 		while ((page = alloc_pages(VCT_GRAB_GFP, order))) {
-			vct_frag_hold(page, order);
+			vct_hold_block(page, order);
 			found++;
 		}
 	}
@@ -201,7 +201,7 @@ unsigned long vct_fragment_memory(unsigned long *holes)
 			if (order)
 				split_page(page, order);
 			for (i = 0; i < (1UL << order); i++)
-				vct_frag_hold(vc_nth_page(page, i), 0);
+				vct_hold_block(vc_nth_page(page, i), 0);
 		}
 	}
 	/* 2: odd pfns go back; their buddies stay held, so nothing merges. */

@@ -10,7 +10,11 @@
 
 /* The orders the helpers take and test: every order of the buddy allocator. */
 #define VCT_FRAG_MAX	VC_BUDDY_MAX_ORDER
-/* Takes what is free, never reclaims, never dips into reserves. */
+/*
+ * Takes what is free, or what one light pass of reclaim and compaction
+ * makes free (__GFP_NORETRY, as vcompound's physical attempt); never dips
+ * into reserves.
+ */
 #define VCT_GRAB_GFP	(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN | \
 			 __GFP_NOMEMALLOC)
 
@@ -26,6 +30,8 @@ unsigned long vct_fragment_memory(unsigned long *holes);
 void vct_fragment(struct vct *t);
 /* Takes every free block of order >= @min_order again; returns how many. */
 unsigned int vct_hold_free_blocks(unsigned int min_order);
+/* Holds @page, a block of @order from alloc_pages(), until vct_unfragment(). */
+void vct_hold_block(struct page *page, unsigned int order);
 void vct_unfragment(void);
 /*
  * How often an OOM notifier call gave held memory back (to someone else

@@ -99,7 +99,7 @@ static const char *const vcu_case_names[VCU_NR_CASES + 1] = {
 static unsigned int vcu_reported;	/* cases reported so far */
 
 #define vcu_diag(fmt, ...)	pr_info("# " fmt "\n", ##__VA_ARGS__)
-/* Phase 2 rebuilds when the OOM notifier gave memory back meanwhile. */
+/* Phase 2 checks and rebuilds again when a block was made whole meanwhile. */
 #define VCU_REBUILD_TRIES	3
 
 /* Case @nr's result; cases before it that were never reached fail. */
@@ -524,12 +524,32 @@ static int vcu_phase1(void)
 	return 0;
 }
 
+/*
+ * Whether alloc_pages() of @order fails once every free block of that
+ * order and above is held, made again up to VCU_REBUILD_TRIES times.
+ */
+static bool vcu_no_buddy_block(unsigned int order)
+{
+	struct page *raw;
+	unsigned int i;
+
+	for (i = 1; i <= VCU_REBUILD_TRIES; i++) {
+		vct_hold_free_blocks(order);
+		raw = alloc_pages(VCT_GRAB_GFP, order);
+		if (!raw)
+			return true;
+		vcu_diag("order %u: a block after the hold (try %u of %u); held",
+			 order, i, VCU_REBUILD_TRIES);
+		vct_hold_block(raw, order);
+	}
+	return false;
+}
+
 static int vcu_phase2(void)
 {
 	const unsigned int orders[] = { table_order, ring_order };
 	unsigned long held, holes, phys, virt, virt0;
 	bool rehashed = false, ok = true;
-	struct page *raw;
 	unsigned int i;
 
 	vcu_slabs(&phys, &virt0);
@@ -539,25 +559,20 @@ static int vcu_phase2(void)
 		 vct_free_mib());
 	/*
 	 * The precondition: no block of the orders the driver needs is to be
-	 * had.  (Below PAGE_ALLOC_COSTLY_ORDER, __GFP_NORETRY still reclaims
-	 * and compacts, and now and then finds a small block: not our case.)
+	 * had.  A block that appears after the hold came from compaction
+	 * (movable pages of others migrated into our holes) or from another
+	 * CPU's frees: it is held too and the check is made again.  Only a
+	 * block found every time fails it.
 	 */
-	for (i = 0; i < ARRAY_SIZE(orders); i++) {
-		vct_hold_free_blocks(orders[i]);
-		raw = alloc_pages(VCT_GRAB_GFP, orders[i]);
-		if (raw) {
-			vcu_diag("alloc_pages() of order %u still succeeds",
-				 orders[i]);
-			__free_pages(raw, orders[i]);
-			ok = false;
-		}
-	}
+	for (i = 0; i < ARRAY_SIZE(orders); i++)
+		ok &= vcu_no_buddy_block(orders[i]);
 	vcu_report(VCU_T2_NO_BUDDY_BLOCK, ok);
 
 	/*
-	 * An OOM notifier call in between gives held memory back to whoever
-	 * ran out (vct_fragment.c): a block found whole then is no failure
-	 * of the fallback, and the rebuild is done again.
+	 * Memory given back by the OOM notifier (vct_fragment.c), compaction
+	 * or another CPU's frees can make a block whole between the hold and
+	 * vcompound_alloc(): a physical block then is no failure of the
+	 * fallback, and the rebuild is done again.
 	 */
 	for (i = 1; ; i++) {
 		unsigned int oom = vct_frag_oom_releases();
@@ -567,11 +582,14 @@ static int vcu_phase2(void)
 			vct_unfragment();
 			return -ENOMEM;
 		}
-		if (vct_frag_oom_releases() == oom || i == VCU_REBUILD_TRIES ||
+		if (i == VCU_REBUILD_TRIES ||
 		    (vcompound_is_virtual(vcu_table.buckets) &&
 		     vcompound_is_virtual(vcu_ring.buf)))
 			break;
-		vcu_diag("phase 2: memory given back to an OOM meanwhile; rebuilding again");
+		vcu_diag("phase 2: a block came back physical (%s); rebuilding again",
+			 vct_frag_oom_releases() == oom ?
+			 "compaction or frees meanwhile" :
+			 "memory given back to an OOM meanwhile");
 	}
 	vcu_report(VCU_T2_TABLE_VIRT,
 		   vcu_block_ok("table", vcu_table.buckets, table_order, true));
