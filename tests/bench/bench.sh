@@ -16,11 +16,13 @@
 #      CPUs) in wall-clock time, as noisy as the host.
 # Both boot with init_on_alloc=0 (VCOMPOUND_BENCH_APPEND): Debian turns it
 # on by default, which adds page zeroing to every side alike.
-# Then report.sh prints the table, writes build/bench/results.csv (and
-# parts.csv) and regenerates tests/bench/RESULTS.md.
+# Then report.sh prints the table, writes results.csv (and parts.csv) and
+# regenerates tests/bench/RESULTS.md from the logs and the meta file; it
+# can do so again later from the saved files alone (README.md).
 #
-# Output: build/bench/{icount,smp}/<release>/console.log (the lab's build
-# directories of the two boots), build/bench/results.csv, parts.csv.
+# Output, in $VCOMPOUND_BUILD/bench (default build/bench):
+# {icount,smp}/<release>/console.log (the lab's build directories of the
+# two boots), meta, results.csv, parts.csv.
 #
 # Environment (besides the lab's VCOMPOUND_CACHE, VCOMPOUND_BOOT_TIMEOUT, ...):
 #   VCOMPOUND_BENCH_PARAMS  extra vcompound_bench params for both boots
@@ -34,7 +36,7 @@ set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
-OUT=$TOP/build/bench
+OUT=${VCOMPOUND_BUILD:-$TOP/build}/bench
 SPEC=${1:-6.12}
 [ $# -le 1 ] || { echo "bench.sh: one kernel at a time (got: $*)" >&2; exit 2; }
 PARAMS=${VCOMPOUND_BENCH_PARAMS:-}
@@ -80,7 +82,7 @@ rel=${logs[0]#*:}
 rel=$(basename "$(dirname "$rel")")
 kpkg=$(cat "${VCOMPOUND_CACHE:-/var/cache/vcompound}/kernels/$rel/package" 2>/dev/null || echo "?")
 dirty=$(git -C "$TOP" status --porcelain -- module compat tests/bench 2>/dev/null |
-	grep -v 'tests/bench/\(RESULTS\|README\).md$' | awk '{ print $2 }' | tr '\n' ' ')
+	grep -v 'tests/bench/\(RESULTS\|README\|CHANGES\).md$' | awk '{ print $2 }' | tr '\n' ' ')
 {
 	echo "commit $(git -C "$TOP" log -1 --format='%h %s' 2>/dev/null || echo unknown)"
 	echo "dirty ${dirty:-none}"

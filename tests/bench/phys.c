@@ -368,10 +368,11 @@ static void vcb_manual_free(struct vcb_p6 *a, unsigned int i)
 }
 
 /*
- * Per round: 10 * percent of attempts that worked (@ok), of those that were
- * physical (@phys), and the mean ns per attempt overall (@ns), per
- * physical attempt (@ns_phys) and per failed or virtual one (@ns_other);
- * a mean of no attempt is left as U64_MAX.
+ * Per round: 10 * percent of attempts that worked (@ok), 10 * percent of
+ * attempts served physically (@phys: of the attempts, not of the successes,
+ * so that it compares with @ok of P6_RAW), and the mean ns per attempt
+ * overall (@ns), per physical attempt (@ns_phys) and per failed or virtual
+ * one (@ns_other); a mean of no attempt is left as U64_MAX.
  */
 struct vcb_p6_round {
 	u64 ok, phys, ns, ns_phys, ns_other;
@@ -436,7 +437,7 @@ static void vcb_p6_round(struct vcb_p6 *a, enum vcb_p6_kind kind,
 	if (kind == P6_FORCED)
 		vcb_set_fallback(false);
 	r->ok = div_u64(1000ULL * ok, a->tries);
-	r->phys = ok ? div_u64(1000ULL * phys, ok) : 0;
+	r->phys = div_u64(1000ULL * phys, a->tries);
 	r->ns = vcb_per_op(sum, a->tries);
 	r->ns_phys = phys ? vcb_per_op(sum_phys, phys) : U64_MAX;
 	r->ns_other = a->tries > phys ?
@@ -538,7 +539,7 @@ void vcb_p6(void)
 		}
 		for (k = P6_NODIRECT; k < P6_KINDS; k++) {
 			vcb_reduce(phys[k], vcb_reps, &st);
-			vcb_info("P6 %s: %s physical %llu.%llu%% (vcompound %llu.%llu%%)",
+			vcb_info("P6 %s: %s physical %llu.%llu%% of attempts (vcompound %llu.%llu%%)",
 				 param, vcb_p6_names[k], st.med / 10, st.med % 10,
 				 s_phys.med / 10, s_phys.med % 10);
 		}

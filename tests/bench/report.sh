@@ -10,11 +10,17 @@
 #     or size; and DIR/parts.csv, the single-sided part timings;
 #   - regenerates FILE (tests/bench/RESULTS.md): the tables with spread
 #     (min-max of the repetitions), the targets, the decomposition of the
-#     virtual path, and the run's commit, kernel and settings (--meta: lines
-#     "key value" written by bench.sh), then the design log kept by hand in
-#     CHANGES.md next to this script;
+#     virtual path, notes on each metric and target computed from the
+#     same rows, and the run's commit, kernel and settings (--meta: lines
+#     "key value" written by bench.sh); every figure in FILE comes from the
+#     logs or the meta file, none from a file kept by hand;
 #   - prints the table.
 # Exits non-zero when a log lacks its END line or has ERROR lines.
+#
+# To regenerate the report from the logs of an earlier run (no QEMU):
+#   tests/bench/report.sh --out /tmp/r --md /tmp/r/RESULTS.md \
+#       --meta BUILD/bench/meta icount:BUILD/bench/icount/REL/console.log \
+#       smp:BUILD/bench/smp/REL/console.log
 
 set -euo pipefail
 
@@ -34,14 +40,13 @@ if [ -z "$OUT" ] || [ -z "$MD" ] || [ $# -eq 0 ]; then
 	exit 2
 fi
 mkdir -p "$OUT"
-HERE=$(cd "$(dirname "$0")" && pwd)
 
 args=()
 for a in "$@"; do
 	args+=("${a%%:*}" "${a#*:}")
 done
 
-awk -v out="$OUT" -v md="$MD" -v changes="$HERE/CHANGES.md" -v meta="${META:-/dev/null}" '
+awk -v out="$OUT" -v md="$MD" -v meta="${META:-/dev/null}" '
 BEGIN {
 	while ((getline l < meta) > 0) {
 		k = l; sub(/ .*/, "", k); v = l; sub(/^[^ ]* ?/, "", v)
@@ -118,7 +123,214 @@ function holds(t, k,   x, lim) {
 }
 function part(m, p,   k) { k = m SUBSEP p; return (k in vmed) ? vmed[k] : "" }
 
-function report(   i, k, m, p, csv, pcsv, t, h, o, s, sh, bf, cs, sum, vc, vm, pg, vmp, mp, d, x, lk, un, line) {
+# ---- notes on each metric, computed from the rows above (README.md says
+# what they mean and keeps no figure of its own)
+function has(m, p) { return ((m SUBSEP p) in vmed) && isnum(vmed[m SUBSEP p]) }
+function hasb(m, p) { return has(m, p) && isnum(bmed[m SUBSEP p]) }
+function vcv(m, p) { return vmed[m SUBSEP p] + 0 }
+function bsv(m, p) { return bmed[m SUBSEP p] + 0 }
+function rat(m, p) { return ratio(m SUBSEP p) }
+# A range over labelled values: ra() adds, rs() shows "lo (label) to hi (label)".
+function ra(n, x, lab) {
+	x += 0
+	if (!RN[n] || x < RL[n]) { RL[n] = x; RLL[n] = lab }
+	if (!RN[n] || x > RH[n]) { RH[n] = x; RHL[n] = lab }
+	RN[n]++
+}
+function rs(n, f) {
+	if (!RN[n]) return "-"
+	if (RN[n] == 1 || RL[n] == RH[n]) return sprintf(f, RL[n]) (RN[n] == 1 ? " (" RLL[n] ")" : "")
+	return sprintf(f, RL[n]) " (" RLL[n] ") to " sprintf(f, RH[n]) " (" RHL[n] ")"
+}
+function kibp(p) { return kib(p) < 16 ? "lt16" : "ge16" }
+
+function targets(   i, k, m, p, t, h, g, x, ng, gl, gm, gt, th, tm) {
+	for (i = 1; i <= nrow; i++) {
+		k = order[i]; m = rm[i]; p = rp[i]
+		if (base[k] == "-") continue
+		t = target(m, p)
+		if (t == "") continue
+		g = m SUBSEP t
+		if (!(g in gm)) { gl[++ng] = g; gm[g] = m; gt[g] = tshow(t) }
+		h = holds(t, k)
+		x = substr(t, 1, 1) == "r" ? ratio(k) : vmed[k]
+		if (x == "") x = "n/a"
+		if (h == "holds") th[g] = th[g] (th[g] == "" ? "" : ", ") p " " x
+		else tm[g] = tm[g] (tm[g] == "" ? "" : ", ") p " " x
+	}
+	if (!ng) return
+	printf "\n## Targets, one by one\n\n| metric | target | holds | missed |\n|---|---|---|---|\n" > md
+	for (i = 1; i <= ng; i++) {
+		g = gl[i]
+		printf "| %s | %s | %s | %s |\n", gm[g], gt[g], th[g] == "" ? "-" : th[g], \
+			tm[g] == "" ? "-" : tm[g] > md
+	}
+}
+
+function notes_head() {
+	if (noted++) return
+	printf "\n## Notes computed from this run\n\n" > md
+	printf "Each figure below is computed by report.sh from the rows above (medians," \
+		" ns-equivalents unless a unit is given); README.md explains what they mean.\n\n" > md
+}
+
+function notes_p1(   o, p, t3, vav) {
+	if (!hasb("P1", "order=0")) return
+	for (o = 0; o <= 10; o++) {
+		p = "order=" o
+		if (!hasb("P1", p)) continue
+		ra("p1.d", vcv("P1", p) - bsv("P1", p), p)
+		if (hasb("P1n", p)) {
+			ra("p1.dn", vcv("P1n", p) - bsv("P1n", p), p)
+			ra("p1.pol", bsv("P1", p) - bsv("P1n", p), p)
+		}
+	}
+	notes_head()
+	printf "- **P1.** vcompound costs %s more per alloc+free pair than alloc_pages()," \
+		" and %s more than alloc_pages_node(NUMA_NO_NODE), the call it makes;" \
+		" alloc_pages() itself costs %s more than alloc_pages_node().", \
+		rs("p1.d", "%.1f"), rs("p1.dn", "%.1f"), rs("p1.pol", "%.1f") > md
+	t3 = 0.03 * bsv("P1", "order=0")
+	printf " The 3%% the target allows is %.1f at order 0.", t3 > md
+	if (has("P1.virt_addr_valid", "order=0")) {
+		vav = vcv("P1.virt_addr_valid", "order=0")
+		printf " virt_addr_valid() alone (P1.virt_addr_valid) is %.1f: %.1f%% of" \
+			" alloc_pages() at order 0, %.0f%% of the extra cost of vcompound there.", vav, \
+			100 * vav / bsv("P1", "order=0"), \
+			(vcv("P1", "order=0") > bsv("P1", "order=0")) ? 100 * vav / (vcv("P1", "order=0") - bsv("P1", "order=0")) : 0 > md
+	}
+	printf "\n" > md
+}
+
+function notes_p2(   o, p, x, over, pg, mp, d, xa, lk, sum, tgt, lo, fo, fv, vv) {
+	if (!hasb("P2", "order=1")) return
+	over = ""
+	for (o = 1; o <= 10; o++) {
+		p = "order=" o
+		if (!hasb("P2", p)) continue
+		x = rat("P2", p)
+		ra("p2.r", x, p)
+		if (x + 0 > 1) over = over (over == "" ? "" : ", ") p " " x
+		if (hasb("P2kv", p)) ra("p2.kv", rat("P2kv", p), p)
+		if (o >= 4 && has("P2.pages", p) && has("P2.vmap", p))
+			ra("p2.pm", 100 * (vcv("P2.pages", p) + (o <= 6 && has("P2.vm_map_ram", p) ? \
+				vcv("P2.vm_map_ram", p) : vcv("P2.vmap", p))) / bsv("P2", p), p)
+	}
+	notes_head()
+	printf "- **P2, the virtual path alone.** With always_fallback vcompound costs %s" \
+		" of what vmalloc() of the same bytes does (ratio); ", rs("p2.r", "%.3f") > md
+	if (over == "") printf "at no order more than vmalloc(), on unfragmented memory and" \
+		" without the failed physical attempt a real fallback makes first (next note).", "" > md
+	else printf "more than vmalloc() at %s.", over > md
+	p = "order=1"
+	if (has("P2.pages", p) && has("P2.desc", p) && has("P2.xa", p) && has("P2.lookup", "order=0")) {
+		pg = vcv("P2.pages", p); d = vcv("P2.desc", p); xa = vcv("P2.xa", p)
+		lk = vcv("P2.lookup", "order=0")
+		mp = has("P2.vm_map_ram", p) ? vcv("P2.vm_map_ram", p) : vcv("P2.vmap", p)
+		sum = pg + mp + d + xa + lk; tgt = 0.8 * bsv("P2", p)
+		printf " At order 1: pages %.1f, mapping %.1f, descriptor %.1f, id and claim %.1f," \
+			" lookup on free %.1f (sum %.1f), vcompound %.1f against %.1f for vmalloc();" \
+			" the target (0.8) is %.1f, %.1f below vcompound; descriptor, id and lookup," \
+			" which vmalloc() does not do, add up to %.1f.", pg, mp, d, xa, lk, sum, \
+			vcv("P2", p), bsv("P2", p), tgt, vcv("P2", p) - tgt, d + xa + lk > md
+	}
+	if (RN["p2.pm"])
+		printf " From order 4 the pages and the mapping alone are %s of the time of vmalloc().", \
+			rs("p2.pm", "%.0f%%") > md
+	if (RN["p2.kv"])
+		printf " Against kvmalloc() (P2kv: physical, memory not fragmented) the virtual" \
+			" path costs %s times as much.", rs("p2.kv", "%.1f") > md
+	printf "\n" > md
+
+	# The fallback a caller really gets: P6 under fragmentation.
+	lo = 0
+	for (o = 0; o <= 10; o++) {
+		p = "order=" o
+		if (has("P6.vc_virtual", p) && has("P6.forced_virtual", p) && vcv("P6.forced_virtual", p) > 0) {
+			fo[++lo] = o
+		}
+	}
+	if (!lo) return
+	p = "order=" fo[1]
+	vv = vcv("P6.vc_virtual", p); fv = vcv("P6.forced_virtual", p)
+	printf "- **P2 and a real fallback.** P2 times the virtual path with always_fallback," \
+		" which skips the physical attempt. A real fallback pays a failed physical" \
+		" attempt first: under the fragmentation of P6 an attempt of vcompound_alloc() that" \
+		" was not served physically (P6.vc_virtual: the failed physical attempt, then the" \
+		" virtual block) cost %.1f at %s against %.1f for a virtual block with" \
+		" always_fallback (P6.forced_virtual; %.2fx, %.1f more)." \
+		" P6 has no vmalloc() side, so no ratio against vmalloc() is given for a real" \
+		" fallback.\n\n", vv, p, fv, vv / fv, vv - fv > md
+	printf "  | order | vcompound_alloc(), virtual (P6.vc_virtual) | always_fallback (P6.forced_virtual) | difference | ratio |\n" > md
+	printf "  |---|---:|---:|---:|---:|\n" > md
+	for (o = 1; o <= lo; o++) {
+		p = "order=" fo[o]
+		vv = vcv("P6.vc_virtual", p); fv = vcv("P6.forced_virtual", p)
+		printf "  | %d | %.1f | %.1f | %.1f | %.2f |\n", fo[o], vv, fv, vv - fv, vv / fv > md
+	}
+}
+
+function notes_p3(   i, m, p, g) {
+	for (i = 1; i <= nrow; i++) {
+		m = rm[i]; p = rp[i]
+		if ((m != "P3" && m != "P3v") || !hasb(m, p)) continue
+		g = kibp(p)
+		ra(m ".v." g, vcv(m, p), p)
+		ra(m ".r." g, rat(m, p), p)
+		if (m == "P3") ra("P3.b." g, bsv(m, p), p)
+	}
+	if (!RN["P3.v.lt16"] && !RN["P3.v.ge16"]) return
+	notes_head()
+	printf "- **P3.** The alloc+free pair of vcache costs %s below 16 KiB and %s from 16 KiB," \
+		" against %s and %s for kmem_cache: ratio %s and %s; on virtual slabs (P3v)" \
+		" %s and %s.\n", rs("P3.v.lt16", "%.1f"), rs("P3.v.ge16", "%.1f"), \
+		rs("P3.b.lt16", "%.1f"), rs("P3.b.ge16", "%.1f"), rs("P3.r.lt16", "%.3f"), \
+		rs("P3.r.ge16", "%.3f"), rs("P3v.r.lt16", "%.3f"), rs("P3v.r.ge16", "%.3f") > md
+}
+
+function notes_p4(   o, p, dr) {
+	dr = ""
+	for (o = 0; o <= 10; o++) {
+		p = "order=" o
+		if (hasb("P4enq", p)) { ra("p4.e", vcv("P4enq", p), p); ra("p4.h", bsv("P4enq", p), p) }
+		if (hasb("P4drain", p)) dr = dr (dr == "" ? "" : ", ") p " " rat("P4drain", p)
+	}
+	if (!RN["p4.e"]) return
+	notes_head()
+	printf "- **P4.** The enqueue of a hardirq free costs %s, vfree() from hardirq %s.", \
+		rs("p4.e", "%.1f"), rs("p4.h", "%.1f") > md
+	if (dr != "") printf " The drain costs %s times what vfree() does in process context.", dr > md
+	if (has("P2.lookup", "order=0") && has("P4.claim", "order=0"))
+		printf " The checks it does there: lookup %.1f, claim %.1f.", \
+			vcv("P2.lookup", "order=0"), vcv("P4.claim", "order=0") > md
+	printf "\n" > md
+}
+
+function notes_p6(   o, p, eq, ne) {
+	eq = ne = ""
+	for (o = 0; o <= 10; o++) {
+		p = "order=" o
+		if (hasb("P6ok", p)) { ra("p6.ok", vcv("P6ok", p), p); ra("p6.rawok", bsv("P6ok", p), p) }
+		if (hasb("P6phys", p)) {
+			if (vcv("P6phys", p) == bsv("P6phys", p)) eq = eq (eq == "" ? "" : ", ") o
+			else ne = ne (ne == "" ? "" : ", ") p " " vmed["P6phys" SUBSEP p] "% against " \
+				bmed["P6phys" SUBSEP p] "%"
+		}
+		if (hasb("P6ns", p)) ra("p6.ns", vcv("P6ns", p), p)
+		if (has("P6.forced_virtual", p)) ra("p6.fv", vcv("P6.forced_virtual", p), p)
+	}
+	if (!RN["p6.ok"]) return
+	notes_head()
+	printf "- **P6.** Under fragmentation vcompound served %s of the attempts, raw" \
+		" alloc_pages() %s.", rs("p6.ok", "%.1f%%"), rs("p6.rawok", "%.1f%%") > md
+	if (eq != "") printf " The physical share of the attempts of vcompound" \
+		" equals the success rate of raw alloc_pages() at orders %s.", eq > md
+	if (ne != "") printf " It differs at %s.", ne > md
+	printf " An attempt (failures included) cost vcompound %s; a virtual block with" \
+		" always_fallback %s.\n", rs("p6.ns", "%.1f"), rs("p6.fv", "%.1f") > md
+}
+
+function report(   i, k, m, p, csv, pcsv, t, h, o, s, sh, bf, cs, sum, vc, vm, pg, vmp, mp, d, x, lk, un) {
 	csv = out "/results.csv"; pcsv = out "/parts.csv"
 	print "metric,param,vcompound_ns,baseline,baseline_ns,ratio" > csv
 	print "metric,param,ns,min_ns,max_ns" > pcsv
@@ -147,8 +359,12 @@ function report(   i, k, m, p, csv, pcsv, t, h, o, s, sh, bf, cs, sum, vc, vm, p
 	printf "Each figure: median over the repetitions (min-max in brackets) of a timed batch," \
 		" per-op ns = batch time / operations. ratio = vcompound / baseline (medians)." \
 		" P5: the vcompound column is ns/op on 1 vCPU, the baseline column the aggregate" \
-		" ns/op of 2 vCPUs, so ratio = speedup. P6ok/P6phys: percent of attempts that" \
-		" succeeded / of successes served physically.\n\n" > md
+		" ns/op of 2 vCPUs, so ratio = speedup. P6ok: percent of the attempts that" \
+		" succeeded, vcompound against raw alloc_pages(). P6phys: percent of the" \
+		" attempts served physically, vcompound against raw alloc_pages() (all of whose" \
+		" successes are physical, so its column is its P6ok); ratio = physical" \
+		" successes of vcompound per success of raw alloc_pages(). P6ns: ns per attempt, failures" \
+		" included.\n\n" > md
 	printf "| metric | param | vcompound | baseline | baseline value | ratio | target | |\n" > md
 	printf "|---|---|---:|---|---:|---:|---|---|\n" > md
 	printf "%-8s %-11s %-28s %-16s %-28s %7s  %-14s %s\n", "metric", "param", "vcompound (min-max)", \
@@ -166,6 +382,8 @@ function report(   i, k, m, p, csv, pcsv, t, h, o, s, sh, bf, cs, sum, vc, vm, p
 	}
 	printf "\nTargets: %d hold, %d missed.\n", nhold, nmiss > md
 	printf "\ntargets: %d hold, %d missed\n", nhold, nmiss
+	targets()
+	notes_p1(); notes_p2(); notes_p3(); notes_p4(); notes_p6()
 
 	# ---- P5 against what the host gave the two vCPUs (compute loop)
 	k = "P5ref" SUBSEP "compute"
@@ -226,12 +444,6 @@ function report(   i, k, m, p, csv, pcsv, t, h, o, s, sh, bf, cs, sum, vc, vm, p
 		k = order[i]; m = rm[i]
 		if (base[k] != "-" || m ~ /^P2\.(pages|vmap|desc|xa|vm_map_ram|pages_bulkfree)$/) continue
 		printf "| %s | %s | %s |\n", m, rp[i], cell(m, vmed[k], vmin[k], vmax[k]) > md
-	}
-	# ---- the design log, kept by hand next to this script
-	if (changes != "" && (getline line < changes) > 0) {
-		printf "\n" > md
-		do print line > md; while ((getline line < changes) > 0)
-		close(changes)
 	}
 	if (nnote) {
 		printf "\n## Notes from the benchmark module\n\n" > md
