@@ -91,7 +91,7 @@ void vct_order_case(struct vct *t, unsigned int order, bool fallback)
 	vct_pattern_check(t, addr, order);
 	memset(addr, 0x5a, size);
 	VCT_CHECK(t, addr[0] == 0x5a && addr[size - 1] == 0x5a);
-	vcompound_free(addr);
+	vct_free(t, addr);
 
 	vct_resnap(t);
 	VCT_CHECK(t, vct_odelta(t, order, physical) == !virt);
@@ -119,7 +119,9 @@ static void vct_zero(struct vct *t, bool fallback)
 	if (!VCT_CHECK(t, addr))
 		return;
 	memset(addr, 0xff, size);
-	vcompound_free(addr);
+	vct_free(t, addr);
+	/* The witness gives the dirty pages back for the next allocation. */
+	vct_settle(t);
 
 	addr = vcompound_alloc(GFP_KERNEL | __GFP_ZERO, order);
 	if (!VCT_CHECK(t, addr))
@@ -129,7 +131,7 @@ static void vct_zero(struct vct *t, bool fallback)
 		if (addr[i])
 			break;
 	VCT_CHECK(t, i == size);
-	vcompound_free(addr);
+	vct_free(t, addr);
 }
 
 static void vct_zero_physical(struct vct *t)
@@ -165,7 +167,7 @@ static void vct_pages_roundtrip(struct vct *t, bool fallback)
 				  addr + (i << PAGE_SHIFT));
 		vct_pattern_check(t, addr, order);
 	}
-	vcompound_free_pages(page);
+	vct_free_page_block(t, page);
 	vct_resnap(t);
 	VCT_CHECK(t, vct_odelta(t, order, freed_physical) +
 		     vct_odelta(t, order, freed_virtual) == 1);
@@ -222,7 +224,7 @@ static void vct_gfp_scoped(struct vct *t)
 			continue;
 		VCT_CHECK(t, vcompound_is_virtual(addr));
 		VCT_CHECK(t, vct_pattern_check(t, addr, 4));
-		vcompound_free(addr);
+		vct_free(t, addr);
 		VCT_CHECK(t, current->flags == flags);
 	}
 }
@@ -238,7 +240,7 @@ static void vct_gfp_atomic(struct vct *t)
 	addr = vcompound_alloc(GFP_ATOMIC, 2);
 	if (VCT_CHECK(t, addr)) {
 		VCT_CHECK(t, !vcompound_is_virtual(addr));
-		vcompound_free(addr);
+		vct_free(t, addr);
 	}
 	if (vct_set_fallback(t, true))
 		return;
@@ -269,7 +271,7 @@ static void vct_node(struct vct *t)
 		VCT_CHECK(t, vcompound_is_virtual(addr) == fallback);
 		for (i = 0; i < 16; i++)
 			VCT_CHECK(t, page_to_nid(vcompound_nth_page(addr, i)) == nid);
-		vcompound_free(addr);
+		vct_free(t, addr);
 	}
 }
 
@@ -284,13 +286,13 @@ static void vct_param_always_fallback(struct vct *t)
 	addr = vcompound_alloc(GFP_KERNEL, 2);
 	if (VCT_CHECK(t, addr)) {
 		VCT_CHECK(t, vcompound_is_virtual(addr));
-		vcompound_free(addr);
+		vct_free(t, addr);
 	}
 	VCT_CHECK(t, vct_param_write("always_fallback", "0") == 0);
 	addr = vcompound_alloc(GFP_KERNEL, 2);
 	if (VCT_CHECK(t, addr)) {
 		VCT_CHECK(t, !vcompound_is_virtual(addr));
-		vcompound_free(addr);
+		vct_free(t, addr);
 	}
 	/* max_order refuses what it cannot honour and keeps its value. */
 	VCT_CHECK(t, vct_param_read_uint("max_order", &val) == 0);
@@ -335,7 +337,7 @@ static void vct_stats_exact(struct vct *t)
 	VCT_CHECK(t, vct_delta(t, outstanding_virtual_bytes) == vbytes);
 out:
 	for (i = 0; i < ARRAY_SIZE(addrs); i++)
-		vcompound_free(addrs[i]);
+		vct_free(t, addrs[i]);
 	vct_resnap(t);
 	VCT_CHECK(t, vct_delta(t, outstanding_physical) == 0);
 	VCT_CHECK(t, vct_delta(t, outstanding_virtual) == 0);

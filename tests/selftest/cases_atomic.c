@@ -90,7 +90,7 @@ static void vct_at_alloc_fn(void *arg)
 		c->zero = vct_at_all_zero(c->addr, PAGE_SIZE << c->order) &&
 			  vcompound_is_virtual(c->addr) &&
 			  vcompound_order(c->addr) == c->order;
-		vcompound_free(c->addr);
+		vct_free_atomic(c->addr);
 	}
 }
 
@@ -108,7 +108,7 @@ static void vct_at_from(struct vct *t, enum vct_ctx ctx)
 		VCT_CHECK(t, vcompound_order(c.addr) == VCT_AT_ORDER);
 		VCT_CHECK(t, vct_at_all_zero(c.addr, PAGE_SIZE << VCT_AT_ORDER));
 		VCT_CHECK(t, vct_pattern_check(t, c.addr, VCT_AT_ORDER));
-		vcompound_free(c.addr);
+		vct_free(t, c.addr);
 	}
 	/* Freed where it was taken: a deferred free for hardirq. */
 	c.free_there = true;
@@ -150,7 +150,7 @@ static void vct_at_empty(struct vct *t)
 	vct_snap(t);
 	VCT_CHECK(t, vct_run_in(VCT_HARDIRQ, vct_at_alloc_fn, &c));
 	VCT_CHECK(t, !c.addr);
-	vcompound_free(c.addr);
+	vct_free(t, c.addr);
 	VCT_CHECK(t, !vcompound_alloc(GFP_NOWAIT | __GFP_NOWARN, 3));
 	vct_resnap(t);
 	VCT_CHECK(t, vct_odelta(t, VCT_AT_ORDER, reserve_empty) == 1);
@@ -171,7 +171,7 @@ static void vct_at_blocking(struct vct *t)
 	vct_snap(t);
 	addr = vcompound_alloc(GFP_KERNEL, VCT_AT_ORDER);
 	VCT_CHECK(t, addr && vcompound_is_virtual(addr));
-	vcompound_free(addr);
+	vct_free(t, addr);
 	vct_resnap(t);
 	VCT_CHECK(t, vct_odelta(t, VCT_AT_ORDER, reserve_taken) == 0);
 	VCT_CHECK(t, vct_at_level(VCT_AT_ORDER) == 2);

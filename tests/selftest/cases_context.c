@@ -105,7 +105,7 @@ static void vct_free_batch(void *arg)
 	unsigned int i;
 
 	for (i = 0; i < b->n; i++)
-		vcompound_free(b->ptrs[i]);
+		vct_free_atomic(b->ptrs[i]);
 }
 
 /* Frees @ptrs in @ctx; false if that context could not be reached. */
@@ -201,7 +201,7 @@ static void vct_storm(struct vct *t)
 		}
 		if (!VCT_CHECK(t, n == VCT_STORM_BATCH)) {
 			for (i = 0; i < n; i++)
-				vcompound_free(ptrs[i]);
+				vct_free(t, ptrs[i]);
 			break;
 		}
 		if (!vct_free_in(VCT_HARDIRQ, ptrs, n)) {
@@ -209,9 +209,12 @@ static void vct_storm(struct vct *t)
 			break;
 		}
 		done += n;
-		/* Bound the memory that queued frees hold. */
-		if (!((done / VCT_STORM_BATCH) % 20))
-			vcompound_drain();
+		/*
+		 * Bound the memory that queued frees hold, and check the
+		 * witnessed frees before they outgrow the witness's slots.
+		 */
+		if (!((done / VCT_STORM_BATCH) % 10))
+			vct_settle(t);
 	}
 	vct_resnap(t);
 	VCT_CHECK(t, in_context);

@@ -52,7 +52,7 @@ static bool vct_fragmented_alloc(struct vct *t, unsigned int order, void **p,
 			break;
 		if (raw)
 			vct_hold_block(raw, order);
-		vcompound_free(*p);
+		vct_free(t, *p);
 		(*retried)++;
 	}
 	if (!VCT_CHECK(t, !raw)) {
@@ -109,7 +109,9 @@ static void vct_fragmented_virtual(struct vct *t)
 	}
 	VCT_CHECK(t, virt == VCT_FRAG_MAX);
 	for (order = 1; order <= VCT_FRAG_MAX; order++)
-		vcompound_free(addrs[order]);
+		vct_free(t, addrs[order]);
+	/* The OOM step below needs the witnessed pages back. */
+	vct_settle(t);
 	vct_resnap(t);
 	vct_diag(t, "orders 1-%u: %u virtual, physical orders %#lx",
 		 VCT_FRAG_MAX, virt, physical_orders);
@@ -145,7 +147,7 @@ static void vct_released_physical(struct vct *t)
 	}
 	VCT_CHECK(t, phys == VCT_FRAG_MAX);
 	for (order = 1; order <= VCT_FRAG_MAX; order++)
-		vcompound_free(addrs[order]);
+		vct_free(t, addrs[order]);
 }
 
 void vct_fragment_cases(void (*run)(const char *name,

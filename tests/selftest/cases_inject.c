@@ -141,9 +141,10 @@ static void vct_inj_end(struct vct *t)
 	VCT_CHECK(t, vct_delta(t, bad_free) == 0);
 }
 
-static long vct_inj_settled_free(void)
+static long vct_inj_settled_free(struct vct *t)
 {
-	vcompound_drain();
+	/* Drains, and gives the witnessed pages back before they count. */
+	vct_settle(t);
 	/* Lazily freed vmap areas hold KASAN_VMALLOC shadow pages. */
 	vm_unmap_aliases();
 	return vct_free_pages();
@@ -161,16 +162,16 @@ static long vct_inj_fail_loop(struct vct *t, int knob, unsigned int val,
 	long f1;
 	void *p;
 
-	f1 = vct_inj_settled_free();
+	f1 = vct_inj_settled_free(t);
 	if (!vct_inj_set(t, knob, val))
 		return LONG_MIN;
 	for (i = 0; i < VCT_INJ_LOOPS; i++) {
 		p = vcompound_alloc(GFP_KERNEL | __GFP_NOWARN, VCT_INJ_ORDER);
 		*nulls += !p;
-		vcompound_free(p);
+		vct_free(t, p);
 	}
 	vct_inj_set(t, knob, 0);
-	return f1 - vct_inj_settled_free();
+	return f1 - vct_inj_settled_free(t);
 }
 
 /*
@@ -188,14 +189,14 @@ static void vct_inj_leak_loop(struct vct *t, int knob, unsigned int val)
 	long f0, f1, lost;
 	void *p;
 
-	f0 = vct_inj_settled_free();
+	f0 = vct_inj_settled_free(t);
 	for (i = 0; i < VCT_INJ_LOOPS; i++) {
 		p = vcompound_alloc(GFP_KERNEL, VCT_INJ_ORDER);
 		if (!VCT_CHECK(t, p))
 			return;
-		vcompound_free(p);
+		vct_free(t, p);
 	}
-	f1 = vct_inj_settled_free();
+	f1 = vct_inj_settled_free(t);
 	/* LONG_MIN: vct_inj_set() failed the case already. */
 	lost = vct_inj_fail_loop(t, knob, val, &nulls);
 	if (lost >= limit) {
@@ -289,11 +290,11 @@ static void vct_inj_physical(struct vct *t)
 		goto out;
 	p = vcompound_alloc(GFP_KERNEL, order);
 	if (vct_inj_usable(t, p, order, true))
-		vcompound_free(p);
+		vct_free(t, p);
 	pg = vcompound_alloc_pages(GFP_KERNEL, order);
 	p = pg ? vmalloc_address(pg) : NULL;
 	if (vct_inj_usable(t, p, order, true))
-		vcompound_free_pages(pg);
+		vct_free_page_block(t, pg);
 	VCT_CHECK(t, !vcompound_alloc(GFP_KERNEL | __GFP_NOWARN, 0));
 	/* Order 5 has no atomic reserve by default (cases_atomic.c). */
 	VCT_CHECK(t, !vcompound_alloc(GFP_ATOMIC | __GFP_NOWARN, 5));
@@ -311,7 +312,7 @@ static void vct_inj_physical(struct vct *t)
 	for (i = 0; i < 4; i++) {
 		p = vcompound_alloc(GFP_KERNEL, order);
 		if (vct_inj_usable(t, p, order, !(i & 1)))
-			vcompound_free(p);
+			vct_free(t, p);
 	}
 
 	/* A physical-only cache: preferred order fails, smallest one not. */
@@ -366,7 +367,7 @@ static void vct_inj_desc(struct vct *t)
 	if (!vct_inj_begin(t, &c0) || !vct_inj_set(t, VCT_INJ_DESC, 1))
 		goto out;
 	/* Default mode: physical first, so nothing to inject. */
-	vcompound_free(vcompound_alloc(GFP_KERNEL, 2));
+	vct_free(t, vcompound_alloc(GFP_KERNEL, 2));
 	VCT_CHECK(t, vct_inj_delta(t, &c0, VCT_INJ_DESC) == 0);
 	/* Above the buddy maximum, and when the physical attempt failed. */
 	VCT_CHECK(t, !vcompound_alloc(GFP_KERNEL | __GFP_NOWARN,
@@ -414,7 +415,7 @@ static void vct_inj_page(struct vct *t)
 		goto out;
 	p = vcompound_alloc(GFP_KERNEL, order);
 	if (vct_inj_usable(t, p, order, true))
-		vcompound_free(p);
+		vct_free(t, p);
 	if (!vct_inj_set(t, VCT_INJ_PAGE, 1))
 		goto out;
 	VCT_CHECK(t, !vcompound_alloc(GFP_KERNEL | __GFP_NOWARN, 0));
@@ -446,7 +447,7 @@ static void vct_inj_vmap(struct vct *t)
 		if (!(i & 1))
 			VCT_CHECK(t, !p);
 		else if (vct_inj_usable(t, p, 2, true))
-			vcompound_free(p);
+			vct_free(t, p);
 	}
 	vct_resnap(t);
 	VCT_CHECK(t, vct_odelta(t, 2, failed) == 2);
@@ -473,7 +474,7 @@ static void vct_inj_xarray(struct vct *t)
 	vct_inj_set(t, VCT_INJ_XARRAY, 0);
 	p = vcompound_alloc(GFP_KERNEL, 1);
 	if (vct_inj_usable(t, p, 1, true))
-		vcompound_free(p);
+		vct_free(t, p);
 	vct_resnap(t);
 	VCT_CHECK(t, vct_odelta(t, 1, failed) == 1);
 	VCT_CHECK(t, vct_odelta(t, VC_BUDDY_MAX_ORDER + 1, failed) == 1);

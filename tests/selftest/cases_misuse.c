@@ -125,14 +125,14 @@ static void vct_double_free(struct vct *t, bool deferred)
 		 */
 		vct_expect_warn_begin(t);
 		spin_lock_irqsave(&lock, flags);
-		vcompound_free(addr);
+		vct_free_atomic(addr);
 		vcompound_free(addr);
 		spin_unlock_irqrestore(&lock, flags);
 		/* Queued frees are checked, and reported, by the worker. */
 		vcompound_drain();
 		vct_expect_warn_end(t);
 	} else {
-		vcompound_free(addr);
+		vct_free(t, addr);
 		vct_bad_free(t, addr);
 	}
 	vct_resnap(t);
@@ -205,7 +205,7 @@ static void vct_bad_free_queued(struct vct *t)
 	VCT_CHECK(t, !memchr_inv(vm, 0x5a, 2 * PAGE_SIZE));
 	/* The block survived and frees normally. */
 	VCT_CHECK(t, vct_pattern_check(t, blk, 2));
-	vcompound_free(blk);
+	vct_free(t, blk);
 	vct_resnap(t);
 	VCT_CHECK(t, vct_odelta(t, 2, freed_virtual) == 1);
 	VCT_CHECK(t, t->s1->outstanding_virtual == t->s0->outstanding_virtual);
@@ -232,7 +232,7 @@ static void vct_interior_free(struct vct *t, bool fallback)
 	/* The block survived the refused frees. */
 	VCT_CHECK(t, vcompound_head_page(addr));
 	VCT_CHECK(t, vct_pattern_check(t, addr, 2));
-	vcompound_free(addr);
+	vct_free(t, addr);
 	vct_resnap(t);
 	VCT_CHECK(t, vct_odelta(t, 2, freed_physical) +
 		     vct_odelta(t, 2, freed_virtual) == 1);
@@ -274,7 +274,7 @@ static void vct_interior_free_pages(struct vct *t, bool fallback)
 	VCT_CHECK(t, vct_delta(t, bad_free) == 0);
 	VCT_CHECK(t, vcompound_head_page(vmalloc_address(head)) == head);
 	VCT_CHECK(t, vct_pattern_check(t, vmalloc_address(head), 3));
-	vcompound_free_pages(head);
+	vct_free_page_block(t, head);
 	vct_resnap(t);
 	VCT_CHECK(t, vct_odelta(t, 3, freed_physical) +
 		     vct_odelta(t, 3, freed_virtual) == 1);
@@ -329,7 +329,7 @@ static void vct_vcache_cross_api(struct vct *t, bool fallback)
 	VCT_CHECK(t, !memchr_inv(blk, 0, 4 * PAGE_SIZE));
 out:
 	kfree(km);
-	vcompound_free(blk);
+	vct_free(t, blk);
 	if (c) {
 		vcache_free(c, obj);
 		vcache_destroy(c);
@@ -443,7 +443,7 @@ static void vct_gfp_comp(struct vct *t, bool fallback)
 		VCT_CHECK(t, vcompound_order(addr) == orders[i]);
 		VCT_CHECK(t, !memchr_inv(addr, 0, PAGE_SIZE << orders[i]));
 		VCT_CHECK(t, vct_pattern_check(t, addr, orders[i]));
-		vcompound_free(addr);
+		vct_free(t, addr);
 	}
 	vct_resnap(t);
 	VCT_CHECK(t, vct_delta(t, gfp_refused) == 0);
@@ -504,7 +504,7 @@ static void vct_alloc_bad_node(struct vct *t)
 		addr = vcompound_alloc_node(GFP_KERNEL, 2, nids[i]);
 		if (VCT_CHECK(t, addr))
 			VCT_CHECK(t, vct_pattern_check(t, addr, 2));
-		vcompound_free(addr);
+		vct_free(t, addr);
 	}
 	vct_resnap(t);
 	VCT_CHECK(t, t->s1->outstanding_virtual == t->s0->outstanding_virtual);

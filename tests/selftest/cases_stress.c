@@ -280,10 +280,10 @@ static void vct_st_release(struct vct_st_slot *s)
 {
 	switch (s->kind) {
 	case VCT_ST_BLOCK:
-		vcompound_free(s->addr);
+		vct_free_atomic(s->addr);
 		break;
 	case VCT_ST_PAGES:
-		vcompound_free_pages(s->page);
+		vct_free_page_block_atomic(s->page);
 		break;
 	default:
 		vcache_free(vct_st.caches[s->order].c, s->addr);
@@ -421,6 +421,8 @@ static int vct_st_thread_fn(void *arg)
 		} else {
 			vct_st_alloc(th, s);
 		}
+		/* Checks the witnessed frees before they pin much memory. */
+		vct_settle_at_cap(th->t);
 		cond_resched();
 	}
 	vct_st_flush_batch(th, !th->batch_soft);
@@ -502,7 +504,7 @@ static void vct_st_run(struct vct *t, const char *name, unsigned long ops,
 {
 	unsigned int nr = num_online_cpus(), i, started = 0;
 	struct vct_st_thread *threads, sum = { };
-	unsigned long virt = 0, phys = 0;
+	unsigned long virt = 0, phys = 0, bvirt = 0, bphys = 0;
 	unsigned int o;
 	u64 t0, ms;
 	bool caches;
@@ -575,6 +577,11 @@ static void vct_st_run(struct vct *t, const char *name, unsigned long ops,
 	for (o = 0; o <= VCOMPOUND_ORDER_LIMIT; o++) {
 		virt += vct_odelta(t, o, virtual);
 		phys += vct_odelta(t, o, physical);
+		/* Orders the buddy allocator serves in a normal boot. */
+		if (o >= 1 && o <= VC_BUDDY_MAX_ORDER) {
+			bvirt += vct_odelta(t, o, virtual);
+			bphys += vct_odelta(t, o, physical);
+		}
 	}
 	/* The lane's stress table reads "# stress:" lines only. */
 	pr_info("# %s: %s threads=%u ops=%lu allocs=%lu frees=%lu hardirq_frees=%lu null=%lu\n",
@@ -602,6 +609,19 @@ static void vct_st_run(struct vct *t, const char *name, unsigned long ops,
 		VCT_CHECK(t, virt > 0);
 	if (!toggled && !fallback)
 		VCT_CHECK(t, phys > 0);
+	/*
+	 * It ran fragmented: outside always_fallback a block of orders
+	 * 1-VC_BUDDY_MAX_ORDER is virtual only when the buddy allocator had
+	 * no block of its order (or an atomic caller's attempt failed, for
+	 * the same reason, and the reserve served it).
+	 */
+	if (fragment && !toggled && !fallback) {
+		vct_diag(t, "orders 1-%u: %lu virtual, %lu physical",
+			 VC_BUDDY_MAX_ORDER, bvirt, bphys);
+		if (!VCT_CHECK(t, bvirt > 0))
+			vct_diag(t, "not fragmented: every block of orders 1-%u was physical",
+				 VC_BUDDY_MAX_ORDER);
+	}
 out_free:
 	kvfree(threads);
 }

@@ -49,7 +49,7 @@ static int vct_tr_sh(const char *cmd)
 
 static void vct_tr_free_fn(void *addr)
 {
-	vcompound_free(addr);
+	vct_free_atomic(addr);
 }
 
 /*
@@ -119,7 +119,7 @@ static void vct_trace_events(struct vct *t)
 		obj = vcache_alloc(c, gfp);
 	vcache_free(c, obj);
 	vcache_destroy(c);
-	vcompound_free(phys);
+	vct_free(t, phys);
 	VCT_CHECK(t, vct_run_in(VCT_HARDIRQ, vct_tr_free_fn, virt));
 	vcompound_drain();
 

@@ -24,12 +24,16 @@ MODULE_PARM_DESC(suite,
 static void vct_report(struct vct *t)
 {
 	vct_index++;
-	if (t->skip) {
+	/* A skip never hides a check that failed before it. */
+	if (t->failed) {
+		vct_fail++;
+		if (t->skip)
+			pr_info("# %s: a check failed; not skipped: %s\n",
+				t->name, t->skip);
+		pr_info("not ok %u - %s\n", vct_index, t->name);
+	} else if (t->skip) {
 		vct_skip++;
 		pr_info("ok %u - %s # SKIP %s\n", vct_index, t->name, t->skip);
-	} else if (t->failed) {
-		vct_fail++;
-		pr_info("not ok %u - %s\n", vct_index, t->name);
 	} else {
 		vct_pass++;
 		pr_info("ok %u - %s\n", vct_index, t->name);

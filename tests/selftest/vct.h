@@ -71,6 +71,27 @@ void vct_case_setup(struct vct *t, const char *name,
 		    struct vcompound_stats *s0, struct vcompound_stats *s1);
 void vct_case_teardown(struct vct *t);
 
+/*
+ * Witnessed frees: every case frees its blocks through these, which pin
+ * each page of a live block (the head of a physical one) with one extra
+ * reference before vcompound frees it.  vct_settle(), also run by the
+ * case teardown, waits for deferred frees and then requires that only the
+ * witness's own reference is left on every witnessed page: a page that
+ * vcompound did not give back fails the case that freed it.  Anything
+ * that is not the start of a live block is passed through unwitnessed
+ * (misuse cases).  Witnessed pages return to the page allocator at the
+ * settle, so a case that needs freed memory back mid-case settles first.
+ */
+void vct_free(struct vct *t, const void *addr);
+void vct_free_page_block(struct vct *t, struct page *page);
+/* The same from any context but NMI; never settles, may go unwitnessed. */
+void vct_free_atomic(const void *addr);
+void vct_free_page_block_atomic(struct page *page);
+/* Process context: checks and releases every witness taken so far. */
+void vct_settle(struct vct *t);
+/* vct_settle() if the witnesses pin more than a few MiB. */
+void vct_settle_at_cap(struct vct *t);
+
 int vct_param_write(const char *param, const char *val);
 /* Free pages, those on the per-CPU lists included. */
 unsigned long vct_free_pages(void);

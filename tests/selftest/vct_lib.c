@@ -5,14 +5,18 @@
  * into the KTAP self-test module (stock kernels) and the KUnit module
  * (debug kernel).
  */
+#include <linux/atomic.h>
+#include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/mmzone.h>
+#include <linux/mutex.h>
 #include <linux/nodemask.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/vmstat.h>
@@ -47,7 +51,322 @@ void vct_case_teardown(struct vct *t)
 {
 	/* Every case starts from the default mode. */
 	VCT_CHECK(t, !vct_param_write("always_fallback", "0"));
+	/* Drains the deferred frees, then checks what the case freed. */
+	vct_settle(t);
+}
+
+/*
+ * The witness ring: one slot per pinned page, filled at the tail by the
+ * frees (any context) and emptied from the head by vct_settle().  Slots
+ * are reserved under the lock, written by their free alone, and published
+ * by setting ->block once vcompound has taken the block back, so a settle
+ * that runs meanwhile stops at the first slot whose free is in flight.
+ */
+/* A whole block of vcompound's default max_order, 14. */
+#define VCT_WITNESS_SLOTS	16384UL
+/*
+ * Process-context frees settle before the pinned pages pass this (16 MiB
+ * with 4 KiB pages), so that loops and stress runs pin little memory.
+ */
+#define VCT_WITNESS_CAP		4096UL
+/* Leaked pages a settle names one by one; the rest are counted. */
+#define VCT_WITNESS_NAMED	8
+
+struct vct_witness {
+	struct page *page;	/* holds the witness's reference, or NULL */
+	const void *block;	/* the freed block, once the free returned */
+	unsigned int idx;	/* page index in the block */
+	unsigned int order;
+	bool virt;
+};
+
+static struct vct_witness vct_wit[VCT_WITNESS_SLOTS];
+static unsigned long vct_wit_head, vct_wit_tail;	/* free-running */
+static DEFINE_SPINLOCK(vct_wit_lock);		/* frees come from hardirq too */
+static DEFINE_MUTEX(vct_wit_settle_lock);
+static atomic_long_t vct_wit_missed;	/* blocks freed without a free slot */
+
+static struct vct_witness *vct_wit_slot(unsigned long i)
+{
+	return &vct_wit[i % VCT_WITNESS_SLOTS];
+}
+
+static unsigned long vct_wit_used(void)
+{
+	unsigned long flags, used;
+
+	spin_lock_irqsave(&vct_wit_lock, flags);
+	used = vct_wit_tail - vct_wit_head;
+	spin_unlock_irqrestore(&vct_wit_lock, flags);
+	return used;
+}
+
+/*
+ * Pages a witness of @addr pins: all of a virtual block's (each is its own
+ * order-0 allocation), the compound head of a physical one (__GFP_COMP,
+ * freed as a whole through the head's count), none if @addr is not the
+ * start of a live block.
+ */
+static unsigned long vct_wit_pages(const void *addr, unsigned int *order,
+				   bool *virt)
+{
+	struct page *head = addr ? vcompound_head_page(addr) : NULL;
+
+	if (!head || vmalloc_address(head) != addr)
+		return 0;
+	*order = vcompound_order(addr);
+	*virt = vcompound_is_virtual(addr);
+	return *virt ? 1UL << *order : 1;
+}
+
+/*
+ * Reserve slots for @addr's pages and take the references; returns how
+ * many slots from *@first, 0 if @addr is not witnessed.  A page already
+ * free (a racing free of the same block, which only misuse cases do) is
+ * not pinned.
+ */
+static unsigned long vct_wit_take(const void *addr, unsigned long *first)
+{
+	unsigned long nr, i, flags;
+	struct vct_witness *w;
+	unsigned int order;
+	struct page *page;
+	bool virt;
+
+	nr = vct_wit_pages(addr, &order, &virt);
+	if (!nr)
+		return 0;
+	spin_lock_irqsave(&vct_wit_lock, flags);
+	if (vct_wit_tail - vct_wit_head + nr > VCT_WITNESS_SLOTS) {
+		spin_unlock_irqrestore(&vct_wit_lock, flags);
+		atomic_long_inc(&vct_wit_missed);
+		return 0;
+	}
+	*first = vct_wit_tail;
+	vct_wit_tail += nr;
+	spin_unlock_irqrestore(&vct_wit_lock, flags);
+
+	for (i = 0; i < nr; i++) {
+		w = vct_wit_slot(*first + i);
+		page = virt ? vcompound_nth_page(addr, i) :
+			      vcompound_head_page(addr);
+		w->page = page && get_page_unless_zero(page) ? page : NULL;
+		w->idx = i;
+		w->order = order;
+		w->virt = virt;
+	}
+	return nr;
+}
+
+static void vct_wit_publish_one(struct vct_witness *w, const void *addr)
+{
+	/* Orders the slot's page and fields before its publication. */
+	smp_store_release(&w->block, addr);
+}
+
+/* The free returned: the slots may be checked from now on. */
+static void vct_wit_publish(const void *addr, unsigned long first,
+			    unsigned long nr)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr; i++)
+		vct_wit_publish_one(vct_wit_slot(first + i), addr);
+}
+
+/* vcompound_free_pages(@page) if @page, else vcompound_free(@addr). */
+static void __vct_free(const void *addr, struct page *page)
+{
+	unsigned long first = 0, nr;
+
+	nr = vct_wit_take(addr, &first);
+	if (page)
+		vcompound_free_pages(page);
+	else
+		vcompound_free(addr);
+	vct_wit_publish(addr, first, nr);
+}
+
+/* Settles first if witnessing @addr would pin more than the cap. */
+static void vct_wit_make_room(struct vct *t, const void *addr)
+{
+	unsigned int order;
+	bool virt;
+
+	might_sleep();
+	if (vct_wit_used() + vct_wit_pages(addr, &order, &virt) >
+	    VCT_WITNESS_CAP)
+		vct_settle(t);
+}
+
+/**
+ * vct_settle_at_cap - vct_settle() once the witnesses pin VCT_WITNESS_CAP
+ * @t: the case
+ *
+ * For loops that free from other contexts (vct_free_atomic()).
+ *
+ * Context: Process context; may sleep.
+ */
+void vct_settle_at_cap(struct vct *t)
+{
+	might_sleep();
+	if (vct_wit_used() >= VCT_WITNESS_CAP)
+		vct_settle(t);
+}
+
+/**
+ * vct_free - vcompound_free() @addr, witnessed
+ * @t: the case, which a leak found by the settle fails
+ * @addr: as for vcompound_free()
+ *
+ * Context: Process context; may sleep (settles when the witnesses pin too
+ * much).
+ */
+void vct_free(struct vct *t, const void *addr)
+{
+	vct_wit_make_room(t, addr);
+	__vct_free(addr, NULL);
+}
+
+/**
+ * vct_free_page_block - vcompound_free_pages() @page, witnessed
+ * @t: the case
+ * @page: as for vcompound_free_pages()
+ *
+ * Context: Process context; may sleep.
+ */
+void vct_free_page_block(struct vct *t, struct page *page)
+{
+	const void *addr = page ? vmalloc_address(page) : NULL;
+
+	vct_wit_make_room(t, addr);
+	__vct_free(addr, page);
+}
+
+/**
+ * vct_free_atomic - vcompound_free() @addr, witnessed if a slot is free
+ * @addr: as for vcompound_free()
+ *
+ * The leak check runs at the next vct_settle() of the running case.
+ *
+ * Context: Any context but NMI.
+ */
+void vct_free_atomic(const void *addr)
+{
+	__vct_free(addr, NULL);
+}
+
+/**
+ * vct_free_page_block_atomic - vcompound_free_pages(), witnessed if a slot is free
+ * @page: as for vcompound_free_pages()
+ *
+ * Context: Any context but NMI.
+ */
+void vct_free_page_block_atomic(struct page *page)
+{
+	const void *addr = page ? vmalloc_address(page) : NULL;
+
+	__vct_free(addr, page);
+}
+
+/*
+ * Checks one witnessed page and drops the witness's reference.  Returns
+ * false, keeping the page, if its count is off and this is not
+ * @last_look; on the last look such a page is named and counted.
+ */
+static bool vct_wit_check(struct vct *t, struct vct_witness *w,
+			  bool last_look, unsigned long *leaked,
+			  unsigned long *blocks, const void **last)
+{
+	int refs = page_ref_count(w->page);
+
+	if (refs != 1 && !last_look)
+		return false;
+	if (refs != 1) {
+		if (*leaked < VCT_WITNESS_NAMED)
+			vct_diag(t,
+				 "leak: page %u of order-%u %s block (pfn %#lx) has %d refs, not 1",
+				 w->idx, w->order,
+				 w->virt ? "virtual" : "physical",
+				 page_to_pfn(w->page), refs);
+		(*leaked)++;
+		if (w->block != *last || !w->idx)
+			(*blocks)++;
+		*last = w->block;
+	}
+	/* An over-freed page holds no reference of ours any more. */
+	if (refs >= 1)
+		put_page(w->page);
+	w->page = NULL;
+	return true;
+}
+
+/**
+ * vct_settle - check and release every witness taken so far
+ * @t: the case, failed if a witnessed page was not given back
+ *
+ * Waits for vcompound's deferred frees first.  A page whose count is off
+ * is looked at again after a short sleep, as the kernel takes transient
+ * references on pages it finds by pfn (speculative page-cache lookups).
+ *
+ * Context: Process context; may sleep.
+ */
+void vct_settle(struct vct *t)
+{
+	unsigned long head, end, i, flags, leaked = 0, blocks = 0, left = 0;
+	const void *last = NULL;
+	long missed;
+	int pass;
+
+	mutex_lock(&vct_wit_settle_lock);
+	spin_lock_irqsave(&vct_wit_lock, flags);
+	head = vct_wit_head;
+	end = vct_wit_tail;
+	spin_unlock_irqrestore(&vct_wit_lock, flags);
+	/* Up to the first free still in flight. */
+	for (i = head; i < end; i++)
+		/* Pairs with vct_wit_publish(): the slot's fields are set. */
+		if (!smp_load_acquire(&vct_wit_slot(i)->block))
+			break;
+	end = i;
+	/* Every block published above was queued before this. */
 	vcompound_drain();
+
+	for (pass = 0; pass < 2; pass++) {
+		if (pass) {
+			if (!left)
+				break;
+			msleep(20);
+			vcompound_drain();
+		}
+		left = 0;
+		for (i = head; i < end; i++) {
+			struct vct_witness *w = vct_wit_slot(i);
+
+			if (w->page && !vct_wit_check(t, w, pass, &leaked,
+						      &blocks, &last))
+				left++;
+		}
+	}
+	if (leaked) {
+		vct_diag(t, "%lu pages of %lu blocks were not given back by their free",
+			 leaked, blocks);
+		VCT_CHECK(t, leaked == 0);
+	}
+
+	for (i = head; i < end; i++) {
+		vct_wit_slot(i)->page = NULL;
+		WRITE_ONCE(vct_wit_slot(i)->block, NULL);
+	}
+	spin_lock_irqsave(&vct_wit_lock, flags);
+	vct_wit_head = end;
+	spin_unlock_irqrestore(&vct_wit_lock, flags);
+	mutex_unlock(&vct_wit_settle_lock);
+
+	missed = atomic_long_xchg(&vct_wit_missed, 0);
+	if (missed)
+		vct_diag(t, "%ld blocks freed unwitnessed: no free witness slot",
+			 missed);
 }
 
 void vct_snap(struct vct *t)
