@@ -14,6 +14,9 @@
 #   make test-debug      the debug lane: KASAN/lockdep/kmemleak kernel (built
 #                        once from Debian's linux-source-6.12, cached): stock
 #                        suite, KUnit, fault injection, stress, fuzz
+#   make test-mutants    apply each deliberate bug of tests/mutants/ to a copy
+#                        of HEAD and run the lane that should catch it;
+#                        MUTANTS="3 7 deferred" for some (tests/README.md)
 #   make demo            boot a stock kernel and show physical vs virtual blocks
 #   make bench           benchmarks on the stock 6.12 kernel: table, build/bench/results.csv,
 #                        tests/bench/RESULTS.md
@@ -28,7 +31,7 @@ TOP  := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 VC_VERSION ?= $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' $(TOP)/debian/changelog 2>/dev/null)
 KBUILD_VARS := VC_TOP=$(TOP)
 
-.PHONY: all module modules compat clean test test-fast test-fresh test-debug demo bench lint dkms-install dkms-uninstall
+.PHONY: all module modules compat clean test test-fast test-fresh test-debug test-mutants demo bench lint dkms-install dkms-uninstall
 
 all: modules
 
@@ -108,6 +111,13 @@ test-fresh:
 # version and config fragment hash; see tests/qemu/README.md.
 test-debug:
 	@bash $(TOP)/tests/qemu/run.sh --tree --debug
+
+# Mutation testing (tests/mutants/run.sh): each patch of tests/mutants/ is
+# applied to a scratch copy of HEAD, whose lane (test-fast or test-debug)
+# must then fail; a table of what killed each mutant, or SURVIVED.  Not in
+# CI: the whole list takes over an hour (tests/README.md).
+test-mutants:
+	@bash $(TOP)/tests/mutants/run.sh $(MUTANTS)
 
 demo:
 	@bash $(TOP)/tests/qemu/run.sh --demo $(KERNELS)
