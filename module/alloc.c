@@ -243,6 +243,26 @@ static void *vc_alloc_reserved(unsigned int order)
 	return vb->addr;
 }
 
+/*
+ * Out of line, as free.c's bad-free reports: on 7.2 a WARN_ONCE() warns
+ * once per code site, and an inlined copy of vc_alloc_block() would be
+ * another site.
+ */
+static noinline void vc_refuse_order(gfp_t gfp, unsigned int order)
+{
+	vc_count(order_refused);
+	WARN_ONCE(!(gfp & __GFP_NOWARN),
+		  "vcompound: order %u is above max_order %u\n",
+		  order, vc_max_order());
+}
+
+static noinline void vc_refuse_gfp(gfp_t gfp, unsigned int order)
+{
+	vc_count(gfp_refused);
+	vc_count(failed[order]);
+	WARN_ONCE(1, "vcompound: gfp flags %pGg are not supported\n", &gfp);
+}
+
 /**
  * vc_alloc_block - allocate a vcompound block
  * @gfp: allocation flags
@@ -265,19 +285,13 @@ void *vc_alloc_block(gfp_t gfp, unsigned int order, int nid, bool may_virtual)
 	int reason;
 
 	if (unlikely(order > vc_max_order())) {
-		vc_count(order_refused);
-		WARN_ONCE(!(gfp & __GFP_NOWARN),
-			  "vcompound: order %u is above max_order %u\n",
-			  order, vc_max_order());
+		vc_refuse_order(gfp, order);
 		return NULL;
 	}
 	/* __GFP_NOFAIL, and zone modifiers the page allocator calls invalid. */
 	if (unlikely((gfp & VC_GFP_REFUSED) ||
 		     ((GFP_ZONE_BAD >> ((__force int)(gfp & GFP_ZONEMASK))) & 1))) {
-		vc_count(gfp_refused);
-		vc_count(failed[order]);
-		WARN_ONCE(1, "vcompound: gfp flags %pGg are not supported\n",
-			  &gfp);
+		vc_refuse_gfp(gfp, order);
 		return NULL;
 	}
 	/* alloc_pages_node() trusts its caller with the node id. */

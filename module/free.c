@@ -100,11 +100,25 @@ static bool vc_vblock_claim(struct vc_vblock *vb)
 	return old == vb;
 }
 
-static void vc_bad_free(const void *what, unsigned long caller)
+/*
+ * The bad-free reports are out of line: on 7.2 (not on 6.12) a WARN_ONCE()
+ * warns once per code site, and every inlined copy is a site of its own
+ * (seen on Debian's 7.2: the same report from vc_free_claim() and from
+ * vcompound_free_pages()).  Once means once per load of the module.
+ */
+static noinline void vc_bad_free(const void *what, unsigned long caller)
 {
 	vc_count(bad_free);
 	WARN_ONCE(1, "vcompound: %p is not a live vcompound block (double free or foreign pointer), not freed; freed by %pS\n",
 		  what, (void *)caller);
+}
+
+static noinline void vc_interior_free(const void *addr, const void *base,
+				      unsigned long caller)
+{
+	vc_count(interior_free);
+	WARN_ONCE(1, "vcompound: %p is inside the block at %p, not freed; freed by %pS\n",
+		  addr, base, (void *)caller);
 }
 
 /*
@@ -124,9 +138,7 @@ static bool vc_free_claim(const void *addr, unsigned long caller,
 	}
 	if (ref->base != addr) {
 		rcu_read_unlock();
-		vc_count(interior_free);
-		WARN_ONCE(1, "vcompound: %p is inside the block at %p, not freed; freed by %pS\n",
-			  addr, ref->base, (void *)caller);
+		vc_interior_free(addr, ref->base, caller);
 		return false;
 	}
 	claimed = ref->vb ? vc_vblock_claim(ref->vb) : vc_phys_claim(ref->head);
