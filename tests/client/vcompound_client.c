@@ -56,7 +56,9 @@ static bool client_alloc_case(unsigned int order, bool virt)
 
 	if (!addr)
 		return false;
-	ok = client_block_ok(addr, order, virt);
+	/* Zeroed as asked (the lab boots with init_on_alloc=0), then used. */
+	ok = !memchr_inv(addr, 0, PAGE_SIZE << order) &&
+	     client_block_ok(addr, order, virt);
 	vcompound_free(addr);
 	return ok;
 }

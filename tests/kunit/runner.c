@@ -146,6 +146,12 @@ static void vck_run(struct kunit *test)
 
 	KUNIT_ASSERT_TRUE_MSG(test, ran, "%s is no longer registered",
 			      e->name);
+	/*
+	 * A case may fail without a VCT_CHECK() (a helper that sets ->failed
+	 * after its own diagnostic): KUnit must see that too.
+	 */
+	KUNIT_EXPECT_FALSE_MSG(test, t.failed, "%s failed (see its diagnostics)",
+			       e->name);
 	/* Unlike the KTAP runner, a skip does not hide a failed check. */
 	if (t.skip && !t.failed)
 		kunit_skip(test, "%s", t.skip);

@@ -272,6 +272,8 @@ memfree_delta() {
 }
 
 FPA=/sys/kernel/debug/fail_page_alloc
+# More failures than a fault run can inject (an int in the kernel).
+FPA_TIMES=1000000000
 # probability last: it is restored (to 0) after the others.
 FPA_KNOBS="interval times ignore-gfp-wait ignore-gfp-highmem min-order verbose space task-filter probability"
 fpa_show() {
@@ -300,13 +302,17 @@ fault_run() {
 		say "run $label: missing (no $FPA)"
 	elif load "$CORE"; then
 		save_ksyms
-		fpa_set probability=0 interval=1 times=-1 ignore-gfp-wait=N \
+		# times counts down once per injected failure: the judge
+		# reads how many there were.
+		fpa_set probability=0 interval=1 times=$FPA_TIMES ignore-gfp-wait=N \
 			ignore-gfp-highmem=N min-order="$2" verbose=0 space=0 \
 			task-filter=Y probability="$1"
 		say "fail_page_alloc on:$(fpa_show)"
 		load "$TEST" suite=faults && save_ksyms
+		fpa_set probability=0
+		say "fail_page_alloc left: times=$(cat $FPA/times)"
 		# shellcheck disable=SC2086 # KNOB=VALUE words
-		fpa_set probability=0 $FPA_SAVED
+		fpa_set $FPA_SAVED
 		say "fail_page_alloc off:$(fpa_show)"
 		if [ -n "$HUNG" ]; then
 			say "run $label end"

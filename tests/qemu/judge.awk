@@ -51,8 +51,11 @@
 # nothing). The first 40 lines of each report are printed. The debug lane's
 # steps are judged too (README.md): fault runs (totals line, invalid = 0,
 # outstanding = 0, MemFree, injection effective), stress and fuzz totals,
-# KUnit; "page allocation failure" reports inside a fault run are the
-# injected failures, not warnings. Lines "TABLE <text>" (the lane's summary
+# KUnit; fault runs must have injected failures (fail_page_alloc's times
+# counted down) and a "page allocation failure" report in one fails (the
+# faults suite passes __GFP_NOWARN everywhere). -v plans=FILE pins every
+# document's case count per mode and kernel (-v release=REL); -v
+# skipallow=FILE lists the only skips that do not fail. Lines "TABLE <text>" (the lane's summary
 # table, printed by run.sh at the end) precede the RESULT line, whose
 # failed count then includes one per failed check of the table.
 # -v memmargin=KB: the MemFree loss tolerated after the last measured
@@ -97,6 +100,61 @@ BEGIN {
 	# (README.md, "MemFree": up to 8.7 MB held after the 50 % min-order 0
 	# fault step and given back during the next one; see memwhy()).
 	if (memmargin == "") memmargin = 8192
+	# -v plans=FILE: "<mode> <release-glob> <document> <cases>" lines
+	if (plans != "") {
+		while ((getline l < plans) > 0) {
+			sub(/#.*/, "", l)
+			n = split(l, w)
+			if (!n) continue
+			if (n != 4 || w[4] !~ /^[1-9][0-9]*$/ || w[1] !~ /^(test|demo|debug)$/) {
+				problem(plans ": bad line: " l); continue
+			}
+			npin++; pinmode[npin] = w[1]; pinrel[npin] = globre(w[2])
+			pindoc[npin] = w[3]; pinn[npin] = w[4] + 0
+		}
+		close(plans)
+		if (!npin) problem(plans ": no plans")
+	}
+	# -v skipallow=FILE: "<release-glob> <document> <case> <reason>" lines
+	if (skipallow != "") {
+		while ((getline l < skipallow) > 0) {
+			sub(/#.*/, "", l)
+			n = split(l, w)
+			if (!n) continue
+			if (n < 4) { problem(skipallow ": bad line (no reason?): " l); continue }
+			nallow++; alrel[nallow] = globre(w[1]); aldoc[nallow] = w[2]; alcase[nallow] = w[3]
+		}
+		close(skipallow)
+	}
+}
+
+# globre G: an anchored regular expression for the shell-style glob G
+# (only * is special).
+function globre(g,   r, i, c) {
+	r = ""
+	for (i = 1; i <= length(g); i++) {
+		c = substr(g, i, 1)
+		if (c == "*") r = r ".*"
+		else if (index("\\^$.[]|()+?{}", c)) r = r "\\" c
+		else r = r c
+	}
+	return "^" r "$"
+}
+
+# pinned DOC: the case count plans.conf pins for document DOC of this
+# kernel and mode (the first matching line), or "".
+function pinned(d,   i, m) {
+	m = debug ? "debug" : mode
+	for (i = 1; i <= npin; i++)
+		if (pinmode[i] == m && pindoc[i] == d && release ~ pinrel[i]) return pinn[i]
+	return ""
+}
+
+# skipok DOC CASE: whether the skip of CASE in DOC is on the allowlist.
+function skipok(d, c,   i) {
+	for (i = 1; i <= nallow; i++)
+		if (aldoc[i] == d && alcase[i] == c && release ~ alrel[i]) return 1
+	return 0
 }
 
 # kv S KEY: the value of "KEY=value" in S ("" when absent).
@@ -153,6 +211,8 @@ function result(depth, num, notok, directive, r,   d, leaf, k, what) {
 	d = toupper(substr(directive, 1, 4))
 	if (d == "SKIP" || d == "TODO") {
 		nskip++; dskip[ndoc]++; skipped[nskip] = what " (" directive ")"
+		if (skipallow != "" && !skipok(downer[ndoc], r))
+			problem("skip not on the allowlist (" skipallow "): " what " (" directive ")")
 	} else if (notok) {
 		nfail++; dfail[ndoc]++; failed[nfail] = what; cfail[depth]++
 	} else {
@@ -237,6 +297,8 @@ index(line, "vclab: ") == 1 {
 		memdelta[k] = kv(m, "delta") + 0; memhave[k] = 1
 	} else if (m ~ /^fail_page_alloc on:/) {
 		fpaon[runlabel] = after(m, "fail_page_alloc on:")
+	} else if (m ~ /^fail_page_alloc left:/) {
+		fpaleft[runlabel] = kv(m, "times")
 	} else if (m ~ /^fail_page_alloc off:/) {
 		fpaoff[runlabel] = after(m, "fail_page_alloc off:")
 	} else if (m ~ /^modprobe [^ ]+ timeout: /) {
@@ -304,19 +366,41 @@ index(line, "vclab: ") == 1 {
 	next
 }
 
-# ---- expected-warning brackets printed by the test module
+# ---- expected-warning brackets printed by the test module:
+# "EXPECT-WARN BEGIN <case> count=<n> msg=<text>": exactly n warnings
+# until the END line, each raised in vcompound (its WARNING: line names a
+# function of [vcompound]) with a message containing <text> (the line
+# before WARNING:, after "cut here"). Older brackets without count= and
+# msg= are refused: a bracket must say what it excuses.
 /vcompound[a-z_]*: EXPECT-WARN BEGIN / {
 	nm = line; sub(/.*EXPECT-WARN BEGIN /, "", nm)
+	wantmsg = ""; wantn = ""
+	if (match(nm, / msg=/)) { wantmsg = substr(nm, RSTART + 5); nm = substr(nm, 1, RSTART - 1) }
+	if (match(nm, / count=[0-9]+$/)) { wantn = substr(nm, RSTART + 7) + 0; nm = substr(nm, 1, RSTART - 1) }
 	if (inwarn != "") problem("EXPECT-WARN BEGIN " nm " inside open bracket " inwarn)
-	inwarn = nm; nbrackets++
+	if (wantn == "" || (wantn > 0 && wantmsg == ""))
+		problem("EXPECT-WARN BEGIN " nm ": no count= and msg= (what the bracket excuses)")
+	inwarn = nm; nbrackets++; nwarnin = 0; prevline = ""
 	next
 }
 /vcompound[a-z_]*: EXPECT-WARN END / {
 	nm = line; sub(/.*EXPECT-WARN END /, "", nm)
 	if (inwarn != nm) problem("EXPECT-WARN END " nm " does not close " (inwarn == "" ? "any bracket" : inwarn))
+	else if (wantn != "" && nwarnin != wantn)
+		problem("EXPECT-WARN " nm ": " nwarnin " warning(s), expected " wantn)
 	inwarn = ""
 	next
 }
+# a warning inside a bracket: from vcompound, with the declared message
+inwarn != "" && index(line, "WARNING:") == 1 {
+	nwarnin++
+	# "... func+0x1/0x2 [vcompound]" (7.2: "... [vcompound], CPU#1: ...")
+	if (line !~ /\[vcompound\](,|$)/)
+		problem("EXPECT-WARN " inwarn ": warning not raised in vcompound, line " NR ": " line)
+	else if (wantmsg != "" && !index(prevline, wantmsg))
+		problem("EXPECT-WARN " inwarn ": message '" prevline "' does not contain '" wantmsg "', line " NR)
+}
+{ prevline = line }
 
 # fuzz-total from /fuzz.sh's output, forwarded by /init
 index(line, "vclab-fuzz: ") == 1 {
@@ -336,6 +420,7 @@ index(line, "vclab-fuzz: ") == 1 {
 	k = (runlabel == "" ? "faults" : runlabel)
 	ft[k] = 1; fcalls[k] = kv(line, "calls"); fnull[k] = kv(line, "null")
 	fvalid[k] = kv(line, "valid"); finvalid[k] = kv(line, "invalid"); fout[k] = kv(line, "outstanding")
+	frefused[k] = kv(line, "refused")
 	next
 }
 /^# stress: [^ ]+ threads=/ {
@@ -348,9 +433,12 @@ index(line, "vclab-fuzz: ") == 1 {
 }
 /^kunit: disabled/ { problem("KUnit is disabled (boot with kunit.enable=1)"); next }
 
-# ---- page allocation failures that fail_page_alloc injected (fault runs)
+# ---- allocation failure reports in fault runs: every call of the faults
+# suite passes __GFP_NOWARN, so a report means the flag was dropped on the
+# way (its Call Trace is part of it, not another warning).
 runlabel ~ /^fault-/ && /(page allocation failure: order:|vmalloc error: size )/ {
 	nallocfail[runlabel]++; skipct = 1
+	problem(runlabel ": allocation failure report (a gfp without __GFP_NOWARN), line " NR ": " line)
 	next
 }
 skipct && /Call Trace/ { skipct = 0; next }
@@ -570,12 +658,14 @@ END {
 				# KUnit prints no top-level header or plan for a module
 				if (dplan[i] != "" && dplan[i] != dres[i]) problem(m ": KTAP plan 1.." dplan[i] " but " dres[i] " results")
 				if (!dpass[i] && !dfail[i] && !dskip[i]) problem(m ": no KUnit test results")
+				pincheck(m, dpass[i] + dfail[i] + dskip[i], "leaf cases")
 				printf "  kunit %s: %d passed, %d failed, %d skipped (leaf cases of %d suites)\n", m, dpass[i], dfail[i], dskip[i], dres[i]
 				continue
 			}
 			if (!dheader[i]) problem(m ": KTAP document without a 'KTAP version' header")
 			if (dplan[i] == "") problem(m ": no KTAP plan (1..N)")
 			else if (dplan[i] != dres[i]) problem(m ": KTAP plan 1.." dplan[i] " but " dres[i] " results")
+			pincheck(m, dplan[i] == "" ? dres[i] : dplan[i], "plan 1..")
 			printf "  ktap %s: %d passed, %d failed, %d skipped (plan %s)%s\n", m, dpass[i], dfail[i], dskip[i], \
 				(dplan[i] == "" ? "missing" : "1.." dplan[i]), (dheader[i] ? "" : ", no 'KTAP version' header")
 		}
@@ -639,6 +729,15 @@ END {
 	}
 	verdict = (nprob || nfail || nchkfail) ? "FAIL" : "OK"
 	printf "RESULT %d %d %d %s %d %d\n", npass, nfail + nchkfail, nskip, verdict, expected, unexpected
+}
+
+# pincheck DOC N WHAT: N (the module's plan, or KUnit's leaf cases) must
+# be what plans.conf pins: a module cannot drop its own cases unseen.
+function pincheck(d, n, what,   p) {
+	if (plans == "") return
+	p = pinned(d)
+	if (p == "") problem(d ": no pinned case count for " (debug ? "debug" : mode) " on " release " in " plans)
+	else if (n + 0 != p) problem(d ": " what (what ~ /\.\.$/ ? "" : " ") n ", but " plans " pins " p)
 }
 
 # addstep LIST: LIST with the current step of the debug lane added.
@@ -758,13 +857,20 @@ function lanetable(   why, i, l, p, o, fails) {
 		if (finvalid[l] + 0) why = why2(why, finvalid[l] " invalid")
 		if (fout[l] != "0") why = why2(why, "outstanding " fout[l])
 		if (fcalls[l] + 0 != fnull[l] + fvalid[l] + finvalid[l]) why = why2(why, "calls != null + valid + invalid")
+		# fail_page_alloc's times counts down once per injected failure
+		inj = kv(fpaon[l], "times") - fpaleft[l]
+		if (fpaleft[l] == "" || kv(fpaon[l], "times") + 0 <= 0) why = why2(why, "no injection count (times)")
+		else if (inj <= 0) why = why2(why, "nothing injected")
 		# min-order 0 fails order-0 pages too: some calls must see NULL
-		if (o == 0 && fnull[l] + 0 == 0) why = why2(why, "no NULL: the injection never reached vcompound")
+		# other than those refused by contract (atomic, no block)
+		if (frefused[l] == "") why = why2(why, "no refused= in faults-total")
+		else if (o == 0 && fnull[l] - frefused[l] <= 0) why = why2(why, "no NULL but the refused: the injection never reached vcompound")
+		if (nallocfail[l]) why = why2(why, nallocfail[l] " allocation failure report(s)")
 		if (fpaoff[l] !~ / probability=0( |$)/) why = why2(why, "fail_page_alloc not switched off")
 		why = why2(why, memwhy(l))
 		if (why == "" && rf) why = "k:" rf " KTAP failed"
-		row(l, sprintf("calls=%s null=%s valid=%s invalid=%s outstanding=%s", \
-			fcalls[l], fnull[l], fvalid[l], finvalid[l], fout[l]), \
+		row(l, sprintf("calls=%s null=%s refused=%s valid=%s invalid=%s outstanding=%s injected=%d", \
+			fcalls[l], fnull[l], frefused[l], fvalid[l], finvalid[l], fout[l], inj), \
 			memtxt(l) ", KTAP " rp "/" rf "/" rs ", " (nallocfail[l] + 0) " allocation-failure reports", why)
 	}
 

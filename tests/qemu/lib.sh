@@ -86,6 +86,19 @@ strip_ts() {
 	sed -u -e 's/\r$//' -e 's/^\[ *[0-9]*\.[0-9]*\] \{0,1\}//'
 }
 
+# died_before_init LOG: whether the guest of console LOG died before the
+# lab's /init started (no "vclab: init start ..." line, and an Oops, BUG or
+# panic); prints the report's first line. judge-test.sh tests it.
+died_before_init() {
+	local first
+	[ "$(strip_ts <"$1" | grep -c '^vclab: init start')" = 0 ] || return 1
+	# (awk reads it all: grep -m1 would end the pipe early, a failure
+	# under pipefail)
+	first=$(strip_ts <"$1" | awk '/Oops|BUG:|Kernel panic/ && !f { print; f = 1 }')
+	[ -n "$first" ] || return 1
+	printf '%s\n' "$first"
+}
+
 # ------------------------------------------------------- Debian suites
 
 # host_sources: "uri suite signed-by|-  components..." for every enabled

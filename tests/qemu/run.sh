@@ -324,6 +324,9 @@ run_one() {
 	# panic_on_warn) stops the guest; KUnit (default off in the debug
 	# kernel's allnoconfig) runs the tests of modules when they load.
 	[ $isdebug = 0 ] || app+=" kasan_multi_shot panic_on_warn=1 kunit.enable=1"
+	# Debian boots with init_on_alloc=1: every page would come zeroed
+	# whatever the gfp, and the __GFP_ZERO cases could not fail.
+	[ $MODE != test ] || app+=" init_on_alloc=0"
 	app+=" ${VCOMPOUND_APPEND:-}"
 	info "booting $rel under QEMU/TCG (${mem} MB, timeout ${tmo}s, console: $b/console.log)"
 	local qextra=()
@@ -352,9 +355,7 @@ run_one() {
 		# patches its own text at boot on 2 vCPUs ("Oops: int3" in
 		# sched_clock_cpu, 1 boot in 18 of the stock 7.2 under load). Boot
 		# once more, and say so in the notes.
-		[ $try = 1 ] && [ "$(strip_ts <"$b/console.log" | grep -c '^vclab: init start$')" = 0 ] &&
-			first=$(strip_ts <"$b/console.log" | grep -m1 -E 'Oops|BUG:|Kernel panic' || true) &&
-			[ -n "$first" ] || break
+		[ $try = 1 ] && first=$(died_before_init "$b/console.log") || break
 		mv "$b/console.log" "$b/console-boot1.log"
 		msg "$rel: the guest died before /init ($first): booting again (first console: $b/console-boot1.log)"
 		NOTES+=("$rel: the guest died before the lab's /init ($first); booted again")
@@ -369,6 +370,7 @@ run_one() {
 	fi
 
 	res=$(awk -f "$VCLAB_DIR/judge.awk" -v mode=$MODE -v timedout="$to" -v debug=$isdebug \
+		-v release="$rel" -v plans="$VCLAB_DIR/plans.conf" -v skipallow="$VCLAB_DIR/skips.allow" \
 		${VCOMPOUND_MEMFREE_MARGIN_KB:+-v memmargin="$VCOMPOUND_MEMFREE_MARGIN_KB"} "$b/console.log")
 	# (awk, not grep: grep exits 1 when nothing is left, which pipefail
 	# and set -e would turn into a silent exit of the whole run)
@@ -429,6 +431,15 @@ build_debs() {
 	rm -rf "$DEBS/src"
 	info "packages built in $(($(date +%s) - t0)) s: $(cd "$DEBS" && echo */*.deb)"
 }
+
+# The judge's own tests first: a broken rule would let the kernels through.
+if [ $MODE = test ]; then
+	t0=$(date +%s)
+	if jt=$(bash "$VCLAB_DIR/judge-test.sh" | tail -n 1); then v=OK; else v=FAIL; fi
+	msg "${jt:-judge self-tests: no result}"
+	read -r _ _ jp _ jf _ <<<"$jt"
+	record "judge self-tests" "${jp:-0}" "${jf:-1}" 0 $v "" $(($(date +%s) - t0))
+fi
 
 DEBS=
 if [ "$BMODE" = deb ] && ! build_debs; then

@@ -11,9 +11,11 @@
  * for itself meanwhile (vmap page tables, slab growth), which a control
  * loop of successful calls shows in the diagnostics.
  */
+#include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/limits.h>
+#include <linux/magic.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -106,12 +108,30 @@ static bool vct_inj_counts(struct vct *t, struct vct_inj_counts *c)
 	return true;
 }
 
+/* Whether /sys/kernel/debug is a mounted debugfs. */
+static bool vct_debugfs_mounted(void)
+{
+	struct file *f = filp_open("/sys/kernel/debug", O_RDONLY | O_DIRECTORY, 0);
+	bool mounted;
+
+	if (IS_ERR(f))
+		return false;
+	mounted = file_inode(f)->i_sb->s_magic == DEBUGFS_MAGIC;
+	filp_close(f, NULL);
+	return mounted;
+}
+
 /* Start of a case: every knob off, counters noted. */
 static bool vct_inj_begin(struct vct *t, struct vct_inj_counts *c)
 {
 	unsigned int v;
 
 	if (vct_inj_read("physical", &v) == -ENOENT) {
+		/* Mounted debugfs without our directory: it went missing. */
+		if (!VCT_CHECK(t, !vct_debugfs_mounted())) {
+			vct_diag(t, "debugfs is mounted but has no vcompound/inject");
+			return false;
+		}
 		t->skip = "debugfs is not mounted at /sys/kernel/debug";
 		return false;
 	}

@@ -21,7 +21,7 @@
 /* Runs vcompound_free(@addr) where a warning is announced. */
 static void vct_bad_free(struct vct *t, const void *addr)
 {
-	vct_expect_warn_begin(t);
+	vct_expect_warn_begin(t, vct_warn_once(VCT_WARN_BAD_FREE), "is not a live vcompound block");
 	vcompound_free(addr);
 	vct_expect_warn_end(t);
 }
@@ -75,7 +75,7 @@ static void vct_free_bogus(struct vct *t)
 	vfree(gone);
 	memset(vm, 0x3c, 4 * PAGE_SIZE);
 	vct_snap(t);
-	vct_expect_warn_begin(t);
+	vct_expect_warn_begin(t, vct_warn_once(VCT_WARN_BAD_FREE), "is not a live vcompound block");
 	for (i = 0; i < ARRAY_SIZE(bogus); i++)
 		vcompound_free(bogus[i]);
 	vcompound_free(vm + PAGE_SIZE + 8);
@@ -97,7 +97,7 @@ static void vct_free_pages_foreign(struct vct *t)
 	if (!VCT_CHECK(t, page))
 		return;
 	vct_snap(t);
-	vct_expect_warn_begin(t);
+	vct_expect_warn_begin(t, vct_warn_once(VCT_WARN_BAD_FREE), "is not a live vcompound block");
 	vcompound_free_pages(page);
 	vct_expect_warn_end(t);
 	vct_resnap(t);
@@ -123,7 +123,8 @@ static void vct_double_free(struct vct *t, bool deferred)
 		 * The second free arrives while the first is still queued.
 		 * The bracket goes outside the lock: it writes sysfs files.
 		 */
-		vct_expect_warn_begin(t);
+		vct_expect_warn_begin(t, vct_warn_once(VCT_WARN_BAD_FREE),
+				      "is not a live vcompound block");
 		spin_lock_irqsave(&lock, flags);
 		vct_free_atomic(addr);
 		vcompound_free(addr);
@@ -176,6 +177,7 @@ static void vct_bad_free_queued(struct vct *t)
 	u8 *vm = vmalloc(2 * PAGE_SIZE);
 	u8 *gone = vmalloc(PAGE_SIZE);
 	struct vct_hardirq_frees f;
+	unsigned int warns;
 	bool ran;
 	u8 *blk;
 
@@ -193,7 +195,9 @@ static void vct_bad_free_queued(struct vct *t)
 	f.addr[0] = vm;
 	f.addr[1] = gone;
 	f.addr[2] = blk + PAGE_SIZE;
-	vct_expect_warn_begin(t);
+	warns = vct_warn_once(VCT_WARN_BAD_FREE) +
+		vct_warn_once(VCT_WARN_INTERIOR);
+	vct_expect_warn_begin(t, warns, "not freed; freed by");
 	ran = vct_run_in(VCT_HARDIRQ, vct_free_three, &f);
 	vcompound_drain();
 	vct_expect_warn_end(t);
@@ -223,7 +227,7 @@ static void vct_interior_free(struct vct *t, bool fallback)
 	addr = vcompound_alloc(GFP_KERNEL, 2);
 	if (!VCT_CHECK(t, addr))
 		return;
-	vct_expect_warn_begin(t);
+	vct_expect_warn_begin(t, vct_warn_once(VCT_WARN_INTERIOR), "is inside the block at");
 	vcompound_free(addr + PAGE_SIZE);
 	vcompound_free(addr + 1);
 	vct_expect_warn_end(t);
@@ -265,7 +269,7 @@ static void vct_interior_free_pages(struct vct *t, bool fallback)
 	mid = vcompound_nth_page(vmalloc_address(head), 1);
 	last = vcompound_nth_page(vmalloc_address(head), 7);
 	VCT_CHECK(t, mid && last);
-	vct_expect_warn_begin(t);
+	vct_expect_warn_begin(t, vct_warn_once(VCT_WARN_INTERIOR), "is inside the block at");
 	vcompound_free_pages(mid);
 	vcompound_free_pages(last);
 	vct_expect_warn_end(t);
@@ -314,7 +318,7 @@ static void vct_vcache_cross_api(struct vct *t, bool fallback)
 	if (!VCT_CHECK(t, c && obj && blk && km))
 		goto out;
 	memset(obj, 0x77, 192);
-	vct_expect_warn_begin(t);
+	vct_expect_warn_begin(t, vct_warn_once(VCT_WARN_INTERIOR) + 2, "not freed");
 	vcompound_free(obj);
 	vcache_free(c, blk);
 	vcache_free(c, km);
@@ -359,7 +363,7 @@ static void vct_order_over_cap(struct vct *t)
 	/* Refused and counted, but quietly: outside the bracket, first. */
 	VCT_CHECK(t, !vcompound_alloc(GFP_KERNEL | __GFP_NOWARN,
 				      max_order + 1));
-	vct_expect_warn_begin(t);
+	vct_expect_warn_begin(t, vct_warn_once(VCT_WARN_ORDER), "is above max_order");
 	VCT_CHECK(t, !vcompound_alloc(GFP_KERNEL, max_order + 1));
 	VCT_CHECK(t, !vcompound_alloc(GFP_KERNEL, VCOMPOUND_ORDER_LIMIT + 1));
 	VCT_CHECK(t, !vcompound_alloc(GFP_KERNEL, UINT_MAX));
@@ -372,7 +376,7 @@ static void vct_order_over_cap(struct vct *t)
 static void vct_gfp_nofail(struct vct *t)
 {
 	vct_snap(t);
-	vct_expect_warn_begin(t);
+	vct_expect_warn_begin(t, vct_warn_once(VCT_WARN_GFP), "are not supported");
 	VCT_CHECK(t, !vcompound_alloc(GFP_KERNEL | __GFP_NOFAIL, 2));
 	vct_expect_warn_end(t);
 	vct_resnap(t);
@@ -388,7 +392,7 @@ static void vct_order_over_cap_other_forms(struct vct *t)
 	if (!VCT_CHECK(t, vct_param_read_uint("max_order", &max_order) == 0))
 		return;
 	vct_snap(t);
-	vct_expect_warn_begin(t);
+	vct_expect_warn_begin(t, vct_warn_once(VCT_WARN_ORDER), "is above max_order");
 	VCT_CHECK(t, !vcompound_alloc_pages(GFP_KERNEL, max_order + 1));
 	VCT_CHECK(t, !vcompound_alloc_pages(GFP_KERNEL, UINT_MAX));
 	VCT_CHECK(t, !vcompound_alloc_node(GFP_KERNEL, UINT_MAX, NUMA_NO_NODE));
@@ -405,7 +409,7 @@ static void vct_order_over_cap_other_forms(struct vct *t)
 static void vct_gfp_nofail_forms(struct vct *t)
 {
 	vct_snap(t);
-	vct_expect_warn_begin(t);
+	vct_expect_warn_begin(t, vct_warn_once(VCT_WARN_GFP), "are not supported");
 	VCT_CHECK(t, !vcompound_alloc(GFP_ATOMIC | __GFP_NOFAIL, 0));
 	VCT_CHECK(t, !vcompound_alloc_pages(GFP_KERNEL | __GFP_NOFAIL, 1));
 	VCT_CHECK(t, !vcompound_alloc_node(GFP_NOFS | __GFP_NOFAIL |
@@ -477,7 +481,7 @@ static void vct_gfp_bad_zone(struct vct *t)
 	unsigned int i;
 
 	vct_snap(t);
-	vct_expect_warn_begin(t);
+	vct_expect_warn_begin(t, vct_warn_once(VCT_WARN_GFP), "are not supported");
 	for (i = 0; i < ARRAY_SIZE(bad); i++)
 		VCT_CHECK(t, !vcompound_alloc(bad[i], 1));
 	/* The fallback too, which keeps __GFP_HIGHMEM for its pages. */

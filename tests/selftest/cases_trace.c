@@ -33,6 +33,7 @@
 	"T=/sys/kernel/tracing; " \
 	"[ -d $T/events ] || mount -t tracefs nodev $T 2>/dev/null; " \
 	"[ -d $T/events ] || T=/sys/kernel/debug/tracing; " \
+	"[ -d $T/events ] || exit 4; " \
 	"[ -d $T/events/vcompound ] || exit 3; "
 #define VCT_TR_ON	": > $T/trace && echo 1 > $T/events/vcompound/enable"
 #define VCT_TR_OFF	"echo 0 > $T/events/vcompound/enable"
@@ -97,9 +98,14 @@ static void vct_trace_events(struct vct *t)
 	int ret;
 
 	ret = vct_tr_sh(VCT_TR_FIND VCT_TR_ON);
-	if (ret == 3 || ret == -ENOENT) {
-		t->skip = ret == 3 ? "no tracefs with events/vcompound" :
-				     "no /bin/sh to reach tracefs";
+	/* No tracefs, or no shell: nothing to check with. */
+	if (ret == 4 || ret == -ENOENT) {
+		t->skip = ret == 4 ? "no tracefs" : "no /bin/sh to reach tracefs";
+		return;
+	}
+	/* tracefs without vcompound's events: they went missing. */
+	if (!VCT_CHECK(t, ret != 3)) {
+		vct_diag(t, "tracefs has no events/vcompound");
 		return;
 	}
 	if (!VCT_CHECK(t, ret == 0)) {

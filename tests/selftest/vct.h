@@ -38,11 +38,26 @@ bool __vct_check(struct vct *t, bool ok, const char *expr, const char *func,
 #define VCT_CHECK(t, cond) __vct_check(t, !!(cond), #cond, __func__, __LINE__)
 
 /*
- * Brackets around a warning a case provokes on purpose: tests/qemu accepts
- * warnings only inside them, and panic_on_warn is off in between.
+ * Brackets around the warnings a case provokes on purpose: tests/qemu
+ * accepts exactly @count warnings raised in vcompound, each with a message
+ * containing @msg, only inside them; panic_on_warn is off in between.
  */
-void vct_expect_warn_begin(struct vct *t);
+void vct_expect_warn_begin(struct vct *t, unsigned int count, const char *msg);
 void vct_expect_warn_end(struct vct *t);
+
+/* vcompound's WARN_ONCE()s, which warn once per load of the core. */
+enum vct_warn_once {
+	VCT_WARN_BAD_FREE,	/* "is not a live vcompound block" */
+	VCT_WARN_INTERIOR,	/* "is inside the block at" */
+	VCT_WARN_ORDER,		/* "is above max_order" */
+	VCT_WARN_GFP,		/* "are not supported" */
+};
+
+/*
+ * 1 the first time a case provokes @site's warning, 0 after: the lab loads
+ * the core afresh for each step, and this module once in it.
+ */
+unsigned int vct_warn_once(enum vct_warn_once site);
 
 /*
  * Without CONFIG_PREEMPT_COUNT (Debian 5.10) a held spinlock is invisible,

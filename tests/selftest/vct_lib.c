@@ -541,14 +541,22 @@ int vct_param_read_uint(const char *param, unsigned int *val)
  * back afterwards.  The bracket lines tell tests/qemu where a warning is
  * expected.
  */
-void vct_expect_warn_begin(struct vct *t)
+static unsigned long vct_warned_once;
+
+unsigned int vct_warn_once(enum vct_warn_once site)
+{
+	return !test_and_set_bit(site, &vct_warned_once);
+}
+
+void vct_expect_warn_begin(struct vct *t, unsigned int count, const char *msg)
 {
 	int pow = 0;
 
 	if (!vct_sysfs_read_int("kernel", "panic_on_warn", &pow) && pow &&
 	    !vct_sysfs_write("kernel", "panic_on_warn", "0"))
 		t->panic_on_warn = pow;
-	pr_info("vcompound_test: EXPECT-WARN BEGIN %s\n", t->name);
+	pr_info("vcompound_test: EXPECT-WARN BEGIN %s count=%u msg=%s\n",
+		t->name, count, msg);
 }
 
 void vct_expect_warn_end(struct vct *t)
