@@ -16,6 +16,7 @@
  * goes on a lock-free list instead.
  */
 #include <linux/llist.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/spinlock.h>
@@ -77,6 +78,8 @@ void vc_vblock_release(struct vc_vblock *vb)
 	unsigned long i, nr = 1UL << vb->order;
 
 	vc_vblock_unmap(vb);
+	/* Nothing may map a page once it goes back (DEBUG_VM kernels check). */
+	VM_WARN_ON_ONCE(vmalloc_to_page(vb->addr));
 	for (i = 0; i < nr; i++) {
 		set_page_private(vb->pages[i], 0);
 		__free_page(vb->pages[i]);
