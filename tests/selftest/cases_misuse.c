@@ -5,11 +5,14 @@
  * the first case of a kind prints a warning; the brackets tell the harness
  * where a warning is expected.
  */
+#include <linux/cpumask.h>
 #include <linux/err.h>
 #include <linux/gfp.h>
+#include <linux/kthread.h>
 #include <linux/limits.h>
 #include <linux/mm.h>
 #include <linux/numa.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/vmalloc.h>
@@ -152,6 +155,80 @@ static void vct_double_free_virtual(struct vct *t)
 static void vct_double_free_virtual_queued(struct vct *t)
 {
 	vct_double_free(t, true);
+}
+
+/* Rounds of the double-free race; each frees one block twice at once. */
+#define VCT_RACE_ROUNDS		2000U
+
+struct vct_race {
+	void *addr;		/* this round's block */
+	atomic_t go;		/* the round both frees may start */
+	atomic_t done;		/* rounds the other CPU's free returned */
+};
+
+/* The other CPU's half: one vcompound_free() per round, at the start. */
+static int vct_race_fn(void *arg)
+{
+	struct vct_race *r = arg;
+	unsigned int round;
+
+	for (round = 1; round <= VCT_RACE_ROUNDS; round++) {
+		while (atomic_read_acquire(&r->go) != round) {
+			if (kthread_should_stop())
+				return 0;
+			cond_resched();
+		}
+		vcompound_free(READ_ONCE(r->addr));
+		atomic_inc(&r->done);
+	}
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+/*
+ * Two CPUs free the same virtual block at the same moment, round after
+ * round: whichever order their lookups and claims interleave in, exactly
+ * one free is carried out and the other is a counted bad free.  Only when
+ * both lookups find the block before either claim does the claim's
+ * compare-and-exchange decide (process-context frees are synchronous
+ * where preemption is counted; without, both are queued and the worker
+ * serialises them).
+ */
+static void vct_double_free_race(struct vct *t)
+{
+	struct task_struct *other;
+	struct vct_race r = { };
+	unsigned int round, cpu;
+
+	if (!VCT_CHECK(t, num_online_cpus() >= 2) || vct_set_fallback(t, true))
+		return;
+	cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
+	other = kthread_create_on_cpu(vct_race_fn, &r, cpu, "vct_race/%u");
+	if (!VCT_CHECK(t, !IS_ERR(other)))
+		return;
+	wake_up_process(other);
+	vct_snap(t);
+	vct_expect_warn_begin(t, vct_warn_once(VCT_WARN_BAD_FREE),
+			      "is not a live vcompound block");
+	for (round = 1; round <= VCT_RACE_ROUNDS; round++) {
+		WRITE_ONCE(r.addr, vcompound_alloc(GFP_KERNEL, 1));
+		if (!VCT_CHECK(t, r.addr))
+			break;
+		atomic_set_release(&r.go, round);
+		vcompound_free(r.addr);
+		while (atomic_read(&r.done) != round)
+			cond_resched();
+	}
+	vcompound_drain();
+	vct_expect_warn_end(t);
+	kthread_stop(other);
+	vct_resnap(t);
+	round--;
+	VCT_CHECK(t, round == VCT_RACE_ROUNDS);
+	VCT_CHECK(t, vct_delta(t, bad_free) == round);
+	VCT_CHECK(t, vct_odelta(t, 1, freed_virtual) == round);
+	VCT_CHECK(t, t->s1->outstanding_virtual == t->s0->outstanding_virtual);
 }
 
 struct vct_hardirq_frees {
@@ -523,6 +600,7 @@ void vct_misuse_cases(void (*run)(const char *name, void (*fn)(struct vct *t)))
 	run("misuse_free_pages_foreign_page", vct_free_pages_foreign);
 	run("misuse_double_free_virtual", vct_double_free_virtual);
 	run("misuse_double_free_virtual_queued", vct_double_free_virtual_queued);
+	run("misuse_double_free_race", vct_double_free_race);
 	run("misuse_bad_free_queued_hardirq", vct_bad_free_queued);
 	run("misuse_interior_free_physical", vct_interior_free_physical);
 	run("misuse_interior_free_virtual", vct_interior_free_virtual);
