@@ -17,6 +17,7 @@
  */
 #include <linux/llist.h>
 #include <linux/mm.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/spinlock.h>
@@ -47,6 +48,13 @@ struct vc_defer_cpu {
 	struct vc_defer_slot slots[VC_DEFER_SLOTS];
 	struct llist_head list;		/* validated blocks */
 	struct work_struct work;
+	/*
+	 * Held by whoever drains this CPU's queue, the worker or
+	 * vcompound_drain(), from taking entries off until they are freed:
+	 * a drain that finds the queue empty then knows that nothing taken
+	 * off it earlier is still being unmapped.
+	 */
+	struct mutex drain_lock;
 };
 
 /* Dynamic: the static per-CPU space that modules share is small. */
@@ -220,8 +228,10 @@ static void vc_defer_drain_slots(struct vc_defer_cpu *d)
 
 static void vc_defer_drain(struct vc_defer_cpu *d)
 {
+	mutex_lock(&d->drain_lock);
 	vc_defer_drain_slots(d);
 	vc_defer_drain_list(d);
+	mutex_unlock(&d->drain_lock);
 }
 
 static void vc_defer_work(struct work_struct *work)
@@ -366,11 +376,12 @@ void vcompound_drain(void)
 
 	might_sleep();
 	for_each_possible_cpu(cpu) {
-		struct vc_defer_cpu *d = per_cpu_ptr(vc_defer, cpu);
-
-		flush_work(&d->work);
-		/* A worker on an offline CPU may never have run. */
-		vc_defer_drain(d);
+		/*
+		 * Drain the queue here rather than wait for the worker, which
+		 * may never run on an offline CPU; the drain lock waits for
+		 * the worker, or another drainer, still freeing what it took.
+		 */
+		vc_defer_drain(per_cpu_ptr(vc_defer, cpu));
 	}
 }
 EXPORT_SYMBOL_GPL(vcompound_drain);
@@ -396,6 +407,7 @@ int vc_defer_init(void)
 		struct vc_defer_cpu *d = per_cpu_ptr(vc_defer, cpu);
 
 		raw_spin_lock_init(&d->lock);
+		mutex_init(&d->drain_lock);
 		d->nr = 0;
 		init_llist_head(&d->list);
 		INIT_WORK(&d->work, vc_defer_work);

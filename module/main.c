@@ -96,22 +96,24 @@ static void __exit vcompound_exit(void)
 	vc_reserve_exit();
 	vc_defer_exit();
 
-	st = kmalloc(sizeof(*st), GFP_KERNEL);
-	if (!st)
-		return;
-	vcompound_get_stats(st);
 	/*
 	 * Blocks still held by a client cannot be taken back: leak them, and
 	 * tell kmemleak so, since the index that referenced their descriptors
-	 * goes away with the module.
+	 * goes away with the module.  Without memory for the stats the
+	 * warning is lost, but the index is torn down all the same.
 	 */
-	if (st->outstanding_physical || st->outstanding_virtual)
-		pr_warn("vcompound: unloading with %lu physical and %lu virtual blocks still allocated; leaking them\n",
-			st->outstanding_physical, st->outstanding_virtual);
+	st = kmalloc(sizeof(*st), GFP_KERNEL);
+	if (st) {
+		vcompound_get_stats(st);
+		if (st->outstanding_physical || st->outstanding_virtual)
+			pr_warn("vcompound: unloading with %lu physical and %lu virtual blocks still allocated; leaking them\n",
+				st->outstanding_physical,
+				st->outstanding_virtual);
+		kfree(st);
+	}
 	xa_for_each(&vc_vblocks, id, vb)
 		kmemleak_not_leak(vb);
 	xa_destroy(&vc_vblocks);
-	kfree(st);
 }
 
 module_init(vcompound_init);

@@ -30,8 +30,8 @@
  * Context: Process context, from ->mmap(), with the mmap lock held for
  * writing; may sleep.
  * Return: 0 on success; -EINVAL if @addr or @size is not page aligned,
- * @size is 0 or larger than the VMA, @addr is not inside a vcompound block
- * or the range runs past its end; otherwise the error of vm_insert_page()
+ * @size is 0 or larger than the VMA, the VMA is VM_PFNMAP, @addr is not
+ * inside a vcompound block or the range runs past its end; otherwise the error of vm_insert_page()
  * (the kernel then tears down the partial mapping with the VMA).
  */
 int vcompound_mmap(struct vm_area_struct *vma, const void *addr,
@@ -42,8 +42,9 @@ int vcompound_mmap(struct vm_area_struct *vma, const void *addr,
 	bool found;
 	int ret;
 
+	/* vm_insert_page() BUG()s on a raw pfn mapping. */
 	if (!PAGE_ALIGNED(addr) || !size || !PAGE_ALIGNED(size) ||
-	    size > vma->vm_end - vma->vm_start)
+	    size > vma->vm_end - vma->vm_start || (vma->vm_flags & VM_PFNMAP))
 		return -EINVAL;
 
 	rcu_read_lock();

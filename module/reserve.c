@@ -50,6 +50,19 @@ static void vc_reserve_refill(struct work_struct *work);
 static DECLARE_WORK(vc_reserve_work, vc_reserve_refill);
 static bool vc_reserve_live;	/* the work may run; under the param lock */
 
+/*
+ * Blocks in @r.  The count trails the list: a take may pop a block that a
+ * refill has added but not counted yet, and the count is then -1 for a
+ * moment.  An int compared with an unsigned target would read that as
+ * 4294967295 blocks; clamp it to the empty reserve it stands for.
+ */
+static unsigned int vc_reserve_count(struct vc_reserve *r)
+{
+	int count = atomic_read(&r->count);
+
+	return count > 0 ? count : 0;
+}
+
 static unsigned int vc_reserve_low(unsigned int target)
 {
 	return DIV_ROUND_UP(target * 3, 4);
@@ -96,7 +109,7 @@ struct vc_vblock *vc_reserve_take(unsigned int order)
 		vc_count(reserve_taken[order]);
 	else
 		vc_count(reserve_empty[order]);
-	if (atomic_read(&r->count) < vc_reserve_low(READ_ONCE(r->target)) &&
+	if (vc_reserve_count(r) < vc_reserve_low(READ_ONCE(r->target)) &&
 	    READ_ONCE(vc_reserve_live))
 		queue_work(system_unbound_wq, &vc_reserve_work);
 	return vb;
@@ -111,13 +124,13 @@ static void vc_reserve_refill(struct work_struct *work)
 		struct vc_reserve *r = &vc_reserves[o];
 		struct vc_vblock *vb;
 
-		while (atomic_read(&r->count) > READ_ONCE(r->target)) {
+		while (vc_reserve_count(r) > READ_ONCE(r->target)) {
 			vb = vc_reserve_pop(r);
 			if (!vb)
 				break;
 			vc_reserve_discard(vb);
 		}
-		while (atomic_read(&r->count) < READ_ONCE(r->target) &&
+		while (vc_reserve_count(r) < READ_ONCE(r->target) &&
 		       READ_ONCE(vc_reserve_live)) {
 			vb = vc_vblock_build(GFP_KERNEL | __GFP_ZERO |
 					     __GFP_NOWARN, o, NUMA_NO_NODE);
@@ -236,7 +249,7 @@ unsigned int vc_reserve_level(unsigned int order, unsigned int *target)
 		return 0;
 	}
 	*target = READ_ONCE(vc_reserves[order].target);
-	return atomic_read(&vc_reserves[order].count);
+	return vc_reserve_count(&vc_reserves[order]);
 }
 
 void vc_reserve_init(void)

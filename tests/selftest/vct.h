@@ -158,6 +158,9 @@ void vct_trace_cases(void (*run)(const char *name,
 				 void (*fn)(struct vct *t)));
 void vct_inject_cases(void (*run)(const char *name,
 				  void (*fn)(struct vct *t)));
+/* Defects found by reading module/ (issue 13). */
+void vct_review_cases(void (*run)(const char *name,
+				  void (*fn)(struct vct *t)));
 /* suite=faults and suite=stress (see main.c). */
 void vct_fault_cases(void (*run)(const char *name,
 				 void (*fn)(struct vct *t)));
