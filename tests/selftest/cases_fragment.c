@@ -116,7 +116,7 @@ static void vct_fragmented_virtual(struct vct *t)
 	vct_diag(t, "orders 1-%u: %u virtual, physical orders %#lx",
 		 VCT_FRAG_MAX, virt, physical_orders);
 	vct_diag(t, "%u blocks freed by others were taken again", regrabbed);
-	vct_diag(t, "memory given back to OOM callers %u times; %u blocks made whole after the hold",
+	vct_diag(t, "memory given back to OOM callers %u times; %u blocks whole after the hold",
 		 vct_frag_oom_releases() - oom, retried);
 	VCT_CHECK(t, t->s1->outstanding_virtual == t->s0->outstanding_virtual);
 	vct_fragmented_oom(t);
