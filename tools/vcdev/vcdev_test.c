@@ -7,12 +7,15 @@
  * buffer sizes: the buffer comes zeroed, patterns written through mmap()
  * read back through read() and the other way round, a second mapping at a
  * page offset sees the same bytes, and a mapping outlives close() of its
- * file.  A file opened read-only maps its buffer shared for reading only.
+ * file.  The mapping cannot grow with mremap() and stays out of core dumps
+ * (VM_DONTEXPAND, VM_DONTDUMP in /proc/self/smaps).  A file opened
+ * read-only maps its buffer shared for reading only.
  * Hostile offsets, sizes and flags must be refused with the documented
  * errors.
  *
  * usage: vcdev_test [--device PATH]   (as root, vcompound_dev loaded)
  */
+#define _GNU_SOURCE	/* mremap() */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -134,6 +137,36 @@ static int get_order(uint64_t size)
 }
 
 /* One buffer of @size bytes of the kind that @fallback asks for. */
+/*
+ * The flags vcompound_mmap() gives a mapping, from /proc/self/smaps:
+ * whether its VmFlags has @flag ("de": VM_DONTEXPAND, "dd": VM_DONTDUMP).
+ */
+static int vma_has_flag(const void *addr, const char *flag)
+{
+	char line[512], want[24];
+	int in = 0, found = 0;
+	FILE *f;
+
+	f = fopen("/proc/self/smaps", "r");
+	if (!f)
+		return 0;
+	snprintf(want, sizeof(want), "%lx-", (unsigned long)addr);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, want, strlen(want)))
+			in = 1;
+		else if (in && !strncmp(line, "VmFlags:", 8)) {
+			char *tok;
+
+			for (tok = strtok(line + 8, " \n"); tok;
+			     tok = strtok(NULL, " \n"))
+				found |= !strcmp(tok, flag);
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
 static void test_buffer(uint64_t size, int fallback)
 {
 	size_t mapped = (size + page_size - 1) & ~((size_t)page_size - 1);
@@ -161,6 +194,11 @@ static void test_buffer(uint64_t size, int fallback)
 	for (i = 0, bad = 0; i < mapped; i++)
 		bad += map[i] != 0;
 	CHECK(!bad, "%zu non-zero bytes in a new buffer", bad);
+	/* Not growable by mremap() (past the block), not in core dumps. */
+	CHECK(vma_has_flag(map, "de") && vma_has_flag(map, "dd"),
+	      "the mapping lacks VM_DONTEXPAND or VM_DONTDUMP (VmFlags de, dd)");
+	CHECK(mremap(map, mapped, 2 * mapped, 0) == MAP_FAILED,
+	      "mremap() grew the mapping");
 
 	/* mmap() -> read() */
 	for (i = 0; i < mapped; i++)
