@@ -8,7 +8,7 @@
 # named: a number "7", a name "07-free-deferred-list-leak-uncounted" or a
 # part of it "deferred"), run.sh
 #   1. copies the tree to a scratch directory: the files of the commit
-#      HEAD (git archive), or with --worktree the working tree as the lab
+#      HEAD was when the run started (git archive), or with --worktree the working tree as the lab
 #      itself copies it (tracked and untracked-but-not-ignored files);
 #      the patches are always read from this directory, so a new or edited
 #      patch is tried before it is committed,
@@ -39,7 +39,8 @@
 #   --check           only check that every selected patch applies
 #   --list            list the mutants and their lanes
 #   --update-readme   write the table of the results kept in the work
-#                     directory for this commit into tests/README.md
+#                     directory (the last result of each mutant, with
+#                     the commit it was run at) into tests/README.md
 #                     (alone: without running anything)
 #   --rejudge         read the kept logs of the selected mutants again
 #                     (after a change to this script's reading of them)
@@ -134,8 +135,10 @@ fi
 
 # ------------------------------------------------------------- the source
 
-COMMIT=$(git -C "$TOP" rev-parse --short=7 HEAD 2>/dev/null) ||
+# HEAD once: a commit made during the run must not change the copies.
+FULL=$(git -C "$TOP" rev-parse HEAD 2>/dev/null) ||
 	die "$TOP is not a git checkout: the copy is made from its HEAD"
+COMMIT=${FULL:0:7}
 MODE='head'
 if [ $WORKTREE = 1 ]; then
 	MODE=worktree
@@ -150,7 +153,7 @@ copy_tree() {
 	rm -rf "$dest"
 	mkdir -p "$dest"
 	if [ $MODE = head ]; then
-		git -C "$TOP" archive HEAD | tar -C "$dest" -xf -
+		git -C "$TOP" archive "$FULL" | tar -C "$dest" -xf -
 	else
 		git -C "$TOP" ls-files -z -co --exclude-standard |
 		(cd "$TOP" && while IFS= read -r -d '' f; do
@@ -237,9 +240,12 @@ verdict() {
 	elif [ -n "$probs" ]; then
 		echo "judge: $probs"
 	elif grep -q '^FAIL: .* failed for ' "$log"; then
-		# a build that failed: its first error, from the build log
-		b=$(sed -n 's/^FAIL: .*(full log: \(.*\))$/\1/p' "$log" | head -n 1)
-		err=$(grep -m1 -E 'error:|ERROR:' "$b" 2>/dev/null |
+		# a build that failed: its first error, from the build log (the
+		# copy kept next to the lane's log: the build directory is reused)
+		b=$log.build
+		[ -f "$b" ] ||
+			b=$(sed -n 's/^FAIL: .*(full log: \(.*\))$/\1/p' "$log" | head -n 1)
+		err=$(grep -m1 -iE 'error:' "$b" 2>/dev/null |
 			sed -e 's/^.*\/\([^/]*:[0-9]*:[0-9]*: \)/\1/' -e 's/^ *//') || true
 		echo "build: ${err:-failed (see $b)}"
 	else
@@ -274,20 +280,25 @@ table() {
 	done
 }
 
+# update_readme: the kept results of the mutants that exist, whatever
+# commit each was run at (the heading names the commits and dates).
 update_readme() {
-	local files=() m f tmp
+	local files=() m f tmp commits dates
 	for m in "${ALL[@]}"; do
 		f=$(result_file "$m")
-		[ -f "$f" ] && [ "$(get "$f" commit)" = "$COMMIT" ] &&
-			[ "$(get "$f" copy)" = "$MODE" ] && files+=("$f")
+		[ -f "$f" ] && files+=("$f")
 	done
-	[ ${#files[@]} -gt 0 ] || die "no results for $COMMIT ($MODE) in $WORK/results"
+	[ ${#files[@]} -gt 0 ] || die "no results kept in $WORK/results"
 	grep -q '^<!-- mutants-table begin -->$' "$README" ||
 		die "$README has no '<!-- mutants-table begin -->' line"
+	commits=$(for f in "${files[@]}"; do echo "$(get "$f" commit) ($(get "$f" copy))"; done |
+		sort -u | paste -sd, - | sed 's/,/, /g')
+	dates=$(for f in "${files[@]}"; do get "$f" date | cut -c1-10; done | sort -u |
+		sed -n '1p;$p' | uniq | paste -sd/ - | sed 's|/| to |')
 	tmp=$(mktemp)
 	{
-		echo "Run of \`tests/mutants/run.sh\` at commit $COMMIT (copy: $MODE), $(date -u +%Y-%m-%d):"
-		echo "${#files[@]} of ${#ALL[@]} mutants have a result for this commit."
+		echo "\`tests/mutants/run.sh\` at commit $commits, $dates (UTC);"
+		echo "${#files[@]} of ${#ALL[@]} mutants have a result."
 		echo
 		table "${files[@]}"
 	} >"$tmp.table"
@@ -297,7 +308,7 @@ update_readme() {
 		!skip' "$README" >"$tmp"
 	cat "$tmp" >"$README"
 	rm -f "$tmp" "$tmp.table"
-	say "tests/README.md: table of ${#files[@]} results for $COMMIT"
+	say "tests/README.md: table of ${#files[@]} results"
 }
 
 if [ $UPDATE = 1 ] && [ $# -eq 0 ] && [ $REJUDGE = 0 ]; then
@@ -388,6 +399,9 @@ for m in "${SEL[@]}"; do
 	t=$(date +%s)
 	if run_lane "$l" "$src" "$log"; then rc=0; else rc=$?; fi
 	secs=$(($(date +%s) - t))
+	rm -f "$log.build"
+	b=$(sed -n 's/^FAIL: .* failed for .*(full log: \(.*\))$/\1/p' "$log" | head -n 1)
+	[ -z "$b" ] || cp "$b" "$log.build" 2>/dev/null || true
 	put "$f" seconds "$secs"
 	put "$f" summary "$(summary "$log")"
 	if [ $rc = 0 ]; then
