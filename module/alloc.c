@@ -232,11 +232,19 @@ static void *vc_alloc_virtual(gfp_t gfp, unsigned int order, int nid)
 	return vb->addr;
 }
 
-/* Non-blocking callers: a block the reserve built earlier, or nothing. */
-static void *vc_alloc_reserved(unsigned int order)
+/*
+ * Non-blocking callers: a block the reserve built earlier, or nothing.
+ * reserve.c builds its blocks with GFP_KERNEL, so their pages may lie
+ * anywhere up to ZONE_NORMAL: a caller that needs a lower zone (GFP_DMA,
+ * GFP_DMA32) is refused rather than handed pages its device cannot reach.
+ */
+static void *vc_alloc_reserved(gfp_t gfp, unsigned int order)
 {
-	struct vc_vblock *vb = vc_reserve_take(order);
+	struct vc_vblock *vb;
 
+	if (gfp_zone(gfp) < gfp_zone(GFP_KERNEL))
+		return NULL;
+	vb = vc_reserve_take(order);
 	if (!vb)
 		return NULL;
 	vc_count(virtual[order]);
@@ -316,7 +324,7 @@ void *vc_alloc_block(gfp_t gfp, unsigned int order, int nid, bool may_virtual)
 	if (gfpflags_allow_blocking(gfp))
 		addr = vc_alloc_virtual(gfp, order, nid);
 	else
-		addr = vc_alloc_reserved(order);
+		addr = vc_alloc_reserved(gfp, order);
 	virtual = addr;
 out:
 	if (!addr)
@@ -343,7 +351,8 @@ out:
  * refused.  A non-blocking @gfp (GFP_ATOMIC, GFP_NOWAIT) that cannot be
  * served physically takes a zeroed virtual block from the atomic reserve
  * of @order (the reserve module param) on any node, and fails if that is
- * empty; a work item refills the reserve.
+ * empty; a work item refills the reserve.  Reserve blocks are built with
+ * GFP_KERNEL, so such a @gfp with GFP_DMA or GFP_DMA32 fails instead.
  *
  * Context: Any context but NMI if @gfp does not allow blocking; process
  * context otherwise.

@@ -1,20 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Cases for defects found by reading module/ (issue 13): drains that race
- * each other while hardirq frees arrive, and vcompound_mmap() into a
- * VM_PFNMAP mapping.
+ * each other while hardirq frees arrive, vcompound_mmap() into a
+ * VM_PFNMAP mapping, and atomic allocations of a low zone against the
+ * atomic reserve.
  */
 #include <linux/anon_inodes.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
+#include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/gfp.h>
 #include <linux/irq_work.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/mmzone.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 
@@ -298,8 +302,96 @@ static void vct_mmap_pfnmap(struct vct *t)
 	vct_free(t, p.block);
 }
 
+/*
+ * atomic_reserve_zone: the atomic reserve's blocks are built with
+ * GFP_KERNEL, so their pages may lie in any zone up to ZONE_NORMAL.  A
+ * GFP_ATOMIC | GFP_DMA32 (or GFP_DMA) allocation that falls back must get
+ * NULL rather than one of them, or a 32-bit device would be handed pages
+ * above 4 GiB.  The guest's memory is all below 4 GiB, so the pages alone
+ * would pass: the reserve_taken counter shows whether a reserve block was
+ * handed out for a zone it was not built for.
+ */
+#define VCT_RZ_ORDER		2
+#define VCT_RZ_WAIT_MS		10000
+
+struct vct_rz_call {
+	gfp_t gfp;
+	void *addr;
+};
+
+static void vct_rz_alloc_fn(void *arg)
+{
+	struct vct_rz_call *c = arg;
+
+	c->addr = vcompound_alloc(c->gfp, VCT_RZ_ORDER);
+}
+
+/* Every page of @addr lies in @zone or below it. */
+static bool vct_rz_pages_in(struct vct *t, void *addr, enum zone_type zone)
+{
+	unsigned long i;
+
+	for (i = 0; i < (1UL << VCT_RZ_ORDER); i++) {
+		struct page *page = vcompound_nth_page(addr, i);
+
+		if (page_zonenum(page) > zone) {
+			vct_diag(t, "page %lu (pfn %#lx) is in zone %d, above %d",
+				 i, page_to_pfn(page), page_zonenum(page), zone);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void vct_rz_one(struct vct *t, gfp_t zone_gfp, const char *what)
+{
+	struct vct_rz_call c = {
+		.gfp = GFP_ATOMIC | __GFP_NOWARN | zone_gfp,
+	};
+	unsigned int waited;
+
+	/* A full reserve of the order, so that only the zone can refuse. */
+	for (waited = 0; waited < VCT_RZ_WAIT_MS; waited += 20) {
+		vct_snap(t);
+		if (t->s0->order[VCT_RZ_ORDER].reserve_level > 0)
+			break;
+		msleep(20);
+	}
+	if (!VCT_CHECK(t, t->s0->order[VCT_RZ_ORDER].reserve_level > 0))
+		return;
+	VCT_CHECK(t, vct_run_in(VCT_SOFTIRQ, vct_rz_alloc_fn, &c));
+	if (c.addr) {
+		vct_diag(t, "%s from softirq: a block at %p, virtual %d", what,
+			 c.addr, vcompound_is_virtual(c.addr));
+		VCT_CHECK(t, vct_rz_pages_in(t, c.addr, gfp_zone(c.gfp)));
+		vct_free(t, c.addr);
+	}
+	vct_resnap(t);
+	if (!VCT_CHECK(t, vct_odelta(t, VCT_RZ_ORDER, reserve_taken) == 0))
+		vct_diag(t, "%s: %lu block(s) of the GFP_KERNEL reserve handed out",
+			 what, vct_odelta(t, VCT_RZ_ORDER, reserve_taken));
+	/* always_fallback: nothing physical, and the reserve cannot serve. */
+	VCT_CHECK(t, !c.addr);
+	VCT_CHECK(t, vct_odelta(t, VCT_RZ_ORDER, failed) == 1);
+}
+
+static void vct_atomic_reserve_zone(struct vct *t)
+{
+	if (!IS_ENABLED(CONFIG_ZONE_DMA32) && !IS_ENABLED(CONFIG_ZONE_DMA)) {
+		t->skip = "no zone below ZONE_NORMAL";
+		return;
+	}
+	if (vct_set_fallback(t, true))
+		return;
+	if (IS_ENABLED(CONFIG_ZONE_DMA32))
+		vct_rz_one(t, GFP_DMA32, "GFP_ATOMIC | GFP_DMA32");
+	if (IS_ENABLED(CONFIG_ZONE_DMA))
+		vct_rz_one(t, GFP_DMA, "GFP_ATOMIC | GFP_DMA");
+}
+
 void vct_review_cases(void (*run)(const char *name, void (*fn)(struct vct *t)))
 {
 	run("drain_concurrent", vct_drain_concurrent);
 	run("mmap_pfnmap", vct_mmap_pfnmap);
+	run("atomic_reserve_zone", vct_atomic_reserve_zone);
 }
