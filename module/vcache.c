@@ -462,11 +462,22 @@ static void *vcache_alloc_slow(struct vcache *c, gfp_t gfp, int nid)
 		slab = vcache_grow(c, gfp, nid);
 		if (!slab)
 			return NULL;
+		/*
+		 * The first object is taken before the lock is dropped, as
+		 * SLUB does: published empty, the slab could be reaped before
+		 * its grower came back for it.
+		 */
 		spin_lock_irqsave(&n->lock, flags);
 		list_add(&slab->list, &n->empty);
 		n->nr_empty++;
 		n->free_objs += slab->objects;
+		obj = vcache_slab_pop(c, n, slab);
+		/* Checked on debug caches, as vcache_node_take() does. */
+		if ((c->flags & VCACHE_DEBUG) && !vcache_debug_alloc_ok(c, obj))
+			obj = NULL;
 		spin_unlock_irqrestore(&n->lock, flags);
+		if (obj)
+			return obj;
 	}
 }
 

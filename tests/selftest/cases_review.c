@@ -2,10 +2,11 @@
 /*
  * Cases for defects found by reading module/ (issue 13): drains that race
  * each other while hardirq frees arrive, vcompound_mmap() into a
- * VM_PFNMAP mapping, and atomic allocations of a low zone against the
- * atomic reserve.
+ * VM_PFNMAP mapping, atomic allocations of a low zone against the atomic
+ * reserve, and vcache slabs reaped between their growth and first use.
  */
 #include <linux/anon_inodes.h>
+#include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
@@ -21,6 +22,8 @@
 #include <linux/mmzone.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+
+#include <vcache.h>
 
 #include "vcompat_mm.h"
 #include "vct.h"
@@ -389,9 +392,179 @@ static void vct_atomic_reserve_zone(struct vct *t)
 		vct_rz_one(t, GFP_DMA, "GFP_ATOMIC | GFP_DMA");
 }
 
+/*
+ * vcache_grow_reaped: a grower on CPU 0 allocates objects of a cache and
+ * keeps every one of them, while a reaper on CPU 1 calls vcache_shrink()
+ * in a loop.  Every slab the grower grows must then hold at least the
+ * object it was grown for, so none may be released during the round: the
+ * objects the ctor built are exactly the cache's capacity at the round's
+ * end.  A slab that was published empty, and reaped before its grower took
+ * an object from it, shows as ctor calls beyond that capacity.
+ */
+#define VCT_GR_SIZE		512
+#define VCT_GR_OBJS		120	/* held per round: eight slabs or so */
+#define VCT_GR_BUDGET_MS	15000
+#define VCT_GR_MAX_ROUNDS	20000
+#define VCT_GR_WAIT_MS		60000
+
+static atomic_long_t vct_gr_ctor_calls;
+
+static void vct_gr_ctor(void *obj)
+{
+	atomic_long_inc(&vct_gr_ctor_calls);
+}
+
+struct vct_gr {
+	struct vcache *cache;
+	void *objs[VCT_GR_OBJS];
+	struct completion done;
+	unsigned long rounds;
+	unsigned long grown_objs;	/* ctor calls */
+	unsigned long reaped_objs;	/* of slabs released while held */
+	unsigned long failed_allocs;
+	unsigned long shrinks;
+	bool stop;			/* the grower is done; read with acquire */
+};
+
+/* Threads stay until kthread_stop(), which then cannot miss them. */
+static void vct_gr_wait_stop(void)
+{
+	set_current_state(TASK_INTERRUPTIBLE);
+	while (!kthread_should_stop()) {
+		schedule();
+		set_current_state(TASK_INTERRUPTIBLE);
+	}
+	__set_current_state(TASK_RUNNING);
+}
+
+static int vct_gr_reaper(void *arg)
+{
+	struct vct_gr *gr = arg;
+
+	/* Pairs with the grower's release, as the drainers' loop does. */
+	while (!smp_load_acquire(&gr->stop)) {
+		vcache_shrink(gr->cache);
+		gr->shrinks++;
+		cond_resched();
+	}
+	vct_gr_wait_stop();
+	return 0;
+}
+
+/* One round; false when an allocation failed. */
+static bool vct_gr_round(struct vct_gr *gr)
+{
+	struct vcache_info info;
+	unsigned long ctor0, grown;
+	unsigned int i, got;
+
+	/*
+	 * The capacity need not be 0 here: the reaper may still be releasing
+	 * the last round's slabs.  Those are off the node's lists already, so
+	 * every object of this round comes from a slab grown in it, and a
+	 * slab still counted at the end only hides a reap, never fakes one.
+	 */
+	ctor0 = atomic_long_read(&vct_gr_ctor_calls);
+	for (got = 0; got < VCT_GR_OBJS; got++) {
+		gr->objs[got] = vcache_alloc(gr->cache, GFP_KERNEL | __GFP_NOWARN);
+		if (!gr->objs[got])
+			break;
+	}
+	vcache_get_info(gr->cache, &info);
+	grown = atomic_long_read(&vct_gr_ctor_calls) - ctor0;
+	gr->grown_objs += grown;
+	if (grown > info.num_objs)
+		gr->reaped_objs += grown - info.num_objs;
+	for (i = 0; i < got; i++)
+		vcache_free(gr->cache, gr->objs[i]);
+	vcache_shrink(gr->cache);
+	if (got < VCT_GR_OBJS) {
+		gr->failed_allocs++;
+		return false;
+	}
+	return true;
+}
+
+static int vct_gr_grower(void *arg)
+{
+	unsigned long deadline = jiffies + msecs_to_jiffies(VCT_GR_BUDGET_MS);
+	struct vct_gr *gr = arg;
+
+	while (gr->rounds < VCT_GR_MAX_ROUNDS && time_before(jiffies, deadline)) {
+		gr->rounds++;
+		if (!vct_gr_round(gr))
+			break;
+		cond_resched();
+	}
+	/* Pairs with the reaper's acquire. */
+	smp_store_release(&gr->stop, true);
+	complete(&gr->done);
+	vct_gr_wait_stop();
+	return 0;
+}
+
+static void vct_vcache_grow_reaped(struct vct *t)
+{
+	struct task_struct *grower, *reaper;
+	struct vcache_info info;
+	unsigned long left;
+	struct vct_gr *gr;
+
+	if (!cpu_online(0) || !cpu_online(1)) {
+		t->skip = "needs CPUs 0 and 1 online";
+		return;
+	}
+	gr = kzalloc(sizeof(*gr), GFP_KERNEL);
+	if (!VCT_CHECK(t, gr))
+		return;
+	init_completion(&gr->done);
+	atomic_long_set(&vct_gr_ctor_calls, 0);
+	gr->cache = vcache_create("vct_grow_reaped", VCT_GR_SIZE, 0, 0,
+				  vct_gr_ctor);
+	if (!VCT_CHECK(t, gr->cache))
+		goto out;
+
+	reaper = kthread_create(vct_gr_reaper, gr, "vct_gr_reaper");
+	if (!VCT_CHECK(t, !IS_ERR(reaper)))
+		goto destroy;
+	kthread_bind(reaper, 1);
+	grower = kthread_create(vct_gr_grower, gr, "vct_gr_grower");
+	if (!VCT_CHECK(t, !IS_ERR(grower))) {
+		/* As the grower's: lets the reaper end. */
+		smp_store_release(&gr->stop, true);
+		wake_up_process(reaper);
+		kthread_stop(reaper);
+		goto destroy;
+	}
+	kthread_bind(grower, 0);
+	wake_up_process(reaper);
+	wake_up_process(grower);
+	left = wait_for_completion_timeout(&gr->done,
+					   msecs_to_jiffies(VCT_GR_WAIT_MS));
+	if (!VCT_CHECK(t, left))
+		vct_diag(t, "grower still running after %u ms", VCT_GR_WAIT_MS);
+	kthread_stop(grower);
+	kthread_stop(reaper);
+
+	vcache_get_info(gr->cache, &info);
+	vct_diag(t, "%lu rounds of %u objects, %lu shrinks, %lu slabs of %u objects grown",
+		 gr->rounds, VCT_GR_OBJS, gr->shrinks,
+		 info.objperslab ? gr->grown_objs / info.objperslab : 0,
+		 info.objperslab);
+	if (!VCT_CHECK(t, !gr->reaped_objs))
+		vct_diag(t, "%lu slabs released while every object was held",
+			 info.objperslab ? gr->reaped_objs / info.objperslab : 0);
+	VCT_CHECK(t, !gr->failed_allocs);
+destroy:
+	vcache_destroy(gr->cache);
+out:
+	kfree(gr);
+}
+
 void vct_review_cases(void (*run)(const char *name, void (*fn)(struct vct *t)))
 {
 	run("drain_concurrent", vct_drain_concurrent);
 	run("mmap_pfnmap", vct_mmap_pfnmap);
 	run("atomic_reserve_zone", vct_atomic_reserve_zone);
+	run("vcache_grow_reaped", vct_vcache_grow_reaped);
 }
