@@ -204,9 +204,11 @@ static void vct_double_free_race(struct vct *t)
 	if (!VCT_CHECK(t, num_online_cpus() >= 2) || vct_set_fallback(t, true))
 		return;
 	cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
-	other = kthread_create_on_cpu(vct_race_fn, &r, cpu, "vct_race/%u");
+	/* (kthread_create_on_cpu() is not exported on 5.10) */
+	other = kthread_create(vct_race_fn, &r, "vct_race/%u", cpu);
 	if (!VCT_CHECK(t, !IS_ERR(other)))
 		return;
+	kthread_bind(other, cpu);
 	wake_up_process(other);
 	vct_snap(t);
 	vct_expect_warn_begin(t, vct_warn_once(VCT_WARN_BAD_FREE),
