@@ -143,6 +143,7 @@ static int get_order(uint64_t size)
  */
 static int vma_has_flag(const void *addr, const char *flag)
 {
+	static const char delims[] = { ' ', '\n', '\0' };
 	char line[512], want[24];
 	int in = 0, found = 0;
 	FILE *f;
@@ -152,16 +153,17 @@ static int vma_has_flag(const void *addr, const char *flag)
 		return 0;
 	snprintf(want, sizeof(want), "%lx-", (unsigned long)addr);
 	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, want, strlen(want)))
-			in = 1;
-		else if (in && !strncmp(line, "VmFlags:", 8)) {
-			char *tok;
+		char *tok;
 
-			for (tok = strtok(line + 8, " \n"); tok;
-			     tok = strtok(NULL, " \n"))
-				found |= !strcmp(tok, flag);
-			break;
+		if (!strncmp(line, want, strlen(want))) {
+			in = 1;
+			continue;
 		}
+		if (!in || strncmp(line, "VmFlags:", 8))
+			continue;
+		for (tok = strtok(line + 8, delims); tok; tok = strtok(NULL, delims))
+			found |= !strcmp(tok, flag);
+		break;
 	}
 	fclose(f);
 	return found;
