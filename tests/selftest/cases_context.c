@@ -14,6 +14,7 @@
 #include <linux/spinlock.h>
 #include <linux/timer.h>
 
+#include "vcompat_irq_work.h"
 #include "vct.h"
 
 /* Static, not on the stack: the callbacks may still be returning. */
@@ -53,7 +54,7 @@ bool vct_run_in(enum vct_ctx ctx, void (*fn)(void *arg), void *arg)
 
 	switch (ctx) {
 	case VCT_HARDIRQ:
-		init_irq_work(&vct_async.irq_work, vct_irq_work_fn);
+		vc_init_irq_work_hard(&vct_async.irq_work, vct_irq_work_fn);
 		irq_work_queue(&vct_async.irq_work);
 		if (!wait_for_completion_timeout(&vct_async.done, 30 * HZ))
 			return false;

@@ -31,6 +31,7 @@
 
 #include "vct.h"
 #include "vct_fragment.h"
+#include "vcompat_irq_work.h"
 #include "vcompat_page_alloc.h"
 
 static unsigned long stress_ops = 1000000;
@@ -532,7 +533,7 @@ static void vct_st_run(struct vct *t, const char *name, unsigned long ops,
 		/* Never zero: xorshift would stay there. */
 		th->rnd = (stress_seed + 1) * 0x9e3779b97f4a7c15ULL + i;
 		th->target = ops / nr + (i < ops % nr);
-		init_irq_work(&th->irq_work, vct_st_irq_work);
+		vc_init_irq_work_hard(&th->irq_work, vct_st_irq_work);
 		tasklet_setup(&th->tasklet, vct_st_tasklet);
 		init_completion(&th->batch_done);
 		init_completion(&th->done);

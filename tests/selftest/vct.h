@@ -119,7 +119,7 @@ int vct_set_fallback(struct vct *t, bool on);
 
 /* Contexts a driver may free from (cases_context.c). */
 enum vct_ctx {
-	VCT_HARDIRQ,		/* irq_work */
+	VCT_HARDIRQ,		/* irq_work in hard irq context, also on RT */
 	VCT_SOFTIRQ,		/* timer */
 	VCT_SPINLOCK,		/* spin_lock_irqsave() held */
 	VCT_PREEMPT_OFF,
