@@ -3,11 +3,13 @@
  * Cases for defects found by reading module/ (issue 13): drains that race
  * each other while hardirq frees arrive, vcompound_mmap() into a
  * VM_PFNMAP mapping, atomic allocations of a low zone against the atomic
- * reserve, and vcache slabs reaped between their growth and first use.
+ * reserve, vcache slabs reaped between their growth and first use, and
+ * objects cached by a CPU that goes offline.
  */
 #include <linux/anon_inodes.h>
 #include <linux/atomic.h>
 #include <linux/completion.h>
+#include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/err.h>
@@ -21,10 +23,12 @@
 #include <linux/mman.h>
 #include <linux/mmzone.h>
 #include <linux/sched.h>
+#include <linux/workqueue.h>
 #include <linux/slab.h>
 
 #include <vcache.h>
 
+#include "vcompat_irq_work.h"
 #include "vcompat_mm.h"
 #include "vct.h"
 
@@ -162,7 +166,7 @@ static bool vct_dr_repeat(struct vct *t, struct vct_dr *dr, unsigned int rep)
 		return false;
 	dr->next = 0;
 	dr->storm_done = false;
-	init_irq_work(&dr->work, vct_dr_free_batch);
+	vc_init_irq_work_hard(&dr->work, vct_dr_free_batch);
 
 	for (i = 0; i < ARRAY_SIZE(dr->th); i++) {
 		struct vct_dr_thread *th = &dr->th[i];
@@ -561,10 +565,80 @@ out:
 	kfree(gr);
 }
 
+/*
+ * vcache_cpu_offline: objects freed on CPU 1 stay in its array.  Once the
+ * CPU is offline nothing runs there to flush it, so the cache must do it
+ * when the CPU dies: vcache_shrink() afterwards leaves no slab.  Without
+ * that the array pinned its slabs until the CPU came back.
+ */
+#define VCT_OFF_CPU		1
+#define VCT_OFF_OBJS		8
+
+struct vct_off {
+	struct vcache *c;
+	void *obj[VCT_OFF_OBJS];
+	unsigned int got;
+};
+
+/* On CPU 1: allocate and free there, so the objects land in its array. */
+static long vct_off_fill(void *arg)
+{
+	struct vct_off *off = arg;
+	unsigned int i;
+
+	for (i = 0; i < VCT_OFF_OBJS; i++) {
+		off->obj[i] = vcache_alloc(off->c, GFP_KERNEL);
+		if (off->obj[i])
+			off->got++;
+	}
+	for (i = 0; i < VCT_OFF_OBJS; i++)
+		vcache_free(off->c, off->obj[i]);
+	return 0;
+}
+
+static void vct_vcache_cpu_offline(struct vct *t)
+{
+	struct vct_off off = { };
+	struct vcache_info info;
+	int ret;
+
+	if (!VCT_CHECK(t, IS_ENABLED(CONFIG_HOTPLUG_CPU)) ||
+	    !VCT_CHECK(t, cpu_online(VCT_OFF_CPU)))
+		return;
+	off.c = vcache_create("vct_offline", 256, 0, 0, NULL);
+	if (!VCT_CHECK(t, off.c))
+		return;
+	work_on_cpu(VCT_OFF_CPU, vct_off_fill, &off);
+	vcache_get_info(off.c, &info);
+	/* The objects are free but cached: their slab is still there. */
+	if (!VCT_CHECK(t, off.got == VCT_OFF_OBJS) ||
+	    !VCT_CHECK(t, info.physical_slabs + info.virtual_slabs > 0))
+		goto out;
+
+	ret = remove_cpu(VCT_OFF_CPU);
+	if (!VCT_CHECK(t, ret == 0)) {
+		vct_diag(t, "remove_cpu(%d) = %d", VCT_OFF_CPU, ret);
+		goto out;
+	}
+	vcache_shrink(off.c);
+	vcache_get_info(off.c, &info);
+	if (!VCT_CHECK(t, !info.physical_slabs && !info.virtual_slabs &&
+			  !info.num_objs))
+		vct_diag(t, "after shrink with CPU %d offline: %lu slabs, %lu objects (%lu active)",
+			 VCT_OFF_CPU, info.physical_slabs + info.virtual_slabs,
+			 info.num_objs, info.active_objs);
+	ret = add_cpu(VCT_OFF_CPU);
+	if (!VCT_CHECK(t, ret == 0))
+		vct_diag(t, "add_cpu(%d) = %d", VCT_OFF_CPU, ret);
+out:
+	vcache_destroy(off.c);
+}
+
 void vct_review_cases(void (*run)(const char *name, void (*fn)(struct vct *t)))
 {
 	run("drain_concurrent", vct_drain_concurrent);
 	run("mmap_pfnmap", vct_mmap_pfnmap);
 	run("atomic_reserve_zone", vct_atomic_reserve_zone);
 	run("vcache_grow_reaped", vct_vcache_grow_reaped);
+	run("vcache_cpu_offline", vct_vcache_cpu_offline);
 }
