@@ -173,7 +173,7 @@ struct vcache *vcache_create(const char *name, unsigned int size,
 
 		if (!n)
 			goto fail;
-		spin_lock_init(&n->lock);
+		raw_spin_lock_init(&n->lock);
 		INIT_LIST_HEAD(&n->partial);
 		INIT_LIST_HEAD(&n->full);
 		INIT_LIST_HEAD(&n->empty);
@@ -397,38 +397,38 @@ static void *vcache_refill(struct vcache *c, struct vcache_cpu *ac)
 	struct vcache_node *n = c->node[numa_mem_id()];
 	void *obj;
 
-	spin_lock(&n->lock);
+	raw_spin_lock(&n->lock);
 	while (ac->avail < c->batch && (obj = vcache_node_take(c, n)))
 		ac->entry[ac->avail++] = obj;
-	spin_unlock(&n->lock);
+	raw_spin_unlock(&n->lock);
 	return ac->avail ? ac->entry[--ac->avail] : NULL;
 }
 
 /**
  * vcache_flush_cpu - return the oldest objects of a CPU array to the slabs
  * @c: the cache
- * @ac: the array, of the current CPU
+ * @ac: the array, of the current CPU or of a dead one
  * @count: how many objects, at most ac->avail
+ * @release: slabs left empty are added here, for vcache_release_list()
  *
  * Context: Interrupts disabled.
  */
 void vcache_flush_cpu(struct vcache *c, struct vcache_cpu *ac,
-		      unsigned int count)
+		      unsigned int count, struct list_head *release)
 {
-	struct vcache_slab *slab = NULL, *empty, *next;
+	struct vcache_slab *slab = NULL, *empty;
 	struct vcache_node *n;
-	LIST_HEAD(release);
 	unsigned int i;
 
 	/* One lock round trip per run of objects of one node. */
 	for (i = 0; i < count;) {
 		slab = vcache_known_slab(slab, ac->entry[i]);
 		n = c->node[slab->nid];
-		spin_lock(&n->lock);
+		raw_spin_lock(&n->lock);
 		for (;;) {
 			empty = vcache_slab_push(c, n, slab, ac->entry[i]);
 			if (empty) {
-				list_add(&empty->list, &release);
+				list_add(&empty->list, release);
 				slab = NULL;
 			}
 			if (++i == count)
@@ -437,11 +437,26 @@ void vcache_flush_cpu(struct vcache *c, struct vcache_cpu *ac,
 			if (c->node[slab->nid] != n)
 				break;
 		}
-		spin_unlock(&n->lock);
+		raw_spin_unlock(&n->lock);
 	}
 	ac->avail -= count;
 	memmove(ac->entry, ac->entry + count, ac->avail * sizeof(void *));
-	list_for_each_entry_safe(slab, next, &release, list)
+}
+
+/**
+ * vcache_release_list - release the slabs vcache_flush_cpu() emptied
+ * @release: the list
+ *
+ * Outside the interrupts-off section: releasing a slab frees pages, which
+ * PREEMPT_RT does not allow there.
+ *
+ * Context: Any context but NMI, as vcache_release_slab().
+ */
+void vcache_release_list(struct list_head *release)
+{
+	struct vcache_slab *slab, *next;
+
+	list_for_each_entry_safe(slab, next, release, list)
 		vcache_release_slab(slab);
 }
 
@@ -453,9 +468,9 @@ static void *vcache_alloc_slow(struct vcache *c, gfp_t gfp, int nid)
 	void *obj;
 
 	for (;;) {
-		spin_lock_irqsave(&n->lock, flags);
+		raw_spin_lock_irqsave(&n->lock, flags);
 		obj = vcache_node_take(c, n);
-		spin_unlock_irqrestore(&n->lock, flags);
+		raw_spin_unlock_irqrestore(&n->lock, flags);
 		if (obj)
 			return obj;
 
@@ -467,7 +482,7 @@ static void *vcache_alloc_slow(struct vcache *c, gfp_t gfp, int nid)
 		 * SLUB does: published empty, the slab could be reaped before
 		 * its grower came back for it.
 		 */
-		spin_lock_irqsave(&n->lock, flags);
+		raw_spin_lock_irqsave(&n->lock, flags);
 		list_add(&slab->list, &n->empty);
 		n->nr_empty++;
 		n->free_objs += slab->objects;
@@ -475,7 +490,7 @@ static void *vcache_alloc_slow(struct vcache *c, gfp_t gfp, int nid)
 		/* Checked on debug caches, as vcache_node_take() does. */
 		if ((c->flags & VCACHE_DEBUG) && !vcache_debug_alloc_ok(c, obj))
 			obj = NULL;
-		spin_unlock_irqrestore(&n->lock, flags);
+		raw_spin_unlock_irqrestore(&n->lock, flags);
 		if (obj)
 			return obj;
 	}
@@ -540,10 +555,10 @@ static void vcache_free_debug(struct vcache *c, struct vcache_slab *slab,
 	struct vcache_slab *empty = NULL;
 	unsigned long flags;
 
-	spin_lock_irqsave(&n->lock, flags);
+	raw_spin_lock_irqsave(&n->lock, flags);
 	if (vcache_debug_free_ok(c, slab, obj))
 		empty = vcache_slab_push(c, n, slab, obj);
-	spin_unlock_irqrestore(&n->lock, flags);
+	raw_spin_unlock_irqrestore(&n->lock, flags);
 	if (empty)
 		vcache_release_slab(empty);
 }
@@ -596,6 +611,7 @@ void vcache_free(struct vcache *c, void *obj)
 	struct vcache_slab *slab;
 	struct vcache_cpu *ac;
 	unsigned long flags;
+	LIST_HEAD(release);
 
 	if (!obj)
 		return;
@@ -618,9 +634,10 @@ void vcache_free(struct vcache *c, void *obj)
 	}
 	trace_vcache_free(c->name, obj, c->size);
 	if (unlikely(ac->avail >= c->cpu_limit))
-		vcache_flush_cpu(c, ac, c->batch);
+		vcache_flush_cpu(c, ac, c->batch, &release);
 	ac->entry[ac->avail++] = obj;
 	local_irq_restore(flags);
+	vcache_release_list(&release);
 }
 EXPORT_SYMBOL_GPL(vcache_free);
 
@@ -643,7 +660,7 @@ unsigned long vcache_reap(struct vcache *c, unsigned long max_pages)
 		struct vcache_node *n = c->node[nid];
 		LIST_HEAD(release);
 
-		spin_lock_irqsave(&n->lock, flags);
+		raw_spin_lock_irqsave(&n->lock, flags);
 		while (freed < max_pages &&
 		       (slab = list_first_entry_or_null(&n->empty,
 							struct vcache_slab,
@@ -653,7 +670,7 @@ unsigned long vcache_reap(struct vcache *c, unsigned long max_pages)
 			n->free_objs -= slab->objects;
 			freed += 1UL << slab->order;
 		}
-		spin_unlock_irqrestore(&n->lock, flags);
+		raw_spin_unlock_irqrestore(&n->lock, flags);
 		list_for_each_entry_safe(slab, next, &release, list)
 			vcache_release_slab(slab);
 	}
@@ -702,13 +719,13 @@ static void vcache_release_all(struct vcache *c)
 	for_each_node(nid) {
 		struct vcache_node *n = c->node[nid];
 
-		spin_lock_irqsave(&n->lock, flags);
+		raw_spin_lock_irqsave(&n->lock, flags);
 		list_splice_init(&n->partial, &release);
 		list_splice_init(&n->full, &release);
 		list_splice_init(&n->empty, &release);
 		n->nr_empty = 0;
 		n->free_objs = 0;
-		spin_unlock_irqrestore(&n->lock, flags);
+		raw_spin_unlock_irqrestore(&n->lock, flags);
 	}
 	list_for_each_entry_safe(slab, next, &release, list)
 		vcache_release_slab(slab);

@@ -15,6 +15,14 @@
  * local interrupts disabled; the per-node slab lists and their lock are
  * touched once per batch.  Debug caches skip the arrays so that every
  * free is checked when it happens.
+ *
+ * Frees come from any context, hard interrupts included, also on
+ * PREEMPT_RT: so the node lock is a raw spinlock, held for list work only,
+ * and slabs left empty are released after it and the interrupts-off
+ * section end.  Only the CPU itself touches its array, with interrupts
+ * off: vcache_shrink() flushes remote arrays by work items queued on their
+ * CPUs, and a CPU that went offline has its arrays flushed by the hotplug
+ * callback that runs once it is dead.
  */
 #ifndef _VCACHE_INTERNAL_H
 #define _VCACHE_INTERNAL_H
@@ -47,7 +55,7 @@ struct vcache_cpu {
 };
 
 struct vcache_node {
-	spinlock_t lock;		/* irq-safe: frees come from hardirq */
+	raw_spinlock_t lock;		/* frees come from hard irq, also on RT */
 	struct list_head partial;	/* some objects free */
 	struct list_head full;		/* no object free */
 	struct list_head empty;		/* every object free */
@@ -111,7 +119,8 @@ static inline void *vcache_slot_obj(const struct vcache *c,
 /* vcache.c */
 void vcache_release_slab(struct vcache_slab *slab);
 void vcache_flush_cpu(struct vcache *c, struct vcache_cpu *ac,
-		      unsigned int count);
+		      unsigned int count, struct list_head *release);
+void vcache_release_list(struct list_head *release);
 unsigned long vcache_reap(struct vcache *c, unsigned long max_pages);
 int vcache_info_show(struct seq_file *m, void *unused);
 

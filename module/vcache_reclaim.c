@@ -1,22 +1,54 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Giving vcache memory back: vcache_shrink() on request, and a shrinker
- * that releases empty slabs under memory pressure.
+ * Giving vcache memory back: vcache_shrink() on request, the arrays of a
+ * CPU that went offline, and a shrinker that releases empty slabs under
+ * memory pressure.
  */
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/irqflags.h>
 #include <linux/mutex.h>
-#include <linux/smp.h>
+#include <linux/percpu.h>
+#include <linux/workqueue.h>
 
 #include "vcache_internal.h"
 #include "vcompat_shrinker.h"
 
 static struct shrinker *vcache_shrinker;
 
-static void vcache_flush_this_cpu(void *arg)
-{
-	struct vcache *c = arg;
-	struct vcache_cpu *ac = this_cpu_ptr(c->cpu);
+/*
+ * vcache_shrink() flushes each CPU's array on that CPU, from a work item
+ * rather than an IPI: the flush may free pages, which PREEMPT_RT does not
+ * allow in hard interrupt context.
+ */
+struct vcache_flush {
+	struct work_struct work;
+	struct vcache *cache;
+};
 
-	vcache_flush_cpu(c, ac, ac->avail);
+static struct vcache_flush __percpu *vcache_flush;
+/* One vcache_shrink() at a time uses the work items. */
+static DEFINE_MUTEX(vcache_flush_mutex);
+static int vcache_cpuhp_state;
+
+/* @ac is this CPU's array, or a dead CPU's. */
+static void vcache_flush_array(struct vcache *c, struct vcache_cpu *ac)
+{
+	unsigned long flags;
+	LIST_HEAD(release);
+
+	local_irq_save(flags);
+	vcache_flush_cpu(c, ac, ac->avail, &release);
+	local_irq_restore(flags);
+	vcache_release_list(&release);
+}
+
+static void vcache_flush_work(struct work_struct *work)
+{
+	struct vcache_flush *f = container_of(work, struct vcache_flush, work);
+
+	/* A bound worker: this CPU's array stays this CPU's. */
+	vcache_flush_array(f->cache, raw_cpu_ptr(f->cache->cpu));
 }
 
 /**
@@ -30,12 +62,42 @@ static void vcache_flush_this_cpu(void *arg)
  */
 void vcache_shrink(struct vcache *c)
 {
-	on_each_cpu(vcache_flush_this_cpu, c, 1);
+	int cpu;
+
+	mutex_lock(&vcache_flush_mutex);
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		struct vcache_flush *f = per_cpu_ptr(vcache_flush, cpu);
+
+		if (!READ_ONCE(per_cpu_ptr(c->cpu, cpu)->avail))
+			continue;
+		f->cache = c;
+		schedule_work_on(cpu, &f->work);
+	}
+	for_each_online_cpu(cpu)
+		flush_work(&per_cpu_ptr(vcache_flush, cpu)->work);
+	cpus_read_unlock();
+	mutex_unlock(&vcache_flush_mutex);
 	vcache_reap(c, ULONG_MAX);
 }
 EXPORT_SYMBOL_GPL(vcache_shrink);
 
-/* Kept empty slabs only: flushing CPU arrays would cost an IPI each. */
+/*
+ * Called on a surviving CPU once @cpu is dead: nothing runs there any
+ * more, so its arrays would pin their slabs until it came back.
+ */
+static int vcache_cpu_dead(unsigned int cpu)
+{
+	struct vcache *c;
+
+	mutex_lock(&vcache_mutex);
+	list_for_each_entry(c, &vcache_list, list)
+		vcache_flush_array(c, per_cpu_ptr(c->cpu, cpu));
+	mutex_unlock(&vcache_mutex);
+	return 0;
+}
+
+/* Empty slabs only: flushing CPU arrays would cost a work item each. */
 static unsigned long vcache_shrink_count(struct shrinker *s,
 					 struct shrink_control *sc)
 {
@@ -71,13 +133,40 @@ static unsigned long vcache_shrink_scan(struct shrinker *s,
 
 int vcache_reclaim_init(void)
 {
+	int cpu, ret;
+
+	vcache_flush = alloc_percpu(struct vcache_flush);
+	if (!vcache_flush)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		INIT_WORK(&per_cpu_ptr(vcache_flush, cpu)->work,
+			  vcache_flush_work);
+	/* A PREPARE state: its teardown runs after the CPU is dead. */
+	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN,
+					"vcompound/vcache:dead", NULL,
+					vcache_cpu_dead);
+	if (ret < 0)
+		goto free_flush;
+	vcache_cpuhp_state = ret;
 	vcache_shrinker = vc_shrinker_register("vcompound-vcache",
 					       vcache_shrink_count,
 					       vcache_shrink_scan);
-	return vcache_shrinker ? 0 : -ENOMEM;
+	if (!vcache_shrinker) {
+		ret = -ENOMEM;
+		goto remove_state;
+	}
+	return 0;
+
+remove_state:
+	cpuhp_remove_state_nocalls(vcache_cpuhp_state);
+free_flush:
+	free_percpu(vcache_flush);
+	return ret;
 }
 
 void vcache_reclaim_exit(void)
 {
 	vc_shrinker_unregister(vcache_shrinker);
+	cpuhp_remove_state_nocalls(vcache_cpuhp_state);
+	free_percpu(vcache_flush);
 }

@@ -622,8 +622,8 @@ static void vct_vcache_cpu_offline(struct vct *t)
 	}
 	vcache_shrink(off.c);
 	vcache_get_info(off.c, &info);
-	if (!VCT_CHECK(t, !info.physical_slabs && !info.virtual_slabs &&
-			  !info.num_objs))
+	if (!VCT_CHECK(t, !(info.physical_slabs + info.virtual_slabs +
+			    info.num_objs)))
 		vct_diag(t, "after shrink with CPU %d offline: %lu slabs, %lu objects (%lu active)",
 			 VCT_OFF_CPU, info.physical_slabs + info.virtual_slabs,
 			 info.num_objs, info.active_objs);
