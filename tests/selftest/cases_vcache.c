@@ -782,7 +782,9 @@ static void vct_vc_alloc_atomic(struct vct *t)
 			memset(objs, 0, sizeof(objs));
 			b.objs = objs;
 			b.n = ARRAY_SIZE(objs);
-			VCT_CHECK(t, vct_run_in(vct_vc_ctxs[k].ctx,
+			/* Allocated where an interrupt handler would (VCT_IRQ). */
+			VCT_CHECK(t, vct_run_in(vct_vc_ctxs[k].ctx == VCT_HARDIRQ ?
+						VCT_IRQ : vct_vc_ctxs[k].ctx,
 						vct_vc_alloc_batch, &b));
 			for (i = 0; i < b.n; i++) {
 				if (!VCT_CHECK(t, objs[i] &&

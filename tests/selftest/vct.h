@@ -126,6 +126,13 @@ enum vct_ctx {
 	VCT_IRQS_OFF,
 	VCT_BH_OFF,
 	VCT_RCU,		/* rcu_read_lock() held */
+	/*
+	 * Where an interrupt handler allocates: a plain irq_work, hard irq
+	 * here but threadable for lockdep (as request_irq() handlers are),
+	 * and a thread on RT.  Not VCT_HARDIRQ: the page allocator must not
+	 * be called from hard irq context that stays hard on RT.
+	 */
+	VCT_IRQ,
 };
 
 /*

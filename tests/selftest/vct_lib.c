@@ -82,7 +82,8 @@ struct vct_witness {
 
 static struct vct_witness vct_wit[VCT_WITNESS_SLOTS];
 static unsigned long vct_wit_head, vct_wit_tail;	/* free-running */
-static DEFINE_SPINLOCK(vct_wit_lock);		/* frees come from hardirq too */
+/* Raw: frees come from hard irq, also on RT and under lockdep nesting. */
+static DEFINE_RAW_SPINLOCK(vct_wit_lock);
 static DEFINE_MUTEX(vct_wit_settle_lock);
 static atomic_long_t vct_wit_missed;	/* blocks freed without a free slot */
 
@@ -95,9 +96,9 @@ static unsigned long vct_wit_used(void)
 {
 	unsigned long flags, used;
 
-	spin_lock_irqsave(&vct_wit_lock, flags);
+	raw_spin_lock_irqsave(&vct_wit_lock, flags);
 	used = vct_wit_tail - vct_wit_head;
-	spin_unlock_irqrestore(&vct_wit_lock, flags);
+	raw_spin_unlock_irqrestore(&vct_wit_lock, flags);
 	return used;
 }
 
@@ -136,15 +137,15 @@ static unsigned long vct_wit_take(const void *addr, unsigned long *first)
 	nr = vct_wit_pages(addr, &order, &virt);
 	if (!nr)
 		return 0;
-	spin_lock_irqsave(&vct_wit_lock, flags);
+	raw_spin_lock_irqsave(&vct_wit_lock, flags);
 	if (vct_wit_tail - vct_wit_head + nr > VCT_WITNESS_SLOTS) {
-		spin_unlock_irqrestore(&vct_wit_lock, flags);
+		raw_spin_unlock_irqrestore(&vct_wit_lock, flags);
 		atomic_long_inc(&vct_wit_missed);
 		return 0;
 	}
 	*first = vct_wit_tail;
 	vct_wit_tail += nr;
-	spin_unlock_irqrestore(&vct_wit_lock, flags);
+	raw_spin_unlock_irqrestore(&vct_wit_lock, flags);
 
 	for (i = 0; i < nr; i++) {
 		w = vct_wit_slot(*first + i);
@@ -319,10 +320,10 @@ void vct_settle(struct vct *t)
 	int pass;
 
 	mutex_lock(&vct_wit_settle_lock);
-	spin_lock_irqsave(&vct_wit_lock, flags);
+	raw_spin_lock_irqsave(&vct_wit_lock, flags);
 	head = vct_wit_head;
 	end = vct_wit_tail;
-	spin_unlock_irqrestore(&vct_wit_lock, flags);
+	raw_spin_unlock_irqrestore(&vct_wit_lock, flags);
 	/* Up to the first free still in flight. */
 	for (i = head; i < end; i++)
 		/* Pairs with vct_wit_publish(): the slot's fields are set. */
@@ -358,9 +359,9 @@ void vct_settle(struct vct *t)
 		vct_wit_slot(i)->page = NULL;
 		WRITE_ONCE(vct_wit_slot(i)->block, NULL);
 	}
-	spin_lock_irqsave(&vct_wit_lock, flags);
+	raw_spin_lock_irqsave(&vct_wit_lock, flags);
 	vct_wit_head = end;
-	spin_unlock_irqrestore(&vct_wit_lock, flags);
+	raw_spin_unlock_irqrestore(&vct_wit_lock, flags);
 	mutex_unlock(&vct_wit_settle_lock);
 
 	missed = atomic_long_xchg(&vct_wit_missed, 0);
