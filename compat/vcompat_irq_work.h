@@ -17,7 +17,9 @@ static inline void vc_init_irq_work_hard(struct irq_work *work,
 					 void (*fn)(struct irq_work *))
 {
 #ifdef VC_HAVE_IRQ_WORK_INIT_HARD
-	*work = (struct irq_work)IRQ_WORK_INIT_HARD(fn);
+	struct irq_work hard = IRQ_WORK_INIT_HARD(fn);
+
+	*work = hard;
 #else
 	init_irq_work(work, fn);
 	atomic_set(&work->flags, IRQ_WORK_HARD_IRQ);

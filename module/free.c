@@ -2,10 +2,12 @@
 /*
  * Freeing from any context.
  *
- * Physical blocks go straight back to the buddy allocator, which is safe
- * anywhere.  vunmap() may sleep, so a virtual block freed where sleeping
- * is not allowed is queued per CPU, and a work item on that CPU unmaps and
- * frees it from process context.
+ * vunmap() may sleep, and the page allocator's locks are spinlock_t, which
+ * hard irq context must not take (nor, on PREEMPT_RT, any atomic context).
+ * A free that cannot finish where it is called is queued per CPU, and a
+ * work item on that CPU unmaps and frees it from process context: a
+ * virtual block wherever sleeping is not allowed, a physical one where
+ * pages may not be freed (vc_can_free_pages()).
  *
  * The queue holds bare addresses: the lookup and the claim, which cost
  * several times what the queueing does, run in the worker, like
@@ -13,7 +15,8 @@
  * then reported by the worker, naming the caller recorded at the free.
  * When the per-CPU slots are full, or the free and defer trace events are
  * on (they report the order), a free is validated at once and the block
- * goes on a lock-free list instead.
+ * goes on a lock-free list instead: its descriptor's node for a virtual
+ * block, the block's own first bytes for a physical one.
  */
 #include <linux/llist.h>
 #include <linux/mm.h>
@@ -46,7 +49,8 @@ struct vc_defer_cpu {
 	raw_spinlock_t lock;
 	unsigned int nr;
 	struct vc_defer_slot slots[VC_DEFER_SLOTS];
-	struct llist_head list;		/* validated blocks */
+	struct llist_head list;		/* validated virtual blocks */
+	struct llist_head phys;		/* validated physical blocks */
 	struct work_struct work;
 	/*
 	 * Held by whoever drains this CPU's queue, the worker or
@@ -63,7 +67,7 @@ static struct workqueue_struct *vc_defer_wq;
 
 /**
  * vc_vblock_destroy - unmap a virtual block and free its pages
- * @vb: a block already removed from vc_vblocks
+ * @vb: a claimed block
  *
  * Context: Process context; may sleep.
  */
@@ -75,7 +79,7 @@ void vc_vblock_destroy(struct vc_vblock *vb)
 
 /**
  * vc_vblock_release - unmap a virtual block and free its pages, uncounted
- * @vb: a block already removed from vc_vblocks
+ * @vb: a block no lookup can see any more: claimed, or never handed out
  *
  * For blocks that were never handed out (the atomic reserve's).
  *
@@ -85,6 +89,7 @@ void vc_vblock_release(struct vc_vblock *vb)
 {
 	unsigned long i, nr = 1UL << vb->order;
 
+	xa_erase_irq(&vc_vblocks, vb->id);
 	vc_vblock_unmap(vb);
 	/* Nothing may map a page once it goes back (DEBUG_VM kernels check). */
 	VM_WARN_ON_ONCE(vmalloc_to_page(vb->addr));
@@ -97,18 +102,13 @@ void vc_vblock_release(struct vc_vblock *vb)
 }
 
 /*
- * Unpublish @vb so that no lookup or second free finds it again.  Of two
- * racing frees only one sees its own descriptor and wins.
+ * Hide @vb from lookups and from a second free.  Of two racing frees only
+ * one moves it out of VC_VB_LIVE and wins.
  */
 static bool vc_vblock_claim(struct vc_vblock *vb)
 {
-	unsigned long flags;
-	void *old;
-
-	xa_lock_irqsave(&vc_vblocks, flags);
-	old = __xa_cmpxchg(&vc_vblocks, vb->id, vb, NULL, 0);
-	xa_unlock_irqrestore(&vc_vblocks, flags);
-	return old == vb;
+	return atomic_cmpxchg(&vb->state, VC_VB_LIVE, VC_VB_FREED) ==
+	       VC_VB_LIVE;
 }
 
 /*
@@ -159,12 +159,17 @@ static bool vc_free_claim(const void *addr, unsigned long caller,
 	return claimed;
 }
 
+static void vc_release_physical(struct page *head, unsigned int order)
+{
+	__free_pages(head, order);
+	vc_count(freed_physical[order]);
+}
+
 static void vc_free_physical(struct page *head, unsigned int order,
 			     const void *addr)
 {
 	trace_vcompound_free(addr, order, false, false);
-	__free_pages(head, order);
-	vc_count(freed_physical[order]);
+	vc_release_physical(head, order);
 }
 
 /*
@@ -190,10 +195,20 @@ static bool vc_free_physical_fast(const void *addr)
 static void vc_defer_drain_list(struct vc_defer_cpu *d)
 {
 	struct llist_node *batch = llist_del_all(&d->list);
-	struct vc_vblock *vb, *next;
+	struct llist_node *node, *next;
+	struct vc_vblock *vb, *vnext;
 
-	llist_for_each_entry_safe(vb, next, batch, defer_node) {
+	llist_for_each_entry_safe(vb, vnext, batch, defer_node) {
 		vc_vblock_destroy(vb);
+		vc_count(defer_done);
+		cond_resched();
+	}
+	/* Each node is the first bytes of the block it frees. */
+	batch = llist_del_all(&d->phys);
+	llist_for_each_safe(node, next, batch) {
+		struct page *head = virt_to_page(node);
+
+		vc_release_physical(head, compound_order(head));
 		vc_count(defer_done);
 		cond_resched();
 	}
@@ -214,11 +229,15 @@ static void vc_defer_drain_slots(struct vc_defer_cpu *d)
 		raw_spin_unlock_irq(&d->lock);
 
 		for (i = 0; i < n; i++) {
-			/* Only vmalloc addresses are queued: virtual or bad. */
-			if (vc_free_claim(chunk[i].addr, chunk[i].caller, &ref) &&
-			    !WARN_ON_ONCE(!ref.vb)) {
+			const struct vc_defer_slot *slot = &chunk[i];
+
+			if (vc_free_claim(slot->addr, slot->caller, &ref)) {
 				vc_count(deferred[ref.order]);
-				vc_vblock_destroy(ref.vb);
+				if (ref.vb)
+					vc_vblock_destroy(ref.vb);
+				else
+					vc_release_physical(ref.head,
+							    ref.order);
 			}
 			vc_count(defer_done);
 			cond_resched();
@@ -252,6 +271,23 @@ static void vc_defer_vblock(struct vc_vblock *vb)
 	d = per_cpu_ptr(vc_defer, cpu);
 	/* Only the first entry on an empty list needs to kick the worker. */
 	if (llist_add(&vb->defer_node, &d->list))
+		queue_work_on(cpu, vc_defer_wq, &d->work);
+	put_cpu();
+}
+
+/* A claimed physical block, from where pages must not be freed. */
+static void vc_defer_physical(struct page *head, unsigned int order,
+			      void *addr)
+{
+	struct vc_defer_cpu *d;
+	int cpu;
+
+	vc_count(deferred[order]);
+	vc_count(defer_queued);
+	trace_vcompound_defer(addr, order);
+	cpu = get_cpu();
+	d = per_cpu_ptr(vc_defer, cpu);
+	if (llist_add(addr, &d->phys))
 		queue_work_on(cpu, vc_defer_wq, &d->work);
 	put_cpu();
 }
@@ -293,22 +329,25 @@ static bool vc_free_traced(void)
 
 static void vc_free(const void *addr, unsigned long caller)
 {
+	bool virt = is_vmalloc_addr(addr);
+	/* Can the free be finished here, or must a worker do it? */
+	bool here = virt ? vc_can_sleep() : vc_can_free_pages();
 	struct vc_ref ref;
 
-	/* The physical fast path does not need to know the context. */
-	if (!is_vmalloc_addr(addr)) {
-		if (vc_free_physical_fast(addr))
-			return;
-	} else if (!vc_can_sleep() && PAGE_ALIGNED(addr) &&
-		   !vc_free_traced() && vc_defer_addr(addr, caller)) {
+	if (here && !virt && vc_free_physical_fast(addr))
 		return;
-	}
+	if (!here && PAGE_ALIGNED(addr) && !vc_free_traced() &&
+	    vc_defer_addr(addr, caller))
+		return;
 
 	if (!vc_free_claim(addr, caller, &ref))
 		return;
-	if (!ref.vb) {
+	if (!ref.vb && here) {
 		vc_free_physical(ref.head, ref.order, addr);
-	} else if (vc_can_sleep()) {
+	} else if (!ref.vb) {
+		trace_vcompound_free(addr, ref.order, false, true);
+		vc_defer_physical(ref.head, ref.order, ref.base);
+	} else if (here) {
 		trace_vcompound_free(addr, ref.order, true, false);
 		vc_vblock_destroy(ref.vb);
 	} else {
@@ -323,16 +362,18 @@ static void vc_free(const void *addr, unsigned long caller)
  *
  * Frees are refused with a warning, and counted, when @addr is not the
  * start of a live block: a foreign pointer, an interior address, or a
- * double free.  A virtual block freed where sleeping is not allowed is
- * queued and checked by the worker that unmaps it, so such a bad free is
- * reported from there (naming this function's caller), and a double free
- * whose second call comes after the block's address was handed out again
- * cannot be told from a free of the new block.
+ * double free.  A free that is queued (below) is checked by the worker
+ * that finishes it, so such a bad free is reported from there (naming
+ * this function's caller), and a double free whose second call comes
+ * after the block's address was handed out again cannot be told from a
+ * free of the new block.
  *
- * Context: Any context but NMI: hardirq, softirq, spinlocks held,
- * interrupts or preemption disabled.  A virtual block freed where sleeping
- * is not allowed is unmapped later by a worker; vcompound_drain() waits
- * for that.
+ * Context: Any context but NMI: hard irq (also on PREEMPT_RT), softirq,
+ * spinlocks or raw spinlocks held, interrupts or preemption disabled.  A
+ * virtual block freed where sleeping is not allowed, and a physical one
+ * freed in hard irq context (on PREEMPT_RT: wherever preemption or
+ * interrupts are off), is finished later by a worker; vcompound_drain()
+ * waits for that.
  */
 void vcompound_free(const void *addr)
 {
@@ -410,6 +451,7 @@ int vc_defer_init(void)
 		mutex_init(&d->drain_lock);
 		d->nr = 0;
 		init_llist_head(&d->list);
+		init_llist_head(&d->phys);
 		INIT_WORK(&d->work, vc_defer_work);
 	}
 	return 0;

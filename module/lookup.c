@@ -70,7 +70,8 @@ static struct vc_vblock *vc_vblock_of_page(const struct page *page,
 	if (!id || id > VC_ID_MAX)
 		return NULL;
 	vb = xa_load(&vc_vblocks, id);
-	if (!vb || idx >= (1UL << vb->order) || vb->pages[idx] != page)
+	if (!vb || idx >= (1UL << vb->order) || vb->pages[idx] != page ||
+	    atomic_read(&vb->state) != VC_VB_LIVE)
 		return NULL;
 	*index = idx;
 	return vb;

@@ -82,13 +82,6 @@ static struct vc_vblock *vc_reserve_pop(struct vc_reserve *r)
 	return llist_entry(node, struct vc_vblock, defer_node);
 }
 
-/* A reserved block never handed out: unpublish it and give it back. */
-static void vc_reserve_discard(struct vc_vblock *vb)
-{
-	xa_erase_irq(&vc_vblocks, vb->id);
-	vc_vblock_release(vb);
-}
-
 /**
  * vc_reserve_take - a pre-built, zeroed virtual block of @order, or NULL
  * @order: block size
@@ -128,7 +121,7 @@ static void vc_reserve_refill(struct work_struct *work)
 			vb = vc_reserve_pop(r);
 			if (!vb)
 				break;
-			vc_reserve_discard(vb);
+			vc_vblock_release(vb);
 		}
 		while (vc_reserve_count(r) < READ_ONCE(r->target) &&
 		       READ_ONCE(vc_reserve_live)) {
@@ -278,5 +271,5 @@ void vc_reserve_exit(void)
 	cancel_work_sync(&vc_reserve_work);
 	for (o = 0; o < VC_RESERVE_ORDERS; o++)
 		while ((vb = vc_reserve_pop(&vc_reserves[o])))
-			vc_reserve_discard(vb);
+			vc_vblock_release(vb);
 }

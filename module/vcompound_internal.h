@@ -34,10 +34,22 @@ struct vc_vblock {
 	void *addr;			/* start of the vmap()ed range */
 	unsigned int order;
 	u32 id;				/* index in vc_vblocks */
+	atomic_t state;			/* enum vc_vblock_state */
 	bool map_ram;			/* mapped by vm_map_ram(), not vmap() */
 	struct llist_node defer_node;	/* on a per-CPU deferred-free list */
 	struct rcu_head rcu;
 	struct page *pages[];
+};
+
+/*
+ * A block is claimed by the one free that moves it from LIVE to FREED; it
+ * stays in vc_vblocks until it is unmapped, but lookups no longer see it.
+ * A cmpxchg rather than the xarray's lock: that is a spinlock_t, which
+ * hard irq context (and any atomic context on PREEMPT_RT) must not take.
+ */
+enum vc_vblock_state {
+	VC_VB_LIVE,			/* 0: a zeroed descriptor is live */
+	VC_VB_FREED,
 };
 
 #define VC_IDX_BITS	VCOMPOUND_ORDER_LIMIT
@@ -147,6 +159,21 @@ static inline bool vc_fault_page(unsigned long index)
 /* main.c: module params */
 bool vc_always_fallback(void);
 unsigned int vc_max_order(void);
+
+/*
+ * Whether pages may go back to the page allocator here.  Its locks are
+ * spinlock_t, which on PREEMPT_RT sleep: not with preemption or interrupts
+ * off, and not in hard irq, which stays hard on RT for IRQF_NO_THREAD
+ * handlers and hard irq_work and hrtimers.  Hard irq is left to the worker
+ * on every kernel, so that the path RT needs is the one tested everywhere;
+ * frees of pages in hard irq are rare, and the worker runs right after.
+ */
+static inline bool vc_can_free_pages(void)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		return preemptible();
+	return !hardirq_count();
+}
 
 /*
  * vunmap() may sleep and must not run with interrupts off.  Without
