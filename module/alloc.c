@@ -354,8 +354,9 @@ out:
  * empty; a work item refills the reserve.  Reserve blocks are built with
  * GFP_KERNEL, so such a @gfp with GFP_DMA or GFP_DMA32 fails instead.
  *
- * Context: Any context but NMI if @gfp does not allow blocking; process
- * context otherwise.
+ * Context: Any context but NMI if @gfp does not allow blocking (on
+ * PREEMPT_RT, as for alloc_pages(): not in hard irq, under a raw spinlock,
+ * or with interrupts or preemption disabled); process context otherwise.
  * Return: the block's kernel address, or NULL.
  */
 void *vcompound_alloc_node(gfp_t gfp, unsigned int order, int nid)
@@ -371,8 +372,9 @@ EXPORT_SYMBOL_GPL(vcompound_alloc_node);
  *
  * Same as vcompound_alloc_node() on the local node.
  *
- * Context: Any context but NMI if @gfp does not allow blocking; process
- * context otherwise.
+ * Context: Any context but NMI if @gfp does not allow blocking (on
+ * PREEMPT_RT, as for alloc_pages(): not in hard irq, under a raw spinlock,
+ * or with interrupts or preemption disabled); process context otherwise.
  * Return: the block's kernel address, or NULL.
  */
 void *vcompound_alloc(gfp_t gfp, unsigned int order)

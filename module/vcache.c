@@ -504,7 +504,8 @@ static void *vcache_alloc_slow(struct vcache *c, gfp_t gfp, int nid)
  *
  * Context: Any context but NMI if @gfp does not allow blocking (a new slab
  * is then physical, or for a VCACHE_VFALLBACK cache may come from
- * vcompound's atomic reserve); process context otherwise.
+ * vcompound's atomic reserve; on PREEMPT_RT the limits of
+ * vcompound_alloc() apply); process context otherwise.
  * Return: the object, or NULL.
  */
 void *vcache_alloc_node(struct vcache *c, gfp_t gfp, int nid)
@@ -603,8 +604,9 @@ static void vcache_bad_free(struct vcache *c, const void *obj)
  * An object of another cache, or an address that is not in any vcache
  * slab, is refused with a warning.
  *
- * Context: Any context but NMI.  A slab emptied here is released through
- * vcompound_free(), which defers the unmap of a virtual one.
+ * Context: Any context but NMI, hard irq and raw spinlocks included, also
+ * on PREEMPT_RT.  A slab emptied here is released through vcompound_free(),
+ * which defers what cannot be done here.
  */
 void vcache_free(struct vcache *c, void *obj)
 {
