@@ -1,14 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# tests/debug-kernel/build.sh [--force]
+# tests/debug-kernel/build.sh [--force] [--rt]
 #
 # Build the vcompound debug kernel (KASAN, lockdep, kmemleak, ...; see
 # debug.config) from Debian's linux-source-6.12, once: the result is cached
 # outside the checkout, keyed by the linux-source version and the sha256 of
 # debug.config's settings (its CONFIG_ lines, plus RECIPE below; comments do
 # not count), and rebuilt only when one of those (or the host compiler)
-# changes. --force rebuilds anyway.
+# changes. --force rebuilds anyway. --rt builds the PREEMPT_RT variant:
+# rt.config's settings on top of debug.config's (not in make test-debug yet).
 #
 #   1. the newest linux-source-6.12 of bookworm (+ -updates, -security) is
 #      looked up in the lab's private apt state (tests/qemu/lib.sh; the
@@ -55,12 +56,26 @@ RECIPE="allnoconfig+KCONFIG_ALLCONFIG bzImage modules v1"
 JOBS=${VCOMPOUND_DEBUG_JOBS:-$(nproc)}
 KEEP=${VCOMPOUND_DEBUG_KEEP:-2}
 FORCE=0
-case ${1:-} in
---force) FORCE=1 ;;
-'') ;;
--h|--help) sed -n '3,/^set /s/^# \{0,1\}//p' "$0" | sed '$d' >&2; exit 0 ;;
-*) die "build.sh: unknown argument '$1' (try --help)" ;;
-esac
+RT=0
+for arg in "$@"; do
+	case $arg in
+	--force) FORCE=1 ;;
+	--rt) RT=1 ;;
+	-h|--help) sed -n '3,/^set /s/^# \{0,1\}//p' "$0" | sed '$d' >&2; exit 0 ;;
+	*) die "build.sh: unknown argument '$arg' (try --help)" ;;
+	esac
+done
+# --rt: rt.config's settings replace debug.config's lines of the same option.
+if [ $RT = 1 ]; then
+	MERGED=$(mktemp)
+	trap 'rm -f "$MERGED"' EXIT
+	awk 'NR == FNR { if (match($0, /CONFIG_[A-Za-z0-9_]+/)) own[substr($0, RSTART, RLENGTH)] = 1; next }
+	     match($0, /CONFIG_[A-Za-z0-9_]+/) && (substr($0, RSTART, RLENGTH) in own) { next }
+	     { print }' "$HERE/rt.config" "$FRAG" >"$MERGED"
+	cat "$HERE/rt.config" >>"$MERGED"
+	FRAG=$MERGED
+	RECIPE="$RECIPE rt"
+fi
 
 cache_init
 ensure_host_pkgs make gcc gcc-12 libc6-dev bc flex bison libelf-dev xz-utils kmod
@@ -116,7 +131,7 @@ LOG=$D/build.log
 
 DL=$DK/.dl-$$
 mkdir -p "$DL"
-trap 'rm -rf "$DL"' EXIT
+trap 'rm -rf "$DL" ${MERGED:+"$MERGED"}' EXIT
 (cd "$DL" && apt-get "${APT_OPTS[@]}" -q download "$SRCPKG=$VER") >>"$LOG" 2>&1 ||
 	{ tail -n 5 "$LOG" >&2; die "apt-get download $SRCPKG=$VER failed"; }
 deb=$(ls "$DL"/*.deb)
