@@ -3,8 +3,9 @@
  * Cases for defects found by reading module/ (issue 13): drains that race
  * each other while hardirq frees arrive, vcompound_mmap() into a
  * VM_PFNMAP mapping, atomic allocations of a low zone against the atomic
- * reserve, vcache slabs reaped between their growth and first use, and
- * objects cached by a CPU that goes offline.
+ * reserve, vcache slabs reaped between their growth and first use,
+ * objects cached by a CPU that goes offline, and how long the
+ * allocation of a large virtual block holds its CPU.
  */
 #include <linux/anon_inodes.h>
 #include <linux/atomic.h>
@@ -16,6 +17,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
+#include <linux/hrtimer.h>
 #include <linux/irq_work.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
@@ -28,6 +30,7 @@
 
 #include <vcache.h>
 
+#include "vcompat_hrtimer.h"
 #include "vcompat_irq_work.h"
 #include "vcompat_mm.h"
 #include "vct.h"
@@ -637,6 +640,192 @@ out:
 	vcache_destroy(off.c);
 }
 
+/*
+ * bulk_alloc_latency: the page allocator's bulk call runs its loop, page
+ * zeroing included, with interrupts off (5.13-6.1) or preemption off (6.2
+ * on), so one call for every page of a large block holds a CPU for as long
+ * as that takes.  A kthread on CPU 0 allocates an order-14 __GFP_ZERO
+ * virtual block (always_fallback), frees it and drains, while on the same
+ * CPU a hard 1 ms hrtimer records the longest gap between its expiries
+ * (interrupts off) and a SCHED_FIFO kthread the longest delay of its 1 ms
+ * sleeps (interrupts or preemption off, or no scheduling point, which
+ * Debian's voluntary preemption needs).  Both must stay under 5 ms.  QEMU
+ * TCG runs the guest on a loaded host in wall-clock time, where a vCPU
+ * thread that the host preempts shows the same gap: a stretch that
+ * vcompound causes is there in every round, a host's hiccup is not, so
+ * each measure takes the smallest of its rounds' maxima.
+ */
+#define VCT_BL_ORDER		14
+#define VCT_BL_ROUNDS		3
+#define VCT_BL_PERIOD_NS	NSEC_PER_MSEC
+#define VCT_BL_LIMIT_US		5000
+#define VCT_BL_LIMIT_NS		(VCT_BL_LIMIT_US * NSEC_PER_USEC)
+#define VCT_BL_CPU		0
+#define VCT_BL_WAIT_MS		600000
+
+struct vct_bl {
+	struct hrtimer timer;
+	ktime_t last;			/* the timer's last expiry */
+	unsigned int round;		/* the round being measured */
+	bool measuring;			/* read by the FIFO watcher */
+	bool off_cpu;			/* the timer ran elsewhere */
+	bool not_hardirq;		/* ... or not in hardirq */
+	s64 gap[VCT_BL_ROUNDS];		/* the timer's longest gap, ns */
+	s64 late[VCT_BL_ROUNDS];	/* the watcher's longest delay, ns */
+	s64 took[VCT_BL_ROUNDS];	/* alloc + free + drain, ns */
+	unsigned long ticks[VCT_BL_ROUNDS];
+	unsigned int virtual_blocks;
+	unsigned int rounds;		/* rounds done */
+	struct completion done;
+};
+
+static enum hrtimer_restart vct_bl_tick(struct hrtimer *timer)
+{
+	struct vct_bl *bl = container_of(timer, struct vct_bl, timer);
+	ktime_t now = ktime_get();
+	s64 gap = ktime_to_ns(ktime_sub(now, bl->last));
+
+	if (smp_processor_id() != VCT_BL_CPU)
+		bl->off_cpu = true;
+	if (!hardirq_count())
+		bl->not_hardirq = true;
+	if (gap > bl->gap[bl->round])
+		bl->gap[bl->round] = gap;
+	bl->ticks[bl->round]++;
+	bl->last = now;
+	hrtimer_forward(timer, now, ns_to_ktime(VCT_BL_PERIOD_NS));
+	return HRTIMER_RESTART;
+}
+
+/* SCHED_FIFO on CPU 0: how late each of its 1 ms sleeps ends. */
+static int vct_bl_watcher(void *arg)
+{
+	struct vct_bl *bl = arg;
+
+	sched_set_fifo(current);
+	while (!kthread_should_stop()) {
+		ktime_t t0 = ktime_get(), timeout = ns_to_ktime(VCT_BL_PERIOD_NS);
+		unsigned int round;
+		s64 late;
+
+		set_current_state(TASK_UNINTERRUPTIBLE);
+		schedule_hrtimeout(&timeout, HRTIMER_MODE_REL_HARD);
+		late = ktime_to_ns(ktime_sub(ktime_get(), t0)) - VCT_BL_PERIOD_NS;
+		round = READ_ONCE(bl->round);
+		if (READ_ONCE(bl->measuring) && late > bl->late[round])
+			bl->late[round] = late;
+	}
+	return 0;
+}
+
+/* The rounds, on CPU 0; the timer is pinned where it is started. */
+static int vct_bl_worker(void *arg)
+{
+	struct vct_bl *bl = arg;
+	unsigned int r;
+
+	for (r = 0; r < VCT_BL_ROUNDS; r++) {
+		ktime_t t0;
+		void *addr;
+
+		WRITE_ONCE(bl->round, r);
+		vc_hrtimer_setup(&bl->timer, vct_bl_tick, CLOCK_MONOTONIC,
+				 HRTIMER_MODE_REL_PINNED_HARD);
+		t0 = ktime_get();
+		bl->last = t0;
+		WRITE_ONCE(bl->measuring, true);
+		hrtimer_start(&bl->timer, ns_to_ktime(VCT_BL_PERIOD_NS),
+			      HRTIMER_MODE_REL_PINNED_HARD);
+		addr = vcompound_alloc(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN,
+				       VCT_BL_ORDER);
+		if (addr && is_vmalloc_addr(addr))
+			bl->virtual_blocks++;
+		vcompound_free(addr);
+		vcompound_drain();
+		WRITE_ONCE(bl->measuring, false);
+		hrtimer_cancel(&bl->timer);
+		bl->took[r] = ktime_to_ns(ktime_sub(ktime_get(), t0));
+		bl->rounds++;
+		if (!addr)
+			break;
+	}
+	complete(&bl->done);
+	vct_gr_wait_stop();
+	return 0;
+}
+
+static s64 vct_bl_min(const s64 *v, unsigned int n)
+{
+	s64 min = S64_MAX;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		min = min_t(s64, min, v[i]);
+	return min;
+}
+
+static void vct_bulk_alloc_latency(struct vct *t)
+{
+	struct task_struct *worker, *watcher;
+	unsigned int max_order, r;
+	unsigned long left;
+	s64 gap, late;
+	struct vct_bl *bl;
+
+	if (vct_param_read_uint("max_order", &max_order) ||
+	    max_order < VCT_BL_ORDER) {
+		t->skip = "max_order below 14";
+		return;
+	}
+	if (!cpu_online(VCT_BL_CPU)) {
+		t->skip = "needs CPU 0 online";
+		return;
+	}
+	bl = kzalloc(sizeof(*bl), GFP_KERNEL);
+	if (!VCT_CHECK(t, bl))
+		return;
+	init_completion(&bl->done);
+	if (vct_set_fallback(t, true))
+		goto out;
+	watcher = kthread_create(vct_bl_watcher, bl, "vct_bl_watch");
+	if (!VCT_CHECK(t, !IS_ERR(watcher)))
+		goto out;
+	kthread_bind(watcher, VCT_BL_CPU);
+	wake_up_process(watcher);
+	worker = kthread_create(vct_bl_worker, bl, "vct_bl_alloc");
+	if (!VCT_CHECK(t, !IS_ERR(worker))) {
+		kthread_stop(watcher);
+		goto out;
+	}
+	kthread_bind(worker, VCT_BL_CPU);
+	wake_up_process(worker);
+	left = wait_for_completion_timeout(&bl->done,
+					   msecs_to_jiffies(VCT_BL_WAIT_MS));
+	if (!VCT_CHECK(t, left))
+		vct_diag(t, "rounds still running after %u ms", VCT_BL_WAIT_MS);
+	kthread_stop(worker);
+	kthread_stop(watcher);
+
+	for (r = 0; r < bl->rounds; r++)
+		vct_diag(t,
+			 "round %u: order-%u alloc+free+drain %lld us; timer gap %lld us over %lu ticks; FIFO sleep late by %lld us",
+			 r, VCT_BL_ORDER, bl->took[r] / NSEC_PER_USEC,
+			 bl->gap[r] / NSEC_PER_USEC, bl->ticks[r],
+			 bl->late[r] / NSEC_PER_USEC);
+	if (!VCT_CHECK(t, bl->rounds == VCT_BL_ROUNDS &&
+		       bl->virtual_blocks == VCT_BL_ROUNDS))
+		goto out;
+	VCT_CHECK(t, !bl->off_cpu && !bl->not_hardirq);
+	gap = vct_bl_min(bl->gap, VCT_BL_ROUNDS);
+	late = vct_bl_min(bl->late, VCT_BL_ROUNDS);
+	vct_diag(t, "the smallest round maximum: timer gap %lld us, FIFO late %lld us; limit %d us",
+		 gap / NSEC_PER_USEC, late / NSEC_PER_USEC, VCT_BL_LIMIT_US);
+	VCT_CHECK(t, gap < VCT_BL_LIMIT_NS);
+	VCT_CHECK(t, late < VCT_BL_LIMIT_NS);
+out:
+	kfree(bl);
+}
+
 void vct_review_cases(void (*run)(const char *name, void (*fn)(struct vct *t)))
 {
 	run("drain_concurrent", vct_drain_concurrent);
@@ -644,4 +833,5 @@ void vct_review_cases(void (*run)(const char *name, void (*fn)(struct vct *t)))
 	run("atomic_reserve_zone", vct_atomic_reserve_zone);
 	run("vcache_grow_reaped", vct_vcache_grow_reaped);
 	run("vcache_cpu_offline", vct_vcache_cpu_offline);
+	run("bulk_alloc_latency", vct_bulk_alloc_latency);
 }
