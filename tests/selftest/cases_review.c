@@ -670,6 +670,8 @@ struct vct_bl {
 	bool measuring;			/* read by the FIFO watcher */
 	bool off_cpu;			/* the timer ran elsewhere */
 	bool not_hardirq;		/* ... or not in hardirq */
+	unsigned int phase;		/* what the worker is doing */
+	unsigned int gap_phase[VCT_BL_ROUNDS];	/* where the longest ended */
 	s64 gap[VCT_BL_ROUNDS];		/* the timer's longest gap, ns */
 	s64 late[VCT_BL_ROUNDS];	/* the watcher's longest delay, ns */
 	s64 took[VCT_BL_ROUNDS];	/* alloc + free + drain, ns */
@@ -678,6 +680,8 @@ struct vct_bl {
 	unsigned int rounds;		/* rounds done */
 	struct completion done;
 };
+
+static const char *const vct_bl_phases[] = { "alloc", "free", "drain" };
 
 static enum hrtimer_restart vct_bl_tick(struct hrtimer *timer)
 {
@@ -689,8 +693,10 @@ static enum hrtimer_restart vct_bl_tick(struct hrtimer *timer)
 		bl->off_cpu = true;
 	if (!hardirq_count())
 		bl->not_hardirq = true;
-	if (gap > bl->gap[bl->round])
+	if (gap > bl->gap[bl->round]) {
 		bl->gap[bl->round] = gap;
+		bl->gap_phase[bl->round] = READ_ONCE(bl->phase);
+	}
 	bl->ticks[bl->round]++;
 	bl->last = now;
 	hrtimer_forward(timer, now, ns_to_ktime(VCT_BL_PERIOD_NS));
@@ -729,6 +735,7 @@ static int vct_bl_worker(void *arg)
 		void *addr;
 
 		WRITE_ONCE(bl->round, r);
+		WRITE_ONCE(bl->phase, 0);
 		vc_hrtimer_setup(&bl->timer, vct_bl_tick, CLOCK_MONOTONIC,
 				 HRTIMER_MODE_REL_PINNED_HARD);
 		t0 = ktime_get();
@@ -740,7 +747,9 @@ static int vct_bl_worker(void *arg)
 				       VCT_BL_ORDER);
 		if (addr && is_vmalloc_addr(addr))
 			bl->virtual_blocks++;
+		WRITE_ONCE(bl->phase, 1);
 		vcompound_free(addr);
+		WRITE_ONCE(bl->phase, 2);
 		vcompound_drain();
 		WRITE_ONCE(bl->measuring, false);
 		hrtimer_cancel(&bl->timer);
@@ -808,9 +817,10 @@ static void vct_bulk_alloc_latency(struct vct *t)
 
 	for (r = 0; r < bl->rounds; r++)
 		vct_diag(t,
-			 "round %u: order-%u alloc+free+drain %lld us; timer gap %lld us over %lu ticks; FIFO sleep late by %lld us",
+			 "round %u: order-%u alloc+free+drain %lld us; timer gap %lld us (ended in the %s) over %lu ticks; FIFO sleep late by %lld us",
 			 r, VCT_BL_ORDER, bl->took[r] / NSEC_PER_USEC,
-			 bl->gap[r] / NSEC_PER_USEC, bl->ticks[r],
+			 bl->gap[r] / NSEC_PER_USEC,
+			 vct_bl_phases[bl->gap_phase[r]], bl->ticks[r],
 			 bl->late[r] / NSEC_PER_USEC);
 	if (!VCT_CHECK(t, bl->rounds == VCT_BL_ROUNDS &&
 		       bl->virtual_blocks == VCT_BL_ROUNDS))
