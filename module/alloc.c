@@ -66,9 +66,12 @@ static void vc_free_page_array(struct page **pages, unsigned long nr)
 {
 	unsigned long i;
 
-	for (i = 0; i < nr; i++)
+	for (i = 0; i < nr; i++) {
 		if (pages[i])
 			__free_page(pages[i]);
+		if (!((i + 1) % VC_PAGE_CHUNK))
+			cond_resched();
+	}
 }
 
 /*
@@ -181,8 +184,15 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid)
 		goto out;
 	vb->order = order;
 
-	vc_alloc_pages_bulk_node(page_gfp, nid, nr, vb->pages);
 	for (i = 0; i < nr; i++) {
+		/* A chunk at a time: see VC_PAGE_CHUNK. */
+		if (!(i % VC_PAGE_CHUNK)) {
+			cond_resched();
+			vc_alloc_pages_bulk_node(page_gfp, nid,
+						 min_t(unsigned long, nr - i,
+						       VC_PAGE_CHUNK),
+						 vb->pages + i);
+		}
 		/* As if this page could not be had, the bulk's ones after it kept. */
 		if (vc_fault_page(i)) {
 			if (vb->pages[i])

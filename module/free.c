@@ -96,6 +96,8 @@ void vc_vblock_release(struct vc_vblock *vb)
 	for (i = 0; i < nr; i++) {
 		set_page_private(vb->pages[i], 0);
 		__free_page(vb->pages[i]);
+		if (!((i + 1) % VC_PAGE_CHUNK))
+			cond_resched();
 	}
 	/* Lookups may still hold the descriptor under rcu_read_lock(). */
 	kvfree_rcu(vb, rcu);

@@ -52,6 +52,15 @@ enum vc_vblock_state {
 	VC_VB_FREED,
 };
 
+/*
+ * Pages of a virtual block handled per step, with cond_resched() between
+ * steps: the bulk allocator fills its array, zeroing every page, with
+ * interrupts off (5.13-6.1) or preemption off (6.2 on), and one call for
+ * all 2^20 pages of the largest order would hold its CPU that long.
+ * vmalloc asks for 100 at a time for the same reason.
+ */
+#define VC_PAGE_CHUNK	100
+
 #define VC_IDX_BITS	VCOMPOUND_ORDER_LIMIT
 #define VC_IDX_MASK	((1UL << VC_IDX_BITS) - 1)
 /* ids above this do not fit in page->private next to the index */
