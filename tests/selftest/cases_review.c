@@ -4,8 +4,8 @@
  * each other while hardirq frees arrive, vcompound_mmap() into a
  * VM_PFNMAP mapping, atomic allocations of a low zone against the atomic
  * reserve, vcache slabs reaped between their growth and first use,
- * objects cached by a CPU that goes offline, and how long the
- * allocation of a large virtual block holds its CPU.
+ * objects cached by a CPU that goes offline, how long the allocation of
+ * a large virtual block holds its CPU, and kmemleak's view into blocks.
  */
 #include <linux/anon_inodes.h>
 #include <linux/atomic.h>
@@ -27,6 +27,7 @@
 #include <linux/sched.h>
 #include <linux/workqueue.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include <vcache.h>
 
@@ -842,6 +843,124 @@ out:
 	kfree(bl);
 }
 
+/*
+ * kmemleak_block_scanned: kmemleak reports an object that no memory it
+ * scans points to, and it scans slab and vmalloc memory but neither
+ * alloc_pages() memory nor vm_map_ram() areas.  An object whose only
+ * pointer a client keeps in a vcompound block, virtual or physical, must
+ * not be reported; a control object that nothing points to must be, or
+ * the scan proved nothing.  The objects' addresses are kept inverted here
+ * and the dead stack below is overwritten, so that the scan of this task's
+ * stack finds no stale copy of them.
+ */
+#define VCT_KL_PATH		"/sys/kernel/debug/kmemleak"
+#define VCT_KL_SIZE		200	/* an object, in kmalloc-256 */
+#define VCT_KL_ORDER		2
+/* kmemleak reports only objects older than 5 s (MSECS_MIN_AGE). */
+#define VCT_KL_AGE_MS		6000
+#define VCT_KL_REPORT_BYTES	(4UL << 20)
+#define VCT_KL_SCRUB_FRAMES	8
+
+enum { VCT_KL_CONTROL, VCT_KL_VIRTUAL, VCT_KL_PHYSICAL, VCT_KL_NR };
+
+static const char *const vct_kl_names[VCT_KL_NR] = {
+	"the control object", "the object held by a virtual block",
+	"the object held by a physical block",
+};
+
+/* The new object's address inverted; ~0 if there is none. */
+static noinline unsigned long vct_kl_alloc(unsigned long *slot)
+{
+	void *obj = kzalloc(VCT_KL_SIZE, GFP_KERNEL);
+
+	if (slot)
+		WRITE_ONCE(*slot, (unsigned long)obj);
+	return ~(unsigned long)obj;
+}
+
+/* Overwrites the dead stack below the caller. */
+static noinline void vct_kl_scrub(unsigned int frames)
+{
+	char buf[512];
+
+	memzero_explicit(buf, sizeof(buf));
+	if (frames)
+		vct_kl_scrub(frames - 1);
+	barrier_data(buf);
+}
+
+/* Whether the report lists the object at @addr. */
+static bool vct_kl_listed(const char *report, unsigned long addr)
+{
+	char line[64];
+
+	snprintf(line, sizeof(line), "unreferenced object 0x%08lx ", addr);
+	return strstr(report, line);
+}
+
+static void vct_kmemleak_block_scanned(struct vct *t)
+{
+	unsigned long inv[VCT_KL_NR], *held[VCT_KL_NR] = { NULL };
+	char *report = NULL;
+	ssize_t len;
+	int i, ret;
+
+	if (!IS_ENABLED(CONFIG_DEBUG_KMEMLEAK)) {
+		t->skip = "no kmemleak (CONFIG_DEBUG_KMEMLEAK) in this kernel";
+		return;
+	}
+	if (vct_set_fallback(t, true))
+		return;
+	held[VCT_KL_VIRTUAL] = vcompound_alloc(GFP_KERNEL, VCT_KL_ORDER);
+	if (vct_set_fallback(t, false))
+		goto out;
+	held[VCT_KL_PHYSICAL] = vcompound_alloc(GFP_KERNEL, 0);
+	if (!VCT_CHECK(t, held[VCT_KL_VIRTUAL] &&
+		       is_vmalloc_addr(held[VCT_KL_VIRTUAL])) ||
+	    !VCT_CHECK(t, held[VCT_KL_PHYSICAL] &&
+		       !is_vmalloc_addr(held[VCT_KL_PHYSICAL])))
+		goto out;
+	report = kvmalloc(VCT_KL_REPORT_BYTES, GFP_KERNEL);
+	if (!VCT_CHECK(t, report))
+		goto out;
+
+	/* The objects' pointers end up inside the blocks only. */
+	for (i = 0; i < VCT_KL_NR; i++)
+		inv[i] = vct_kl_alloc(held[i]);
+	vct_kl_scrub(VCT_KL_SCRUB_FRAMES);
+	for (i = 0; i < VCT_KL_NR; i++)
+		if (!VCT_CHECK(t, inv[i] != ~0UL))
+			goto free_objs;
+
+	msleep(VCT_KL_AGE_MS);
+	ret = vct_write_file(VCT_KL_PATH, "scan");
+	if (!VCT_CHECK(t, ret == 0)) {
+		vct_diag(t, "writing scan to %s: %d", VCT_KL_PATH, ret);
+		goto free_objs;
+	}
+	len = vct_read_file(VCT_KL_PATH, report, VCT_KL_REPORT_BYTES);
+	if (!VCT_CHECK(t, len >= 0 && len < VCT_KL_REPORT_BYTES - 1)) {
+		vct_diag(t, "reading %s: %zd of at most %lu bytes", VCT_KL_PATH,
+			 len, VCT_KL_REPORT_BYTES - 1);
+		goto free_objs;
+	}
+	for (i = 0; i < VCT_KL_NR; i++) {
+		bool listed = vct_kl_listed(report, ~inv[i]);
+
+		vct_diag(t, "%s: %s", vct_kl_names[i],
+			 listed ? "reported" : "not reported");
+		VCT_CHECK(t, listed == (i == VCT_KL_CONTROL));
+	}
+free_objs:
+	for (i = 0; i < VCT_KL_NR; i++)
+		if (inv[i] != ~0UL)
+			kfree((void *)~inv[i]);
+out:
+	kvfree(report);
+	vct_free(t, held[VCT_KL_PHYSICAL]);
+	vct_free(t, held[VCT_KL_VIRTUAL]);
+}
+
 void vct_review_cases(void (*run)(const char *name, void (*fn)(struct vct *t)))
 {
 	run("drain_concurrent", vct_drain_concurrent);
@@ -850,4 +969,5 @@ void vct_review_cases(void (*run)(const char *name, void (*fn)(struct vct *t)))
 	run("vcache_grow_reaped", vct_vcache_grow_reaped);
 	run("vcache_cpu_offline", vct_vcache_cpu_offline);
 	run("bulk_alloc_latency", vct_bulk_alloc_latency);
+	run("kmemleak_block_scanned", vct_kmemleak_block_scanned);
 }
