@@ -3,6 +3,7 @@
  * Allocation: a cheap physical attempt first, the virtual fallback second.
  */
 #include <linux/gfp.h>
+#include <linux/kmemleak.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -46,6 +47,19 @@ static gfp_t vc_physical_gfp(gfp_t gfp, unsigned int order, bool may_virtual)
 	return gfp;
 }
 
+/*
+ * kmemleak scans neither alloc_pages() memory nor vmap() and vm_map_ram()
+ * areas, so an object a client points to only from inside a block would be
+ * reported as leaked.  Blocks of both kinds are registered, as vmalloc()
+ * memory is, so that clients can treat the kinds alike; min_count 0 keeps
+ * a block itself from being reported, since a client may hold it by its
+ * struct page alone.  free.c unregisters them.
+ */
+static void vc_kmemleak_alloc(const void *addr, unsigned int order, gfp_t gfp)
+{
+	kmemleak_alloc(addr, PAGE_SIZE << order, 0, gfp);
+}
+
 static void *vc_alloc_physical(gfp_t gfp, unsigned int order, int nid,
 			       bool may_virtual)
 {
@@ -58,6 +72,7 @@ static void *vc_alloc_physical(gfp_t gfp, unsigned int order, int nid,
 	if (!page)
 		return NULL;
 	vc_phys_mark(page);
+	vc_kmemleak_alloc(page_address(page), order, gfp);
 	vc_count(physical[order]);
 	return page_address(page);
 }
@@ -211,6 +226,7 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid)
 		goto free_pages;
 	if (!vc_vblock_map(vb, nr, nid))
 		goto free_pages;
+	vc_kmemleak_alloc(vb->addr, order, meta_gfp);
 	if (vc_fault(VC_FAULT_XARRAY) ||
 	    xa_alloc_irq(&vc_vblocks, &id, vb, XA_LIMIT(1, VC_ID_MAX), meta_gfp))
 		goto unmap;
@@ -223,6 +239,7 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid)
 	return vb;
 
 unmap:
+	kmemleak_free(vb->addr);
 	vc_vblock_unmap(vb);
 free_pages:
 	vc_free_page_array(vb->pages, nr);

@@ -18,6 +18,7 @@
  * goes on a lock-free list instead: its descriptor's node for a virtual
  * block, the block's own first bytes for a physical one.
  */
+#include <linux/kmemleak.h>
 #include <linux/llist.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
@@ -90,6 +91,8 @@ void vc_vblock_release(struct vc_vblock *vb)
 	unsigned long i, nr = 1UL << vb->order;
 
 	xa_erase_irq(&vc_vblocks, vb->id);
+	/* Registered by vc_vblock_build(); no scan may read it from now on. */
+	kmemleak_free(vb->addr);
 	vc_vblock_unmap(vb);
 	/* Nothing may map a page once it goes back (DEBUG_VM kernels check). */
 	VM_WARN_ON_ONCE(vmalloc_to_page(vb->addr));
@@ -163,6 +166,8 @@ static bool vc_free_claim(const void *addr, unsigned long caller,
 
 static void vc_release_physical(struct page *head, unsigned int order)
 {
+	/* Registered by vc_alloc_physical(); no scan may read it from now on. */
+	kmemleak_free(page_address(head));
 	__free_pages(head, order);
 	vc_count(freed_physical[order]);
 }
