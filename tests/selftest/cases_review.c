@@ -650,16 +650,19 @@ out:
  * CPU a hard 1 ms hrtimer records the longest gap between its expiries
  * (interrupts off) and a SCHED_FIFO kthread the longest delay of its 1 ms
  * sleeps (interrupts or preemption off, or no scheduling point, which
- * Debian's voluntary preemption needs).  Both must stay under 5 ms.  QEMU
- * TCG runs the guest on a loaded host in wall-clock time, where a vCPU
- * thread that the host preempts shows the same gap: a stretch that
- * vcompound causes is there in every round, a host's hiccup is not, so
- * each measure takes the smallest of its rounds' maxima.  A first round,
- * not measured, lets the host back the guest's pages (its first touches
- * of them took 40-60 ms in one stretch).
+ * Debian's voluntary preemption needs).  Both must stay under 5 ms.
+ *
+ * QEMU TCG runs the guest in wall-clock time on a loaded host, where a
+ * vCPU thread that the host preempts shows the same gaps (15-60 ms in
+ * every round of one run, the host's load at twice its cores).  A stretch
+ * that vcompound causes is there in every round, a host's hiccup is not:
+ * the rounds go on until one stays under the limit in both measures, up
+ * to VCT_BL_ROUNDS, and each measure takes the smallest of its rounds'
+ * maxima.  A first round, not measured, lets the host back the guest's
+ * pages (its first touches of them took 40-60 ms in one stretch).
  */
 #define VCT_BL_ORDER		14
-#define VCT_BL_ROUNDS		5
+#define VCT_BL_ROUNDS		20
 #define VCT_BL_PERIOD_NS	NSEC_PER_MSEC
 #define VCT_BL_LIMIT_US		5000
 #define VCT_BL_LIMIT_NS		(VCT_BL_LIMIT_US * NSEC_PER_USEC)
@@ -762,7 +765,8 @@ static int vct_bl_worker(void *arg)
 		hrtimer_cancel(&bl->timer);
 		bl->took[r] = ktime_to_ns(ktime_sub(ktime_get(), t0));
 		bl->rounds++;
-		if (!addr)
+		if (!addr || (bl->gap[r] < VCT_BL_LIMIT_NS &&
+			      bl->late[r] < VCT_BL_LIMIT_NS))
 			break;
 	}
 	complete(&bl->done);
@@ -829,12 +833,11 @@ static void vct_bulk_alloc_latency(struct vct *t)
 			 bl->gap[r] / NSEC_PER_USEC,
 			 vct_bl_phases[bl->gap_phase[r]], bl->ticks[r],
 			 bl->late[r] / NSEC_PER_USEC);
-	if (!VCT_CHECK(t, bl->rounds == VCT_BL_ROUNDS &&
-		       bl->virtual_blocks == VCT_BL_ROUNDS))
+	if (!VCT_CHECK(t, bl->rounds && bl->virtual_blocks == bl->rounds))
 		goto out;
 	VCT_CHECK(t, !bl->off_cpu && !bl->not_hardirq);
-	gap = vct_bl_min(bl->gap, VCT_BL_ROUNDS);
-	late = vct_bl_min(bl->late, VCT_BL_ROUNDS);
+	gap = vct_bl_min(bl->gap, bl->rounds);
+	late = vct_bl_min(bl->late, bl->rounds);
 	vct_diag(t, "the smallest round maximum: timer gap %lld us, FIFO late %lld us; limit %d us",
 		 gap / NSEC_PER_USEC, late / NSEC_PER_USEC, VCT_BL_LIMIT_US);
 	VCT_CHECK(t, gap < VCT_BL_LIMIT_NS);
