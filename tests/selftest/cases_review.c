@@ -28,6 +28,7 @@
 #include <linux/workqueue.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include <vcache.h>
 
@@ -892,6 +893,42 @@ static noinline void vct_kl_scrub(unsigned int frames)
 	barrier_data(buf);
 }
 
+/*
+ * Writes @cmd to kmemleak's file, whose only write method takes a user
+ * buffer (kernel_write() needs ->write_iter): through a page of this
+ * task's address space.
+ */
+static int vct_kl_command(const char *cmd)
+{
+	size_t len = strlen(cmd);
+	unsigned long ubuf;
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (!current->mm)
+		return -EOPNOTSUPP;
+	f = filp_open(VCT_KL_PATH, O_WRONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = -EOPNOTSUPP;
+	if (f->f_op->write) {
+		ubuf = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, 0);
+		n = IS_ERR_VALUE(ubuf) ? (long)ubuf : -EFAULT;
+		if (!IS_ERR_VALUE(ubuf)) {
+			if (!copy_to_user((char __user *)ubuf, cmd, len))
+				n = f->f_op->write(f, (char __user *)ubuf, len,
+						   &pos);
+			vm_munmap(ubuf, PAGE_SIZE);
+		}
+	}
+	filp_close(f, NULL);
+	if (n >= 0 && n != len)
+		return -EIO;
+	return n < 0 ? n : 0;
+}
+
 /* Whether the report lists the object at @addr. */
 static bool vct_kl_listed(const char *report, unsigned long addr)
 {
@@ -936,7 +973,7 @@ static void vct_kmemleak_block_scanned(struct vct *t)
 			goto free_objs;
 
 	msleep(VCT_KL_AGE_MS);
-	ret = vct_write_file(VCT_KL_PATH, "scan");
+	ret = vct_kl_command("scan");
 	if (!VCT_CHECK(t, ret == 0)) {
 		vct_diag(t, "writing scan to %s: %d", VCT_KL_PATH, ret);
 		goto free_objs;
