@@ -25,6 +25,7 @@
 #include <linux/mman.h>
 #include <linux/mmzone.h>
 #include <linux/sched.h>
+#include <linux/sched/task_stack.h>
 #include <linux/workqueue.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -853,17 +854,20 @@ out:
  * alloc_pages() memory nor vm_map_ram() areas.  An object whose only
  * pointer a client keeps in a vcompound block, virtual or physical, must
  * not be reported; a control object that nothing points to must be, or
- * the scan proved nothing.  The objects' addresses are kept inverted here
- * and the dead stack below is overwritten, so that the scan of this task's
- * stack finds no stale copy of them.
+ * the scan proved nothing.  No stale copy of the objects' addresses may
+ * be left where kmemleak looks: they come from a cache of their own with
+ * a constructor (its free pointers lie outside the objects, and it merges
+ * with no other cache), this case keeps them inverted, and it overwrites
+ * the unused part of its stack, all of which kmemleak scans.
  */
 #define VCT_KL_PATH		"/sys/kernel/debug/kmemleak"
-#define VCT_KL_SIZE		200	/* an object, in kmalloc-256 */
+#define VCT_KL_SIZE		200
 #define VCT_KL_ORDER		2
 /* kmemleak reports only objects older than 5 s (MSECS_MIN_AGE). */
 #define VCT_KL_AGE_MS		6000
 #define VCT_KL_REPORT_BYTES	(4UL << 20)
-#define VCT_KL_SCRUB_FRAMES	8
+/* Stack left unscrubbed at the bottom, for interrupts and the like. */
+#define VCT_KL_SCRUB_KEEP	4096
 
 enum { VCT_KL_CONTROL, VCT_KL_VIRTUAL, VCT_KL_PHYSICAL, VCT_KL_NR };
 
@@ -872,24 +876,31 @@ static const char *const vct_kl_names[VCT_KL_NR] = {
 	"the object held by a physical block",
 };
 
-/* The new object's address inverted; ~0 if there is none. */
-static noinline unsigned long vct_kl_alloc(unsigned long *slot)
+static void vct_kl_ctor(void *obj)
 {
-	void *obj = kzalloc(VCT_KL_SIZE, GFP_KERNEL);
+	memset(obj, 0, VCT_KL_SIZE);
+}
+
+/* The new object's address inverted; ~0 if there is none. */
+static noinline unsigned long vct_kl_alloc(struct kmem_cache *cache,
+					   unsigned long *slot)
+{
+	void *obj = kmem_cache_alloc(cache, GFP_KERNEL);
 
 	if (slot)
 		WRITE_ONCE(*slot, (unsigned long)obj);
 	return ~(unsigned long)obj;
 }
 
-/* Overwrites the dead stack below the caller. */
-static noinline void vct_kl_scrub(unsigned int frames)
+/* Overwrites the unused stack below the caller. */
+static noinline void vct_kl_scrub(void)
 {
 	char buf[512];
 
 	memzero_explicit(buf, sizeof(buf));
-	if (frames)
-		vct_kl_scrub(frames - 1);
+	if ((unsigned long)buf - (unsigned long)task_stack_page(current) >
+	    VCT_KL_SCRUB_KEEP)
+		vct_kl_scrub();
 	barrier_data(buf);
 }
 
@@ -941,6 +952,7 @@ static bool vct_kl_listed(const char *report, unsigned long addr)
 static void vct_kmemleak_block_scanned(struct vct *t)
 {
 	unsigned long inv[VCT_KL_NR], *held[VCT_KL_NR] = { NULL };
+	struct kmem_cache *cache = NULL;
 	char *report = NULL;
 	ssize_t len;
 	int i, ret;
@@ -961,13 +973,15 @@ static void vct_kmemleak_block_scanned(struct vct *t)
 		       !is_vmalloc_addr(held[VCT_KL_PHYSICAL])))
 		goto out;
 	report = kvmalloc(VCT_KL_REPORT_BYTES, GFP_KERNEL);
-	if (!VCT_CHECK(t, report))
+	cache = kmem_cache_create("vct_kmemleak", VCT_KL_SIZE, 0, 0,
+				  vct_kl_ctor);
+	if (!VCT_CHECK(t, report) || !VCT_CHECK(t, cache))
 		goto out;
 
 	/* The objects' pointers end up inside the blocks only. */
 	for (i = 0; i < VCT_KL_NR; i++)
-		inv[i] = vct_kl_alloc(held[i]);
-	vct_kl_scrub(VCT_KL_SCRUB_FRAMES);
+		inv[i] = vct_kl_alloc(cache, held[i]);
+	vct_kl_scrub();
 	for (i = 0; i < VCT_KL_NR; i++)
 		if (!VCT_CHECK(t, inv[i] != ~0UL))
 			goto free_objs;
@@ -984,6 +998,7 @@ static void vct_kmemleak_block_scanned(struct vct *t)
 			 len, VCT_KL_REPORT_BYTES - 1);
 		goto free_objs;
 	}
+	vct_diag(t, "%zd bytes of report after the scan", len);
 	for (i = 0; i < VCT_KL_NR; i++) {
 		bool listed = vct_kl_listed(report, ~inv[i]);
 
@@ -994,8 +1009,9 @@ static void vct_kmemleak_block_scanned(struct vct *t)
 free_objs:
 	for (i = 0; i < VCT_KL_NR; i++)
 		if (inv[i] != ~0UL)
-			kfree((void *)~inv[i]);
+			kmem_cache_free(cache, (void *)~inv[i]);
 out:
+	kmem_cache_destroy(cache);
 	kvfree(report);
 	vct_free(t, held[VCT_KL_PHYSICAL]);
 	vct_free(t, held[VCT_KL_VIRTUAL]);
