@@ -5,7 +5,9 @@
  * VM_PFNMAP mapping, atomic allocations of a low zone against the atomic
  * reserve, vcache slabs reaped between their growth and first use,
  * objects cached by a CPU that goes offline, how long the allocation of
- * a large virtual block holds its CPU, and kmemleak's view into blocks.
+ * a large virtual block holds its CPU, kmemleak's view into blocks, a
+ * stale free that meets a parked reserve block, and blocks whose
+ * page->private a client overwrote.
  */
 #include <linux/anon_inodes.h>
 #include <linux/atomic.h>
@@ -30,6 +32,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
 
 #include <vcache.h>
 
@@ -1030,6 +1033,325 @@ out:
 	vct_free(t, held[VCT_KL_VIRTUAL]);
 }
 
+/*
+ * reserve_parked_stale_free: a parked reserve block is nobody's until a
+ * non-blocking allocation takes it, so nothing may find it before.  Two
+ * order-7 virtual blocks, one allocated on each of CPUs 0 and 1 (since
+ * 6.9 vmalloc keeps a freed area for reuse per CPU group), are freed and
+ * their lazily freed areas purged; a take from softirq then has the
+ * refill build the next reserve block, which vmap() places at one of the
+ * two freed addresses.  Lookups of those stale addresses must say "not a
+ * block", and a second free of either must be a counted bad free, not a
+ * free of the parked block behind the reserve's back; the parked block is
+ * then taken, whole and zeroed.
+ */
+#define VCT_PK_ORDER		7
+#define VCT_PK_RESERVE		"7:1"
+#define VCT_PK_WAIT_MS		10000
+
+struct vct_pk_call {
+	gfp_t gfp;
+	void *addr;
+};
+
+static void vct_pk_alloc_fn(void *arg)
+{
+	struct vct_pk_call *c = arg;
+
+	c->addr = vcompound_alloc(c->gfp, VCT_PK_ORDER);
+}
+
+static long vct_pk_alloc_on(void *arg)
+{
+	vct_pk_alloc_fn(arg);
+	return 0;
+}
+
+static void vct_pk_free_fn(void *arg)
+{
+	vcompound_free(arg);
+}
+
+/* Blocks in the reserve of VCT_PK_ORDER, or -1 on error. */
+static long vct_pk_level(void)
+{
+	struct vcompound_stats *st = kmalloc(sizeof(*st), GFP_KERNEL);
+	long level = -1;
+
+	if (st) {
+		vcompound_get_stats(st);
+		level = st->order[VCT_PK_ORDER].reserve_level;
+		kfree(st);
+	}
+	return level;
+}
+
+static bool vct_pk_wait_level(struct vct *t, long want)
+{
+	unsigned int waited;
+
+	for (waited = 0; waited < VCT_PK_WAIT_MS; waited += 20) {
+		if (vct_pk_level() == want)
+			return true;
+		msleep(20);
+	}
+	vct_diag(t, "reserve of order %u holds %ld blocks after %u ms, not %ld",
+		 VCT_PK_ORDER, vct_pk_level(), waited, want);
+	return false;
+}
+
+/* A non-blocking allocation from softirq: a reserve block or NULL. */
+static void *vct_pk_take(struct vct *t)
+{
+	struct vct_pk_call c = { .gfp = GFP_ATOMIC | __GFP_NOWARN };
+
+	VCT_CHECK(t, vct_run_in(VCT_SOFTIRQ, vct_pk_alloc_fn, &c));
+	return c.addr;
+}
+
+/* Every lookup must say that @addr is not inside a block. */
+static bool vct_pk_not_found(struct vct *t, const void *addr)
+{
+	struct page *mapped = vmalloc_to_page(addr);
+	bool ok = true;
+
+	ok &= VCT_CHECK(t, !vcompound_is_virtual(addr));
+	ok &= VCT_CHECK(t, !vcompound_order(addr));
+	ok &= VCT_CHECK(t, !vcompound_head_page(addr));
+	ok &= VCT_CHECK(t, !vcompound_to_page(addr));
+	ok &= VCT_CHECK(t, !vcompound_nth_page(addr, 0));
+	if (mapped)
+		ok &= VCT_CHECK(t, !vmalloc_address(mapped));
+	return ok;
+}
+
+static void vct_pk_run(struct vct *t)
+{
+	struct vct_pk_call x[2] = { };
+	void *r0, *r1 = NULL;
+	unsigned int i, hit = ARRAY_SIZE(x);
+	bool hidden = true;
+
+	if (!VCT_CHECK(t, vct_pk_wait_level(t, 1)))
+		return;
+	/* Nothing else lazily freed may stand in for the stale areas. */
+	vm_unmap_aliases();
+	for (i = 0; i < ARRAY_SIZE(x); i++) {
+		x[i].gfp = GFP_KERNEL;
+		work_on_cpu(i, vct_pk_alloc_on, &x[i]);
+		if (!VCT_CHECK(t, x[i].addr && vcompound_is_virtual(x[i].addr)))
+			goto free_x;
+	}
+	for (i = 0; i < ARRAY_SIZE(x); i++)
+		vct_free(t, x[i].addr);
+	/* 5.10 defers even these; the areas must be unmapped to be purged. */
+	vcompound_drain();
+	vm_unmap_aliases();
+
+	vct_snap(t);
+	r0 = vct_pk_take(t);
+	if (!VCT_CHECK(t, r0))
+		return;
+	/* The take queued the refill: its block lands on a stale address. */
+	VCT_CHECK(t, vct_pk_wait_level(t, 1));
+	for (i = 0; i < ARRAY_SIZE(x); i++)
+		if (vmalloc_to_page(x[i].addr))
+			hit = i;
+	if (!VCT_CHECK(t, hit < ARRAY_SIZE(x)))
+		vct_diag(t, "the refilled block is at neither %p nor %p",
+			 x[0].addr, x[1].addr);
+	for (i = 0; i < ARRAY_SIZE(x); i++)
+		hidden &= vct_pk_not_found(t, x[i].addr);
+
+	if (hidden) {
+		/* The parked block's address from hardirq: checked later. */
+		vct_expect_warn_begin(t, vct_warn_once(VCT_WARN_BAD_FREE),
+				      "is not a live vcompound block");
+		for (i = 0; i < ARRAY_SIZE(x); i++) {
+			if (i == hit)
+				VCT_CHECK(t, vct_run_in(VCT_HARDIRQ,
+							vct_pk_free_fn,
+							x[i].addr));
+			else
+				vcompound_free(x[i].addr);
+		}
+		vcompound_drain();
+		vct_expect_warn_end(t);
+	} else {
+		/* It would free the parked block and corrupt the reserve. */
+		vct_diag(t, "a lookup found a parked reserve block: no stale free");
+	}
+	VCT_CHECK(t, vct_pk_level() == 1);
+
+	r1 = vct_pk_take(t);
+	if (VCT_CHECK(t, r1)) {
+		if (hit < ARRAY_SIZE(x))
+			VCT_CHECK(t, r1 == x[hit].addr);
+		VCT_CHECK(t, vcompound_is_virtual(r1));
+		VCT_CHECK(t, vcompound_order(r1) == VCT_PK_ORDER);
+		VCT_CHECK(t, !memchr_inv(r1, 0, PAGE_SIZE << VCT_PK_ORDER));
+		VCT_CHECK(t, vct_pattern_check(t, r1, VCT_PK_ORDER));
+		vct_free(t, r1);
+	}
+	vct_free(t, r0);
+	vct_resnap(t);
+	VCT_CHECK(t, vct_delta(t, bad_free) == (hidden ? ARRAY_SIZE(x) : 0));
+	VCT_CHECK(t, vct_odelta(t, VCT_PK_ORDER, reserve_taken) == 2);
+	VCT_CHECK(t, vct_odelta(t, VCT_PK_ORDER, virtual) == 2);
+	VCT_CHECK(t, vct_odelta(t, VCT_PK_ORDER, freed_virtual) == 2);
+	VCT_CHECK(t, t->s1->outstanding_virtual == t->s0->outstanding_virtual);
+	VCT_CHECK(t, hidden);
+	return;
+
+free_x:
+	for (i = 0; i < ARRAY_SIZE(x); i++)
+		vct_free(t, x[i].addr);
+}
+
+static void vct_reserve_parked_stale_free(struct vct *t)
+{
+	char saved[128];
+
+	if (!cpu_online(0) || !cpu_online(1)) {
+		t->skip = "needs CPUs 0 and 1 online";
+		return;
+	}
+	if (vct_set_fallback(t, true))
+		return;
+	if (!VCT_CHECK(t, !vct_param_read("reserve", saved, sizeof(saved))))
+		return;
+	if (VCT_CHECK(t, !vct_param_write("reserve", VCT_PK_RESERVE)))
+		vct_pk_run(t);
+	VCT_CHECK(t, !vct_param_write("reserve", saved));
+}
+
+/*
+ * page_private_clobbered: page->private of a block's pages is vcompound's,
+ * but a client converted from alloc_pages() may write it anyway.  A
+ * virtual block whose first page (and another one) had ->private
+ * overwritten is still freed, by address and by page, with a warning
+ * that names the page, and nothing leaks: every page comes back with
+ * only this case's reference on it.  A physical block whose head page's
+ * ->private (its cookie) was overwritten cannot be told from another
+ * allocator's compound page, so its free is a counted bad free, and the
+ * block is intact and freeable once the cookie is written back.
+ */
+#define VCT_PC_ORDER		2
+#define VCT_PC_PAGES		BIT(VCT_PC_ORDER)
+
+struct vct_pc_block {
+	void *addr;
+	struct page *pages[VCT_PC_PAGES];
+};
+
+/* Pins every page of @b, so that its return can be checked. */
+static bool vct_pc_pin(struct vct *t, struct vct_pc_block *b)
+{
+	unsigned int i;
+
+	if (!VCT_CHECK(t, b->addr && vcompound_is_virtual(b->addr)))
+		return false;
+	for (i = 0; i < VCT_PC_PAGES; i++) {
+		b->pages[i] = vcompound_nth_page(b->addr, i);
+		if (!VCT_CHECK(t, b->pages[i]))
+			return false;
+	}
+	for (i = 0; i < VCT_PC_PAGES; i++)
+		get_page(b->pages[i]);
+	return true;
+}
+
+static void vct_pc_unpin(struct vct *t, struct vct_pc_block *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < VCT_PC_PAGES; i++) {
+		bool back = page_count(b->pages[i]) == 1 &&
+			    !page_private(b->pages[i]);
+
+		if (!VCT_CHECK(t, back))
+			vct_diag(t, "block %p page %u: count %d, private %#lx after the free",
+				 b->addr, i, page_count(b->pages[i]),
+				 page_private(b->pages[i]));
+		put_page(b->pages[i]);
+	}
+}
+
+static void vct_pc_physical(struct vct *t)
+{
+	unsigned long cookie;
+	struct page *head;
+	void *addr;
+
+	addr = vcompound_alloc(GFP_KERNEL | __GFP_NOWARN, 1);
+	if (!VCT_CHECK(t, addr))
+		return;
+	if (vcompound_is_virtual(addr)) {
+		vct_diag(t, "order 1 fell back: no physical block to check");
+		vct_free(t, addr);
+		return;
+	}
+	head = vcompound_head_page(addr);
+	cookie = page_private(head);
+	set_page_private(head, 0);
+	vct_snap(t);
+	vct_expect_warn_begin(t, vct_warn_once(VCT_WARN_BAD_FREE),
+			      "is not a live vcompound block");
+	vcompound_free(addr);
+	vct_expect_warn_end(t);
+	vct_resnap(t);
+	VCT_CHECK(t, vct_delta(t, bad_free) == 1);
+	VCT_CHECK(t, vct_odelta(t, 1, freed_physical) == 0);
+	set_page_private(head, cookie);
+	VCT_CHECK(t, vcompound_head_page(addr) == head);
+	vct_free(t, addr);
+}
+
+static void vct_page_private_clobbered(struct vct *t)
+{
+	struct vct_pc_block a = { }, b = { };
+	struct page *bpage;
+	unsigned int i;
+	bool pinned;
+
+	if (vct_set_fallback(t, true))
+		return;
+	a.addr = vcompound_alloc(GFP_KERNEL, VCT_PC_ORDER);
+	bpage = vcompound_alloc_pages(GFP_KERNEL, VCT_PC_ORDER);
+	b.addr = bpage ? vmalloc_address(bpage) : NULL;
+	pinned = vct_pc_pin(t, &a);
+	if (!pinned || !vct_pc_pin(t, &b)) {
+		vct_free(t, a.addr);
+		vct_free(t, b.addr);
+		for (i = 0; pinned && i < VCT_PC_PAGES; i++)
+			put_page(a.pages[i]);
+		return;
+	}
+	vct_snap(t);
+	/* What alloc_pages() users do: a pointer of theirs, a reset. */
+	set_page_private(a.pages[0], (unsigned long)t);
+	set_page_private(a.pages[VCT_PC_PAGES - 1], 0);
+	set_page_private(bpage, 0);
+	/* The pages nobody wrote are still found. */
+	VCT_CHECK(t, vcompound_to_page(a.addr + PAGE_SIZE) == a.pages[1]);
+
+	vct_expect_warn_begin(t, vct_warn_once(VCT_WARN_PRIVATE),
+			      "page->private");
+	vcompound_free(a.addr);
+	vcompound_free_pages(bpage);
+	vcompound_drain();
+	vct_expect_warn_end(t);
+	vct_resnap(t);
+	VCT_CHECK(t, vct_delta(t, bad_free) == 0);
+	VCT_CHECK(t, vct_odelta(t, VCT_PC_ORDER, freed_virtual) == 2);
+	VCT_CHECK(t, t->s1->outstanding_virtual == t->s0->outstanding_virtual - 2);
+	vct_pc_unpin(t, &a);
+	vct_pc_unpin(t, &b);
+
+	VCT_CHECK(t, !vct_set_fallback(t, false));
+	vct_pc_physical(t);
+}
+
 void vct_review_cases(void (*run)(const char *name, void (*fn)(struct vct *t)))
 {
 	run("drain_concurrent", vct_drain_concurrent);
@@ -1039,4 +1361,6 @@ void vct_review_cases(void (*run)(const char *name, void (*fn)(struct vct *t)))
 	run("vcache_cpu_offline", vct_vcache_cpu_offline);
 	run("bulk_alloc_latency", vct_bulk_alloc_latency);
 	run("kmemleak_block_scanned", vct_kmemleak_block_scanned);
+	run("reserve_parked_stale_free", vct_reserve_parked_stale_free);
+	run("page_private_clobbered", vct_page_private_clobbered);
 }

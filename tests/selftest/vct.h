@@ -51,6 +51,7 @@ enum vct_warn_once {
 	VCT_WARN_INTERIOR,	/* "is inside the block at" */
 	VCT_WARN_ORDER,		/* "is above max_order" */
 	VCT_WARN_GFP,		/* "are not supported" */
+	VCT_WARN_PRIVATE,	/* "page->private" of a page overwritten */
 };
 
 /*
