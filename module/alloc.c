@@ -174,6 +174,8 @@ static struct vc_vblock *vc_desc_alloc(size_t size, gfp_t gfp, int nid)
  * @gfp: allocation flags; must allow blocking
  * @order: block size
  * @nid: preferred node, or NUMA_NO_NODE
+ * @parked: for the atomic reserve: VC_VB_PARKED, which no lookup or free
+ *	sees, until vc_reserve_take() makes it VC_VB_LIVE
  *
  * Not counted as an allocation: vc_alloc_virtual() and the atomic reserve
  * count a block when they hand it out.
@@ -181,7 +183,8 @@ static struct vc_vblock *vc_desc_alloc(size_t size, gfp_t gfp, int nid)
  * Context: Process context; may sleep.
  * Return: the block's descriptor, or NULL.
  */
-struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid)
+struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
+				  bool parked)
 {
 	gfp_t meta_gfp = GFP_KERNEL | (gfp & __GFP_NOWARN);
 	gfp_t page_gfp = gfp & ~__GFP_COMP;
@@ -198,6 +201,8 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid)
 	if (!vb)
 		goto out;
 	vb->order = order;
+	/* Set before xa_alloc() publishes the descriptor to lookups. */
+	atomic_set(&vb->state, parked ? VC_VB_PARKED : VC_VB_LIVE);
 
 	for (i = 0; i < nr; i++) {
 		/* A chunk at a time: see VC_PAGE_CHUNK. */
@@ -251,7 +256,7 @@ out:
 
 static void *vc_alloc_virtual(gfp_t gfp, unsigned int order, int nid)
 {
-	struct vc_vblock *vb = vc_vblock_build(gfp, order, nid);
+	struct vc_vblock *vb = vc_vblock_build(gfp, order, nid, false);
 
 	if (!vb)
 		return NULL;

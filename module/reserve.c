@@ -9,7 +9,10 @@
  *
  * Reserve blocks are built zeroed and are never reused: a block taken from
  * the reserve is an ordinary virtual block from then on, freed like any
- * other, so __GFP_ZERO costs nothing at take time.
+ * other, so __GFP_ZERO costs nothing at take time.  Until it is taken a
+ * block is parked (VC_VB_PARKED): lookups do not find it, and a stale
+ * free of an address it was mapped at (after the area's earlier owner
+ * freed it) cannot claim it; it is a bad free.  The take makes it live.
  *
  * Targets come from the "reserve" module parameter, "ORDER:COUNT,..."; the
  * memory held is the sum of COUNT << ORDER pages (plus page tables and a
@@ -98,10 +101,13 @@ struct vc_vblock *vc_reserve_take(unsigned int order)
 		return NULL;
 	r = &vc_reserves[order];
 	vb = vc_reserve_pop(r);
-	if (vb)
+	if (vb) {
+		/* Ours alone, as nothing could claim it while parked. */
+		atomic_set(&vb->state, VC_VB_LIVE);
 		vc_count(reserve_taken[order]);
-	else
+	} else {
 		vc_count(reserve_empty[order]);
+	}
 	if (vc_reserve_count(r) < vc_reserve_low(READ_ONCE(r->target)) &&
 	    READ_ONCE(vc_reserve_live))
 		queue_work(system_unbound_wq, &vc_reserve_work);
@@ -126,7 +132,8 @@ static void vc_reserve_refill(struct work_struct *work)
 		while (vc_reserve_count(r) < READ_ONCE(r->target) &&
 		       READ_ONCE(vc_reserve_live)) {
 			vb = vc_vblock_build(GFP_KERNEL | __GFP_ZERO |
-					     __GFP_NOWARN, o, NUMA_NO_NODE);
+					     __GFP_NOWARN, o, NUMA_NO_NODE,
+					     true);
 			if (!vb)
 				break;	/* the next take queues another try */
 			llist_add(&vb->defer_node, &r->blocks);

@@ -46,10 +46,15 @@ struct vc_vblock {
  * stays in vc_vblocks until it is unmapped, but lookups no longer see it.
  * A cmpxchg rather than the xarray's lock: that is a spinlock_t, which
  * hard irq context (and any atomic context on PREEMPT_RT) must not take.
+ * A block built for the atomic reserve is PARKED until a take makes it
+ * LIVE: it is nobody's, so no lookup may find it and no free may claim
+ * it, not even a stale free of an address it was mapped at after the
+ * area's earlier owner freed it.
  */
 enum vc_vblock_state {
 	VC_VB_LIVE,			/* 0: a zeroed descriptor is live */
 	VC_VB_FREED,
+	VC_VB_PARKED,
 };
 
 /*
@@ -82,7 +87,8 @@ struct vc_ref {
 
 /* alloc.c */
 void *vc_alloc_block(gfp_t gfp, unsigned int order, int nid, bool may_virtual);
-struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid);
+struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
+				  bool parked);
 void vc_vblock_unmap(struct vc_vblock *vb);
 
 /* lookup.c */
