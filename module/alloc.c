@@ -237,8 +237,7 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
 		goto unmap;
 	vb->id = id;
 	for (i = 0; i < nr; i++)
-		set_page_private(vb->pages[i],
-				 (unsigned long)id << VC_IDX_BITS | i);
+		set_page_private(vb->pages[i], vc_vblock_private(vb, i));
 
 	vc_scope_exit(&scope);
 	return vb;
@@ -422,7 +421,8 @@ EXPORT_SYMBOL_GPL(vcompound_alloc);
  *
  * The page-returning form, like alloc_pages() with a virtual fallback.
  * Reach the memory with vmalloc_address(), not page_address(), and the
- * other pages with vcompound_nth_page().
+ * other pages with vcompound_nth_page().  Unlike with alloc_pages(),
+ * page->private of the block's pages is not the caller's (vcompound.h).
  *
  * Context: As vcompound_alloc().
  * Return: the compound head or, for the virtual kind, the page mapped at

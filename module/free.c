@@ -66,6 +66,23 @@ struct vc_defer_cpu {
 static struct vc_defer_cpu __percpu *vc_defer;
 static struct workqueue_struct *vc_defer_wq;
 
+/*
+ * A client wrote page->private of a page of @vb, which is vcompound's:
+ * lookups of that page failed while it was overwritten.  The free found
+ * the block all the same (through an intact first page, or by the walk of
+ * vc_lookup_slow()), so it is freed, and the report names the page.  Out
+ * of line, like the bad-free reports.
+ */
+static noinline void vc_private_clobbered(const struct vc_vblock *vb,
+					  unsigned long first,
+					  unsigned long found,
+					  unsigned long clobbered)
+{
+	WARN_ONCE(1, "vcompound: page->private of page %lu (%p) of the block at %p was overwritten (%#lx, %lu of %lu pages); it belongs to vcompound; the block is freed all the same\n",
+		  first, vb->pages[first], vb->addr, found, clobbered,
+		  1UL << vb->order);
+}
+
 /**
  * vc_vblock_destroy - unmap a virtual block and free its pages
  * @vb: a claimed block
@@ -89,6 +106,7 @@ void vc_vblock_destroy(struct vc_vblock *vb)
 void vc_vblock_release(struct vc_vblock *vb)
 {
 	unsigned long i, nr = 1UL << vb->order;
+	unsigned long first = nr, found = 0, clobbered = 0;
 
 	xa_erase_irq(&vc_vblocks, vb->id);
 	/* Registered by vc_vblock_build(); no scan may read it from now on. */
@@ -97,11 +115,21 @@ void vc_vblock_release(struct vc_vblock *vb)
 	/* Nothing may map a page once it goes back (DEBUG_VM kernels check). */
 	VM_WARN_ON_ONCE(vmalloc_to_page(vb->addr));
 	for (i = 0; i < nr; i++) {
+		unsigned long priv = page_private(vb->pages[i]);
+
+		if (unlikely(priv != vc_vblock_private(vb, i))) {
+			if (!clobbered++) {
+				first = i;
+				found = priv;
+			}
+		}
 		set_page_private(vb->pages[i], 0);
 		__free_page(vb->pages[i]);
 		if (!((i + 1) % VC_PAGE_CHUNK))
 			cond_resched();
 	}
+	if (unlikely(clobbered))
+		vc_private_clobbered(vb, first, found, clobbered);
 	/* Lookups may still hold the descriptor under rcu_read_lock(). */
 	kvfree_rcu(vb, rcu);
 }
@@ -147,7 +175,8 @@ static bool vc_free_claim(const void *addr, unsigned long caller,
 	bool claimed;
 
 	rcu_read_lock();
-	if (!vc_lookup_addr(addr, ref)) {
+	/* The walk finds a block whose first page's private was overwritten. */
+	if (!vc_lookup_addr(addr, ref) && !vc_lookup_slow(addr, NULL, ref)) {
 		rcu_read_unlock();
 		vc_bad_free(addr, caller);
 		return false;
@@ -397,11 +426,19 @@ EXPORT_SYMBOL_GPL(vcompound_free);
  */
 void vcompound_free_pages(struct page *page)
 {
+	struct vc_ref ref;
 	void *addr;
 
 	if (!page)
 		return;
 	addr = vmalloc_address(page);
+	if (!addr) {
+		/* A virtual block whose first page's private was overwritten. */
+		rcu_read_lock();
+		if (vc_lookup_slow(NULL, page, &ref))
+			addr = ref.base;
+		rcu_read_unlock();
+	}
 	if (!addr) {
 		vc_bad_free(page, _RET_IP_);
 		return;

@@ -176,6 +176,51 @@ bool vc_lookup_page(struct page *page, struct vc_ref *ref,
 }
 
 /**
+ * vc_lookup_slow - find a live virtual block without page->private
+ * @addr: an address inside the block, or NULL
+ * @first: the block's first page, if @addr is NULL
+ * @ref: filled in on success
+ *
+ * A walk over every block in vc_vblocks, for a free that the O(1) lookup
+ * refused: a client may have overwritten page->private of the page that
+ * the lookup starts from.  A live descriptor whose mapping covers @addr
+ * (or whose first page is @first) identifies its block as surely as the
+ * id in page->private would: while it is live, its range and pages are
+ * its own, and the free's claim still decides against a racing free.
+ * Parked reserve blocks and claimed ones are not live, so not found.
+ * O(virtual blocks); only frees that would otherwise be refused (double
+ * frees and foreign pointers too) pay it.
+ *
+ * Context: Any context but NMI; the caller holds rcu_read_lock().
+ * Return: true if such a block was found.
+ */
+bool vc_lookup_slow(const void *addr, const struct page *first,
+		    struct vc_ref *ref)
+{
+	struct vc_vblock *vb;
+	unsigned long id;
+
+	if (addr && !is_vmalloc_addr(addr))
+		return false;
+	xa_for_each(&vc_vblocks, id, vb) {
+		bool hit;
+
+		if (atomic_read(&vb->state) != VC_VB_LIVE)
+			continue;
+		if (addr)
+			hit = addr >= vb->addr &&
+			      addr < vb->addr + (PAGE_SIZE << vb->order);
+		else
+			hit = vb->pages[0] == first;
+		if (hit) {
+			vc_ref_virtual(ref, vb);
+			return true;
+		}
+	}
+	return false;
+}
+
+/**
  * vcompound_is_virtual - is @addr inside a virtual block?
  * @addr: any address inside a vcompound block
  *

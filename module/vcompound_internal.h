@@ -72,6 +72,13 @@ enum vc_vblock_state {
 #define VC_ID_MAX	((u32)min_t(unsigned long, U32_MAX, \
 				    (~0UL >> VC_IDX_BITS)))
 
+/* What page @idx of @vb carries in page->private while @vb lives. */
+static inline unsigned long vc_vblock_private(const struct vc_vblock *vb,
+					      unsigned long idx)
+{
+	return (unsigned long)vb->id << VC_IDX_BITS | idx;
+}
+
 extern struct xarray vc_vblocks;
 
 /*
@@ -99,6 +106,8 @@ struct page *vc_phys_head_of(const void *addr);
 bool vc_lookup_addr(const void *addr, struct vc_ref *ref);
 bool vc_lookup_page(struct page *page, struct vc_ref *ref,
 		    unsigned long *index);
+bool vc_lookup_slow(const void *addr, const struct page *first,
+		    struct vc_ref *ref);
 void vc_lookup_init(void);
 
 /* free.c */

@@ -28,6 +28,24 @@ struct vm_area_struct;
 /* The largest order vcompound will ever serve; the max_order param caps it. */
 #define VCOMPOUND_ORDER_LIMIT	20
 
+/**
+ * DOC: page->private belongs to vcompound
+ *
+ * page->private of every page of a virtual block, and of the head page of
+ * a physical block, is vcompound's: it leads an address or a page back to
+ * its block.  A client must not write it, as users of alloc_pages() often
+ * do with their pages; keep such data elsewhere.  While it is overwritten,
+ * lookups that start from that page (vcompound_to_page(),
+ * vmalloc_address(), ...) do not find the block.  A virtual block is still
+ * freed, given its start address or (vcompound_free_pages()) its first
+ * page, with a warning that names the overwritten page: its descriptor is
+ * found by a walk over every virtual block, which vcompound takes only for
+ * a free it would otherwise refuse.  A physical block whose head page's
+ * ->private was overwritten cannot be told from another allocator's
+ * compound page, so its free is refused as a bad free and the block stays
+ * allocated until the client writes the old value back.
+ */
+
 void *vcompound_alloc(gfp_t gfp, unsigned int order);
 void *vcompound_alloc_node(gfp_t gfp, unsigned int order, int nid);
 void vcompound_free(const void *addr);
