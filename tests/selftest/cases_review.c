@@ -878,6 +878,7 @@ out:
 /* kmemleak reports only objects older than 5 s (MSECS_MIN_AGE). */
 #define VCT_KL_AGE_MS		6000
 #define VCT_KL_REPORT_BYTES	(4UL << 20)
+#define VCT_KL_TRIES		3
 /* Stack left unscrubbed at the bottom, for interrupts and the like. */
 #define VCT_KL_SCRUB_KEEP	4096
 
@@ -966,8 +967,8 @@ static void vct_kmemleak_block_scanned(struct vct *t)
 	unsigned long inv[VCT_KL_NR], *held[VCT_KL_NR] = { NULL };
 	struct kmem_cache *cache = NULL;
 	char *report = NULL;
+	int i, ret, try;
 	ssize_t len;
-	int i, ret;
 
 	if (!IS_ENABLED(CONFIG_DEBUG_KMEMLEAK)) {
 		t->skip = "no kmemleak (CONFIG_DEBUG_KMEMLEAK) in this kernel";
@@ -999,29 +1000,41 @@ static void vct_kmemleak_block_scanned(struct vct *t)
 		if (!VCT_CHECK(t, inv[i] != ~0UL))
 			goto free_objs;
 
-	msleep(VCT_KL_AGE_MS);
-	/* Twice, as tests/qemu does: the first may hold new objects back. */
-	ret = vct_kl_command("scan") ?: vct_kl_command("scan");
-	if (!VCT_CHECK(t, ret == 0)) {
-		vct_diag(t, "writing scan to %s: %d", VCT_KL_PATH, ret);
-		goto free_objs;
-	}
-	len = vct_read_file(VCT_KL_PATH, report, VCT_KL_REPORT_BYTES);
-	if (!VCT_CHECK(t, len >= 0 && len < VCT_KL_REPORT_BYTES - 1)) {
-		vct_diag(t, "reading %s: %zd of at most %lu bytes", VCT_KL_PATH,
-			 len, VCT_KL_REPORT_BYTES - 1);
-		goto free_objs;
-	}
-	vct_diag(t, "%zd bytes of report after the scan", len);
-	if (len)
-		vct_diag(t, "report: %.200s", report);
-	for (i = 0; i < VCT_KL_NR; i++) {
-		bool listed = vct_kl_listed(report, ~inv[i]);
+	/*
+	 * kmemleak is conservative: a stale copy of the control's address
+	 * somewhere it scans hides it (seen once in the stock step, 0 bytes
+	 * of report).  Scan again, up to VCT_KL_TRIES times, until the control
+	 * is reported; the held objects must be in no report.
+	 */
+	for (try = 1; try <= VCT_KL_TRIES; try++) {
+		msleep(VCT_KL_AGE_MS);
+		/* Twice, as tests/qemu does: the first may hold some back. */
+		ret = vct_kl_command("scan") ?: vct_kl_command("scan");
+		if (!VCT_CHECK(t, ret == 0)) {
+			vct_diag(t, "writing scan to %s: %d", VCT_KL_PATH, ret);
+			goto free_objs;
+		}
+		len = vct_read_file(VCT_KL_PATH, report, VCT_KL_REPORT_BYTES);
+		if (!VCT_CHECK(t, len >= 0 && len < VCT_KL_REPORT_BYTES - 1)) {
+			vct_diag(t, "reading %s: %zd of at most %lu bytes",
+				 VCT_KL_PATH, len, VCT_KL_REPORT_BYTES - 1);
+			goto free_objs;
+		}
+		vct_diag(t, "scan %d: %zd bytes of report", try, len);
+		if (len)
+			vct_diag(t, "report: %.200s", report);
+		for (i = 0; i < VCT_KL_NR; i++) {
+			bool listed = vct_kl_listed(report, ~inv[i]);
 
-		vct_diag(t, "%s: %s", vct_kl_names[i],
-			 listed ? "reported" : "not reported");
-		VCT_CHECK(t, listed == (i == VCT_KL_CONTROL));
+			vct_diag(t, "%s: %s", vct_kl_names[i],
+				 listed ? "reported" : "not reported");
+			if (i != VCT_KL_CONTROL)
+				VCT_CHECK(t, !listed);
+		}
+		if (vct_kl_listed(report, ~inv[VCT_KL_CONTROL]) || t->failed)
+			break;
 	}
+	VCT_CHECK(t, vct_kl_listed(report, ~inv[VCT_KL_CONTROL]));
 free_objs:
 	for (i = 0; i < VCT_KL_NR; i++)
 		if (inv[i] != ~0UL)
