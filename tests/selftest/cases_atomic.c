@@ -17,40 +17,10 @@
 #include "vct.h"
 
 #define VCT_AT_ORDER		2
-#define VCT_AT_WAIT_MS		10000
 #define VCT_AT_RACE_ROUNDS	400
 #define VCT_AT_RACE_MS		1000
 
 static char vct_at_saved[128];
-
-/* Blocks in the reserve of @order, or -1 on error. */
-static long vct_at_level(unsigned int order)
-{
-	struct vcompound_stats *st = kmalloc(sizeof(*st), GFP_KERNEL);
-	long level = -1;
-
-	if (st) {
-		vcompound_get_stats(st);
-		level = st->order[order].reserve_level;
-		kfree(st);
-	}
-	return level;
-}
-
-/* Waits until the reserve of @order holds @want blocks. */
-static bool vct_at_wait_level(struct vct *t, unsigned int order, long want)
-{
-	unsigned int waited;
-
-	for (waited = 0; waited < VCT_AT_WAIT_MS; waited += 20) {
-		if (vct_at_level(order) == want)
-			return true;
-		msleep(20);
-	}
-	vct_diag(t, "reserve of order %u holds %ld blocks after %u ms, not %ld",
-		 order, vct_at_level(order), waited, want);
-	return false;
-}
 
 /* Saves the reserve parameter, then sets it and waits for the refill. */
 static bool vct_at_begin(struct vct *t, const char *reserve, long want)
@@ -60,7 +30,7 @@ static bool vct_at_begin(struct vct *t, const char *reserve, long want)
 		return false;
 	if (!VCT_CHECK(t, !vct_param_write("reserve", reserve)))
 		return false;
-	return VCT_CHECK(t, vct_at_wait_level(t, VCT_AT_ORDER, want));
+	return VCT_CHECK(t, vct_reserve_wait(t, VCT_AT_ORDER, want));
 }
 
 static void vct_at_end(struct vct *t)
@@ -121,7 +91,7 @@ static void vct_at_from(struct vct *t, enum vct_ctx ctx)
 	VCT_CHECK(t, vct_odelta(t, VCT_AT_ORDER, failed) == 0);
 	VCT_CHECK(t, t->s1->outstanding_virtual == t->s0->outstanding_virtual);
 	/* The work item tops the reserve up again. */
-	VCT_CHECK(t, vct_at_wait_level(t, VCT_AT_ORDER, 2));
+	VCT_CHECK(t, vct_reserve_wait(t, VCT_AT_ORDER, 2));
 out:
 	vct_at_end(t);
 }
@@ -145,7 +115,7 @@ static void vct_at_empty(struct vct *t)
 	if (vct_set_fallback(t, true) || !vct_at_begin(t, "2:0", 0))
 		goto out;
 	/* "2:0" empties every order; the worker trims them one by one. */
-	if (!VCT_CHECK(t, vct_at_wait_level(t, 3, 0)))
+	if (!VCT_CHECK(t, vct_reserve_wait(t, 3, 0)))
 		goto out;
 	vct_snap(t);
 	VCT_CHECK(t, vct_run_in(VCT_HARDIRQ, vct_at_alloc_fn, &c));
@@ -174,7 +144,7 @@ static void vct_at_blocking(struct vct *t)
 	vct_free(t, addr);
 	vct_resnap(t);
 	VCT_CHECK(t, vct_odelta(t, VCT_AT_ORDER, reserve_taken) == 0);
-	VCT_CHECK(t, vct_at_level(VCT_AT_ORDER) == 2);
+	VCT_CHECK(t, vct_reserve_level(VCT_AT_ORDER) == 2);
 out:
 	vct_at_end(t);
 }
@@ -270,7 +240,7 @@ static void vct_at_race(struct vct *t)
 		 i, got, i - got, flips);
 	/* Settles at the last target written. */
 	VCT_CHECK(t, !vct_param_write("reserve", "2:3"));
-	VCT_CHECK(t, vct_at_wait_level(t, VCT_AT_ORDER, 3));
+	VCT_CHECK(t, vct_reserve_wait(t, VCT_AT_ORDER, 3));
 out:
 	vct_at_end(t);
 }

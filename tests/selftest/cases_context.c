@@ -58,6 +58,16 @@ static void vct_timer_fn(struct timer_list *timer)
 	complete(&vct_async.done);
 }
 
+/* Queues the initialized vct_async.irq_work and waits until it ran. */
+static bool vct_run_irq_work(void)
+{
+	irq_work_queue(&vct_async.irq_work);
+	if (!wait_for_completion_timeout(&vct_async.done, 30 * HZ))
+		return false;
+	irq_work_sync(&vct_async.irq_work);
+	return vct_async.in_context;
+}
+
 bool vct_run_in(enum vct_ctx ctx, void (*fn)(void *arg), void *arg)
 {
 	unsigned long flags;
@@ -70,18 +80,10 @@ bool vct_run_in(enum vct_ctx ctx, void (*fn)(void *arg), void *arg)
 	switch (ctx) {
 	case VCT_HARDIRQ:
 		vc_init_irq_work_hard(&vct_async.irq_work, vct_irq_work_fn);
-		irq_work_queue(&vct_async.irq_work);
-		if (!wait_for_completion_timeout(&vct_async.done, 30 * HZ))
-			return false;
-		irq_work_sync(&vct_async.irq_work);
-		return vct_async.in_context;
+		return vct_run_irq_work();
 	case VCT_IRQ:
 		init_irq_work(&vct_async.irq_work, vct_irq_handler_fn);
-		irq_work_queue(&vct_async.irq_work);
-		if (!wait_for_completion_timeout(&vct_async.done, 30 * HZ))
-			return false;
-		irq_work_sync(&vct_async.irq_work);
-		return vct_async.in_context;
+		return vct_run_irq_work();
 	case VCT_SOFTIRQ:
 		timer_setup(&vct_async.timer, vct_timer_fn, 0);
 		mod_timer(&vct_async.timer, jiffies + 1);

@@ -1060,7 +1060,6 @@ out:
  */
 #define VCT_PK_ORDER		7
 #define VCT_PK_RESERVE		"7:1"
-#define VCT_PK_WAIT_MS		10000
 
 struct vct_pk_call {
 	gfp_t gfp;
@@ -1083,34 +1082,6 @@ static long vct_pk_alloc_on(void *arg)
 static void vct_pk_free_fn(void *arg)
 {
 	vcompound_free(arg);
-}
-
-/* Blocks in the reserve of VCT_PK_ORDER, or -1 on error. */
-static long vct_pk_level(void)
-{
-	struct vcompound_stats *st = kmalloc(sizeof(*st), GFP_KERNEL);
-	long level = -1;
-
-	if (st) {
-		vcompound_get_stats(st);
-		level = st->order[VCT_PK_ORDER].reserve_level;
-		kfree(st);
-	}
-	return level;
-}
-
-static bool vct_pk_wait_level(struct vct *t, long want)
-{
-	unsigned int waited;
-
-	for (waited = 0; waited < VCT_PK_WAIT_MS; waited += 20) {
-		if (vct_pk_level() == want)
-			return true;
-		msleep(20);
-	}
-	vct_diag(t, "reserve of order %u holds %ld blocks after %u ms, not %ld",
-		 VCT_PK_ORDER, vct_pk_level(), waited, want);
-	return false;
 }
 
 /* A non-blocking allocation from softirq: a reserve block or NULL. */
@@ -1145,7 +1116,7 @@ static void vct_pk_run(struct vct *t)
 	unsigned int i, hit = ARRAY_SIZE(x);
 	bool hidden = true;
 
-	if (!VCT_CHECK(t, vct_pk_wait_level(t, 1)))
+	if (!VCT_CHECK(t, vct_reserve_wait(t, VCT_PK_ORDER, 1)))
 		return;
 	/* Nothing else lazily freed may stand in for the stale areas. */
 	vm_unmap_aliases();
@@ -1166,7 +1137,7 @@ static void vct_pk_run(struct vct *t)
 	if (!VCT_CHECK(t, r0))
 		return;
 	/* The take queued the refill: its block lands on a stale address. */
-	VCT_CHECK(t, vct_pk_wait_level(t, 1));
+	VCT_CHECK(t, vct_reserve_wait(t, VCT_PK_ORDER, 1));
 	for (i = 0; i < ARRAY_SIZE(x); i++)
 		if (vmalloc_to_page(x[i].addr))
 			hit = i;
@@ -1194,7 +1165,7 @@ static void vct_pk_run(struct vct *t)
 		/* It would free the parked block and corrupt the reserve. */
 		vct_diag(t, "a lookup found a parked reserve block: no stale free");
 	}
-	VCT_CHECK(t, vct_pk_level() == 1);
+	VCT_CHECK(t, vct_reserve_level(VCT_PK_ORDER) == 1);
 
 	r1 = vct_pk_take(t);
 	if (VCT_CHECK(t, r1)) {

@@ -117,6 +117,9 @@ int vct_write_file(const char *path, const char *val);
 int vct_param_read_uint(const char *param, unsigned int *val);
 int vct_param_read(const char *param, char *buf, size_t len);
 int vct_set_fallback(struct vct *t, bool on);
+/* The atomic reserve of @order: its level now, -1 on error; a wait for one. */
+long vct_reserve_level(unsigned int order);
+bool vct_reserve_wait(struct vct *t, unsigned int order, long want);
 
 /* Contexts a driver may free from (cases_context.c). */
 enum vct_ctx {

@@ -610,3 +610,34 @@ void vct_order_cases(unsigned int max_order,
 		}
 	}
 }
+
+#define VCT_RESERVE_WAIT_MS	10000
+
+/* Blocks in the reserve of @order, or -1 on error. */
+long vct_reserve_level(unsigned int order)
+{
+	struct vcompound_stats *st = kmalloc(sizeof(*st), GFP_KERNEL);
+	long level = -1;
+
+	if (st) {
+		vcompound_get_stats(st);
+		level = st->order[order].reserve_level;
+		kfree(st);
+	}
+	return level;
+}
+
+/* Waits (10 s at most) until the reserve of @order holds @want blocks. */
+bool vct_reserve_wait(struct vct *t, unsigned int order, long want)
+{
+	unsigned int waited;
+
+	for (waited = 0; waited < VCT_RESERVE_WAIT_MS; waited += 20) {
+		if (vct_reserve_level(order) == want)
+			return true;
+		msleep(20);
+	}
+	vct_diag(t, "reserve of order %u holds %ld blocks after %u ms, not %ld",
+		 order, vct_reserve_level(order), waited, want);
+	return false;
+}
