@@ -11,9 +11,10 @@
 #                        (vcompound.ko built and installed by DKMS)
 #   make test-fast       the same with a plain tree build (development)
 #   make test-fresh      make demo and make test on a fresh Debian 12 chroot
-#   make test-debug      the debug lane: KASAN/lockdep/kmemleak kernel (built
-#                        once from Debian's linux-source-6.12, cached): stock
-#                        suite, KUnit, fault injection, stress, fuzz
+#   make test-debug      the debug lane: KASAN/lockdep/kmemleak kernels, one
+#                        PREEMPT_RT (built once from Debian's
+#                        linux-source-6.12, cached): stock suite, KUnit,
+#                        fault injection, stress, fuzz
 #   make test-mutants    apply each deliberate bug of tests/mutants/ to a copy
 #                        of HEAD and run the lane that should catch it;
 #                        MUTANTS="3 7 deferred" for some (tests/README.md)
@@ -101,16 +102,18 @@ test-fast:
 test-fresh:
 	@bash $(TOP)/tests/qemu/fresh.sh
 
-# The debug lane (tree build) on the debug kernel of tests/debug-kernel/:
-# KASAN (generic, vmalloc), lockdep, DEBUG_ATOMIC_SLEEP, DEBUG_VM,
-# DEBUG_LIST, kmemleak, fault injection, KUnit; booted with panic_on_warn=1.
-# One boot runs the stock suite, the KUnit module, the faults suite under
-# fail_page_alloc (10 % and 50 %, min-order 0 and 1), the stress suite and
-# tests/qemu/fuzz.sh, then a kmemleak scan, and ends with a summary table.
-# The kernel is built on first use (5-7 minutes) and cached by linux-source
-# version and config fragment hash; see tests/qemu/README.md.
+# The debug lane (tree build) on the debug kernels of tests/debug-kernel/:
+# KASAN (generic, vmalloc), lockdep with PROVE_RAW_LOCK_NESTING,
+# DEBUG_ATOMIC_SLEEP, DEBUG_VM, DEBUG_LIST, kmemleak, fault injection,
+# KUnit; booted with panic_on_warn=1; "debug" and its PREEMPT_RT variant
+# "debug-rt" (KERNELS=debug for one of them). Each boot runs the stock
+# suite, the KUnit module, the faults suite under fail_page_alloc (10 % and
+# 50 %, min-order 0 and 1), the stress suite and tests/qemu/fuzz.sh, then a
+# kmemleak scan, and ends with a summary table. Each kernel is built on
+# first use (5-9 minutes) and cached by linux-source version and config
+# fragment hash; see tests/qemu/README.md.
 test-debug:
-	@bash $(TOP)/tests/qemu/run.sh --tree --debug
+	@bash $(TOP)/tests/qemu/run.sh --tree --debug $(KERNELS)
 
 # Mutation testing (tests/mutants/run.sh): each patch of tests/mutants/ is
 # applied to a scratch copy of HEAD, whose lane (test-fast or test-debug)

@@ -9,7 +9,7 @@
 # debug.config's settings (its CONFIG_ lines, plus RECIPE below; comments do
 # not count), and rebuilt only when one of those (or the host compiler)
 # changes. --force rebuilds anyway. --rt builds the PREEMPT_RT variant:
-# rt.config's settings on top of debug.config's (not in make test-debug yet).
+# rt.config's settings on top of debug.config's (make test-debug runs both).
 #
 #   1. the newest linux-source-6.12 of bookworm (+ -updates, -security) is
 #      looked up in the lab's private apt state (tests/qemu/lib.sh; the
@@ -39,7 +39,7 @@
 #   VCOMPOUND_DEBUG_JOBS   make -j (default: nproc)
 #   VCOMPOUND_DEBUG_SOURCE_VERSION  pin the linux-source-6.12 version
 #                          (default: the newest in the suite)
-#   VCOMPOUND_DEBUG_KEEP   debug kernels kept in the cache (default 2, the
+#   VCOMPOUND_DEBUG_KEEP   debug kernels kept in the cache (default 3, the
 #                          most recently used)
 #   VCOMPOUND_APT_REFRESH  auto|always|never (package lists, lib.sh)
 
@@ -54,7 +54,7 @@ FRAG=$HERE/debug.config
 # Bump when the way the config is made changes (base config, make targets).
 RECIPE="allnoconfig+KCONFIG_ALLCONFIG bzImage modules v1"
 JOBS=${VCOMPOUND_DEBUG_JOBS:-$(nproc)}
-KEEP=${VCOMPOUND_DEBUG_KEEP:-2}
+KEEP=${VCOMPOUND_DEBUG_KEEP:-3}
 FORCE=0
 RT=0
 for arg in "$@"; do

@@ -5,10 +5,12 @@
 #
 # For each kernel SPEC (default "5.10 6.1 6.12 trixie/6.12 7.2" for the test
 # suite: every supported Debian release, Debian 12 with its 6.12 too,
-# "6.12" with --demo, "debug" with --debug; see fetch-kernel.sh for the SPEC
-# syntax):
-#   1. fetch the stock Debian kernel into the cache; SPEC "debug" is the debug kernel of tests/debug-kernel/build.sh
-#      (KASAN, lockdep, kmemleak, ...), built once and cached; an absolute
+# "6.12" with --demo, "debug debug-rt" with --debug; see fetch-kernel.sh for
+# the SPEC syntax):
+#   1. fetch the stock Debian kernel into the cache; SPEC "debug" is the
+#      debug kernel of tests/debug-kernel/build.sh (KASAN, lockdep,
+#      kmemleak, ...), "debug-rt" its PREEMPT_RT variant (build.sh --rt),
+#      each built once and cached; an absolute
 #      path is a kernel directory in their layout, used as it is,
 #   2. copy the source tree to build/<release>/src and build the modules in
 #      the kernel's build environment (buildenv.sh: a cached chroot of the
@@ -39,7 +41,8 @@
 # debug judging (judge.awk -v debug=1); its summary table (reports, totals
 # of every step, MemFree deltas), the kernel's build time and the lane's
 # total time precede the last line.
-# --debug (make test-debug) defaults to SPEC "debug" and a tree build.
+# --debug (make test-debug) defaults to SPECs "debug debug-rt" and a tree
+# build.
 # --bench (make bench, through tests/bench/bench.sh) builds vcompound.ko and
 # the benchmark module tests/bench/vcompound_bench.ko (default: tree build,
 # SPEC 6.12), whose measurements run while it loads; the log is judged as for
@@ -98,7 +101,7 @@ while [ $# -gt 0 ]; do
 done
 SPECS=("$@")
 if [ ${#SPECS[@]} -eq 0 ]; then
-	if [ $DEBUGLANE = 1 ]; then SPECS=(debug)
+	if [ $DEBUGLANE = 1 ]; then SPECS=(debug debug-rt)
 	elif [ $MODE != test ]; then SPECS=(6.12); else SPECS=(5.10 6.1 6.12 trixie/6.12 7.2); fi
 fi
 if [ -z "$BMODE" ]; then
@@ -193,9 +196,11 @@ run_one() {
 	t0=$(date +%s)
 	msg ""
 	msg "=== $spec ($MODE) ==="
-	if [ "$spec" = debug ]; then
-		if ! kc=$("$VCLAB_DIR/../debug-kernel/build.sh" | tail -n 1) || [ ! -f "$kc/release" ]; then
-			msg "FAIL: could not build the debug kernel"
+	if [ "$spec" = debug ] || [ "$spec" = debug-rt ]; then
+		local rtarg=()
+		[ "$spec" = debug ] || rtarg=(--rt)
+		if ! kc=$("$VCLAB_DIR/../debug-kernel/build.sh" "${rtarg[@]}" | tail -n 1) || [ ! -f "$kc/release" ]; then
+			msg "FAIL: could not build the $spec kernel"
 			record "$spec" 0 1 0 FAIL "debug kernel build failed" $(($(date +%s) - t0))
 			DEBUG_LINES+=("debug kernel: build failed")
 			return
@@ -375,6 +380,7 @@ run_one() {
 	# (awk, not grep: grep exits 1 when nothing is left, which pipefail
 	# and set -e would turn into a silent exit of the whole run)
 	printf '%s\n' "$res" | sed '$d' | awk '$1 != "TABLE"'
+	[ $isdebug = 0 ] || TABLE_LINES+=("$rel:")
 	while IFS= read -r l; do
 		TABLE_LINES+=("${l#TABLE}")
 	done < <(printf '%s\n' "$res" | awk '$1 == "TABLE"')

@@ -154,6 +154,22 @@ static unsigned long vct_ctx_defers_pages(enum vct_ctx ctx)
 	       (ctx == VCT_PREEMPT_OFF || ctx == VCT_IRQS_OFF);
 }
 
+enum vct_ctx vct_alloc_ctx(enum vct_ctx ctx)
+{
+	if (ctx == VCT_HARDIRQ)
+		return VCT_IRQ;
+	/*
+	 * On PREEMPT_RT the page allocator takes sleeping locks: no
+	 * allocation with preemption or interrupts off, GFP_ATOMIC or not
+	 * (Documentation/locking/locktypes.rst).  A spinlock_t section is
+	 * what such code becomes there.
+	 */
+	if (IS_ENABLED(CONFIG_PREEMPT_RT) &&
+	    (ctx == VCT_PREEMPT_OFF || ctx == VCT_IRQS_OFF))
+		return VCT_SPINLOCK;
+	return ctx;
+}
+
 static void vct_ctx_case(struct vct *t, enum vct_ctx ctx, bool virt)
 {
 	const unsigned int order = 2;

@@ -760,8 +760,9 @@ out:
 }
 
 /*
- * GFP_ATOMIC from every context, into fresh caches so that the slab is
- * made there too; both kinds of cache get physical slabs.
+ * GFP_ATOMIC from every context a driver may allocate in (vct_alloc_ctx()),
+ * into fresh caches so that the slab is made there too; both kinds of cache
+ * get physical slabs.  Freed in the row's own context.
  */
 static void vct_vc_alloc_atomic(struct vct *t)
 {
@@ -782,9 +783,7 @@ static void vct_vc_alloc_atomic(struct vct *t)
 			memset(objs, 0, sizeof(objs));
 			b.objs = objs;
 			b.n = ARRAY_SIZE(objs);
-			/* Allocated where an interrupt handler would (VCT_IRQ). */
-			VCT_CHECK(t, vct_run_in(vct_vc_ctxs[k].ctx == VCT_HARDIRQ ?
-						VCT_IRQ : vct_vc_ctxs[k].ctx,
+			VCT_CHECK(t, vct_run_in(vct_alloc_ctx(vct_vc_ctxs[k].ctx),
 						vct_vc_alloc_batch, &b));
 			for (i = 0; i < b.n; i++) {
 				if (!VCT_CHECK(t, objs[i] &&

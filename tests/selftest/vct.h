@@ -145,6 +145,13 @@ enum vct_ctx {
  */
 bool vct_run_in(enum vct_ctx ctx, void (*fn)(void *arg), void *arg);
 
+/*
+ * Where code that frees in @ctx may allocate with GFP_ATOMIC: @ctx itself,
+ * but VCT_IRQ for VCT_HARDIRQ and, on PREEMPT_RT, VCT_SPINLOCK for
+ * VCT_PREEMPT_OFF and VCT_IRQS_OFF.
+ */
+enum vct_ctx vct_alloc_ctx(enum vct_ctx ctx);
+
 /* Fills a block with a pattern and checks it through each page's alias. */
 bool vct_pattern_check(struct vct *t, void *addr, unsigned int order);
 
