@@ -6,8 +6,9 @@
  * reserve, vcache slabs reaped between their growth and first use,
  * objects cached by a CPU that goes offline, how long the allocation of
  * a large virtual block holds its CPU, kmemleak's view into blocks, a
- * stale free that meets a parked reserve block, and blocks whose
- * page->private a client overwrote.
+ * stale free that meets a parked reserve block, blocks whose
+ * page->private a client overwrote, and thousands of live virtual blocks
+ * (ids and indexes in page->private on 32-bit).
  */
 #include <linux/anon_inodes.h>
 #include <linux/atomic.h>
@@ -1336,6 +1337,102 @@ static void vct_page_private_clobbered(struct vct *t)
 	vct_pc_physical(t);
 }
 
+/* ------------------------------------------- ids, defect 8 of issue 13 -- */
+
+#define VCT_MANY_BLOCKS	5000
+
+/* Each page of the virtual block at @addr leads back to it, both ways. */
+static bool vct_vblock_pages_found(struct vct *t, void *addr,
+				   unsigned int order)
+{
+	struct page *head = vcompound_head_page(addr);
+	unsigned long i;
+
+	for (i = 0; i < (1UL << order); i++) {
+		void *a = addr + i * PAGE_SIZE;
+		struct page *page = vcompound_nth_page(addr, i);
+
+		if (!head || !page || vcompound_to_page(a) != page ||
+		    vmalloc_address(page) != a ||
+		    vcompound_head_page(a) != head ||
+		    vcompound_order(a) != order) {
+			vct_diag(t, "block %px order %u: page %lu is not found",
+				 addr, order, i);
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * 5000 live virtual blocks of order 1 (40 MB with 4 KiB pages): once only
+ * 4095 fitted on 32-bit, where the id shared page->private with a 20-bit
+ * index, and the fallback failed silently past them.
+ */
+static void vct_virtual_blocks_5000(struct vct *t)
+{
+	void **addrs;
+	unsigned int i, n;
+
+	if (vct_set_fallback(t, true))
+		return;
+	addrs = kvcalloc(VCT_MANY_BLOCKS, sizeof(*addrs), GFP_KERNEL);
+	if (!VCT_CHECK(t, addrs))
+		return;
+	vct_snap(t);
+	for (n = 0; n < VCT_MANY_BLOCKS; n++) {
+		addrs[n] = vcompound_alloc(GFP_KERNEL | __GFP_NOWARN, 1);
+		if (!VCT_CHECK(t, addrs[n])) {
+			vct_diag(t, "virtual block %u of %u: NULL", n + 1,
+				 VCT_MANY_BLOCKS);
+			break;
+		}
+		if (!VCT_CHECK(t, vcompound_is_virtual(addrs[n]) &&
+			       vct_vblock_pages_found(t, addrs[n], 1))) {
+			n++;
+			break;
+		}
+		cond_resched();
+	}
+	vct_resnap(t);
+	VCT_CHECK(t, vct_delta(t, outstanding_virtual) == n);
+	VCT_CHECK(t, vct_delta(t, outstanding_virtual_bytes) ==
+		     (u64)n * 2 * PAGE_SIZE);
+	/* Every block is still found once all are out. */
+	for (i = 0; i < n; i++)
+		if (!VCT_CHECK(t, vct_vblock_pages_found(t, addrs[i], 1)))
+			break;
+	for (i = 0; i < n; i++)
+		vct_free(t, addrs[i]);
+	vct_resnap(t);
+	VCT_CHECK(t, vct_delta(t, outstanding_virtual) == 0);
+	VCT_CHECK(t, vct_delta(t, outstanding_virtual_bytes) == 0);
+	VCT_CHECK(t, vct_delta(t, bad_free) == 0);
+	kvfree(addrs);
+}
+
+/*
+ * Every page of a virtual block of max_order maps back to its address:
+ * on 32-bit page->private holds only the index's low PAGE_SHIFT bits, and
+ * the lookup probes the indexes that share them.
+ */
+static void vct_virtual_index_max_order(struct vct *t)
+{
+	unsigned int order;
+	void *addr;
+
+	if (!VCT_CHECK(t, vct_param_read_uint("max_order", &order) == 0))
+		return;
+	if (vct_set_fallback(t, true))
+		return;
+	addr = vcompound_alloc(GFP_KERNEL, order);
+	if (!VCT_CHECK(t, addr))
+		return;
+	VCT_CHECK(t, vcompound_is_virtual(addr));
+	VCT_CHECK(t, vct_vblock_pages_found(t, addr, order));
+	vct_free(t, addr);
+}
+
 void vct_review_cases(void (*run)(const char *name, void (*fn)(struct vct *t)))
 {
 	run("drain_concurrent", vct_drain_concurrent);
@@ -1347,4 +1444,6 @@ void vct_review_cases(void (*run)(const char *name, void (*fn)(struct vct *t)))
 	run("kmemleak_block_scanned", vct_kmemleak_block_scanned);
 	run("reserve_parked_stale_free", vct_reserve_parked_stale_free);
 	run("page_private_clobbered", vct_page_private_clobbered);
+	run("virtual_blocks_5000", vct_virtual_blocks_5000);
+	run("virtual_index_max_order", vct_virtual_index_max_order);
 }

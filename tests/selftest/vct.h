@@ -72,11 +72,10 @@ unsigned int vct_warn_once(enum vct_warn_once site);
  */
 void vct_snap(struct vct *t);
 void vct_resnap(struct vct *t);
-unsigned long __vct_delta(const struct vct *t, size_t offset);
+/* In the field's own type: the byte counters are u64 on 32-bit too. */
 #define vct_delta(t, field) \
-	__vct_delta(t, offsetof(struct vcompound_stats, field))
-#define vct_odelta(t, o, field) \
-	__vct_delta(t, offsetof(struct vcompound_stats, order[o].field))
+	((typeof((t)->s1->field))((t)->s1->field - (t)->s0->field))
+#define vct_odelta(t, o, field) vct_delta(t, order[o].field)
 
 /*
  * What every case runs between: a clean struct vct with the runner's
