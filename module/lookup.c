@@ -55,6 +55,23 @@ bool vc_phys_claim(struct page *head)
 }
 
 /*
+ * The index of @page in @vb, whose page->private has @low as the index's
+ * low VC_IDX_BITS bits, or -1 if @vb does not hold @page there.  One probe
+ * on 64-bit; on 32-bit, 2^(order - PAGE_SHIFT) at most (4 for order 14
+ * with 4 KiB pages).
+ */
+static long vc_vblock_index(const struct vc_vblock *vb,
+			    const struct page *page, unsigned long low)
+{
+	unsigned long idx;
+
+	for (idx = low; idx < (1UL << vb->order); idx += VC_IDX_MASK + 1)
+		if (vb->pages[idx] == page)
+			return idx;
+	return -1;
+}
+
+/*
  * The virtual block that @page belongs to, and its index in it, or NULL.
  * Any page may be passed: the id is only trusted once the descriptor it
  * names lists this very page at that index.
@@ -64,14 +81,16 @@ static struct vc_vblock *vc_vblock_of_page(const struct page *page,
 {
 	unsigned long priv = page_private(page);
 	unsigned long id = priv >> VC_IDX_BITS;
-	unsigned long idx = priv & VC_IDX_MASK;
 	struct vc_vblock *vb;
+	long idx;
 
 	if (!id || id > VC_ID_MAX)
 		return NULL;
 	vb = xa_load(&vc_vblocks, id);
-	if (!vb || idx >= (1UL << vb->order) || vb->pages[idx] != page ||
-	    atomic_read(&vb->state) != VC_VB_LIVE)
+	if (!vb || atomic_read(&vb->state) != VC_VB_LIVE)
+		return NULL;
+	idx = vc_vblock_index(vb, page, priv & VC_IDX_MASK);
+	if (idx < 0)
 		return NULL;
 	*index = idx;
 	return vb;

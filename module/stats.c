@@ -58,9 +58,9 @@ void vcompound_get_stats(struct vcompound_stats *st)
 		unsigned long virt = os->virtual - os->freed_virtual;
 
 		st->outstanding_physical += phys;
-		st->outstanding_physical_bytes += phys << (PAGE_SHIFT + o);
+		st->outstanding_physical_bytes += (u64)phys << (PAGE_SHIFT + o);
 		st->outstanding_virtual += virt;
-		st->outstanding_virtual_bytes += virt << (PAGE_SHIFT + o);
+		st->outstanding_virtual_bytes += (u64)virt << (PAGE_SHIFT + o);
 		os->reserve_level = vc_reserve_level(o, &target);
 		os->reserve_target = target;
 	}
@@ -93,9 +93,9 @@ static int vc_stats_show(struct seq_file *m, void *unused)
 			   os->deferred, os->reserve_taken, os->reserve_empty,
 			   os->reserve_level);
 	}
-	seq_printf(m, "outstanding physical: %lu blocks, %lu bytes\n",
+	seq_printf(m, "outstanding physical: %lu blocks, %llu bytes\n",
 		   st->outstanding_physical, st->outstanding_physical_bytes);
-	seq_printf(m, "outstanding virtual:  %lu blocks, %lu bytes\n",
+	seq_printf(m, "outstanding virtual:  %lu blocks, %llu bytes\n",
 		   st->outstanding_virtual, st->outstanding_virtual_bytes);
 	seq_printf(m, "deferred pending:     %lu\n", st->deferred_pending);
 	seq_printf(m, "refused: bad_free %lu interior_free %lu order %lu gfp %lu\n",

@@ -23,10 +23,10 @@ struct seq_file;
 #define VC_DEFAULT_MAX_ORDER	14
 
 /*
- * A virtual block.  Each of its pages carries (id << VC_IDX_BITS | index)
- * in page->private, and vc_vblocks maps the id back to this descriptor, so
- * an address inside the mapping leads to its block in O(1):
- * vmalloc_to_page() -> page->private -> xa_load().  The descriptor is freed
+ * A virtual block.  Each of its pages carries its id and index in
+ * page->private (vc_vblock_private()), and vc_vblocks maps the id back to
+ * this descriptor, so an address inside the mapping leads to its block in
+ * O(1): vmalloc_to_page() -> page->private -> xa_load().  The descriptor is freed
  * after an RCU grace period so lookups under rcu_read_lock() stay safe
  * against a concurrent free.
  */
@@ -66,17 +66,27 @@ enum vc_vblock_state {
  */
 #define VC_PAGE_CHUNK	100
 
-#define VC_IDX_BITS	VCOMPOUND_ORDER_LIMIT
+/*
+ * page->private of a virtual block's page: (id << VC_IDX_BITS | index),
+ * the index cut to its low VC_IDX_BITS bits.  The id must never run out
+ * before the address space does: every block with an id (live, parked or
+ * waiting for its unmap) holds at least one page of kernel virtual
+ * addresses of its own, so BITS_PER_LONG - PAGE_SHIFT bits always do.
+ * On 64-bit that leaves the whole index (and ids up to U32_MAX, what
+ * xa_alloc() hands out); on 32-bit the low PAGE_SHIFT bits of it, and a
+ * block of a higher order is searched at the few indexes that share them
+ * (vc_vblock_index()).
+ */
+#define VC_ID_BITS	min(32, BITS_PER_LONG - PAGE_SHIFT)
+#define VC_IDX_BITS	min(VCOMPOUND_ORDER_LIMIT, BITS_PER_LONG - VC_ID_BITS)
 #define VC_IDX_MASK	((1UL << VC_IDX_BITS) - 1)
-/* ids above this do not fit in page->private next to the index */
-#define VC_ID_MAX	((u32)min_t(unsigned long, U32_MAX, \
-				    (~0UL >> VC_IDX_BITS)))
+#define VC_ID_MAX	((u32)(~0UL >> (BITS_PER_LONG - VC_ID_BITS)))
 
 /* What page @idx of @vb carries in page->private while @vb lives. */
 static inline unsigned long vc_vblock_private(const struct vc_vblock *vb,
 					      unsigned long idx)
 {
-	return (unsigned long)vb->id << VC_IDX_BITS | idx;
+	return (unsigned long)vb->id << VC_IDX_BITS | (idx & VC_IDX_MASK);
 }
 
 extern struct xarray vc_vblocks;

@@ -86,9 +86,9 @@ struct vcompound_order_stats {
 struct vcompound_stats {
 	struct vcompound_order_stats order[VCOMPOUND_ORDER_LIMIT + 1];
 	unsigned long outstanding_physical;	  /* blocks */
-	unsigned long outstanding_physical_bytes;
+	u64 outstanding_physical_bytes;		  /* 32-bit: may pass 4 GiB */
 	unsigned long outstanding_virtual;	  /* blocks, queued frees included */
-	unsigned long outstanding_virtual_bytes;
+	u64 outstanding_virtual_bytes;
 	unsigned long deferred_pending;		  /* queued, not yet unmapped */
 	unsigned long bad_free;		/* free of something that is not a block */
 	unsigned long interior_free;	/* free of an address inside a block */
