@@ -358,15 +358,15 @@ static void vct_stats_exact(struct vct *t)
 	VCT_CHECK(t, phys == 5 && virt == 9);
 	VCT_CHECK(t, vct_delta(t, outstanding_physical) == phys);
 	VCT_CHECK(t, vct_delta(t, outstanding_virtual) == virt);
-	VCT_CHECK(t, vct_delta(t, outstanding_physical_bytes) == pbytes);
-	VCT_CHECK(t, vct_delta(t, outstanding_virtual_bytes) == vbytes);
+	VCT_CHECK(t, vct_delta64(t, outstanding_physical_bytes) == pbytes);
+	VCT_CHECK(t, vct_delta64(t, outstanding_virtual_bytes) == vbytes);
 out:
 	for (i = 0; i < ARRAY_SIZE(addrs); i++)
 		vct_free(t, addrs[i]);
 	vct_resnap(t);
 	VCT_CHECK(t, vct_delta(t, outstanding_physical) == 0);
 	VCT_CHECK(t, vct_delta(t, outstanding_virtual) == 0);
-	VCT_CHECK(t, vct_delta(t, outstanding_virtual_bytes) == 0);
+	VCT_CHECK(t, vct_delta64(t, outstanding_virtual_bytes) == 0);
 }
 
 void vct_alloc_cases(void (*run)(const char *name, void (*fn)(struct vct *t)))

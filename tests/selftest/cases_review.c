@@ -1356,7 +1356,7 @@ static bool vct_vblock_pages_found(struct vct *t, void *addr,
 		    vmalloc_address(page) != a ||
 		    vcompound_head_page(a) != head ||
 		    vcompound_order(a) != order) {
-			vct_diag(t, "block %px order %u: page %lu is not found",
+			vct_diag(t, "block %p order %u: page %lu is not found",
 				 addr, order, i);
 			return false;
 		}
@@ -1396,7 +1396,7 @@ static void vct_virtual_blocks_5000(struct vct *t)
 	}
 	vct_resnap(t);
 	VCT_CHECK(t, vct_delta(t, outstanding_virtual) == n);
-	VCT_CHECK(t, vct_delta(t, outstanding_virtual_bytes) ==
+	VCT_CHECK(t, vct_delta64(t, outstanding_virtual_bytes) ==
 		     (u64)n * 2 * PAGE_SIZE);
 	/* Every block is still found once all are out. */
 	for (i = 0; i < n; i++)
@@ -1406,7 +1406,7 @@ static void vct_virtual_blocks_5000(struct vct *t)
 		vct_free(t, addrs[i]);
 	vct_resnap(t);
 	VCT_CHECK(t, vct_delta(t, outstanding_virtual) == 0);
-	VCT_CHECK(t, vct_delta(t, outstanding_virtual_bytes) == 0);
+	VCT_CHECK(t, vct_delta64(t, outstanding_virtual_bytes) == 0);
 	VCT_CHECK(t, vct_delta(t, bad_free) == 0);
 	kvfree(addrs);
 }

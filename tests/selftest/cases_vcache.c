@@ -198,8 +198,8 @@ static void vct_vc_check_slabs(struct vct *t, const struct vcache_info *info)
 	VCT_CHECK(t, vct_delta(t, outstanding_physical) ==
 		     info->physical_slabs);
 	VCT_CHECK(t, vct_delta(t, outstanding_virtual) == info->virtual_slabs);
-	VCT_CHECK(t, vct_delta(t, outstanding_physical_bytes) +
-		     vct_delta(t, outstanding_virtual_bytes) ==
+	VCT_CHECK(t, vct_delta64(t, outstanding_physical_bytes) +
+		     vct_delta64(t, outstanding_virtual_bytes) ==
 		     info->slab_pages << PAGE_SHIFT);
 }
 

@@ -72,10 +72,15 @@ unsigned int vct_warn_once(enum vct_warn_once site);
  */
 void vct_snap(struct vct *t);
 void vct_resnap(struct vct *t);
-/* In the field's own type: the byte counters are u64 on 32-bit too. */
+unsigned long __vct_delta(const struct vct *t, size_t offset);
+u64 __vct_delta64(const struct vct *t, size_t offset);
 #define vct_delta(t, field) \
-	((typeof((t)->s1->field))((t)->s1->field - (t)->s0->field))
-#define vct_odelta(t, o, field) vct_delta(t, order[o].field)
+	__vct_delta(t, offsetof(struct vcompound_stats, field))
+#define vct_odelta(t, o, field) \
+	__vct_delta(t, offsetof(struct vcompound_stats, order[o].field))
+/* For the u64 counters: outstanding_{physical,virtual}_bytes. */
+#define vct_delta64(t, field) \
+	__vct_delta64(t, offsetof(struct vcompound_stats, field))
 
 /*
  * What every case runs between: a clean struct vct with the runner's

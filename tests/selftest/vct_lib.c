@@ -382,6 +382,18 @@ void vct_resnap(struct vct *t)
 	vcompound_get_stats(t->s1);
 }
 
+unsigned long __vct_delta(const struct vct *t, size_t offset)
+{
+	return *(unsigned long *)((void *)t->s1 + offset) -
+	       *(unsigned long *)((void *)t->s0 + offset);
+}
+
+u64 __vct_delta64(const struct vct *t, size_t offset)
+{
+	return *(u64 *)((void *)t->s1 + offset) -
+	       *(u64 *)((void *)t->s0 + offset);
+}
+
 /* Free pages, those on every zone's per-CPU lists included. */
 unsigned long vct_free_pages(void)
 {
