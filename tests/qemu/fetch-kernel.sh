@@ -253,7 +253,7 @@ for cand in "${ORDER[@]}"; do
 	fi
 	rm -rf "$DL"
 	tries=$((tries + 1))
-	[ $tries -lt 3 ] && [ "$cand" != "${ORDER[-1]}" ] || die "download failed"
+	if [ $tries -ge 3 ] || [ "$cand" = "${ORDER[-1]}" ]; then die "download failed"; fi
 	info "WARNING: the archive did not serve $PKG=$VER; trying the next candidate"
 done
 

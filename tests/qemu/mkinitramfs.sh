@@ -62,7 +62,7 @@ fi
 REL=$(cat "$KC/release")
 if [ -n "$SYSROOT" ]; then
 	BUSYBOX=$SYSROOT/bin/busybox KMOD=$SYSROOT/usr/bin/kmod
-	[ -f "$BUSYBOX" ] && [ -f "$KMOD" ] || die "no bin/busybox and usr/bin/kmod in $SYSROOT"
+	if [ ! -f "$BUSYBOX" ] || [ ! -f "$KMOD" ]; then die "no bin/busybox and usr/bin/kmod in $SYSROOT"; fi
 else
 	BUSYBOX=/bin/busybox
 	dpkg-query -W -f='${db:Status-Status}' busybox-static 2>/dev/null | grep -qx installed ||
