@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build-modules.sh deb|tree [--demo|--bench] [--kunit]
+# build-modules.sh deb|tree [--demo|--bench] [--kunit] [--flavour F]
+#                  [--second F2] [--userland]
 #
 # Runs inside a build environment (buildenv.sh), in the work directory
 # VCLAB_W, which holds src/ (a copy of the source tree); builds against
@@ -39,6 +40,15 @@
 #       client is built against it alone.
 # --demo builds the demo modules (tools/demo, tools/vcusers) instead of the
 # self-test, client and device; --bench the benchmark module tests/bench.
+# --flavour F (default amd64) is the flavour of VCLAB_REL, --second F2
+# (default cloud-amd64; "-": none) the flavour whose headers step 5 installs
+# (arches.conf).
+# --userland (a kernel of another architecture than the host's: the host's
+# busybox, kmod and compiler do not fit its guest): the guest's user space,
+# from this environment, into out/guest/ (busybox from busybox-static, kmod
+# and the shared libraries it needs, at their paths) and the static user
+# programs tools/vcstat and tools/vcdev (vcdev_test) into out/bin/, built
+# with this environment's compiler and libc.
 # --kunit (debug lane, tree builds) also builds the KUnit module tests/kunit
 # (vcompound_kunit.ko) when the tree has it and the kernel has CONFIG_KUNIT;
 # its absence or build failure is a note (the lane reports KUnit missing),
@@ -53,13 +63,18 @@
 set -uo pipefail
 
 MODE=${1:?usage: build-modules.sh deb|tree [--demo|--bench] [--kunit]}
-DEMO=0 BENCH=0 KUNIT=0
-for a in "${@:2}"; do
-	case $a in
+DEMO=0 BENCH=0 KUNIT=0 USERLAND=0 FLAVOUR=amd64 SECOND=cloud-amd64
+shift
+while [ $# -gt 0 ]; do
+	case $1 in
 	--demo) DEMO=1 ;;
 	--bench) BENCH=1 ;;
 	--kunit) KUNIT=1 ;;
+	--userland) USERLAND=1 ;;
+	--flavour) FLAVOUR=$2; shift ;;
+	--second) SECOND=$2; shift ;;
 	esac
+	shift
 done
 W=${VCLAB_W:?} KDIR=${VCLAB_KDIR:?} REL=${VCLAB_REL:?}
 S=$W/src
@@ -144,6 +159,44 @@ build_kunit() {
 	fi
 	have kunit "$k/vcompound_kunit.ko"
 }
+
+# stage_userland: (--userland) the guest's busybox and kmod with the shared
+# libraries ldd lists (and those kmod >= 31 dlopen()s, by its --version
+# features) into out/guest/ at their paths, which mkinitramfs.sh packs
+# instead of the host's; vcstat and vcdev_test, static like the host's
+# (the guest has no libc but kmod's), into out/bin/.
+stage_userland() {
+	local g=$OUT/guest kmod lib feat pair p t
+	step "guest user space for $(uname -m): busybox, kmod, vcstat, vcdev_test"
+	[ -x /bin/busybox ] || fail "guest user space (no busybox-static in the build environment)"
+	kmod=$(readlink -f "$(command -v kmod)") || fail "guest user space (no kmod)"
+	mkdir -p "$g/bin" "$g/usr/bin" "$OUT/bin"
+	cp /bin/busybox "$g/bin/busybox"
+	cp "$kmod" "$g/usr/bin/kmod"
+	feat=$(kmod --version | tail -n 1)
+	{
+		ldd "$kmod" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
+		for pair in XZ:liblzma.so.5 ZSTD:libzstd.so.1 ZLIB:libz.so.1 LIBCRYPTO:libcrypto.so.3; do
+			[[ " $feat " == *" +${pair%%:*} "* ]] || continue
+			# (the environment has its own architecture's libraries only)
+			p=$(ldconfig -p | awk -v l="${pair#*:}" '$1 == l && !n++ { print $NF }')
+			[ -z "$p" ] || echo "$p"
+		done
+	} | while read -r lib; do
+		mkdir -p "$g$(dirname "$lib")"
+		cp -L "$lib" "$g$lib"
+	done
+	echo "kmod: $kmod ($feat); libraries: $(cd "$g" && find . -name '*.so*' | tr '\n' ' ')"
+	for t in vcstat vcdev; do
+		[ -f "$S/tools/$t/Makefile" ] || continue
+		step "make -C src/tools/$t STATIC=1 ($(cc --version | head -n 1))"
+		make -C "$S/tools/$t" STATIC=1 || fail "guest user space (tools/$t)"
+	done
+	[ ! -x "$S/tools/vcstat/vcstat" ] || cp "$S/tools/vcstat/vcstat" "$OUT/bin/"
+	[ ! -x "$S/tools/vcdev/vcdev_test" ] || cp "$S/tools/vcdev/vcdev_test" "$OUT/bin/"
+	return 0
+}
+[ $USERLAND -eq 0 ] || stage_userland
 
 if [ "$MODE" = tree ]; then
 	# (the benchmark needs only the core)
@@ -269,14 +322,17 @@ echo "$VNEXT" >"$OUT/version"
 
 build_internal "$KIT"
 
-# The second kernel: the cloud flavour of the same version.
-REL2=${REL%-amd64}-cloud-amd64
-HV=$(dpkg-query -W -f='${Version}' "linux-headers-$REL")
-pkg_step "headers of a second kernel ($REL2)" apt_get install "linux-headers-$REL2=$HV"
-for m in vcompound vcompound_client; do
-	[ -n "$(installed_ko "/lib/modules/$REL2/updates/dkms" $m)" ] ||
-		fail "headers of a second kernel ($REL2: DKMS built no $m.ko)"
-done
+# The second kernel: another flavour of the same version (amd64: cloud;
+# i386: 686 beside 686-pae).
+if [ "$SECOND" != - ]; then
+	REL2=${REL%-"$FLAVOUR"}-$SECOND
+	HV=$(dpkg-query -W -f='${Version}' "linux-headers-$REL")
+	pkg_step "headers of a second kernel ($REL2)" apt_get install "linux-headers-$REL2=$HV"
+	for m in vcompound vcompound_client; do
+		[ -n "$(installed_ko "/lib/modules/$REL2/updates/dkms" $m)" ] ||
+			fail "headers of a second kernel ($REL2: DKMS built no $m.ko)"
+	done
+fi
 
 pkg_step "remove the client" dkms remove -m vcompound-client -v "$CV" --all
 rm -rf "/usr/src/vcompound-client-$CV"

@@ -13,6 +13,12 @@
 # --kcache DIR: the environment of a cached kernel (DIR/env):
 #   "chroot <suite>" (every stock kernel, fetch-kernel.sh): the suite's
 #         chroot below, with linux-headers-<rel> (DIR/headers) installed;
+#   "chroot <suite> <debarch>" (a kernel of another Debian architecture
+#         whose binaries this host runs itself: i386): the same in a chroot
+#         of that architecture, envs/<suite>-<debarch>, made with
+#         debootstrap --arch and entered under "setarch <uname>"
+#         (arches.conf), so that uname -m, DKMS and Kbuild see the machine
+#         a user of that kernel has (i686);
 #   "host" (the debug kernel, tests/debug-kernel): CMD runs on this machine
 #         against DIR/kdir; only tree builds use it.
 # --suite SUITE: the chroot of SUITE without any kernel (make deb).
@@ -64,7 +70,7 @@ WORK=$(cd "$WORK" && pwd)
 ENVS=$VCOMPOUND_CACHE/envs
 MAXAGE=${VCOMPOUND_ENV_MAX_AGE:-7}
 mkdir -p "$ENVS"
-REL="" HEADERS=""
+REL="" HEADERS="" DEBARCH=$HOST_DEBARCH
 KVARS=()
 if [ -n "$KC" ]; then
 	KC=$(cd "$KC" && pwd)
@@ -77,21 +83,32 @@ if [ -n "$KC" ]; then
 		cd "$WORK"
 		VCLAB_W=$WORK VCLAB_KDIR=$(realpath "$KC/kdir") VCLAB_REL=$REL exec "$@"
 	fi
-	read -r kind SUITE <<<"$ENVDESC"
+	read -r kind SUITE DEBARCH <<<"$ENVDESC"
 	{ [ "$kind" = chroot ] && [ -n "$SUITE" ]; } || die "bad build environment '$ENVDESC' in $KC/env"
+	DEBARCH=${DEBARCH:-$HOST_DEBARCH}
 	HEADERS=$(cat "$KC/headers")
 	KVARS=(VCLAB_KDIR="/lib/modules/$REL/build" VCLAB_REL="$REL")
 fi
 
 # ---------------------------------------------------------------- chroot
 
-is_root || die "the $SUITE chroot needs root (debootstrap, chroot)"
+# ENV: the chroot's name, the suite's for the host's architecture (as
+# before there were others), <suite>-<debarch> for another one; SETARCH:
+# the personality it runs under (none for the host's).
+ENV=$SUITE SETARCH=""
+if [ "$DEBARCH" != "$HOST_DEBARCH" ]; then
+	arch_of_debarch "$DEBARCH"
+	[ "$ARCH_BUILD" = native ] ||
+		die "building for $DEBARCH ($ARCH_BUILD) is not implemented (tests/qemu/arches.conf)"
+	ENV=$SUITE-$DEBARCH SETARCH=$ARCH_UNAME
+fi
+is_root || die "the $ENV chroot needs root (debootstrap, chroot)"
 ensure_host_pkgs debootstrap
-C=$ENVS/$SUITE
+C=$ENVS/$ENV
 STAMP=$C/.vclab-env
-exec 8>"$ENVS/$SUITE.lock"
+exec 8>"$ENVS/$ENV.lock"
 if ! flock -n 8; then
-	info "waiting for the $SUITE build environment (lock $ENVS/$SUITE.lock)"
+	info "waiting for the $ENV build environment (lock $ENVS/$ENV.lock)"
 	flock 8
 fi
 
@@ -103,7 +120,7 @@ fi
 in_chroot() {
 	local root=$1; shift
 	VCLAB_ROOT=$root VCLAB_BIND=${WORKBIND:-} VCLAB_OVL=${OVL:-} \
-	VCLAB_ARCHIVES=${ARCHIVES:-} \
+	VCLAB_ARCHIVES=${ARCHIVES:-} VCLAB_SETARCH=$SETARCH \
 	unshare --mount --propagation private -- bash -c '
 		set -e
 		r=$VCLAB_ROOT
@@ -121,7 +138,9 @@ in_chroot() {
 		fi
 		cd=/
 		[ -z "$VCLAB_BIND" ] || cd=/vclab
-		exec chroot "$r" /usr/bin/env -i -C "$cd" PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		pre=
+		[ -z "$VCLAB_SETARCH" ] || pre="setarch $VCLAB_SETARCH"
+		exec $pre chroot "$r" /usr/bin/env -i -C "$cd" PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 			HOME=/root LANG=C.UTF-8 TERM=dumb DEBIAN_FRONTEND=noninteractive \
 			"$@"' vclab-chroot "$@"
 }
@@ -154,38 +173,44 @@ EOF
 }
 
 create_chroot() {
-	local mirror=$1 new=$ENVS/.new-$SUITE.$$ t0 pkgs
+	local mirror=$1 new=$ENVS/.new-$ENV.$$ t0 pkgs pre=() archarg=()
 	t0=$(date +%s)
 		# dwarves: pahole, which the headers of kernels with BTF (Debian 6.12
 	# on) run for every module.
 	pkgs=make,libc6-dev,kmod,dkms,libelf-dev,openssl,xz-utils,zstd,ca-certificates,dwarves
-	info "creating the $SUITE build environment with debootstrap (log: $ENVS/$SUITE.debootstrap.log)"
+	# another architecture: debootstrap's second stage runs its binaries
+	# here, under the personality the chroot will have
+	if [ -n "$SETARCH" ]; then
+		pre=(setarch "$SETARCH")
+		archarg=(--arch="$DEBARCH")
+	fi
+	info "creating the $ENV build environment with debootstrap (log: $ENVS/$ENV.debootstrap.log)"
 	rm -rf "$new"
-	if ! debootstrap --variant=minbase --include="$pkgs" "$SUITE" "$new" "$mirror" \
-		>"$ENVS/$SUITE.debootstrap.log" 2>&1; then
-		tail -n 20 "$ENVS/$SUITE.debootstrap.log" >&2
+	if ! "${pre[@]}" debootstrap "${archarg[@]}" --variant=minbase --include="$pkgs" "$SUITE" "$new" "$mirror" \
+		>"$ENVS/$ENV.debootstrap.log" 2>&1; then
+		tail -n 20 "$ENVS/$ENV.debootstrap.log" >&2
 		no_mounts "$new" && rm -rf "$new"
-		die "debootstrap of $SUITE failed (log: $ENVS/$SUITE.debootstrap.log)"
+		die "debootstrap of $ENV failed (log: $ENVS/$ENV.debootstrap.log)"
 	fi
 	write_chroot_apt "$new"
-	if ! in_chroot "$new" apt-get -q update >"$ENVS/$SUITE.apt.log" 2>&1; then
-		tail -n 20 "$ENVS/$SUITE.apt.log" >&2
-		die "apt-get update in the new $SUITE chroot failed"
+	if ! in_chroot "$new" apt-get -q update >"$ENVS/$ENV.apt.log" 2>&1; then
+		tail -n 20 "$ENVS/$ENV.apt.log" >&2
+		die "apt-get update in the new $ENV chroot failed"
 	fi
 	printf 'suite=%s\nmirror=%s\ncreated=%s\n' "$SUITE" "$mirror" "$(date +%s)" >"$new/.vclab-env"
 	if [ -e "$C" ]; then
 		no_mounts "$C" || die "something is mounted under $C; not replacing it"
-		mv "$C" "$ENVS/.old-$SUITE.$$"
+		mv "$C" "$ENVS/.old-$ENV.$$"
 	fi
 	mv "$new" "$C"
-	rm -rf "$ENVS/.old-$SUITE.$$"
-	info "$SUITE build environment ready in $(($(date +%s) - t0)) s ($(du -sh "$C" | cut -f1))"
+	rm -rf "$ENVS/.old-$ENV.$$"
+	info "$ENV build environment ready in $(($(date +%s) - t0)) s ($(du -sh "$C" | cut -f1))"
 }
 
 MIRROR=$(debian_mirror)
 [ -n "$MIRROR" ] || die "no Debian archive in the host apt sources"
 # Leftovers of interrupted creations and overlays (we hold the lock).
-for d in "$ENVS"/.new-"$SUITE".* "$ENVS"/.old-"$SUITE".* "$ENVS"/.ovl-"$SUITE".*; do
+for d in "$ENVS"/.new-"$ENV".* "$ENVS"/.old-"$ENV".* "$ENVS"/.ovl-"$ENV".*; do
 	[ -e "$d" ] && no_mounts "$d" && rm -rf "$d"
 done
 why=""
@@ -199,7 +224,7 @@ else
 	fi
 fi
 if [ -n "$why" ]; then
-	info "$SUITE build environment: $why"
+	info "$ENV build environment: $why"
 	create_chroot "$MIRROR"
 fi
 
@@ -207,13 +232,13 @@ fi
 # when that fails, the chroot's lists may be older than the ones the kernel
 # was resolved with (its version moved): refresh and retry.
 install_pkgs() {
-	info "installing $* in the $SUITE chroot (log: $ENVS/$SUITE.apt.log)"
+	info "installing $* in the $ENV chroot (log: $ENVS/$ENV.apt.log)"
 	write_chroot_apt "$C"
-	if ! in_chroot "$C" apt-get -q -y install "$@" >"$ENVS/$SUITE.apt.log" 2>&1; then
+	if ! in_chroot "$C" apt-get -q -y install "$@" >"$ENVS/$ENV.apt.log" 2>&1; then
 		if ! { in_chroot "$C" apt-get -q update &&
-		       in_chroot "$C" apt-get -q -y install "$@"; } >"$ENVS/$SUITE.apt.log" 2>&1; then
-			tail -n 20 "$ENVS/$SUITE.apt.log" >&2
-			die "cannot install $* in the $SUITE chroot (log: $ENVS/$SUITE.apt.log)"
+		       in_chroot "$C" apt-get -q -y install "$@"; } >"$ENVS/$ENV.apt.log" 2>&1; then
+			tail -n 20 "$ENVS/$ENV.apt.log" >&2
+			die "cannot install $* in the $ENV chroot (log: $ENVS/$ENV.apt.log)"
 		fi
 	fi
 }
@@ -226,13 +251,13 @@ if [ -n "$HEADERS" ]; then
 	have=$(in_chroot "$C" dpkg-query -W -f='${db:Status-Status} ${Version}' "$hpkg" 2>/dev/null || true)
 	if [ "$have" = "installed $hver" ] &&
 	   ! in_chroot "$C" sh -c "cd /lib/modules/$REL/build && test -f include/config/auto.conf && test -f include/generated/autoconf.h"; then
-		info "$HEADERS in the $SUITE chroot is damaged: reinstalling it"
+		info "$HEADERS in the $ENV chroot is damaged: reinstalling it"
 		install_pkgs --reinstall "$HEADERS"
 	elif [ "$have" != "installed $hver" ]; then
 		install_pkgs "$HEADERS"
 	fi
 	in_chroot "$C" test -f "/lib/modules/$REL/build/Makefile" ||
-		die "$HEADERS installed, but /lib/modules/$REL/build/Makefile is missing in the $SUITE chroot"
+		die "$HEADERS installed, but /lib/modules/$REL/build/Makefile is missing in the $ENV chroot"
 fi
 missing=()
 for p in $PKGS; do
@@ -243,9 +268,9 @@ done
 
 OVL="" ARCHIVES=""
 if [ $OVERLAY = 1 ]; then
-	ARCHIVES=$ENVS/$SUITE.archives
+	ARCHIVES=$ENVS/$ENV.archives
 	mkdir -p "$ARCHIVES/partial"
-	OVL=$ENVS/.ovl-$SUITE.$$
+	OVL=$ENVS/.ovl-$ENV.$$
 	rm -rf "$OVL"
 	trap 'rm -rf "$OVL"' EXIT
 fi

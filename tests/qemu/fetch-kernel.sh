@@ -1,18 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# fetch-kernel.sh [--headers] SPEC
+# fetch-kernel.sh [--headers] [ARCH:]SPEC
 #
-# Download a stock Debian amd64 kernel image into the lab cache. SPEC is
-# one of:
+# Download a stock Debian kernel image into the lab cache. SPEC is one of:
 #   6.1, 6.12, ...                       newest generic -amd64 kernel of that
 #                                        series in the first suite listing it
 #   trixie/6.12                          the same in that suite
 #   linux-image-6.12.115+deb12-amd64     an exact Debian image package
 #   6.12.115+deb12-amd64                 a kernel release (uname -r)
+# ARCH: (arches.conf: i386:6.1, i386:linux-image-6.1.0-57-686-pae-unsigned)
+# takes the image of that row's flavour and Debian architecture instead of
+# the generic amd64 one; no ARCH: is amd64.
 # The lab builds modules for it in a chroot of its suite (buildenv.sh),
 # where apt installs the headers. --headers also extracts the matching
-# headers here and makes them usable as KDIR on this machine (make lint).
+# headers here and makes them usable as KDIR on this machine (make lint;
+# amd64 only).
 #
 # Result: ${VCOMPOUND_CACHE:-/var/cache/vcompound}/kernels/<release>/ with
 #   vmlinuz   the kernel image
@@ -20,7 +23,9 @@
 #   config    the kernel .config
 #   System.map
 #   package   "<image package>=<version> <suite>"
-#   env       build environment: "chroot <suite>"
+#   env       build environment: "chroot <suite>" ("chroot <suite>
+#             <debarch>" for a kernel of another Debian architecture)
+#   arch      the ARCH of arches.conf (amd64, i386, ...)
 #   headers   "linux-headers-<release>=<version>" (what the chroot installs)
 #   root/     the extracted packages (boot/ or usr/lib/modules/<release>/,
 #             lib/modules/<release>/ with modules.dep; with --headers also
@@ -36,12 +41,27 @@ set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-usage() { sed -n '4,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '4,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 WANT_HEADERS=0
 [ "${1:-}" != --headers ] || { WANT_HEADERS=1; shift; }
 [ $# -eq 1 ] || usage
 SPEC=$1
 case $SPEC in -h|--help) usage ;; esac
+
+# ARCH: prefix (arches.conf); none is amd64, exactly as before it existed.
+KARCH=amd64
+if [[ $SPEC == *:* ]]; then
+	KARCH=${SPEC%%:*}
+	SPEC=${SPEC#*:}
+fi
+arch_info "$KARCH" ||
+	die "unknown architecture '$KARCH' in '$KARCH:$SPEC' (known: $(arch_names); tests/qemu/arches.conf)"
+[ "$ARCH_IMPL" = yes ] ||
+	die "architecture '$KARCH' ($ARCH_DEBARCH, flavour $ARCH_FLAVOUR) is planned but not implemented yet (issue 16; tests/qemu/arches.conf)"
+[ $WANT_HEADERS = 0 ] || [ "$ARCH_DEBARCH" = "$HOST_DEBARCH" ] ||
+	die "--headers (headers usable on this machine) is for $HOST_DEBARCH kernels only, not $KARCH"
+# the private apt state of the kernel's Debian architecture (lib.sh)
+APT_ARCH=$ARCH_DEBARCH
 
 cache_init
 ensure_host_pkgs kmod xz-utils ca-certificates
@@ -62,7 +82,9 @@ rm -rf "$KCACHE"/.dl-*
 read_suites
 
 PKG="" VER="" SUITE=""
+CANDS=()
 pick() {	# pick SUITE PKG VER: keep the highest version seen so far
+	CANDS+=("$3 $1 $2")
 	if [ -z "$VER" ] || dpkg --compare-versions "$3" gt "$VER"; then
 		SUITE=$1 PKG=$2 VER=$3
 	fi
@@ -73,7 +95,7 @@ pick() {	# pick SUITE PKG VER: keep the highest version seen so far
 resolve_series() {
 	local series=${1#*/} want= re s p v cand=()
 	[[ $1 != */* ]] || want=${1%%/*}
-	re="^linux-image-${series//./\\.}[.-][0-9.]*[0-9](-[0-9]+)?(\\+deb[0-9]+)?-amd64\$"
+	re="^linux-image-${series//./\\.}[.-][0-9.]*[0-9](-[0-9]+)?(\\+deb[0-9]+)?-${ARCH_FLAVOUR//./\\.}\$"
 	for s in "${SUITES[@]}"; do
 		if [ -n "$want" ]; then
 			[ "$s" = "$want" ] && cand=("$s")
@@ -94,7 +116,7 @@ resolve_series() {
 			[ -n "$v" ] && pick "$s" "$p" "$v"
 		done < <(apt-cache "${APT_OPTS[@]}" search --names-only "$re" 2>/dev/null)
 	done
-	[ -n "$PKG" ] || die "no generic amd64 kernel image of series $series in suites: ${cand[*]}"
+	[ -n "$PKG" ] || die "no generic $ARCH_FLAVOUR ($ARCH_DEBARCH) kernel image of series $series in suites: ${cand[*]}"
 }
 
 resolve_package() {
@@ -114,7 +136,7 @@ case $SPEC in
 [0-9]*.[0-9]*-*|[0-9]*.[0-9]*+*) IMGPKG=linux-image-$SPEC ;;
 [0-9]*.[0-9]*|[a-z]*/[0-9]*.[0-9]*) IMGPKG= ;;
 linux-image-*)                   IMGPKG=$SPEC ;;
-*) die "bad SPEC '$SPEC' (want e.g. 6.12, trixie/6.12, linux-image-6.12.115+deb12-amd64 or 6.12.115+deb12-amd64)" ;;
+*) die "bad SPEC '$SPEC' (want e.g. 6.12, trixie/6.12, linux-image-6.12.115+deb12-amd64, 6.12.115+deb12-amd64 or i386:6.1)" ;;
 esac
 
 # complete DIR: a whole cached kernel, made by this version of the lab
@@ -122,6 +144,7 @@ esac
 complete() {
 	[ -f "$1/.complete" ] && [ -f "$1/vmlinuz" ] || return 1
 	[[ $(cat "$1/env" 2>/dev/null) == "chroot "* ]] || return 1
+	[ "$(cat "$1/arch" 2>/dev/null || echo amd64)" = "$KARCH" ] || return 1
 	[ $WANT_HEADERS = 0 ] || [ -e "$1/kdir/Makefile" ]
 }
 
@@ -139,17 +162,6 @@ else
 	resolve_series "$SPEC"
 	REL=${PKG#linux-image-}
 fi
-DIR=$KCACHE/$REL
-ENVDESC="chroot $SUITE"
-if complete "$DIR" && [ "$(cut -d' ' -f1 "$DIR/package")" = "$PKG=$VER" ] &&
-   [ "$(cat "$DIR/env")" = "$ENVDESC" ]; then
-	info "$SPEC -> $PKG $VER ($SUITE), cached"
-	echo "$DIR"
-	exit 0
-fi
-info "$SPEC -> $PKG $VER (suite $SUITE, build environment: $ENVDESC)"
-apt_opts "$SUITE"
-
 # ---------------------------------------------------------------- download
 
 # pkg_deps PKG=VER REGEX: the dependencies of PKG=VER whose names match
@@ -188,24 +200,62 @@ image_pkgs() {
 	done
 }
 
-DL=$KCACHE/.dl-$REL.$$
-rm -rf "$DIR" "$DL"
-mkdir -p "$DL"
-trap 'rm -rf "$DL"' EXIT
-mapfile -t IPKGS < <(image_pkgs)
-HPKGS=()
-if [ $WANT_HEADERS = 1 ]; then
-	HPKGS=("linux-headers-$REL=$VER")
-	mapfile -t -O 1 HPKGS < <(pkg_deps "linux-headers-$REL=$VER" '^linux-(headers|kbuild)-')
-	[ ${#HPKGS[@]} -gt 1 ] || die "cannot find linux-headers-$REL=$VER (or its dependencies) in $SUITE"
-elif ! apt-cache "${APT_OPTS[@]}" show "linux-headers-$REL=$VER" >/dev/null 2>&1; then
-	die "linux-headers-$REL=$VER is not in $SUITE"
-fi
-info "downloading ${IPKGS[*]} ${HPKGS[*]}"
-t0=$(date +%s)
-(cd "$DL" && apt-get "${APT_OPTS[@]}" -q download "${IPKGS[@]}" "${HPKGS[@]}") >&2 ||
-	die "download failed"
-info "downloaded $(du -sh "$DL" | cut -f1) in $(($(date +%s) - t0)) s; extracting"
+# by_version: "VERSION SUITE PKG" lines, highest version first.
+by_version() {
+	local l out=() i
+	while read -r l; do
+		for ((i = 0; i < ${#out[@]}; i++)); do
+			dpkg --compare-versions "${l%% *}" gt "${out[i]%% *}" && break
+		done
+		out=("${out[@]:0:i}" "$l" "${out[@]:i}")
+	done
+	[ ${#out[@]} -eq 0 ] || printf '%s\n' "${out[@]}"
+}
+
+# The newest candidate first; should the archive not serve it (an index can
+# list an image its pool answers 404 for), the next one, twice at most.
+mapfile -t ORDER < <(printf '%s\n' "${CANDS[@]}" | sort -u | by_version)
+[ ${#ORDER[@]} -gt 0 ] || ORDER=("$VER $SUITE $PKG")
+tries=0
+for cand in "${ORDER[@]}"; do
+	read -r VER SUITE PKG <<<"$cand"
+	[ -n "$IMGPKG" ] || REL=${PKG#linux-image-}
+	DIR=$KCACHE/$REL
+	ENVDESC="chroot $SUITE"
+	[ "$ARCH_DEBARCH" = "$HOST_DEBARCH" ] || ENVDESC+=" $ARCH_DEBARCH"
+	if complete "$DIR" && [ "$(cut -d' ' -f1 "$DIR/package")" = "$PKG=$VER" ] &&
+	   [ "$(cat "$DIR/env")" = "$ENVDESC" ]; then
+		info "$SPEC -> $PKG $VER ($SUITE), cached"
+		echo "$DIR"
+		exit 0
+	fi
+	info "$SPEC -> $PKG $VER (suite $SUITE, build environment: $ENVDESC)"
+	apt_opts "$SUITE"
+
+	DL=$KCACHE/.dl-$REL.$$
+	rm -rf "$DIR" "$DL"
+	mkdir -p "$DL"
+	trap 'rm -rf "$DL"' EXIT
+	mapfile -t IPKGS < <(image_pkgs)
+	HPKGS=()
+	if [ $WANT_HEADERS = 1 ]; then
+		HPKGS=("linux-headers-$REL=$VER")
+		mapfile -t -O 1 HPKGS < <(pkg_deps "linux-headers-$REL=$VER" '^linux-(headers|kbuild)-')
+		[ ${#HPKGS[@]} -gt 1 ] || die "cannot find linux-headers-$REL=$VER (or its dependencies) in $SUITE"
+	elif ! apt-cache "${APT_OPTS[@]}" show "linux-headers-$REL=$VER" >/dev/null 2>&1; then
+		die "linux-headers-$REL=$VER is not in $SUITE"
+	fi
+	info "downloading ${IPKGS[*]} ${HPKGS[*]}"
+	t0=$(date +%s)
+	if (cd "$DL" && apt-get "${APT_OPTS[@]}" -q download "${IPKGS[@]}" "${HPKGS[@]}") >&2; then
+		info "downloaded $(du -sh "$DL" | cut -f1) in $(($(date +%s) - t0)) s; extracting"
+		break
+	fi
+	rm -rf "$DL"
+	tries=$((tries + 1))
+	if [ $tries -ge 3 ] || [ "$cand" = "${ORDER[-1]}" ]; then die "download failed"; fi
+	info "WARNING: the archive did not serve $PKG=$VER; trying the next candidate"
+done
 
 # ----------------------------------------------------------------- extract
 
@@ -227,7 +277,7 @@ kfile() {
 	done
 	return 1
 }
-f=$(kfile vmlinuz) || die "no vmlinuz in ${IPKGS[*]}"
+f=$(kfile "$ARCH_IMAGE") || die "no $ARCH_IMAGE in ${IPKGS[*]}"
 ln -f "$f" "$DIR/vmlinuz"
 if f=$(kfile config); then ln -f "$f" "$DIR/config"; fi
 if f=$(kfile System.map); then ln -f "$f" "$DIR/System.map"; fi
@@ -289,6 +339,7 @@ echo "$REL" >"$DIR/release"
 echo "$PKG=$VER $SUITE" >"$DIR/package"
 echo "linux-headers-$REL=$VER" >"$DIR/headers"
 echo "$ENVDESC" >"$DIR/env"
+echo "$KARCH" >"$DIR/arch"
 touch "$DIR/.complete"
 info "kernel $REL ready in $DIR ($(du -sh "$DIR" | cut -f1))"
 echo "$DIR"

@@ -204,6 +204,43 @@ read_suites() {
 	[ ${#SUITES[@]} -gt 0 ] || die "no suites in $VCLAB_DIR/suites.conf"
 }
 
+# ------------------------------------------------------ architectures
+
+# arch_info NAME: the row NAME of arches.conf as ARCH_NAME, ARCH_IMPL,
+# ARCH_DEBARCH, ARCH_FLAVOUR, ARCH_SECOND, ARCH_QEMU_PKG, ARCH_QEMU,
+# ARCH_MACHINE, ARCH_CPU, ARCH_MEM, ARCH_CONSOLE, ARCH_IMAGE, ARCH_UNAME,
+# ARCH_TRIPLET, ARCH_BUILD ("-" becomes empty). Fails when there is none.
+arch_info() {
+	local row f
+	row=$(awk -v n="$1" '$1 == n && !found++' "$VCLAB_DIR/arches.conf")
+	[ -n "$row" ] || return 1
+	read -r ARCH_NAME ARCH_IMPL ARCH_DEBARCH ARCH_FLAVOUR ARCH_SECOND \
+		ARCH_QEMU_PKG ARCH_QEMU ARCH_MACHINE ARCH_CPU ARCH_MEM ARCH_CONSOLE \
+		ARCH_IMAGE ARCH_UNAME ARCH_TRIPLET ARCH_BUILD <<<"$row"
+	for f in ARCH_SECOND ARCH_MACHINE ARCH_CPU; do
+		[ "${!f}" != - ] || printf -v "$f" '%s' ""
+	done
+	[ -n "$ARCH_BUILD" ] || die "arches.conf: row $1 has too few columns"
+}
+
+# arch_names: the names arches.conf knows, on one line.
+arch_names() {
+	awk '!/^#/ && NF { printf "%s%s", sep, $1; sep = " " } END { print "" }' "$VCLAB_DIR/arches.conf"
+}
+
+# arch_of_debarch DEBARCH: arch_info of the first row with that Debian
+# architecture (its chroot facts: uname).
+arch_of_debarch() {
+	local n
+	n=$(awk -v a="$1" '!/^#/ && $3 == a && !found++ { print $1 }' "$VCLAB_DIR/arches.conf")
+	[ -n "$n" ] || die "arches.conf has no row with Debian architecture $1"
+	arch_info "$n"
+}
+
+# The host's Debian architecture: the lab runs on amd64; a kernel of
+# another debarch has its own apt state and chroot.
+HOST_DEBARCH=amd64
+
 # ------------------------------------------------- private apt state
 #
 # Package lists per suite in $VCOMPOUND_CACHE/apt/<suite>/ (fetch-kernel.sh,
@@ -212,12 +249,27 @@ read_suites() {
 # run (VCLAB_RUN_START), or as VCOMPOUND_APT_REFRESH=always|never says.
 
 APTROOT=$VCOMPOUND_CACHE/apt
+# Debian architecture of the private apt states apt_prepare/apt_opts use:
+# the host's (apt/<suite>/), or a kernel's foreign one (apt/<suite>-<arch>/,
+# e.g. apt/bookworm-i386/ for i386:6.1).
+APT_ARCH=${APT_ARCH:-$HOST_DEBARCH}
 RUN_START=${VCLAB_RUN_START:-$(date +%s)}
 REFRESH=${VCOMPOUND_APT_REFRESH:-auto}
 
-# apt_opts SUITE: sets APT_OPTS to a private apt state for SUITE.
+# apt_dir SUITE: the private apt state of SUITE for APT_ARCH.
+apt_dir() {
+	if [ "$APT_ARCH" = "$HOST_DEBARCH" ]; then
+		printf '%s\n' "$APTROOT/$1"
+	else
+		printf '%s\n' "$APTROOT/$1-$APT_ARCH"
+	fi
+}
+
+# apt_opts SUITE: sets APT_OPTS to a private apt state for SUITE (and
+# APT_ARCH).
 apt_opts() {
-	local d=$APTROOT/$1
+	local d
+	d=$(apt_dir "$1")
 	APT_OPTS=(
 		-o "Dir::Etc::SourceList=$d/vcompound.sources"
 		-o Dir::Etc::SourceParts=/dev/null
@@ -226,8 +278,8 @@ apt_opts() {
 		-o "Dir::Cache=$d/cache"
 		-o Dir::Cache::pkgcache=pkgcache.bin
 		-o Dir::Cache::srcpkgcache=srcpkgcache.bin
-		-o APT::Architecture=amd64
-		-o APT::Architectures=amd64
+		-o "APT::Architecture=$APT_ARCH"
+		-o "APT::Architectures=$APT_ARCH"
 		-o Acquire::Languages=none
 		-o APT::Get::List-Cleanup=true
 	)
@@ -240,7 +292,8 @@ declare -A REFRESHED=()
 # apt_prepare SUITE [force]: make sure the suite's package lists exist and
 # are fresh enough.
 apt_prepare() {
-	local suite=$1 force=${2:-} d=$APTROOT/$1 stamp age=
+	local suite=$1 force=${2:-} d stamp age=
+	d=$(apt_dir "$suite")
 	stamp=$d/stamp
 	mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
 	: >>"$d/status"
@@ -252,7 +305,7 @@ apt_prepare() {
 		rm -f "$d/vcompound.sources.new"
 	fi
 	apt_opts "$suite"
-	[ -n "${REFRESHED[$suite]:-}" ] && return 0
+	[ -n "${REFRESHED[$d]:-}" ] && return 0
 	if [ -f "$stamp" ]; then
 		age=$(($(date +%s) - $(stat -c %Y "$stamp")))
 		if [ "$force" != force ]; then
@@ -276,7 +329,7 @@ apt_prepare() {
 		sed 's/^/    /' "$d/update.log" >&2
 		die "apt-get update for $suite failed (see above)"
 	fi
-	REFRESHED[$suite]=1
+	REFRESHED[$d]=1
 }
 
 # max_version PKG: highest available version of PKG in the current apt state.

@@ -3,7 +3,8 @@
 #
 # mkinitramfs.sh --mode test|demo --kcache DIR --out FILE [--ktap NAME]...
 #                [--params NAME=ARGS]... [--debug] [--kunit NAME]
-#                [--fuzz SCRIPT] [--extra NAME]... [--bin FILE]... SUBDIR:KO...
+#                [--fuzz SCRIPT] [--extra NAME]... [--bin FILE]...
+#                [--sysroot DIR] SUBDIR:KO...
 #
 # Build the lab initramfs: static busybox for the shell and coreutils, the
 # host's Debian kmod (binary plus the shared libraries it needs) as
@@ -25,6 +26,10 @@
 # --extra NAME: a module that /init loads in a step of its own after the
 # others (EXTRA in /etc/vclab.conf; init.sh: vcompound_dev, vcompound_users).
 # --bin FILE: a (static) user program, copied to /usr/bin/.
+# --sysroot DIR: busybox (DIR/bin/busybox), kmod (DIR/usr/bin/kmod) and its
+# libraries (at their paths in DIR) for a guest of another architecture
+# than the host's (build-modules.sh --userland stages them from the
+# kernel's build environment) instead of the host's.
 # VCOMPOUND_STEP_TIMEOUT (debug, default 600): seconds a modprobe of the
 # lane may take before /init reports it hung and ends the lane.
 
@@ -32,7 +37,7 @@ set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-MODE="" KC="" OUT="" PARAMS=() KTAP=() KUNIT=() EXTRA=() BINS=() FUZZ="" DEBUG=0
+MODE="" KC="" OUT="" PARAMS=() KTAP=() KUNIT=() EXTRA=() BINS=() FUZZ="" DEBUG=0 SYSROOT=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--mode)   MODE=$2; shift 2 ;;
@@ -44,6 +49,7 @@ while [ $# -gt 0 ]; do
 	--fuzz)   FUZZ=$2; shift 2 ;;
 	--extra)  EXTRA+=("$2"); shift 2 ;;
 	--bin)    BINS+=("$2"); shift 2 ;;
+	--sysroot) SYSROOT=$2; shift 2 ;;
 	--debug)  DEBUG=1; shift ;;
 	--) shift; break ;;
 	-*) die "mkinitramfs.sh: unknown option $1" ;;
@@ -54,10 +60,15 @@ if [ -z "$MODE" ] || [ -z "$KC" ] || [ -z "$OUT" ] || [ $# -eq 0 ]; then
 	die "usage: mkinitramfs.sh --mode test|demo --kcache DIR --out FILE [--ktap NAME] [--params NAME=ARGS] SUBDIR:KO..."
 fi
 REL=$(cat "$KC/release")
-BUSYBOX=/bin/busybox
-dpkg-query -W -f='${db:Status-Status}' busybox-static 2>/dev/null | grep -qx installed ||
-	die "busybox-static is not installed"
-KMOD=$(realpath "$(command -v kmod)") || die "kmod is not installed"
+if [ -n "$SYSROOT" ]; then
+	BUSYBOX=$SYSROOT/bin/busybox KMOD=$SYSROOT/usr/bin/kmod
+	if [ ! -f "$BUSYBOX" ] || [ ! -f "$KMOD" ]; then die "no bin/busybox and usr/bin/kmod in $SYSROOT"; fi
+else
+	BUSYBOX=/bin/busybox
+	dpkg-query -W -f='${db:Status-Status}' busybox-static 2>/dev/null | grep -qx installed ||
+		die "busybox-static is not installed"
+	KMOD=$(realpath "$(command -v kmod)") || die "kmod is not installed"
+fi
 
 ST=$(mktemp -d "${OUT%/*}/.initramfs.XXXXXX")
 trap 'rm -rf "$ST"' EXIT
@@ -79,26 +90,38 @@ fi
 
 # copy_file PATH: PATH (symlinks resolved) to the same path in the image.
 copy_file() {
-	[ -e "$ST$1" ] && return 0
-	mkdir -p "$ST$(dirname "$1")"
-	cp -L "$1" "$ST$1"
+	copy_file_from "" "$1"
+}
+# copy_file_from ROOT PATH: ROOT/PATH to PATH in the image.
+copy_file_from() {
+	[ -e "$ST$2" ] && return 0
+	mkdir -p "$ST$(dirname "$2")"
+	cp -L "$1$2" "$ST$2"
 }
 cp "$KMOD" "$ST/usr/bin/kmod"
 for t in modprobe modinfo depmod lsmod rmmod insmod; do
 	ln -s /usr/bin/kmod "$ST/sbin/$t"
 done
-while read -r lib; do
-	copy_file "$lib"
-done < <(ldd "$KMOD" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
-# kmod >= 31 dlopen()s its compression/crypto libraries: ldd does not list
-# them. Copy those its build has (kmod --version: +XZ +ZSTD +ZLIB +LIBCRYPTO).
-feat=$(kmod --version | tail -n 1)
-for pair in XZ:liblzma.so.5 ZSTD:libzstd.so.1 ZLIB:libz.so.1 LIBCRYPTO:libcrypto.so.3; do
-	[[ " $feat " == *" +${pair%%:*} "* ]] || continue
-	# (no early exit in awk: ldconfig would die of SIGPIPE under pipefail)
-	p=$(ldconfig -p | awk -v l="${pair#*:}" '$1 == l && /x86-64/ && !n++ { print $NF }')
-	[ -n "$p" ] && copy_file "$p"
-done
+if [ -n "$SYSROOT" ]; then
+	# kmod's libraries, staged with it (ldd cannot run it here)
+	(cd "$SYSROOT" && find . -name '*.so*' \( -type f -o -type l \) -print0) |
+	while IFS= read -r -d '' lib; do
+		copy_file_from "$SYSROOT" "${lib#.}"
+	done
+else
+	while read -r lib; do
+		copy_file "$lib"
+	done < <(ldd "$KMOD" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
+	# kmod >= 31 dlopen()s its compression/crypto libraries: ldd does not list
+	# them. Copy those its build has (kmod --version: +XZ +ZSTD +ZLIB +LIBCRYPTO).
+	feat=$(kmod --version | tail -n 1)
+	for pair in XZ:liblzma.so.5 ZSTD:libzstd.so.1 ZLIB:libz.so.1 LIBCRYPTO:libcrypto.so.3; do
+		[[ " $feat " == *" +${pair%%:*} "* ]] || continue
+		# (no early exit in awk: ldconfig would die of SIGPIPE under pipefail)
+		p=$(ldconfig -p | awk -v l="${pair#*:}" '$1 == l && /x86-64/ && !n++ { print $NF }')
+		[ -n "$p" ] && copy_file "$p"
+	done
+fi
 
 # ---------------------------------------------------------------- modules
 

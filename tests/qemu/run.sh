@@ -6,7 +6,10 @@
 # For each kernel SPEC (default "5.10 6.1 6.12 trixie/6.12 7.2" for the test
 # suite: every supported Debian release, Debian 12 with its 6.12 too,
 # "6.12" with --demo, "debug debug-rt" with --debug; see fetch-kernel.sh for
-# the SPEC syntax):
+# the SPEC syntax; "ARCH:SPEC", e.g. "i386:6.1", is a kernel of
+# arches.conf's row ARCH, booted with that row's QEMU, machine, CPU, RAM and
+# console, its modules and guest user space built in a chroot of its Debian
+# architecture):
 #   1. fetch the stock Debian kernel into the cache; SPEC "debug" is the
 #      debug kernel of tests/debug-kernel/build.sh (KASAN, lockdep,
 #      kmemleak, ...), "debug-rt" its PREEMPT_RT variant (build.sh --rt),
@@ -60,7 +63,9 @@
 #   VCOMPOUND_BOOT_TIMEOUT  seconds per boot before the guest is killed (900;
 #                           1800 for a debug kernel)
 #   VCOMPOUND_QEMU_MEM      guest RAM in MB (1024, also for a debug kernel:
-#                           the self-test's reclaim margins assume 1 GiB)
+#                           the self-test's reclaim margins assume 1 GiB;
+#                           arches.conf's mem for another architecture:
+#                           2048 for i386, 1.2 GB of it HighMem)
 #   VCOMPOUND_TEST_PARAMS   module parameters for vcompound_test
 #   VCOMPOUND_DEMO_PARAMS   module parameters for vcompound_demo
 #   VCOMPOUND_BENCH_PARAMS  module parameters for vcompound_bench
@@ -192,7 +197,7 @@ build_user_tools() {
 
 run_one() {
 	local spec=$1 t0 kc rel b ko mod app qrc to=0 res what bins
-	local isdebug=0 kbuilt="" mem tmo kunitarg=() fuzzarg=()
+	local isdebug=0 kbuilt="" mem tmo kunitarg=() fuzzarg=() karch foreign=0
 	t0=$(date +%s)
 	msg ""
 	msg "=== $spec ($MODE) ==="
@@ -213,6 +218,16 @@ run_one() {
 		return
 	fi
 	rel=$(cat "$kc/release")
+	# the kernel's architecture (arches.conf; cache entries without an
+	# arch file, and the debug kernel, are amd64)
+	karch=$(cat "$kc/arch" 2>/dev/null || echo amd64)
+	if ! arch_info "$karch"; then
+		msg "FAIL: $rel: architecture '$karch' ($kc/arch) is not in arches.conf"
+		record "$rel" 0 1 0 FAIL "unknown architecture" $(($(date +%s) - t0))
+		return
+	fi
+	[ "$ARCH_DEBARCH" = "$HOST_DEBARCH" ] || foreign=1
+	ensure_host_pkgs "$ARCH_QEMU_PKG"
 	if [ -f "$kc/debug" ]; then
 		isdebug=1
 		if [ "$(cat "$kc/built-at" 2>/dev/null || echo 0)" -ge "$VCLAB_RUN_START" ]; then
@@ -221,7 +236,7 @@ run_one() {
 			kbuilt="cached"
 		fi
 	fi
-	mem=${VCOMPOUND_QEMU_MEM:-1024}
+	mem=${VCOMPOUND_QEMU_MEM:-$ARCH_MEM}
 	tmo=${VCOMPOUND_BOOT_TIMEOUT:-$((900 * (1 + isdebug)))}
 	b=$BUILD/$rel
 	mkdir -p "$b"
@@ -239,13 +254,20 @@ run_one() {
 	copy_sources "$b/src"
 	install -m 0755 "$VCLAB_DIR/build-modules.sh" "$b/build-modules.sh"
 	rm -rf "$b/out" "$b/debs"
-	local envargs=()
+	local envargs=() bmargs=(--flavour "$ARCH_FLAVOUR" --second "${ARCH_SECOND:--}")
 	if [ "$BMODE" = deb ]; then
 		cp -a "$DEBS" "$b/debs"
 		envargs=(--overlay)
 	fi
+	# Another architecture: the guest's busybox, kmod and user programs
+	# come from the kernel's build environment (build-modules.sh
+	# --userland), which gets busybox-static and a compiler for them.
+	if [ $foreign = 1 ]; then
+		envargs+=(--pkgs "busybox-static gcc")
+		bmargs+=(--userland)
+	fi
 	if ! "$VCLAB_DIR/buildenv.sh" --kcache "$kc" --work "$b" --log "$b/build.log" "${envargs[@]}" -- \
-		bash ./build-modules.sh "$BMODE" ${demoarg:+"$demoarg"} "${kunitarg[@]}"; then
+		bash ./build-modules.sh "$BMODE" ${demoarg:+"$demoarg"} "${kunitarg[@]}" "${bmargs[@]}"; then
 		tail -n 40 "$b/build.log" >&2
 		what=$(cat "$b/out/failed" 2>/dev/null || echo "build environment")
 		msg "FAIL: $what failed for $rel (full log: $b/build.log)"
@@ -295,9 +317,16 @@ run_one() {
 	# /init loads the extra modules (dev, users) in steps of their own.
 	done < <(for role in core client test kunit demo bench dev users; do
 		awk -v r=$role '$1 == r' "$b/out/modules"; done)
-	# Their user programs, static, built here on the host.
+	# Their user programs, static, built here on the host (another
+	# architecture's: in its build environment, with its guest user space).
 	bins=()
-	if [[ " ${ktap[*]} " == *" --extra "* ]] && ! build_user_tools "$b" bins; then
+	local sysroot=() f
+	if [ $foreign = 1 ]; then
+		sysroot=(--sysroot "$b/out/guest")
+		for f in "$b"/out/bin/*; do
+			[ ! -f "$f" ] || bins+=(--bin "$f")
+		done
+	elif [[ " ${ktap[*]} " == *" --extra "* ]] && ! build_user_tools "$b" bins; then
 		tail -n 20 "$b/build.log" >&2
 		msg "FAIL: user tools (tools/vcstat, tools/vcdev) failed to build (log: $b/build.log)"
 		record "$rel" 0 1 0 FAIL "user tools build failed" $(($(date +%s) - t0))
@@ -318,12 +347,12 @@ run_one() {
 
 	if ! "$VCLAB_DIR/mkinitramfs.sh" --mode $MODE --kcache "$kc" \
 		--out "$b/initrd-$MODE.cpio.gz" "${params[@]}" "${ktap[@]}" "${fuzzarg[@]}" \
-		"${bins[@]}" "${kos[@]}"; then
+		"${bins[@]}" "${sysroot[@]}" "${kos[@]}"; then
 		record "$rel" 0 1 0 FAIL "initramfs failed" $(($(date +%s) - t0))
 		return
 	fi
 
-	app="console=ttyS0 panic=-1 loglevel=7 printk.devkmsg=on"
+	app="console=$ARCH_CONSOLE panic=-1 loglevel=7 printk.devkmsg=on"
 	# Every KASAN report, not only the first; any warning outside the
 	# self-test's EXPECT-WARN brackets (which clear and restore
 	# panic_on_warn) stops the guest; KUnit (default off in the debug
@@ -333,8 +362,10 @@ run_one() {
 	# whatever the gfp, and the __GFP_ZERO cases could not fail.
 	[ $MODE != test ] || app+=" init_on_alloc=0"
 	app+=" ${VCOMPOUND_APPEND:-}"
-	info "booting $rel under QEMU/TCG (${mem} MB, timeout ${tmo}s, console: $b/console.log)"
-	local qextra=()
+	info "booting $rel under QEMU/TCG ($ARCH_QEMU${ARCH_MACHINE:+ -M $ARCH_MACHINE}${ARCH_CPU:+ -cpu $ARCH_CPU}, ${mem} MB, timeout ${tmo}s, console: $b/console.log)"
+	local qextra=() qmach=()
+	[ -z "$ARCH_MACHINE" ] || qmach+=(-M "$ARCH_MACHINE")
+	[ -z "$ARCH_CPU" ] || qmach+=(-cpu "$ARCH_CPU")
 	read -r -a qextra <<<"${VCOMPOUND_QEMU_ARGS:-}"
 	[ ${#qextra[@]} -eq 0 ] || info "extra QEMU arguments: ${qextra[*]}"
 	QEMU_PIDFILE=$b/qemu.pid
@@ -347,7 +378,7 @@ run_one() {
 		{
 			rc=0
 			timeout --foreground -k 10 "$tmo" \
-				qemu-system-x86_64 -accel tcg -m "$mem" -smp 2 -nodefaults \
+				"$ARCH_QEMU" -accel tcg "${qmach[@]}" -m "$mem" -smp 2 -nodefaults \
 				-display none -serial stdio -no-reboot -pidfile "$QEMU_PIDFILE" \
 				-kernel "$kc/vmlinuz" -initrd "$b/initrd-$MODE.cpio.gz" \
 				"${qextra[@]}" \
