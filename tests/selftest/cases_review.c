@@ -24,6 +24,7 @@
 #include <linux/irq_work.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/mmzone.h>
@@ -844,17 +845,18 @@ static void vct_bulk_alloc_latency(struct vct *t)
 	for (r = 0; r < bl->rounds; r++)
 		vct_diag(t,
 			 "round %u: order-%u alloc+free+drain %lld us; timer gap %lld us (ended in the %s) over %lu ticks; FIFO sleep late by %lld us",
-			 r, VCT_BL_ORDER, bl->took[r] / NSEC_PER_USEC,
-			 bl->gap[r] / NSEC_PER_USEC,
+			 r, VCT_BL_ORDER, div_s64(bl->took[r], NSEC_PER_USEC),
+			 div_s64(bl->gap[r], NSEC_PER_USEC),
 			 vct_bl_phases[bl->gap_phase[r]], bl->ticks[r],
-			 bl->late[r] / NSEC_PER_USEC);
+			 div_s64(bl->late[r], NSEC_PER_USEC));
 	if (!VCT_CHECK(t, bl->rounds && bl->virtual_blocks == bl->rounds))
 		goto out;
 	VCT_CHECK(t, !bl->off_cpu && !bl->not_hardirq);
 	gap = vct_bl_min(bl->gap, bl->rounds);
 	late = vct_bl_min(bl->late, bl->rounds);
 	vct_diag(t, "the smallest round maximum: timer gap %lld us, FIFO late %lld us; limit %d us",
-		 gap / NSEC_PER_USEC, late / NSEC_PER_USEC, VCT_BL_LIMIT_US);
+		 div_s64(gap, NSEC_PER_USEC), div_s64(late, NSEC_PER_USEC),
+		 VCT_BL_LIMIT_US);
 	VCT_CHECK(t, gap < VCT_BL_LIMIT_NS);
 	VCT_CHECK(t, late < VCT_BL_LIMIT_NS);
 out:
