@@ -47,19 +47,6 @@ static gfp_t vc_physical_gfp(gfp_t gfp, unsigned int order, bool may_virtual)
 	return gfp;
 }
 
-/*
- * kmemleak scans neither alloc_pages() memory nor vmap() and vm_map_ram()
- * areas, so an object a client points to only from inside a block would be
- * reported as leaked.  Blocks of both kinds are registered, as vmalloc()
- * memory is, so that clients can treat the kinds alike; min_count 0 keeps
- * a block itself from being reported, since a client may hold it by its
- * struct page alone.  free.c unregisters them.
- */
-static void vc_kmemleak_alloc(const void *addr, unsigned int order, gfp_t gfp)
-{
-	kmemleak_alloc(addr, PAGE_SIZE << order, 0, gfp);
-}
-
 static void *vc_alloc_physical(gfp_t gfp, unsigned int order, int nid,
 			       bool may_virtual)
 {
@@ -75,182 +62,6 @@ static void *vc_alloc_physical(gfp_t gfp, unsigned int order, int nid,
 	vc_kmemleak_alloc(page_address(page), order, gfp);
 	vc_count(physical[order]);
 	return page_address(page);
-}
-
-static void vc_free_page_array(struct page **pages, unsigned long nr)
-{
-	unsigned long i;
-
-	for (i = 0; i < nr; i++) {
-		if (pages[i])
-			__free_page(pages[i]);
-		if (!((i + 1) % VC_PAGE_CHUNK))
-			cond_resched();
-	}
-}
-
-/*
- * vmap() allocates page tables and its area with GFP_KERNEL; the scoped
- * API carries a caller's NOFS or NOIO into those allocations too.
- */
-struct vc_scope {
-	unsigned int noio;
-	unsigned int nofs;
-	gfp_t gfp;
-};
-
-static void vc_scope_enter(struct vc_scope *s, gfp_t gfp)
-{
-	s->gfp = gfp;
-	if (!(gfp & __GFP_IO))
-		s->noio = memalloc_noio_save();
-	else if (!(gfp & __GFP_FS))
-		s->nofs = memalloc_nofs_save();
-}
-
-static void vc_scope_exit(struct vc_scope *s)
-{
-	if (!(s->gfp & __GFP_IO))
-		memalloc_noio_restore(s->noio);
-	else if (!(s->gfp & __GFP_FS))
-		memalloc_nofs_restore(s->nofs);
-}
-
-/*
- * Up to BITS_PER_LONG pages (VMAP_MAX_ALLOC in mm/vmalloc.c), vm_map_ram()
- * carves the range out of a per-CPU vmap block: no vmap_area or vm_struct
- * of its own, and vm_unmap_ram() leaves the TLB flush to a later purge.
- * That halves the mapping cost at order 1 (tests/bench, P2).  Such a block
- * has no guard page after it; larger ones keep vmap().
- */
-#define VC_MAP_RAM_MAX_PAGES	BITS_PER_LONG
-
-static void *vc_vblock_map(struct vc_vblock *vb, unsigned long nr, int nid)
-{
-	if (nr <= VC_MAP_RAM_MAX_PAGES) {
-		vb->addr = vm_map_ram(vb->pages, nr, nid);
-		vb->map_ram = vb->addr;
-		if (vb->map_ram)
-			return vb->addr;
-	}
-	vb->addr = vmap(vb->pages, nr, VM_MAP, PAGE_KERNEL);
-	return vb->addr;
-}
-
-/**
- * vc_vblock_unmap - undo what vc_vblock_build() mapped
- * @vb: the block
- *
- * Context: Process context; may sleep.
- */
-void vc_vblock_unmap(struct vc_vblock *vb)
-{
-	if (vb->map_ram)
-		vm_unmap_ram(vb->addr, 1U << vb->order);
-	else
-		vunmap(vb->addr);
-}
-
-/*
- * The descriptor must not cost an OOM kill in the very fragmentation the
- * fallback exists for: a kmalloc-2k/4k slab may need an order-1 page (on
- * debug kernels, for the redzones).  So kmalloc() is tried without retries
- * and vmalloc(), which needs order-0 pages only, takes over, as kvmalloc()
- * does above PAGE_SIZE.
- */
-static struct vc_vblock *vc_desc_alloc(size_t size, gfp_t gfp, int nid)
-{
-	struct vc_vblock *vb;
-
-	if (size > PAGE_SIZE)
-		return kvzalloc_node(size, gfp, nid);
-	vb = kzalloc_node(size, gfp | __GFP_NORETRY | __GFP_NOWARN, nid);
-	/* vzalloc_node() would warn on failure despite a __GFP_NOWARN. */
-	return vb ?: __vmalloc(size, gfp | __GFP_ZERO);
-}
-
-/**
- * vc_vblock_build - build a virtual block, registered for lookups
- * @gfp: allocation flags; must allow blocking
- * @order: block size
- * @nid: preferred node, or NUMA_NO_NODE
- * @parked: for the atomic reserve: VC_VB_PARKED, which no lookup or free
- *	sees, until vc_reserve_take() makes it VC_VB_LIVE
- *
- * Not counted as an allocation: vc_alloc_virtual() and the atomic reserve
- * count a block when they hand it out.
- *
- * Context: Process context; may sleep.
- * Return: the block's descriptor, or NULL.
- */
-struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
-				  bool parked)
-{
-	gfp_t meta_gfp = GFP_KERNEL | (gfp & __GFP_NOWARN);
-	gfp_t page_gfp = gfp & ~__GFP_COMP;
-	unsigned long nr = 1UL << order;
-	struct vc_vblock *vb;
-	struct vc_scope scope;
-	unsigned long i;
-	u32 id;
-
-	vc_scope_enter(&scope, gfp);
-	if (vc_fault(VC_FAULT_DESC))
-		goto out;
-	vb = vc_desc_alloc(struct_size(vb, pages, nr), meta_gfp, nid);
-	if (!vb)
-		goto out;
-	vb->order = order;
-	/* Set before xa_alloc() publishes the descriptor to lookups. */
-	atomic_set(&vb->state, parked ? VC_VB_PARKED : VC_VB_LIVE);
-
-	for (i = 0; i < nr; i++) {
-		/* A chunk at a time: see VC_PAGE_CHUNK. */
-		if (!(i % VC_PAGE_CHUNK)) {
-			cond_resched();
-			vc_alloc_pages_bulk_node(page_gfp, nid,
-						 min_t(unsigned long, nr - i,
-						       VC_PAGE_CHUNK),
-						 vb->pages + i);
-		}
-		/* As if this page could not be had, the bulk's ones after it kept. */
-		if (vc_fault_page(i)) {
-			if (vb->pages[i])
-				__free_page(vb->pages[i]);
-			vb->pages[i] = NULL;
-			goto free_pages;
-		}
-		if (vb->pages[i])
-			continue;
-		vb->pages[i] = alloc_pages_node(nid, page_gfp, 0);
-		if (!vb->pages[i])
-			goto free_pages;
-	}
-
-	if (vc_fault(VC_FAULT_VMAP))
-		goto free_pages;
-	if (!vc_vblock_map(vb, nr, nid))
-		goto free_pages;
-	vc_kmemleak_alloc(vb->addr, order, meta_gfp);
-	if (vc_fault(VC_FAULT_XARRAY) ||
-	    xa_alloc_irq(&vc_vblocks, &id, vb, XA_LIMIT(1, VC_ID_MAX), meta_gfp))
-		goto unmap;
-	vb->id = id;
-	for (i = 0; i < nr; i++)
-		set_page_private(vb->pages[i], vc_vblock_private(vb, i));
-
-	vc_scope_exit(&scope);
-	return vb;
-
-unmap:
-	kmemleak_free(vb->addr);
-	vc_vblock_unmap(vb);
-free_pages:
-	vc_free_page_array(vb->pages, nr);
-	kvfree(vb);
-out:
-	vc_scope_exit(&scope);
-	return NULL;
 }
 
 static void *vc_alloc_virtual(gfp_t gfp, unsigned int order, int nid)
@@ -420,8 +231,9 @@ EXPORT_SYMBOL_GPL(vcompound_alloc);
  * @order: block size, up to the max_order module param
  *
  * The page-returning form, like alloc_pages() with a virtual fallback.
- * Reach the memory with vmalloc_address(), not page_address(), and the
- * other pages with vcompound_nth_page().  Unlike with alloc_pages(),
+ * Reach the memory with vcompound_page_address() (or the seed's name,
+ * vmalloc_address()), not page_address(), and the other pages with
+ * vcompound_nth_page().  Unlike with alloc_pages(),
  * page->private of the block's pages is not the caller's (vcompound.h).
  *
  * Context: As vcompound_alloc().

@@ -67,84 +67,6 @@ static struct vc_defer_cpu __percpu *vc_defer;
 static struct workqueue_struct *vc_defer_wq;
 
 /*
- * A client wrote page->private of a page of @vb, which is vcompound's:
- * lookups of that page failed while it was overwritten.  The free found
- * the block all the same (through an intact first page, or by the walk of
- * vc_lookup_slow()), so it is freed, and the report names the page.  Out
- * of line, like the bad-free reports.
- */
-static noinline void vc_private_clobbered(const struct vc_vblock *vb,
-					  unsigned long first,
-					  unsigned long found,
-					  unsigned long clobbered)
-{
-	WARN_ONCE(1, "vcompound: page->private of page %lu (%p) of the block at %p was overwritten (%#lx, %lu of %lu pages); it belongs to vcompound; the block is freed all the same\n",
-		  first, vb->pages[first], vb->addr, found, clobbered,
-		  1UL << vb->order);
-}
-
-/**
- * vc_vblock_destroy - unmap a virtual block and free its pages
- * @vb: a claimed block
- *
- * Context: Process context; may sleep.
- */
-void vc_vblock_destroy(struct vc_vblock *vb)
-{
-	vc_count(freed_virtual[vb->order]);
-	vc_vblock_release(vb);
-}
-
-/**
- * vc_vblock_release - unmap a virtual block and free its pages, uncounted
- * @vb: a block no lookup can see any more: claimed, or never handed out
- *
- * For blocks that were never handed out (the atomic reserve's).
- *
- * Context: Process context; may sleep.
- */
-void vc_vblock_release(struct vc_vblock *vb)
-{
-	unsigned long i, nr = 1UL << vb->order;
-	unsigned long first = nr, found = 0, clobbered = 0;
-
-	xa_erase_irq(&vc_vblocks, vb->id);
-	/* Registered by vc_vblock_build(); no scan may read it from now on. */
-	kmemleak_free(vb->addr);
-	vc_vblock_unmap(vb);
-	/* Nothing may map a page once it goes back (DEBUG_VM kernels check). */
-	VM_WARN_ON_ONCE(vmalloc_to_page(vb->addr));
-	for (i = 0; i < nr; i++) {
-		unsigned long priv = page_private(vb->pages[i]);
-
-		if (unlikely(priv != vc_vblock_private(vb, i))) {
-			if (!clobbered++) {
-				first = i;
-				found = priv;
-			}
-		}
-		set_page_private(vb->pages[i], 0);
-		__free_page(vb->pages[i]);
-		if (!((i + 1) % VC_PAGE_CHUNK))
-			cond_resched();
-	}
-	if (unlikely(clobbered))
-		vc_private_clobbered(vb, first, found, clobbered);
-	/* Lookups may still hold the descriptor under rcu_read_lock(). */
-	kvfree_rcu(vb, rcu);
-}
-
-/*
- * Hide @vb from lookups and from a second free.  Of two racing frees only
- * one moves it out of VC_VB_LIVE and wins.
- */
-static bool vc_vblock_claim(struct vc_vblock *vb)
-{
-	return atomic_cmpxchg(&vb->state, VC_VB_LIVE, VC_VB_FREED) ==
-	       VC_VB_LIVE;
-}
-
-/*
  * The bad-free reports are out of line: on 7.2 (not on 6.12) a WARN_ONCE()
  * warns once per code site, and every inlined copy is a site of its own
  * (seen on Debian's 7.2: the same report from vc_free_claim() and from
@@ -431,7 +353,7 @@ void vcompound_free_pages(struct page *page)
 
 	if (!page)
 		return;
-	addr = vmalloc_address(page);
+	addr = vcompound_page_address(page);
 	if (!addr) {
 		/* A virtual block whose first page's private was overwritten. */
 		rcu_read_lock();

@@ -6,6 +6,7 @@
  * context but NMI.  Lookups of virtual blocks dereference the descriptor,
  * so they run under rcu_read_lock().
  */
+#include <linux/kmemleak.h>
 #include <linux/mm.h>
 #include <linux/random.h>
 #include <linux/vmalloc.h>
@@ -31,6 +32,20 @@ void vc_lookup_init(void)
 {
 	/* The top bit keeps the cookie far from any small number. */
 	vc_cookie = get_random_long() | (1UL << (BITS_PER_LONG - 1));
+}
+
+/*
+ * At unload: descriptors of blocks a client still holds are leaked with
+ * their blocks; tell kmemleak, since the index that referenced them goes.
+ */
+void vc_lookup_exit(void)
+{
+	struct vc_vblock *vb;
+	unsigned long id;
+
+	xa_for_each(&vc_vblocks, id, vb)
+		kmemleak_not_leak(vb);
+	xa_destroy(&vc_vblocks);
 }
 
 bool vc_phys_owned(const struct page *head)
@@ -347,7 +362,7 @@ struct page *vcompound_to_page(const void *addr)
 EXPORT_SYMBOL_GPL(vcompound_to_page);
 
 /**
- * vmalloc_address - kernel address of a page of a vcompound block
+ * vcompound_page_address - kernel address of a page of a vcompound block
  * @page: any page of a vcompound block, either kind
  *
  * page_address() does not work for the virtual kind; this does, for both.
@@ -356,7 +371,7 @@ EXPORT_SYMBOL_GPL(vcompound_to_page);
  * Return: the address at which @page is mapped inside its block, or NULL
  * if @page is not part of a vcompound block.
  */
-void *vmalloc_address(const struct page *page)
+void *vcompound_page_address(const struct page *page)
 {
 	void *addr = NULL;
 	unsigned long idx;
@@ -368,5 +383,21 @@ void *vmalloc_address(const struct page *page)
 		addr = ref.base + (idx << PAGE_SHIFT);
 	rcu_read_unlock();
 	return addr;
+}
+EXPORT_SYMBOL_GPL(vcompound_page_address);
+
+/**
+ * vmalloc_address - the seed's name of vcompound_page_address()
+ * @page: any page of a vcompound block, either kind
+ *
+ * Lameter's 2007 series named it so; it is kept for drivers written
+ * against that name.  The function is vcompound's, not mm/vmalloc.c's.
+ *
+ * Context: Any context but NMI.
+ * Return: as vcompound_page_address().
+ */
+void *vmalloc_address(const struct page *page)
+{
+	return vcompound_page_address(page);
 }
 EXPORT_SYMBOL_GPL(vmalloc_address);

@@ -30,7 +30,7 @@
 
 #include "vcompound_internal.h"
 
-/* Orders 1 to VC_RESERVE_MAX_ORDER may have a reserve. */
+/* vc_reserves[] is indexed by order; order 0 has no reserve. */
 #define VC_RESERVE_ORDERS	(VC_RESERVE_MAX_ORDER + 1)
 /* Keeps a typo in the parameter from pinning much memory. */
 #define VC_RESERVE_MAX_BLOCKS	1024U

@@ -1,16 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Counters: per-CPU so the hot paths never share a cache line, summed on
- * read.  The sums are exact whenever no allocation or free is in flight.
+ * The statistics: vcompound_get_stats() (counters.c's sums and what
+ * follows from them), debugfs vcompound/ with its stats file, and the
+ * check at unload for blocks clients still hold.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "vcache_internal.h"
-
-DEFINE_PER_CPU(struct vc_counters, vc_counters);
+#include "vcompound_internal.h"
 
 static struct dentry *vc_debugfs_dir;
 
@@ -22,36 +21,9 @@ static struct dentry *vc_debugfs_dir;
  */
 void vcompound_get_stats(struct vcompound_stats *st)
 {
-	unsigned long defer_done = 0, defer_queued = 0;
 	unsigned int o, target;
-	int cpu;
 
-	memset(st, 0, sizeof(*st));
-	for_each_possible_cpu(cpu) {
-		const struct vc_counters *c = per_cpu_ptr(&vc_counters, cpu);
-
-		for (o = 0; o <= VCOMPOUND_ORDER_LIMIT; o++) {
-			struct vcompound_order_stats *os = &st->order[o];
-
-			os->physical += READ_ONCE(c->physical[o]);
-			os->virtual += READ_ONCE(c->virtual[o]);
-			os->failed += READ_ONCE(c->failed[o]);
-			os->freed_physical += READ_ONCE(c->freed_physical[o]);
-			os->freed_virtual += READ_ONCE(c->freed_virtual[o]);
-			os->deferred += READ_ONCE(c->deferred[o]);
-			if (o > VC_RESERVE_MAX_ORDER)
-				continue;
-			os->reserve_taken += READ_ONCE(c->reserve_taken[o]);
-			os->reserve_empty += READ_ONCE(c->reserve_empty[o]);
-			os->reserve_built += READ_ONCE(c->reserve_built[o]);
-		}
-		defer_queued += READ_ONCE(c->defer_queued);
-		defer_done += READ_ONCE(c->defer_done);
-		st->bad_free += READ_ONCE(c->bad_free);
-		st->interior_free += READ_ONCE(c->interior_free);
-		st->order_refused += READ_ONCE(c->order_refused);
-		st->gfp_refused += READ_ONCE(c->gfp_refused);
-	}
+	vc_counters_sum(st);
 	for (o = 0; o <= VCOMPOUND_ORDER_LIMIT; o++) {
 		struct vcompound_order_stats *os = &st->order[o];
 		unsigned long phys = os->physical - os->freed_physical;
@@ -64,7 +36,6 @@ void vcompound_get_stats(struct vcompound_stats *st)
 		os->reserve_level = vc_reserve_level(o, &target);
 		os->reserve_target = target;
 	}
-	st->deferred_pending = defer_queued - defer_done;
 }
 EXPORT_SYMBOL_GPL(vcompound_get_stats);
 
@@ -107,21 +78,41 @@ static int vc_stats_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(vc_stats);
 
-DEFINE_SHOW_ATTRIBUTE(vcache_info);
-
-void vc_stats_debugfs_init(void)
+void vc_stats_init(void)
 {
 	/* debugfs is optional: failures leave the allocator fully working. */
 	vc_debugfs_dir = debugfs_create_dir("vcompound", NULL);
 	debugfs_create_file("stats", 0400, vc_debugfs_dir, NULL,
 			    &vc_stats_fops);
-	debugfs_create_file("vcacheinfo", 0400, vc_debugfs_dir, NULL,
-			    &vcache_info_fops);
 	vc_fault_debugfs_init(vc_debugfs_dir);
 }
 
-void vc_stats_debugfs_exit(void)
+void vc_stats_exit(void)
 {
 	debugfs_remove_recursive(vc_debugfs_dir);
 	vc_fault_debugfs_exit();
+}
+
+/* debugfs vcompound/, for vcache's file; an error pointer without debugfs. */
+struct dentry *vc_debugfs_root(void)
+{
+	return vc_debugfs_dir;
+}
+
+/*
+ * At unload, once the deferred frees are done: blocks still held by a
+ * client cannot be taken back and are leaked (lookup.c tells kmemleak).
+ * Without memory for the stats the warning is lost.
+ */
+void vc_stats_warn_outstanding(void)
+{
+	struct vcompound_stats *st = kmalloc(sizeof(*st), GFP_KERNEL);
+
+	if (!st)
+		return;
+	vcompound_get_stats(st);
+	if (st->outstanding_physical || st->outstanding_virtual)
+		pr_warn("vcompound: unloading with %lu physical and %lu virtual blocks still allocated; leaking them\n",
+			st->outstanding_physical, st->outstanding_virtual);
+	kfree(st);
 }

@@ -5,6 +5,7 @@
  * See vcache_internal.h for the slab layout and the locking.
  */
 #include <linux/cache.h>
+#include <linux/debugfs.h>
 #include <linux/irqflags.h>
 #include <linux/kmemleak.h>
 #include <linux/log2.h>
@@ -769,7 +770,7 @@ void vcache_destroy(struct vcache *c)
 EXPORT_SYMBOL_GPL(vcache_destroy);
 
 /* debugfs vcompound/vcacheinfo, in the spirit of /proc/slabinfo. */
-int vcache_info_show(struct seq_file *m, void *unused)
+static int vcache_info_show(struct seq_file *m, void *unused)
 {
 	struct vcache_info info;
 	struct vcache *c;
@@ -785,4 +786,45 @@ int vcache_info_show(struct seq_file *m, void *unused)
 	}
 	mutex_unlock(&vcache_mutex);
 	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vcache_info);
+
+static struct dentry *vcache_info_file;
+
+/**
+ * vcache_init - vcache's reclaim hooks and its debugfs file
+ *
+ * Context: Module init.
+ * Return: 0, or a negative errno.
+ */
+int vcache_init(void)
+{
+	int ret = vcache_reclaim_init();
+
+	if (ret)
+		return ret;
+	vcache_info_file = debugfs_create_file("vcacheinfo", 0400,
+					       vc_debugfs_root(), NULL,
+					       &vcache_info_fops);
+	return 0;
+}
+
+/**
+ * vcache_exit - undo vcache_init(); caches a client never destroyed leak
+ *
+ * Context: Module exit.
+ */
+void vcache_exit(void)
+{
+	struct vcache *c;
+
+	debugfs_remove(vcache_info_file);
+	vcache_reclaim_exit();
+	mutex_lock(&vcache_mutex);
+	if (!list_empty(&vcache_list))
+		pr_warn("vcompound: unloading with vcache caches never destroyed; leaking them\n");
+	/* The list head goes away with the module; the leak is deliberate. */
+	list_for_each_entry(c, &vcache_list, list)
+		kmemleak_not_leak(c);
+	mutex_unlock(&vcache_mutex);
 }

@@ -122,7 +122,8 @@ void vcache_flush_cpu(struct vcache *c, struct vcache_cpu *ac,
 		      unsigned int count, struct list_head *release);
 void vcache_release_list(struct list_head *release);
 unsigned long vcache_reap(struct vcache *c, unsigned long max_pages);
-int vcache_info_show(struct seq_file *m, void *unused);
+int vcache_init(void);
+void vcache_exit(void);
 
 /* vcache_debug.c */
 unsigned long vcache_obj_pfn(const void *obj);

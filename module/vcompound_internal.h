@@ -6,6 +6,7 @@
 #define _VCOMPOUND_INTERNAL_H
 
 #include <linux/jump_label.h>
+#include <linux/kmemleak.h>
 #include <linux/llist.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
@@ -92,6 +93,20 @@ static inline unsigned long vc_vblock_private(const struct vc_vblock *vb,
 extern struct xarray vc_vblocks;
 
 /*
+ * kmemleak scans neither alloc_pages() memory nor vmap() and vm_map_ram()
+ * areas, so an object a client points to only from inside a block would be
+ * reported as leaked.  Blocks of both kinds are registered, as vmalloc()
+ * memory is, so that clients can treat the kinds alike; min_count 0 keeps
+ * a block itself from being reported, since a client may hold it by its
+ * struct page alone.  Their releases unregister them.
+ */
+static inline void vc_kmemleak_alloc(const void *addr, unsigned int order,
+				     gfp_t gfp)
+{
+	kmemleak_alloc(addr, PAGE_SIZE << order, 0, gfp);
+}
+
+/*
  * What a lookup learns about a block.  @vb is NULL for the physical kind;
  * @head is the compound head, or the first page of a virtual block.
  */
@@ -102,38 +117,22 @@ struct vc_ref {
 	unsigned int order;
 };
 
-/* alloc.c */
-void *vc_alloc_block(gfp_t gfp, unsigned int order, int nid, bool may_virtual);
-struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
-				  bool parked);
-void vc_vblock_unmap(struct vc_vblock *vb);
+/*
+ * The core, bottom up; each file calls only into the ones listed before
+ * it: params.c, counters.c, fault_inject.c, lookup.c, vblock.c,
+ * reserve.c, then alloc.c, free.c and mmap.c (the exported API), then
+ * stats.c.  vcache (vcache_internal.h) sits on top of the core, and
+ * main.c only sequences init and exit.
+ */
 
-/* lookup.c */
-bool vc_phys_owned(const struct page *head);
-void vc_phys_mark(struct page *head);
-bool vc_phys_claim(struct page *head);
-struct page *vc_phys_head_of(const void *addr);
-bool vc_lookup_addr(const void *addr, struct vc_ref *ref);
-bool vc_lookup_page(struct page *page, struct vc_ref *ref,
-		    unsigned long *index);
-bool vc_lookup_slow(const void *addr, const struct page *first,
-		    struct vc_ref *ref);
-void vc_lookup_init(void);
+/* params.c */
+bool vc_always_fallback(void);
+unsigned int vc_max_order(void);
 
-/* free.c */
-void vc_vblock_destroy(struct vc_vblock *vb);
-void vc_vblock_release(struct vc_vblock *vb);
-int vc_defer_init(void);
-void vc_defer_exit(void);
-
-/* reserve.c: pre-built virtual blocks for non-blocking allocations */
+/* Orders 1 to VC_RESERVE_MAX_ORDER may have an atomic reserve. */
 #define VC_RESERVE_MAX_ORDER	10
-struct vc_vblock *vc_reserve_take(unsigned int order);
-unsigned int vc_reserve_level(unsigned int order, unsigned int *target);
-void vc_reserve_init(void);
-void vc_reserve_exit(void);
 
-/* stats.c */
+/* counters.c */
 struct vc_counters {
 	unsigned long physical[VCOMPOUND_ORDER_LIMIT + 1];
 	unsigned long virtual[VCOMPOUND_ORDER_LIMIT + 1];
@@ -157,8 +156,7 @@ DECLARE_PER_CPU(struct vc_counters, vc_counters);
 /* Safe from any context: this_cpu_inc() is irq-safe. */
 #define vc_count(field)		this_cpu_inc(vc_counters.field)
 
-void vc_stats_debugfs_init(void);
-void vc_stats_debugfs_exit(void);
+void vc_counters_sum(struct vcompound_stats *st);
 
 /*
  * fault_inject.c: debugfs knobs that fail one step of an allocation.
@@ -190,9 +188,44 @@ static inline bool vc_fault_page(unsigned long index)
 	return static_branch_unlikely(&vc_fault_key) && __vc_fault_page(index);
 }
 
-/* main.c: module params */
-bool vc_always_fallback(void);
-unsigned int vc_max_order(void);
+/* lookup.c */
+bool vc_phys_owned(const struct page *head);
+void vc_phys_mark(struct page *head);
+bool vc_phys_claim(struct page *head);
+struct page *vc_phys_head_of(const void *addr);
+bool vc_lookup_addr(const void *addr, struct vc_ref *ref);
+bool vc_lookup_page(struct page *page, struct vc_ref *ref,
+		    unsigned long *index);
+bool vc_lookup_slow(const void *addr, const struct page *first,
+		    struct vc_ref *ref);
+void vc_lookup_init(void);
+void vc_lookup_exit(void);
+
+/* vblock.c */
+struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
+				  bool parked);
+bool vc_vblock_claim(struct vc_vblock *vb);
+void vc_vblock_destroy(struct vc_vblock *vb);
+void vc_vblock_release(struct vc_vblock *vb);
+
+/* reserve.c: pre-built virtual blocks for non-blocking allocations */
+struct vc_vblock *vc_reserve_take(unsigned int order);
+unsigned int vc_reserve_level(unsigned int order, unsigned int *target);
+void vc_reserve_init(void);
+void vc_reserve_exit(void);
+
+/* alloc.c */
+void *vc_alloc_block(gfp_t gfp, unsigned int order, int nid, bool may_virtual);
+
+/* free.c */
+int vc_defer_init(void);
+void vc_defer_exit(void);
+
+/* stats.c */
+void vc_stats_init(void);
+void vc_stats_exit(void);
+struct dentry *vc_debugfs_root(void);
+void vc_stats_warn_outstanding(void);
 
 /*
  * Whether pages may go back to the page allocator here.  Its locks are

@@ -36,7 +36,7 @@ struct vm_area_struct;
  * its block.  A client must not write it, as users of alloc_pages() often
  * do with their pages; keep such data elsewhere.  While it is overwritten,
  * lookups that start from that page (vcompound_to_page(),
- * vmalloc_address(), ...) do not find the block.  A virtual block is still
+ * vcompound_page_address(), ...) do not find the block.  A virtual block is still
  * freed, given its start address or (vcompound_free_pages()) its first
  * page, with a warning that names the overwritten page: its descriptor is
  * found by a walk over every virtual block, which vcompound takes only for
@@ -53,7 +53,8 @@ void vcompound_free(const void *addr);
 struct page *vcompound_alloc_pages(gfp_t gfp, unsigned int order);
 void vcompound_free_pages(struct page *page);
 
-void *vmalloc_address(const struct page *page);
+void *vcompound_page_address(const struct page *page);
+void *vmalloc_address(const struct page *page);	/* the seed's name of it */
 bool vcompound_is_virtual(const void *addr);
 unsigned int vcompound_order(const void *addr);
 struct page *vcompound_head_page(const void *addr);

@@ -42,6 +42,7 @@ static bool client_block_ok(u8 *addr, unsigned int order, bool virt)
 
 		*p = (u8)n;
 		if (vcompound_to_page(p) != page || vcompound_head_page(p) != head ||
+		    vcompound_page_address(page) != addr + (n << PAGE_SHIFT) ||
 		    vmalloc_address(page) != addr + (n << PAGE_SHIFT) ||
 		    ((u8 *)page_address(page))[n % PAGE_SIZE] != (u8)n)
 			return false;

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The allocator's module parameters.  The atomic reserve's ("reserve")
+ * lives with the reserve, whose state its setter changes.
+ */
+#include <linux/kernel.h>
+#include <linux/moduleparam.h>
+
+#include "vcompound_internal.h"
+
+static bool always_fallback;
+module_param(always_fallback, bool, 0644);
+MODULE_PARM_DESC(always_fallback,
+		 "Serve every allocation with the virtual fallback, to test callers against virtual blocks (default: N)");
+
+static unsigned int max_order = VC_DEFAULT_MAX_ORDER;
+
+static int vc_max_order_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int order;
+	int ret;
+
+	ret = kstrtouint(val, 0, &order);
+	if (ret)
+		return ret;
+	if (order > VCOMPOUND_ORDER_LIMIT)
+		return -ERANGE;
+	WRITE_ONCE(max_order, order);
+	return 0;
+}
+
+static const struct kernel_param_ops vc_max_order_ops = {
+	.set = vc_max_order_set,
+	.get = param_get_uint,
+};
+module_param_cb(max_order, &vc_max_order_ops, &max_order, 0644);
+__MODULE_PARM_TYPE(max_order, "uint");
+MODULE_PARM_DESC(max_order,
+		 "Largest order served; orders above the buddy allocator's maximum are always virtual (default: "
+		 __stringify(VC_DEFAULT_MAX_ORDER) ", at most "
+		 __stringify(VCOMPOUND_ORDER_LIMIT) ")");
+
+bool vc_always_fallback(void)
+{
+	return READ_ONCE(always_fallback);
+}
+
+unsigned int vc_max_order(void)
+{
+	return READ_ONCE(max_order);
+}
