@@ -53,6 +53,15 @@
  * lock taken out).  Order 8, 256 MiB a repeat: with order 9 the debug
  * kernel's KUnit run went out of memory (KASAN's reserve and a raised
  * watermark boost leave about 650 MiB in its 1 GiB guest).
+ *
+ * Where the vmalloc space cannot hold 256 such blocks (i386: 120 MiB), a
+ * repeat takes as many as vct_vmalloc_budget_pages() allows, each with
+ * its guard page (60 on i386).  The race is at the end of a repeat, the
+ * last hardirq batch being unmapped by one drainer while the other one's
+ * final drain finds the queue empty: every repeat has one, however many
+ * blocks came before it, and the shorter repeats leave room for more of
+ * them in the time budget.  Fewer than two hardirq batches would be no
+ * storm: the case fails then rather than prove less.
  */
 #define VCT_DR_ORDER		8
 #define VCT_DR_BLOCKS		256
@@ -74,6 +83,7 @@ struct vct_dr_thread {
 
 struct vct_dr {
 	void *blocks[VCT_DR_BLOCKS];
+	unsigned int nr;	/* blocks a repeat takes, VCT_DR_BLOCKS at most */
 	unsigned int next;	/* the next block the hardirq frees */
 	bool storm_done;	/* every free queued; read with acquire */
 	struct irq_work work;
@@ -99,7 +109,7 @@ static void vct_dr_free_batch(struct irq_work *work)
 	struct vct_dr *dr = container_of(work, struct vct_dr, work);
 	unsigned int i;
 
-	for (i = 0; i < VCT_DR_BATCH && dr->next < VCT_DR_BLOCKS; i++)
+	for (i = 0; i < VCT_DR_BATCH && dr->next < dr->nr; i++)
 		vcompound_free(dr->blocks[dr->next++]);
 }
 
@@ -118,7 +128,7 @@ static int vct_dr_storm(void *arg)
 {
 	struct vct_dr *dr = arg;
 
-	while (dr->next < VCT_DR_BLOCKS) {
+	while (dr->next < dr->nr) {
 		irq_work_queue(&dr->work);
 		irq_work_sync(&dr->work);
 		cond_resched();
@@ -152,13 +162,13 @@ static bool vct_dr_alloc(struct vct *t, struct vct_dr *dr)
 {
 	unsigned int i;
 
-	for (i = 0; i < VCT_DR_BLOCKS; i++) {
+	for (i = 0; i < dr->nr; i++) {
 		dr->blocks[i] = vcompound_alloc(GFP_KERNEL | __GFP_NOWARN,
 						VCT_DR_ORDER);
 		if (!dr->blocks[i] || !is_vmalloc_addr(dr->blocks[i]))
 			break;
 	}
-	if (i == VCT_DR_BLOCKS)
+	if (i == dr->nr)
 		return true;
 	vct_diag(t, "block %u of order %u: %p, not a virtual block", i,
 		 VCT_DR_ORDER, dr->blocks[i]);
@@ -205,7 +215,7 @@ static bool vct_dr_repeat(struct vct *t, struct vct_dr *dr, unsigned int rep)
 		kthread_bind(storm, 0);
 		wake_up_process(storm);
 	} else {
-		while (dr->next < VCT_DR_BLOCKS)
+		while (dr->next < dr->nr)
 			vcompound_free(dr->blocks[dr->next++]);
 		/* As the storm's: lets the drainers end. */
 		smp_store_release(&dr->storm_done, true);
@@ -255,6 +265,14 @@ static void vct_drain_concurrent(struct vct *t)
 	dr = kzalloc(sizeof(*dr), GFP_KERNEL);
 	if (!VCT_CHECK(t, dr))
 		return;
+	/* Each block with the guard page vmap() puts after it. */
+	dr->nr = min_t(unsigned long, VCT_DR_BLOCKS,
+		       vct_vmalloc_budget_pages() / ((1UL << VCT_DR_ORDER) + 1));
+	if (dr->nr < VCT_DR_BLOCKS)
+		vct_diag(t, "%u blocks a repeat: %lu KiB of vmalloc space",
+			 dr->nr, vct_vmalloc_total_pages() << (PAGE_SHIFT - 10));
+	if (!VCT_CHECK(t, dr->nr >= 2 * VCT_DR_BATCH))
+		goto out;
 	if (vct_set_fallback(t, true))
 		goto out;
 	for (rep = 0; rep < VCT_DR_REPEATS && !t->failed; rep++) {
@@ -266,7 +284,7 @@ static void vct_drain_concurrent(struct vct *t)
 		}
 	}
 	vct_diag(t, "%u repeats of %u order-%u hardirq frees against two drainers",
-		 rep, VCT_DR_BLOCKS, VCT_DR_ORDER);
+		 rep, dr->nr, VCT_DR_ORDER);
 out:
 	kfree(dr);
 }
