@@ -31,6 +31,7 @@
 #include <linux/sched.h>
 #include <linux/sched/task_stack.h>
 #include <linux/workqueue.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -44,15 +45,16 @@
 #include "vct.h"
 
 /*
- * drain_concurrent: 256 order-8 virtual blocks freed from hardirq on CPU 0,
- * a few at a time, while two kthreads (on CPUs 0 and 1) drain in a loop.
- * Once the last free is queued each drainer drains once more, and then no
- * free may be pending: every one was queued before that drain began.  A
- * drainer that found the queue emptied by the other one, still unmapping
- * what it took, used to return early (at repeat 0 on 6.12 with the drain
- * lock taken out).  Order 8, 256 MiB a repeat: with order 9 the debug
- * kernel's KUnit run went out of memory (KASAN's reserve and a raised
- * watermark boost leave about 650 MiB in its 1 GiB guest).
+ * drain_concurrent: 256 virtual blocks of 1 MiB (order 8 with 4 KiB pages,
+ * 4 with 64 KiB) freed from hardirq on CPU 0, a few at a time, while two
+ * kthreads (on CPUs 0 and 1) drain in a loop.  Once the last free is
+ * queued each drainer drains once more, and then no free may be pending:
+ * every one was queued before that drain began.  A drainer that found the
+ * queue emptied by the other one, still unmapping what it took, used to
+ * return early (at repeat 0 on 6.12 with the drain lock taken out).  256
+ * MiB a repeat: with 2 MiB blocks the debug kernel's KUnit run went out
+ * of memory (KASAN's reserve and a raised watermark boost leave about 650
+ * MiB in its 1 GiB guest).
  *
  * Where the vmalloc space cannot hold 256 such blocks (i386: 120 MiB), a
  * repeat takes as many as vct_vmalloc_budget_pages() allows, each with
@@ -63,7 +65,7 @@
  * them in the time budget.  Fewer than two hardirq batches would be no
  * storm: the case fails then rather than prove less.
  */
-#define VCT_DR_ORDER		8
+#define VCT_DR_ORDER		get_order(SZ_1M)
 #define VCT_DR_BLOCKS		256
 #define VCT_DR_BATCH		8	/* frees per hardirq */
 #define VCT_DR_REPEATS		100
@@ -670,12 +672,13 @@ out:
  * bulk_alloc_latency: the page allocator's bulk call runs its loop, page
  * zeroing included, with interrupts off (5.13-6.1) or preemption off (6.2
  * on), so one call for every page of a large block holds a CPU for as long
- * as that takes.  A kthread on CPU 0 allocates an order-14 __GFP_ZERO
- * virtual block (always_fallback), frees it and drains, while on the same
- * CPU a hard 1 ms hrtimer records the longest gap between its expiries
- * (interrupts off) and a SCHED_FIFO kthread the longest delay of its 1 ms
- * sleeps (interrupts or preemption off, or no scheduling point, which
- * Debian's voluntary preemption needs).  Both must stay under 5 ms.
+ * as that takes.  A kthread on CPU 0 allocates a 64 MiB __GFP_ZERO
+ * virtual block (order 14 with 4 KiB pages; always_fallback), frees it
+ * and drains, while on the same CPU a hard 1 ms hrtimer records the
+ * longest gap between its expiries (interrupts off) and a SCHED_FIFO
+ * kthread the longest delay of its 1 ms sleeps (interrupts or preemption
+ * off, or no scheduling point, which Debian's voluntary preemption
+ * needs).  Both must stay under 5 ms.
  *
  * QEMU TCG runs the guest in wall-clock time on a loaded host, where a
  * vCPU thread that the host preempts shows the same gaps (15-60 ms in
@@ -686,7 +689,7 @@ out:
  * maxima.  A first round, not measured, lets the host back the guest's
  * pages (its first touches of them took 40-60 ms in one stretch).
  */
-#define VCT_BL_ORDER		14
+#define VCT_BL_ORDER		get_order(SZ_64M)
 #define VCT_BL_ROUNDS		20
 #define VCT_BL_PERIOD_NS	NSEC_PER_MSEC
 #define VCT_BL_LIMIT_US		5000
@@ -819,7 +822,7 @@ static void vct_bulk_alloc_latency(struct vct *t)
 
 	if (vct_param_read_uint("max_order", &max_order) ||
 	    max_order < VCT_BL_ORDER) {
-		t->skip = "max_order below 14";
+		t->skip = "max_order below the order of 64 MiB blocks";
 		return;
 	}
 	if (!cpu_online(VCT_BL_CPU)) {
@@ -1360,6 +1363,17 @@ static void vct_page_private_clobbered(struct vct *t)
 /* ------------------------------------------- ids, defect 8 of issue 13 -- */
 
 #define VCT_MANY_BLOCKS	5000
+/*
+ * Order 1, so that each block has a page at index 1 too: 40 MiB with 4
+ * KiB pages, 160 MiB with 16 KiB.  With 64 KiB pages that would be 640
+ * MiB of a 1 GiB guest, and those kernels are 64-bit, where the id never
+ * shared page->private with the index: order 0 there, 312 MiB.
+ */
+#if PAGE_SHIFT > 14
+#define VCT_MANY_ORDER	0U
+#else
+#define VCT_MANY_ORDER	1U
+#endif
 
 /* Each page of the virtual block at @addr leads back to it, both ways. */
 static bool vct_vblock_pages_found(struct vct *t, void *addr,
@@ -1385,7 +1399,7 @@ static bool vct_vblock_pages_found(struct vct *t, void *addr,
 }
 
 /*
- * 5000 live virtual blocks of order 1 (40 MB with 4 KiB pages): once only
+ * 5000 live virtual blocks of VCT_MANY_ORDER: once only
  * 4095 fitted on 32-bit, where the id shared page->private with a 20-bit
  * index, and the fallback failed silently past them.
  */
@@ -1401,14 +1415,16 @@ static void vct_virtual_blocks_5000(struct vct *t)
 		return;
 	vct_snap(t);
 	for (n = 0; n < VCT_MANY_BLOCKS; n++) {
-		addrs[n] = vcompound_alloc(GFP_KERNEL | __GFP_NOWARN, 1);
+		addrs[n] = vcompound_alloc(GFP_KERNEL | __GFP_NOWARN,
+					   VCT_MANY_ORDER);
 		if (!VCT_CHECK(t, addrs[n])) {
 			vct_diag(t, "virtual block %u of %u: NULL", n + 1,
 				 VCT_MANY_BLOCKS);
 			break;
 		}
 		if (!VCT_CHECK(t, vcompound_is_virtual(addrs[n]) &&
-			       vct_vblock_pages_found(t, addrs[n], 1))) {
+			       vct_vblock_pages_found(t, addrs[n],
+						      VCT_MANY_ORDER))) {
 			n++;
 			break;
 		}
@@ -1417,10 +1433,11 @@ static void vct_virtual_blocks_5000(struct vct *t)
 	vct_resnap(t);
 	VCT_CHECK(t, vct_delta(t, outstanding_virtual) == n);
 	VCT_CHECK(t, vct_delta64(t, outstanding_virtual_bytes) ==
-		     (u64)n * 2 * PAGE_SIZE);
+		     (u64)n * (PAGE_SIZE << VCT_MANY_ORDER));
 	/* Every block is still found once all are out. */
 	for (i = 0; i < n; i++)
-		if (!VCT_CHECK(t, vct_vblock_pages_found(t, addrs[i], 1)))
+		if (!VCT_CHECK(t, vct_vblock_pages_found(t, addrs[i],
+							 VCT_MANY_ORDER)))
 			break;
 	for (i = 0; i < n; i++)
 		vct_free(t, addrs[i]);

@@ -15,6 +15,7 @@
 #include <linux/mmzone.h>
 #include <linux/mutex.h>
 #include <linux/nodemask.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -62,13 +63,13 @@ void vct_case_teardown(struct vct *t)
  * by setting ->block once vcompound has taken the block back, so a settle
  * that runs meanwhile stops at the first slot whose free is in flight.
  */
-/* A whole block of vcompound's default max_order, 14. */
-#define VCT_WITNESS_SLOTS	16384UL
+/* A whole block of vcompound's default max_order: 64 MiB. */
+#define VCT_WITNESS_SLOTS	(SZ_64M >> PAGE_SHIFT)
 /*
- * Process-context frees settle before the pinned pages pass this (16 MiB
- * with 4 KiB pages), so that loops and stress runs pin little memory.
+ * Process-context frees settle before the pinned pages pass this (16 MiB:
+ * 4096 pages of 4 KiB), so that loops and stress runs pin little memory.
  */
-#define VCT_WITNESS_CAP		4096UL
+#define VCT_WITNESS_CAP		(SZ_16M >> PAGE_SHIFT)
 /* Leaked pages a settle names one by one; the rest are counted. */
 #define VCT_WITNESS_NAMED	8
 
