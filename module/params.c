@@ -36,8 +36,7 @@ static const struct kernel_param_ops vc_max_order_ops = {
 module_param_cb(max_order, &vc_max_order_ops, &max_order, 0644);
 __MODULE_PARM_TYPE(max_order, "uint");
 MODULE_PARM_DESC(max_order,
-		 "Largest order served; orders above the buddy allocator's maximum are always virtual (default: "
-		 __stringify(VC_DEFAULT_MAX_ORDER) ", at most "
+		 "Largest order served; orders above the buddy allocator's maximum are always virtual (default: 64 MiB blocks, order 14 with 4 KiB pages, 10 with 64 KiB; at most "
 		 __stringify(VCOMPOUND_ORDER_LIMIT) ")");
 
 bool vc_always_fallback(void)

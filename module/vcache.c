@@ -13,6 +13,7 @@
 #include <linux/nodemask.h>
 #include <linux/percpu.h>
 #include <linux/seq_file.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/topology.h>
@@ -24,8 +25,11 @@ LIST_HEAD(vcache_list);
 /* Protects vcache_list; caches are created and destroyed in process context. */
 DEFINE_MUTEX(vcache_mutex);
 
-/* VCACHE_VFALLBACK slabs: at least this order, and enough objects. */
-#define VCACHE_VFALLBACK_MIN_ORDER	4
+/*
+ * VCACHE_VFALLBACK slabs: at least this size (order 4 with 4 KiB pages,
+ * 0 with 64 KiB), and enough objects.
+ */
+#define VCACHE_VFALLBACK_MIN_BYTES	SZ_64K
 #define VCACHE_VFALLBACK_MIN_OBJS	64
 
 static unsigned int vcache_objs(const struct vcache *c, unsigned int order)
@@ -45,7 +49,7 @@ static unsigned int vcache_pick_order(const struct vcache *c)
 
 	if (c->flags & VCACHE_VFALLBACK) {
 		order = max_t(unsigned int, c->min_order,
-			      VCACHE_VFALLBACK_MIN_ORDER);
+			      get_order(VCACHE_VFALLBACK_MIN_BYTES));
 		while (order < VC_BUDDY_MAX_ORDER &&
 		       vcache_objs(c, order) < VCACHE_VFALLBACK_MIN_OBJS)
 			order++;

@@ -20,8 +20,11 @@
 struct dentry;
 struct seq_file;
 
-/* Default for the max_order param: 64 MiB blocks with 4 KiB pages. */
-#define VC_DEFAULT_MAX_ORDER	14
+/*
+ * Default for the max_order param: 64 MiB blocks, whatever the page size
+ * (order 14 with 4 KiB pages, 12 with 16 KiB, 10 with 64 KiB).
+ */
+#define VC_DEFAULT_MAX_ORDER	(26 - PAGE_SHIFT)
 
 /*
  * A virtual block.  Each of its pages carries its id and index in

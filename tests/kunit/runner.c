@@ -44,7 +44,8 @@ struct vck_group {
 
 enum {
 	VCK_ORDER, VCK_ALLOC, VCK_CONTEXT, VCK_MISUSE, VCK_VCACHE,
-	VCK_INJECT, VCK_ATOMIC, VCK_TRACE, VCK_REVIEW, VCK_FRAGMENT, VCK_NR
+	VCK_INJECT, VCK_ATOMIC, VCK_TRACE, VCK_REVIEW, VCK_SPACE, VCK_FRAGMENT,
+	VCK_NR
 };
 
 /* Defined at the end, with the suites. */
@@ -290,6 +291,7 @@ VCK_SUITE(VCK_INJECT, inject, "vcompound_inject");
 VCK_SUITE(VCK_ATOMIC, atomic, "vcompound_atomic");
 VCK_SUITE(VCK_TRACE, trace, "vcompound_trace");
 VCK_SUITE(VCK_REVIEW, review, "vcompound_review");
+VCK_SUITE(VCK_SPACE, space, "vcompound_space");
 VCK_SUITE(VCK_FRAGMENT, fragment, "vcompound_fragment");
 
 static struct vck_group vck_groups[VCK_NR] = {
@@ -302,13 +304,14 @@ static struct vck_group vck_groups[VCK_NR] = {
 	[VCK_ATOMIC] = { &vck_atomic_suite, vct_atomic_cases },
 	[VCK_TRACE] = { &vck_trace_suite, vct_trace_cases },
 	[VCK_REVIEW] = { &vck_review_suite, vct_review_cases },
+	[VCK_SPACE] = { &vck_space_suite, vct_space_cases },
 	[VCK_FRAGMENT] = { &vck_fragment_suite, vct_fragment_cases },
 };
 
 kunit_test_suites(&vck_order_suite, &vck_alloc_suite, &vck_context_suite,
 		  &vck_misuse_suite, &vck_vcache_suite, &vck_inject_suite,
 		  &vck_atomic_suite, &vck_trace_suite, &vck_review_suite,
-		  &vck_fragment_suite);
+		  &vck_space_suite, &vck_fragment_suite);
 
 VCOMPOUND_IMPORT_NS();
 MODULE_LICENSE("GPL");

@@ -31,6 +31,7 @@
 #include <linux/sched.h>
 #include <linux/sched/task_stack.h>
 #include <linux/workqueue.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -44,17 +45,27 @@
 #include "vct.h"
 
 /*
- * drain_concurrent: 256 order-8 virtual blocks freed from hardirq on CPU 0,
- * a few at a time, while two kthreads (on CPUs 0 and 1) drain in a loop.
- * Once the last free is queued each drainer drains once more, and then no
- * free may be pending: every one was queued before that drain began.  A
- * drainer that found the queue emptied by the other one, still unmapping
- * what it took, used to return early (at repeat 0 on 6.12 with the drain
- * lock taken out).  Order 8, 256 MiB a repeat: with order 9 the debug
- * kernel's KUnit run went out of memory (KASAN's reserve and a raised
- * watermark boost leave about 650 MiB in its 1 GiB guest).
+ * drain_concurrent: 256 virtual blocks of 1 MiB (order 8 with 4 KiB pages,
+ * 4 with 64 KiB) freed from hardirq on CPU 0, a few at a time, while two
+ * kthreads (on CPUs 0 and 1) drain in a loop.  Once the last free is
+ * queued each drainer drains once more, and then no free may be pending:
+ * every one was queued before that drain began.  A drainer that found the
+ * queue emptied by the other one, still unmapping what it took, used to
+ * return early (at repeat 0 on 6.12 with the drain lock taken out).  256
+ * MiB a repeat: with 2 MiB blocks the debug kernel's KUnit run went out
+ * of memory (KASAN's reserve and a raised watermark boost leave about 650
+ * MiB in its 1 GiB guest).
+ *
+ * Where the vmalloc space cannot hold 256 such blocks (i386: 120 MiB), a
+ * repeat takes as many as vct_vmalloc_budget_pages() allows, each with
+ * its guard page (60 on i386).  The race is at the end of a repeat, the
+ * last hardirq batch being unmapped by one drainer while the other one's
+ * final drain finds the queue empty: every repeat has one, however many
+ * blocks came before it, and the shorter repeats leave room for more of
+ * them in the time budget.  Fewer than two hardirq batches would be no
+ * storm: the case fails then rather than prove less.
  */
-#define VCT_DR_ORDER		8
+#define VCT_DR_ORDER		get_order(SZ_1M)
 #define VCT_DR_BLOCKS		256
 #define VCT_DR_BATCH		8	/* frees per hardirq */
 #define VCT_DR_REPEATS		100
@@ -74,6 +85,7 @@ struct vct_dr_thread {
 
 struct vct_dr {
 	void *blocks[VCT_DR_BLOCKS];
+	unsigned int nr;	/* blocks a repeat takes, VCT_DR_BLOCKS at most */
 	unsigned int next;	/* the next block the hardirq frees */
 	bool storm_done;	/* every free queued; read with acquire */
 	struct irq_work work;
@@ -99,7 +111,7 @@ static void vct_dr_free_batch(struct irq_work *work)
 	struct vct_dr *dr = container_of(work, struct vct_dr, work);
 	unsigned int i;
 
-	for (i = 0; i < VCT_DR_BATCH && dr->next < VCT_DR_BLOCKS; i++)
+	for (i = 0; i < VCT_DR_BATCH && dr->next < dr->nr; i++)
 		vcompound_free(dr->blocks[dr->next++]);
 }
 
@@ -118,7 +130,7 @@ static int vct_dr_storm(void *arg)
 {
 	struct vct_dr *dr = arg;
 
-	while (dr->next < VCT_DR_BLOCKS) {
+	while (dr->next < dr->nr) {
 		irq_work_queue(&dr->work);
 		irq_work_sync(&dr->work);
 		cond_resched();
@@ -152,13 +164,13 @@ static bool vct_dr_alloc(struct vct *t, struct vct_dr *dr)
 {
 	unsigned int i;
 
-	for (i = 0; i < VCT_DR_BLOCKS; i++) {
+	for (i = 0; i < dr->nr; i++) {
 		dr->blocks[i] = vcompound_alloc(GFP_KERNEL | __GFP_NOWARN,
 						VCT_DR_ORDER);
 		if (!dr->blocks[i] || !is_vmalloc_addr(dr->blocks[i]))
 			break;
 	}
-	if (i == VCT_DR_BLOCKS)
+	if (i == dr->nr)
 		return true;
 	vct_diag(t, "block %u of order %u: %p, not a virtual block", i,
 		 VCT_DR_ORDER, dr->blocks[i]);
@@ -205,7 +217,7 @@ static bool vct_dr_repeat(struct vct *t, struct vct_dr *dr, unsigned int rep)
 		kthread_bind(storm, 0);
 		wake_up_process(storm);
 	} else {
-		while (dr->next < VCT_DR_BLOCKS)
+		while (dr->next < dr->nr)
 			vcompound_free(dr->blocks[dr->next++]);
 		/* As the storm's: lets the drainers end. */
 		smp_store_release(&dr->storm_done, true);
@@ -255,6 +267,14 @@ static void vct_drain_concurrent(struct vct *t)
 	dr = kzalloc(sizeof(*dr), GFP_KERNEL);
 	if (!VCT_CHECK(t, dr))
 		return;
+	/* Each block with the guard page vmap() puts after it. */
+	dr->nr = min_t(unsigned long, VCT_DR_BLOCKS,
+		       vct_vmalloc_budget_pages() / ((1UL << VCT_DR_ORDER) + 1));
+	if (dr->nr < VCT_DR_BLOCKS)
+		vct_diag(t, "%u blocks a repeat: %lu KiB of vmalloc space",
+			 dr->nr, vct_vmalloc_total_pages() << (PAGE_SHIFT - 10));
+	if (!VCT_CHECK(t, dr->nr >= 2 * VCT_DR_BATCH))
+		goto out;
 	if (vct_set_fallback(t, true))
 		goto out;
 	for (rep = 0; rep < VCT_DR_REPEATS && !t->failed; rep++) {
@@ -266,7 +286,7 @@ static void vct_drain_concurrent(struct vct *t)
 		}
 	}
 	vct_diag(t, "%u repeats of %u order-%u hardirq frees against two drainers",
-		 rep, VCT_DR_BLOCKS, VCT_DR_ORDER);
+		 rep, dr->nr, VCT_DR_ORDER);
 out:
 	kfree(dr);
 }
@@ -652,12 +672,13 @@ out:
  * bulk_alloc_latency: the page allocator's bulk call runs its loop, page
  * zeroing included, with interrupts off (5.13-6.1) or preemption off (6.2
  * on), so one call for every page of a large block holds a CPU for as long
- * as that takes.  A kthread on CPU 0 allocates an order-14 __GFP_ZERO
- * virtual block (always_fallback), frees it and drains, while on the same
- * CPU a hard 1 ms hrtimer records the longest gap between its expiries
- * (interrupts off) and a SCHED_FIFO kthread the longest delay of its 1 ms
- * sleeps (interrupts or preemption off, or no scheduling point, which
- * Debian's voluntary preemption needs).  Both must stay under 5 ms.
+ * as that takes.  A kthread on CPU 0 allocates a 64 MiB __GFP_ZERO
+ * virtual block (order 14 with 4 KiB pages; always_fallback), frees it
+ * and drains, while on the same CPU a hard 1 ms hrtimer records the
+ * longest gap between its expiries (interrupts off) and a SCHED_FIFO
+ * kthread the longest delay of its 1 ms sleeps (interrupts or preemption
+ * off, or no scheduling point, which Debian's voluntary preemption
+ * needs).  Both must stay under 5 ms.
  *
  * QEMU TCG runs the guest in wall-clock time on a loaded host, where a
  * vCPU thread that the host preempts shows the same gaps (15-60 ms in
@@ -668,7 +689,7 @@ out:
  * maxima.  A first round, not measured, lets the host back the guest's
  * pages (its first touches of them took 40-60 ms in one stretch).
  */
-#define VCT_BL_ORDER		14
+#define VCT_BL_ORDER		get_order(SZ_64M)
 #define VCT_BL_ROUNDS		20
 #define VCT_BL_PERIOD_NS	NSEC_PER_MSEC
 #define VCT_BL_LIMIT_US		5000
@@ -801,7 +822,7 @@ static void vct_bulk_alloc_latency(struct vct *t)
 
 	if (vct_param_read_uint("max_order", &max_order) ||
 	    max_order < VCT_BL_ORDER) {
-		t->skip = "max_order below 14";
+		t->skip = "max_order below the order of 64 MiB blocks";
 		return;
 	}
 	if (!cpu_online(VCT_BL_CPU)) {
@@ -1342,6 +1363,17 @@ static void vct_page_private_clobbered(struct vct *t)
 /* ------------------------------------------- ids, defect 8 of issue 13 -- */
 
 #define VCT_MANY_BLOCKS	5000
+/*
+ * Order 1, so that each block has a page at index 1 too: 40 MiB with 4
+ * KiB pages, 160 MiB with 16 KiB.  With 64 KiB pages that would be 640
+ * MiB of a 1 GiB guest, and those kernels are 64-bit, where the id never
+ * shared page->private with the index: order 0 there, 312 MiB.
+ */
+#if PAGE_SHIFT > 14
+#define VCT_MANY_ORDER	0U
+#else
+#define VCT_MANY_ORDER	1U
+#endif
 
 /* Each page of the virtual block at @addr leads back to it, both ways. */
 static bool vct_vblock_pages_found(struct vct *t, void *addr,
@@ -1367,7 +1399,7 @@ static bool vct_vblock_pages_found(struct vct *t, void *addr,
 }
 
 /*
- * 5000 live virtual blocks of order 1 (40 MB with 4 KiB pages): once only
+ * 5000 live virtual blocks of VCT_MANY_ORDER: once only
  * 4095 fitted on 32-bit, where the id shared page->private with a 20-bit
  * index, and the fallback failed silently past them.
  */
@@ -1383,14 +1415,16 @@ static void vct_virtual_blocks_5000(struct vct *t)
 		return;
 	vct_snap(t);
 	for (n = 0; n < VCT_MANY_BLOCKS; n++) {
-		addrs[n] = vcompound_alloc(GFP_KERNEL | __GFP_NOWARN, 1);
+		addrs[n] = vcompound_alloc(GFP_KERNEL | __GFP_NOWARN,
+					   VCT_MANY_ORDER);
 		if (!VCT_CHECK(t, addrs[n])) {
 			vct_diag(t, "virtual block %u of %u: NULL", n + 1,
 				 VCT_MANY_BLOCKS);
 			break;
 		}
 		if (!VCT_CHECK(t, vcompound_is_virtual(addrs[n]) &&
-			       vct_vblock_pages_found(t, addrs[n], 1))) {
+			       vct_vblock_pages_found(t, addrs[n],
+						      VCT_MANY_ORDER))) {
 			n++;
 			break;
 		}
@@ -1399,10 +1433,11 @@ static void vct_virtual_blocks_5000(struct vct *t)
 	vct_resnap(t);
 	VCT_CHECK(t, vct_delta(t, outstanding_virtual) == n);
 	VCT_CHECK(t, vct_delta64(t, outstanding_virtual_bytes) ==
-		     (u64)n * 2 * PAGE_SIZE);
+		     (u64)n * (PAGE_SIZE << VCT_MANY_ORDER));
 	/* Every block is still found once all are out. */
 	for (i = 0; i < n; i++)
-		if (!VCT_CHECK(t, vct_vblock_pages_found(t, addrs[i], 1)))
+		if (!VCT_CHECK(t, vct_vblock_pages_found(t, addrs[i],
+							 VCT_MANY_ORDER)))
 			break;
 	for (i = 0; i < n; i++)
 		vct_free(t, addrs[i]);

@@ -996,17 +996,30 @@ out:
  * which gives back KASAN_VMALLOC's shadow of the virtual slabs.  The free
  * count is still polled briefly; the 10 % margin is for whatever the
  * kernel allocates meanwhile.
+ *
+ * The virtual kind maps its slabs in vmalloc space, of which i386 has 120
+ * MiB: there the objects fill what vct_vmalloc_budget_pages() allows.
  */
 static void vct_vc_shrink(struct vct *t)
 {
-	const unsigned int n = VCT_SHRINK_BYTES / VCT_SHRINK_SIZE;
 	bool virt = vct_vc_virt(vct_vc_flags);
 	unsigned long full_pages, kept_pages, free0, waited = 0;
+	unsigned long bytes = VCT_SHRINK_BYTES;
 	struct vcache_info info;
 	struct vcache *c;
+	unsigned int n;
 	void **objs;
 	long gained;
 
+	if (virt && vct_vmalloc_budget_pages() < bytes >> PAGE_SHIFT) {
+		bytes = vct_vmalloc_budget_pages() << PAGE_SHIFT;
+		vct_diag(t, "%lu KiB of objects: %lu KiB of vmalloc space",
+			 bytes >> 10,
+			 vct_vmalloc_total_pages() << (PAGE_SHIFT - 10));
+	}
+	n = bytes / VCT_SHRINK_SIZE;
+	if (!VCT_CHECK(t, n))
+		return;
 	if (vct_set_fallback(t, virt))
 		return;
 	vct_snap(t);

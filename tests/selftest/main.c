@@ -65,6 +65,7 @@ static void vct_run_stock(unsigned int max_order)
 	vct_atomic_cases(vct_run);
 	vct_trace_cases(vct_run);
 	vct_review_cases(vct_run);
+	vct_space_cases(vct_run);
 	vct_fragment_cases(vct_run);
 }
 

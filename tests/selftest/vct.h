@@ -113,6 +113,12 @@ void vct_settle(struct vct *t);
 void vct_settle_at_cap(struct vct *t);
 
 int vct_param_write(const char *param, const char *val);
+/*
+ * The vmalloc space: its size (/proc/meminfo's VmallocTotal) and how much
+ * of it one case may map at once, in pages; 0 if /proc/meminfo is unread.
+ */
+unsigned long vct_vmalloc_total_pages(void);
+unsigned long vct_vmalloc_budget_pages(void);
 /* Free pages, those on the per-CPU lists included. */
 unsigned long vct_free_pages(void);
 /* Whole files: read NUL-terminated (length or error); written at once. */
@@ -183,6 +189,9 @@ void vct_inject_cases(void (*run)(const char *name,
 /* Defects found by reading module/ (issue 13). */
 void vct_review_cases(void (*run)(const char *name,
 				  void (*fn)(struct vct *t)));
+/* The vmalloc space running out, and highmem pages (issue 16). */
+void vct_space_cases(void (*run)(const char *name,
+				 void (*fn)(struct vct *t)));
 /* suite=faults and suite=stress (see main.c). */
 void vct_fault_cases(void (*run)(const char *name,
 				 void (*fn)(struct vct *t)));

@@ -15,6 +15,7 @@
 #include <linux/mmzone.h>
 #include <linux/mutex.h>
 #include <linux/nodemask.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -62,13 +63,13 @@ void vct_case_teardown(struct vct *t)
  * by setting ->block once vcompound has taken the block back, so a settle
  * that runs meanwhile stops at the first slot whose free is in flight.
  */
-/* A whole block of vcompound's default max_order, 14. */
-#define VCT_WITNESS_SLOTS	16384UL
+/* A whole block of vcompound's default max_order: 64 MiB. */
+#define VCT_WITNESS_SLOTS	(SZ_64M >> PAGE_SHIFT)
 /*
- * Process-context frees settle before the pinned pages pass this (16 MiB
- * with 4 KiB pages), so that loops and stress runs pin little memory.
+ * Process-context frees settle before the pinned pages pass this (16 MiB:
+ * 4096 pages of 4 KiB), so that loops and stress runs pin little memory.
  */
-#define VCT_WITNESS_CAP		4096UL
+#define VCT_WITNESS_CAP		(SZ_16M >> PAGE_SHIFT)
 /* Leaked pages a settle names one by one; the rest are counted. */
 #define VCT_WITNESS_NAMED	8
 
@@ -646,4 +647,45 @@ bool vct_reserve_wait(struct vct *t, unsigned int order, long want)
 	vct_diag(t, "reserve of order %u holds %ld blocks after %u ms, not %ld",
 		 order, vct_reserve_level(order), waited, want);
 	return false;
+}
+
+#define VCT_MEMINFO_BYTES	8192
+
+/*
+ * VmallocTotal of /proc/meminfo, in pages: VMALLOC_TOTAL, read the way an
+ * administrator reads it.  The macro itself is a different expression on
+ * each architecture (on 32-bit x86 and ppc64 it reads kernel variables),
+ * the file is the same on every kernel and architecture.  0 if unread.
+ */
+unsigned long vct_vmalloc_total_pages(void)
+{
+	static unsigned long pages;
+	unsigned long long kib;
+	char *buf, *line;
+
+	if (pages)
+		return pages;
+	buf = kmalloc(VCT_MEMINFO_BYTES, GFP_KERNEL);
+	if (!buf)
+		return 0;
+	if (vct_read_file("/proc/meminfo", buf, VCT_MEMINFO_BYTES) > 0) {
+		line = strstr(buf, "\nVmallocTotal:");
+		if (line && sscanf(line, " VmallocTotal: %llu kB", &kib) == 1)
+			pages = min_t(unsigned long long, kib >> (PAGE_SHIFT - 10),
+				      ULONG_MAX);
+	}
+	kfree(buf);
+	return pages;
+}
+
+/*
+ * Pages a case may keep mapped in vmalloc space at once: half of it.  The
+ * rest is for what the kernel has mapped there already (its vmalloc(),
+ * ioremap() and percpu areas, and on 32-bit x86 every module), vmap areas
+ * freed but not yet purged, and one guard page per vmap() area.  Plenty on
+ * 64-bit (tens of TiB); about 60 MiB on i386 (VmallocTotal 120 MiB).
+ */
+unsigned long vct_vmalloc_budget_pages(void)
+{
+	return vct_vmalloc_total_pages() / 2;
 }

@@ -21,7 +21,7 @@ struct vcdev_info {
 #define VCDEV_SET_SIZE	_IOW('v', 0x40, __u64)
 #define VCDEV_GET_INFO	_IOR('v', 0x41, struct vcdev_info)
 
-/* vcompound's default max_order (14) with 4 KiB pages */
+/* A block of vcompound's default max_order, whatever the page size */
 #define VCDEV_MAX_SIZE	(64ULL << 20)
 
 #endif /* _VCDEV_UAPI_H */

@@ -45,13 +45,14 @@
 
 #include "vct_fragment.h"
 
-static unsigned int table_order = 10;
+/* 4 MiB and 2 MiB blocks whatever the page size: orders 10 and 9 with 4 KiB. */
+static unsigned int table_order = 22 - PAGE_SHIFT;
 module_param(table_order, uint, 0444);
-MODULE_PARM_DESC(table_order, "flow table (buckets) block order, 1 to the buddy allocator's maximum (default 10: 4 MiB with 4 KiB pages)");
+MODULE_PARM_DESC(table_order, "flow table (buckets) block order, 1 to the buddy allocator's maximum (default: 4 MiB, order 10 with 4 KiB pages)");
 
-static unsigned int ring_order = 9;
+static unsigned int ring_order = 21 - PAGE_SHIFT;
 module_param(ring_order, uint, 0444);
-MODULE_PARM_DESC(ring_order, "record ring block order, 1 to the buddy allocator's maximum (default 9: 2 MiB with 4 KiB pages)");
+MODULE_PARM_DESC(ring_order, "record ring block order, 1 to the buddy allocator's maximum (default: 2 MiB, order 9 with 4 KiB pages)");
 
 /* ---------------------------------------------------------------- KTAP */
 
