@@ -682,15 +682,17 @@ out:
  *
  * QEMU TCG runs the guest in wall-clock time on a loaded host, where a
  * vCPU thread that the host preempts shows the same gaps (15-60 ms in
- * every round of one run, the host's load at twice its cores).  A stretch
- * that vcompound causes is there in every round, a host's hiccup is not:
- * the rounds go on until one stays under the limit in both measures, up
- * to VCT_BL_ROUNDS, and each measure takes the smallest of its rounds'
- * maxima.  A first round, not measured, lets the host back the guest's
- * pages (its first touches of them took 40-60 ms in one stretch).
+ * every round of one run, the host's load at twice its cores; 10 ms in
+ * all of 20 rounds, a second in all, with the host otherwise idle).  A
+ * stretch that vcompound causes is there in every round, a host's spell
+ * is not: the rounds go on until one stays under the limit in both
+ * measures, up to VCT_BL_ROUNDS (about 5 s of them), and each measure
+ * takes the smallest of its rounds' maxima.  A first round, not measured,
+ * lets the host back the guest's pages (its first touches of them took
+ * 40-60 ms in one stretch).
  */
 #define VCT_BL_ORDER		get_order(SZ_64M)
-#define VCT_BL_ROUNDS		20
+#define VCT_BL_ROUNDS		100
 #define VCT_BL_PERIOD_NS	NSEC_PER_MSEC
 #define VCT_BL_LIMIT_US		5000
 #define VCT_BL_LIMIT_NS		(VCT_BL_LIMIT_US * NSEC_PER_USEC)
