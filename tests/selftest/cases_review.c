@@ -1385,13 +1385,8 @@ static bool vct_vblock_pages_found(struct vct *t, void *addr,
 	unsigned long i;
 
 	for (i = 0; i < (1UL << order); i++) {
-		void *a = addr + i * PAGE_SIZE;
-		struct page *page = vcompound_nth_page(addr, i);
-
-		if (!head || !page || vcompound_to_page(a) != page ||
-		    vmalloc_address(page) != a ||
-		    vcompound_head_page(a) != head ||
-		    vcompound_order(a) != order) {
+		if (!head || !vct_vblock_page_ok(addr, order, head, i,
+						 vcompound_nth_page(addr, i))) {
 			vct_diag(t, "block %p order %u: page %lu is not found",
 				 addr, order, i);
 			return false;

@@ -168,23 +168,6 @@ static bool vct_sp_no_highmem(struct vct *t)
 }
 
 /*
- * The lookups of page @i of the virtual block at @addr of @order, whose
- * first page is @head; true if all agree.
- */
-static bool vct_sp_page_ok(void *addr, unsigned int order, struct page *head,
-			   unsigned long i, struct page *page)
-{
-	void *p = addr + (i << PAGE_SHIFT);
-
-	return page && vmalloc_to_page(p) == page &&
-	       vcompound_to_page(p + PAGE_SIZE - 1) == page &&
-	       vmalloc_address(page) == p &&
-	       vcompound_head_page(p) == head &&
-	       vcompound_order(p + PAGE_SIZE / 2) == order &&
-	       vcompound_is_virtual(p);
-}
-
-/*
  * Every page of the block at @addr: found by the lookups, into @pages;
  * returns how many are highmem pages, or -1 after a failed check.
  */
@@ -194,13 +177,14 @@ static long vct_sp_pages(struct vct *t, void *addr, unsigned int order,
 	struct page *head = vcompound_head_page(addr);
 	unsigned long i;
 	long high = 0;
+	bool ok;
 
 	if (!VCT_CHECK(t, head))
 		return -1;
 	for (i = 0; i < (1UL << order); i++) {
 		pages[i] = vcompound_nth_page(addr, i);
-		if (!VCT_CHECK(t, vct_sp_page_ok(addr, order, head, i,
-						 pages[i]))) {
+		ok = vct_vblock_page_ok(addr, order, head, i, pages[i]);
+		if (!VCT_CHECK(t, ok)) {
 			vct_diag(t, "page %lu of the order-%u block: lookups disagree",
 				 i, order);
 			return -1;

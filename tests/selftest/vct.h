@@ -162,6 +162,12 @@ bool vct_run_in(enum vct_ctx ctx, void (*fn)(void *arg), void *arg);
  */
 enum vct_ctx vct_alloc_ctx(enum vct_ctx ctx);
 
+/*
+ * Whether every lookup of page @i of the virtual block at @addr (of
+ * @order, first page @head) agrees that it is @page, mapped there.
+ */
+bool vct_vblock_page_ok(void *addr, unsigned int order, struct page *head,
+			unsigned long i, struct page *page);
 /* Fills a block with a pattern and checks it through each page's alias. */
 bool vct_pattern_check(struct vct *t, void *addr, unsigned int order);
 

@@ -19,6 +19,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
 #include <linux/uaccess.h>
 #include <linux/vmstat.h>
 
@@ -688,4 +689,18 @@ unsigned long vct_vmalloc_total_pages(void)
 unsigned long vct_vmalloc_budget_pages(void)
 {
 	return vct_vmalloc_total_pages() / 2;
+}
+
+/* vct.h; interior offsets, so that no lookup works for the start only. */
+bool vct_vblock_page_ok(void *addr, unsigned int order, struct page *head,
+			unsigned long i, struct page *page)
+{
+	void *p = addr + (i << PAGE_SHIFT);
+
+	return page && vmalloc_to_page(p) == page &&
+	       vcompound_to_page(p + PAGE_SIZE - 1) == page &&
+	       vmalloc_address(page) == p &&
+	       vcompound_head_page(p) == head &&
+	       vcompound_order(p + PAGE_SIZE / 2) == order &&
+	       vcompound_is_virtual(p);
 }
