@@ -2,9 +2,9 @@
 #
 # vcompound top-level Makefile.
 #
-#   make [KDIR=...]      build vcompound.ko, the self-test and demo modules
-#                        (tools/demo, tools/vcdev, tools/vcusers) and the
-#                        example client (tests/client) against module/'s kit
+#   make [KDIR=...]      build vcompound.ko, the self-test, the sample
+#                        modules (tools/samples/: demo, vcdev, vcusers) and
+#                        the example client (tests/client) against module/'s kit
 #   make test            install the Debian packages in each supported Debian
 #                        release, boot its stock kernel under QEMU and run the
 #                        KTAP suite
@@ -46,7 +46,7 @@ compat:
 VERSION_H := $(TOP)/module/include/vcompound_version.h
 
 # vcompound.ko alone: what DKMS builds (dkms.conf MAKE[0]).  It leaves
-# module/ a client kit (tools/publish-kit.sh).
+# module/ a client kit (tools/scripts/publish-kit.sh).
 module: compat
 	@v='$(VC_VERSION)'; \
 	n=$$(echo "$$v" | sed -n 's/^\([0-9]\{1,\}\)\.\([0-9]\{1,\}\)\.\([0-9]\{1,\}\).*/\1, \2, \3/p'); \
@@ -58,7 +58,7 @@ module: compat
 
 # The tree's other modules, built against module/'s kit (VCOMPOUND_KIT=DIR:
 # against a published one), and the client, which only builds against a kit.
-MODULE_DIRS := tests/selftest tools/demo tools/vcdev tools/vcusers
+MODULE_DIRS := tests/selftest tools/samples/demo tools/samples/vcdev tools/samples/vcusers
 
 modules: module
 	for d in $(MODULE_DIRS); do \
@@ -76,13 +76,13 @@ clean:
 		       $(TOP)/$$d/*.mod.c $(TOP)/$$d/.*.cmd $(TOP)/$$d/.*.d $(TOP)/$$d/*.symvers \
 		       $(TOP)/$$d/modules.order $(TOP)/$$d/.tmp_versions; \
 	done
-	rm -f $(TOP)/tools/vcstat/vcstat $(TOP)/tools/vcdev/vcdev_test
+	rm -f $(TOP)/tools/vcstat/vcstat $(TOP)/tools/samples/vcdev/vcdev_test
 
 # checkpatch --strict --no-tree, sparse (C=2) and W=1 against the Debian 6.12
 # headers (tests/qemu/fetch-kernel.sh), in a scratch copy of the tree.  An
 # explicit KDIR=... on the command line is used instead of fetching.
 lint:
-	bash $(TOP)/tools/lint.sh $(if $(filter command line,$(origin KDIR)),--kdir=$(KDIR))
+	bash $(TOP)/tools/scripts/lint.sh $(if $(filter command line,$(origin KDIR)),--kdir=$(KDIR))
 
 # Boot stock Debian kernels under QEMU (TCG) with a busybox+kmod initramfs
 # and run the KTAP self-test and client (test, test-fast) or the demo module
@@ -136,7 +136,7 @@ bench:
 # DKMS copies what it builds from /usr/src/vcompound-<version>.
 KREL ?= $(shell uname -r)
 DKMS_SRC := /usr/src/vcompound-$(VC_VERSION)
-DKMS_FILES := dkms.conf Makefile module compat tools/publish-kit.sh
+DKMS_FILES := dkms.conf Makefile module compat tools/scripts/publish-kit.sh
 
 dkms-install:
 	@test "$$(id -u)" = 0 || { echo "dkms-install: run as root" >&2; exit 1; }
@@ -157,7 +157,7 @@ dkms-uninstall:
 
 # The Debian packages vcompound-dkms and vcompound-tools (debian/), built
 # with dpkg-buildpackage from a copy of the tree in the lab's bookworm
-# chroot and checked with lintian, into build/deb; see tools/mkdeb.sh.
+# chroot and checked with lintian, into build/deb; see tools/scripts/mkdeb.sh.
 .PHONY: deb
 deb:
-	@bash $(TOP)/tools/mkdeb.sh
+	@bash $(TOP)/tools/scripts/mkdeb.sh

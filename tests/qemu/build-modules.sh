@@ -23,8 +23,8 @@
 #        3. the upgrade to N+1 (apt-get install ./...N+1...deb): DKMS
 #           rebuilds, and the module installed for <rel> is N+1: the one
 #           the guest loads;
-#        4. the self-test, the demo device (tools/vcdev) and the converted
-#           users (tools/vcusers) built from src/ against that kit;
+#        4. the self-test, the demo device (tools/samples/vcdev) and the converted
+#           users (tools/samples/vcusers) built from src/ against that kit;
 #        5. the headers of a second kernel (the cloud flavour of <rel>):
 #           DKMS builds vcompound and the client for it, as a kernel
 #           upgrade would;
@@ -36,9 +36,9 @@
 #       DKMS output saying "Deprecated feature" fails the build. The
 #       modules the guest loads are copied to out/ first.
 # tree: "make modules" in src/ (fast development path); the kit is
-#       published from module/ with tools/publish-kit.sh into kit/, and the
+#       published from module/ with tools/scripts/publish-kit.sh into kit/, and the
 #       client is built against it alone.
-# --demo builds the demo modules (tools/demo, tools/vcusers) instead of the
+# --demo builds the demo modules (tools/samples/demo, tools/samples/vcusers) instead of the
 # self-test, client and device; --bench the benchmark module tests/bench.
 # --flavour F (default amd64) is the flavour of VCLAB_REL, --second F2
 # (default cloud-amd64; "-": none) the flavour whose headers step 5 installs
@@ -47,7 +47,7 @@
 # busybox, kmod and compiler do not fit its guest): the guest's user space,
 # from this environment, into out/guest/ (busybox from busybox-static, kmod
 # and the shared libraries it needs, at their paths) and the static user
-# programs tools/vcstat and tools/vcdev (vcdev_test) into out/bin/, built
+# programs tools/vcstat and tools/samples/vcdev (vcdev_test) into out/bin/, built
 # with this environment's compiler and libc.
 # --kunit (debug lane, tree builds) also builds the KUnit module tests/kunit
 # (vcompound_kunit.ko) when the tree has it and the kernel has CONFIG_KUNIT;
@@ -128,19 +128,19 @@ build_internal() {
 	fi
 	if [ $DEMO -eq 1 ]; then
 		step "demo module"
-		kmake "$S/tools/demo" "$kit" || fail "demo build"
-		have demo "$S/tools/demo/vcompound_demo.ko"
+		kmake "$S/tools/samples/demo" "$kit" || fail "demo build"
+		have demo "$S/tools/samples/demo/vcompound_demo.ko"
 	else
 		step "self-test module"
 		kmake "$S/tests/selftest" "$kit" || fail "self-test build"
 		have test "$S/tests/selftest/vcompound_test.ko"
-		step "demo device (tools/vcdev)"
-		kmake "$S/tools/vcdev" "$kit" || fail "demo device build"
-		have dev "$S/tools/vcdev/vcompound_dev.ko"
+		step "demo device (tools/samples/vcdev)"
+		kmake "$S/tools/samples/vcdev" "$kit" || fail "demo device build"
+		have dev "$S/tools/samples/vcdev/vcompound_dev.ko"
 	fi
-	step "converted vmalloc users (tools/vcusers)"
-	kmake "$S/tools/vcusers" "$kit" || fail "converted users build"
-	have users "$S/tools/vcusers/vcompound_users.ko"
+	step "converted vmalloc users (tools/samples/vcusers)"
+	kmake "$S/tools/samples/vcusers" "$kit" || fail "converted users build"
+	have users "$S/tools/samples/vcusers/vcompound_users.ko"
 	build_kunit "$kit"
 }
 
@@ -187,13 +187,13 @@ stage_userland() {
 		cp -L "$lib" "$g$lib"
 	done
 	echo "kmod: $kmod ($feat); libraries: $(cd "$g" && find . -name '*.so*' | tr '\n' ' ')"
-	for t in vcstat vcdev; do
+	for t in vcstat samples/vcdev; do
 		[ -f "$S/tools/$t/Makefile" ] || continue
 		step "make -C src/tools/$t STATIC=1 ($(cc --version | head -n 1))"
 		make -C "$S/tools/$t" STATIC=1 || fail "guest user space (tools/$t)"
 	done
 	[ ! -x "$S/tools/vcstat/vcstat" ] || cp "$S/tools/vcstat/vcstat" "$OUT/bin/"
-	[ ! -x "$S/tools/vcdev/vcdev_test" ] || cp "$S/tools/vcdev/vcdev_test" "$OUT/bin/"
+	[ ! -x "$S/tools/samples/vcdev/vcdev_test" ] || cp "$S/tools/samples/vcdev/vcdev_test" "$OUT/bin/"
 	return 0
 }
 [ $USERLAND -eq 0 ] || stage_userland
@@ -207,7 +207,7 @@ if [ "$MODE" = tree ]; then
 	have core "$S/module/vcompound.ko"
 	modinfo -F version "$S/module/vcompound.ko" >"$OUT/version" 2>/dev/null
 	rm -rf "$W/kit"
-	sh "$S/tools/publish-kit.sh" "$S" "$W/kit" || fail "publish-kit.sh"
+	sh "$S/tools/scripts/publish-kit.sh" "$S" "$W/kit" || fail "publish-kit.sh"
 	if [ $BENCH -eq 1 ]; then
 		build_internal "$W/kit"
 		exit 0
@@ -215,14 +215,14 @@ if [ "$MODE" = tree ]; then
 	# make modules built the internal modules against module/; the
 	# guest loads them after the client.
 	if [ $DEMO -eq 1 ]; then
-		have demo "$S/tools/demo/vcompound_demo.ko"
-		have users "$S/tools/vcusers/vcompound_users.ko"
+		have demo "$S/tools/samples/demo/vcompound_demo.ko"
+		have users "$S/tools/samples/vcusers/vcompound_users.ko"
 		exit 0
 	fi
 	have test "$S/tests/selftest/vcompound_test.ko"
 	build_client "$W/kit"
-	have dev "$S/tools/vcdev/vcompound_dev.ko"
-	have users "$S/tools/vcusers/vcompound_users.ko"
+	have dev "$S/tools/samples/vcdev/vcompound_dev.ko"
+	have users "$S/tools/samples/vcusers/vcompound_users.ko"
 	build_kunit "$W/kit"
 	exit 0
 fi

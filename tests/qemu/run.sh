@@ -20,7 +20,7 @@
 #      kernel's Debian suite; the host for the debug kernel) with
 #      build-modules.sh:
 #        --deb (default for the test suite): the lab's Debian packages
-#               (tools/mkdeb.sh, built once per run: version N, and the
+#               (tools/scripts/mkdeb.sh, built once per run: version N, and the
 #               same sources as N+1) installed with apt in a throwaway
 #               overlay of the chroot, so that their maintainer scripts run
 #               DKMS; the upgrade to N+1, a second kernel's headers and the
@@ -185,13 +185,13 @@ record() {
 build_user_tools() {
 	local d=$1 t
 	local -n out=$2
-	for t in vcstat vcdev; do
+	for t in vcstat samples/vcdev; do
 		[ -f "$d/src/tools/$t/Makefile" ] || continue
 		{ echo; echo "===== host: make -C src/tools/$t STATIC=1"; } >>"$d/build.log"
 		make -C "$d/src/tools/$t" STATIC=1 >>"$d/build.log" 2>&1 || return 1
 	done
 	[ ! -x "$d/src/tools/vcstat/vcstat" ] || out+=(--bin "$d/src/tools/vcstat/vcstat")
-	[ ! -x "$d/src/tools/vcdev/vcdev_test" ] || out+=(--bin "$d/src/tools/vcdev/vcdev_test")
+	[ ! -x "$d/src/tools/samples/vcdev/vcdev_test" ] || out+=(--bin "$d/src/tools/samples/vcdev/vcdev_test")
 	return 0
 }
 
@@ -328,7 +328,7 @@ run_one() {
 		done
 	elif [[ " ${ktap[*]} " == *" --extra "* ]] && ! build_user_tools "$b" bins; then
 		tail -n 20 "$b/build.log" >&2
-		msg "FAIL: user tools (tools/vcstat, tools/vcdev) failed to build (log: $b/build.log)"
+		msg "FAIL: user tools (tools/vcstat, tools/samples/vcdev) failed to build (log: $b/build.log)"
 		record "$rel" 0 1 0 FAIL "user tools build failed" $(($(date +%s) - t0))
 		return
 	fi
@@ -460,8 +460,8 @@ build_debs() {
 	[[ $v =~ ^(.*[^0-9])?([0-9]+)$ ]] || die "cannot bump version '$v' of debian/changelog"
 	next=${BASH_REMATCH[1]}$((BASH_REMATCH[2] + 1))
 	info "building the Debian packages $v and $next (log: $log)"
-	if ! { bash "$DEBS/src/tools/mkdeb.sh" --src "$DEBS/src" --out "$DEBS/N" &&
-	       bash "$DEBS/src/tools/mkdeb.sh" --src "$DEBS/src" --out "$DEBS/next" --version "$next"; } >"$log" 2>&1; then
+	if ! { bash "$DEBS/src/tools/scripts/mkdeb.sh" --src "$DEBS/src" --out "$DEBS/N" &&
+	       bash "$DEBS/src/tools/scripts/mkdeb.sh" --src "$DEBS/src" --out "$DEBS/next" --version "$next"; } >"$log" 2>&1; then
 		tail -n 40 "$log" >&2
 		return 1
 	fi

@@ -2,7 +2,7 @@
 /*
  * Real fragmentation of guest memory, for the fragmentation and stress
  * cases of the self-test and for the converted-users demo
- * (tools/vcusers), which compiles this file too.
+ * (tools/samples/vcusers), which compiles this file too.
  *
  * Freeing "every other page" in allocation order does not fragment: the
  * free lists are not in pfn order.  What does: take every free block,

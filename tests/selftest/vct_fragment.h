@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Real fragmentation of guest memory (vct_fragment.c), shared by the
- * fragmentation and stress cases and by tools/vcusers.
+ * fragmentation and stress cases and by tools/samples/vcusers.
  */
 #ifndef _VCT_FRAGMENT_H
 #define _VCT_FRAGMENT_H

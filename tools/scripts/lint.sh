@@ -3,7 +3,7 @@
 #
 # make lint: checkpatch --strict, sparse (C=2) and W=1 for vcompound.
 #
-# usage: tools/lint.sh [--kdir DIR]
+# usage: tools/scripts/lint.sh [--kdir DIR]
 #
 #   1. checkpatch.pl --strict --no-tree on every tracked (or new, not
 #      ignored) *.c/*.h under module/ compat/ tests/ tools/, except
@@ -34,7 +34,7 @@
 #   LINT_KEEP=1      keep the scratch directory and print its path
 set -euo pipefail
 
-TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CACHE=${VCOMPOUND_CACHE:-/var/cache/vcompound}
 CPCACHE=$CACHE/checkpatch
 SOURCE_PKG=${LINT_SOURCE_PKG:-linux-source-6.12}

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vcdev_test: user-space test of vcompound_mmap() through the demo device
- * /dev/vcompound_dev (tools/vcdev/vcompound_dev.c).  Prints KTAP.
+ * /dev/vcompound_dev (tools/samples/vcdev/vcompound_dev.c).  Prints KTAP.
  *
  * For the physical and the virtual kind (always_fallback 0 and 1) and a few
  * buffer sizes: the buffer comes zeroed, patterns written through mmap()

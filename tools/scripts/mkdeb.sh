@@ -5,7 +5,7 @@
 # and its -dbgsym), built from a copy of the source tree in the lab's
 # cached Debian bookworm chroot and checked there with lintian.
 #
-# usage: tools/mkdeb.sh [--src DIR] [--out DIR] [--version V]
+# usage: tools/scripts/mkdeb.sh [--src DIR] [--out DIR] [--version V]
 #
 #   --src DIR    the source tree (default: the checkout holding this
 #                script). From a git checkout the tracked files and the
@@ -40,8 +40,8 @@
 #   TMPDIR           where the work directory is made (default /tmp)
 set -euo pipefail
 
-TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# shellcheck source=../tests/qemu/lib.sh
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=../../tests/qemu/lib.sh
 . "$TOP/tests/qemu/lib.sh"
 SUITE=bookworm
 PKGS="build-essential debhelper dh-dkms lintian"
@@ -51,7 +51,7 @@ VERSION=
 
 say() { echo "mkdeb: $*" >&2; }
 die() { echo "mkdeb: $*" >&2; exit 1; }
-usage() { echo "mkdeb: $* (usage: tools/mkdeb.sh [--src DIR] [--out DIR] [--version V]; --help)" >&2; exit 2; }
+usage() { echo "mkdeb: $* (usage: tools/scripts/mkdeb.sh [--src DIR] [--out DIR] [--version V]; --help)" >&2; exit 2; }
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -116,7 +116,7 @@ if [ -n "$VERSION" ]; then
 	[ "$when" -gt "$prev" ] || when=$((prev + 60))
 	{
 		printf '%s (%s) %s; urgency=medium\n\n' "$name" "$VERSION" "$dist"
-		printf '  * The same sources, built as version %s (tools/mkdeb.sh --version).\n\n' "$VERSION"
+		printf '  * The same sources, built as version %s (tools/scripts/mkdeb.sh --version).\n\n' "$VERSION"
 		printf ' -- %s  %s\n\n' "$maint" "$(LC_ALL=C date -R -d "@$when")"
 		cat "$cl"
 	} >"$cl.new"
@@ -125,7 +125,7 @@ if [ -n "$VERSION" ]; then
 	if [ -f "$md" ]; then
 		awk -v v="$VERSION" -v d="$(date +%F -d "@$when")" '
 			!done && /^## \[/ {
-				print "## [" v "] - " d "\n\n- The same sources, built as version " v " by `tools/mkdeb.sh --version`.\n"
+				print "## [" v "] - " d "\n\n- The same sources, built as version " v " by `tools/scripts/mkdeb.sh --version`.\n"
 				done = 1
 			}
 			{ print }' "$md" >"$md.new"
