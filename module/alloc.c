@@ -52,7 +52,7 @@ static void *vc_alloc_physical(gfp_t gfp, unsigned int order, int nid,
 {
 	struct page *page;
 
-	if (vc_fault(VC_FAULT_PHYSICAL))
+	if (vc_fault(VC_FAULT_physical))
 		return NULL;
 	page = alloc_pages_node(nid, vc_physical_gfp(gfp, order, may_virtual),
 				order);

@@ -17,6 +17,8 @@ void vc_counters_sum(struct vcompound_stats *st)
 	unsigned int o;
 	int cpu;
 
+#define VC_X_SUM_ORDER(name, meaning)	os->name += READ_ONCE(c->name[o]);
+#define VC_X_SUM_ONCE(name, meaning)	st->name += READ_ONCE(c->name);
 	memset(st, 0, sizeof(*st));
 	for_each_possible_cpu(cpu) {
 		const struct vc_counters *c = per_cpu_ptr(&vc_counters, cpu);
@@ -24,24 +26,16 @@ void vc_counters_sum(struct vcompound_stats *st)
 		for (o = 0; o <= VCOMPOUND_ORDER_LIMIT; o++) {
 			struct vcompound_order_stats *os = &st->order[o];
 
-			os->physical += READ_ONCE(c->physical[o]);
-			os->virtual += READ_ONCE(c->virtual[o]);
-			os->failed += READ_ONCE(c->failed[o]);
-			os->freed_physical += READ_ONCE(c->freed_physical[o]);
-			os->freed_virtual += READ_ONCE(c->freed_virtual[o]);
-			os->deferred += READ_ONCE(c->deferred[o]);
+			VCOMPOUND_ORDER_COUNTERS(VC_X_SUM_ORDER)
 			if (o > VC_RESERVE_MAX_ORDER)
 				continue;
-			os->reserve_taken += READ_ONCE(c->reserve_taken[o]);
-			os->reserve_empty += READ_ONCE(c->reserve_empty[o]);
-			os->reserve_built += READ_ONCE(c->reserve_built[o]);
+			VCOMPOUND_RESERVE_COUNTERS(VC_X_SUM_ORDER)
 		}
+		VCOMPOUND_REFUSAL_COUNTERS(VC_X_SUM_ONCE)
 		defer_queued += READ_ONCE(c->defer_queued);
 		defer_done += READ_ONCE(c->defer_done);
-		st->bad_free += READ_ONCE(c->bad_free);
-		st->interior_free += READ_ONCE(c->interior_free);
-		st->order_refused += READ_ONCE(c->order_refused);
-		st->gfp_refused += READ_ONCE(c->gfp_refused);
 	}
+#undef VC_X_SUM_ONCE
+#undef VC_X_SUM_ORDER
 	st->deferred_pending = defer_queued - defer_done;
 }

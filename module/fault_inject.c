@@ -8,7 +8,6 @@
  * the way; the first non-zero knob turns it on.
  */
 #include <linux/atomic.h>
-#include <linux/bits.h>
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/jump_label.h>
@@ -29,15 +28,11 @@ struct vc_fault_knob {
 	atomic_long_t injected;	/* failures injected, since load */
 };
 
-/* The largest block has this many pages. */
-#define VC_FAULT_PAGE_MAX	BIT(VCOMPOUND_ORDER_LIMIT)
+#define VC_X_FAULT_KNOB(site, largest, step) \
+	[VC_FAULT_##site] = { .name = #site, .max = (largest) },
 
 static struct vc_fault_knob vc_fault_knobs[VC_FAULT_NR] = {
-	[VC_FAULT_PHYSICAL]	= { .name = "physical",	.max = UINT_MAX },
-	[VC_FAULT_DESC]		= { .name = "desc",	.max = UINT_MAX },
-	[VC_FAULT_PAGE]		= { .name = "page",	.max = VC_FAULT_PAGE_MAX },
-	[VC_FAULT_VMAP]		= { .name = "vmap",	.max = UINT_MAX },
-	[VC_FAULT_XARRAY]	= { .name = "xarray",	.max = UINT_MAX },
+	VCOMPOUND_FAULT_SITES(VC_X_FAULT_KNOB)
 };
 
 /* Serializes knob writes with the static key switch. */
@@ -83,7 +78,7 @@ bool __vc_fault(enum vc_fault_site site)
  */
 bool __vc_fault_page(unsigned long index)
 {
-	struct vc_fault_knob *k = &vc_fault_knobs[VC_FAULT_PAGE];
+	struct vc_fault_knob *k = &vc_fault_knobs[VC_FAULT_page];
 
 	if (READ_ONCE(k->val) != index + 1)
 		return false;

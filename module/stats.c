@@ -5,6 +5,7 @@
  * check at unload for blocks clients still hold.
  */
 #include <linux/debugfs.h>
+#include <linux/kernel.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -39,6 +40,16 @@ void vcompound_get_stats(struct vcompound_stats *st)
 }
 EXPORT_SYMBOL_GPL(vcompound_get_stats);
 
+/* A column as wide as its name, and never under 10 characters. */
+#define VC_COL(name)	((int)max(sizeof(#name) - 1, (size_t)10))
+#define VC_X_HEAD(name, meaning)	seq_printf(m, " %*s", VC_COL(name), #name);
+#define VC_X_CELL(name, meaning)	seq_printf(m, " %*lu", VC_COL(name), os->name);
+#define VC_X_PAIR(name, meaning)	seq_printf(m, " %s %lu", #name, st->name);
+
+/*
+ * One row per order (above max_order only if it has counts), one column
+ * per counter, then the totals as "label: key value ..." lines.
+ */
 static int vc_stats_show(struct seq_file *m, void *unused)
 {
 	struct vcompound_stats *st;
@@ -49,29 +60,33 @@ static int vc_stats_show(struct seq_file *m, void *unused)
 		return -ENOMEM;
 	vcompound_get_stats(st);
 
-	seq_printf(m, "%5s %10s %10s %10s %10s %10s %10s %10s %10s\n",
-		   "order", "physical", "virtual", "failed", "freed",
-		   "deferred", "rsv_taken", "rsv_empty", "rsv_level");
+	seq_printf(m, "%5s", "order");
+	VCOMPOUND_ORDER_COUNTERS(VC_X_HEAD)
+	VCOMPOUND_RESERVE_COUNTERS(VC_X_HEAD)
+	VC_X_HEAD(reserve_level, "")
+	VC_X_HEAD(reserve_target, "")
+	seq_putc(m, '\n');
 	for (o = 0; o <= VCOMPOUND_ORDER_LIMIT; o++) {
 		const struct vcompound_order_stats *os = &st->order[o];
 
 		if (o > vc_max_order() && !os->physical && !os->virtual &&
 		    !os->failed)
 			continue;
-		seq_printf(m, "%5u %10lu %10lu %10lu %10lu %10lu %10lu %10lu %10lu\n",
-			   o, os->physical, os->virtual, os->failed,
-			   os->freed_physical + os->freed_virtual,
-			   os->deferred, os->reserve_taken, os->reserve_empty,
-			   os->reserve_level);
+		seq_printf(m, "%5u", o);
+		VCOMPOUND_ORDER_COUNTERS(VC_X_CELL)
+		VCOMPOUND_RESERVE_COUNTERS(VC_X_CELL)
+		VC_X_CELL(reserve_level, "")
+		VC_X_CELL(reserve_target, "")
+		seq_putc(m, '\n');
 	}
 	seq_printf(m, "outstanding physical: %lu blocks, %llu bytes\n",
 		   st->outstanding_physical, st->outstanding_physical_bytes);
 	seq_printf(m, "outstanding virtual:  %lu blocks, %llu bytes\n",
 		   st->outstanding_virtual, st->outstanding_virtual_bytes);
 	seq_printf(m, "deferred pending:     %lu\n", st->deferred_pending);
-	seq_printf(m, "refused: bad_free %lu interior_free %lu order %lu gfp %lu\n",
-		   st->bad_free, st->interior_free, st->order_refused,
-		   st->gfp_refused);
+	seq_puts(m, "refused:");
+	VCOMPOUND_REFUSAL_COUNTERS(VC_X_PAIR)
+	seq_putc(m, '\n');
 	vc_fault_stats_show(m);
 	kfree(st);
 	return 0;

@@ -128,7 +128,7 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
 	u32 id;
 
 	vc_scope_enter(&scope, gfp);
-	if (vc_fault(VC_FAULT_DESC))
+	if (vc_fault(VC_FAULT_desc))
 		goto out;
 	vb = vc_desc_alloc(struct_size(vb, pages, nr), meta_gfp, nid);
 	if (!vb)
@@ -160,12 +160,12 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
 			goto free_pages;
 	}
 
-	if (vc_fault(VC_FAULT_VMAP))
+	if (vc_fault(VC_FAULT_vmap))
 		goto free_pages;
 	if (!vc_vblock_map(vb, nr, nid))
 		goto free_pages;
 	vc_kmemleak_alloc(vb->addr, order, meta_gfp);
-	if (vc_fault(VC_FAULT_XARRAY) ||
+	if (vc_fault(VC_FAULT_xarray) ||
 	    xa_alloc_irq(&vc_vblocks, &id, vb, XA_LIMIT(1, VC_ID_MAX), meta_gfp))
 		goto unmap;
 	vb->id = id;

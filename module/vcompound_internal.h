@@ -136,22 +136,17 @@ unsigned int vc_max_order(void);
 #define VC_RESERVE_MAX_ORDER	10
 
 /* counters.c */
+#define VC_X_ORDER_COUNTER(name, meaning) \
+	unsigned long name[VCOMPOUND_ORDER_LIMIT + 1];
+#define VC_X_RESERVE_COUNTER(name, meaning) \
+	unsigned long name[VC_RESERVE_MAX_ORDER + 1];
+
 struct vc_counters {
-	unsigned long physical[VCOMPOUND_ORDER_LIMIT + 1];
-	unsigned long virtual[VCOMPOUND_ORDER_LIMIT + 1];
-	unsigned long failed[VCOMPOUND_ORDER_LIMIT + 1];
-	unsigned long freed_physical[VCOMPOUND_ORDER_LIMIT + 1];
-	unsigned long freed_virtual[VCOMPOUND_ORDER_LIMIT + 1];
-	unsigned long deferred[VCOMPOUND_ORDER_LIMIT + 1];
-	unsigned long reserve_taken[VC_RESERVE_MAX_ORDER + 1];
-	unsigned long reserve_empty[VC_RESERVE_MAX_ORDER + 1];
-	unsigned long reserve_built[VC_RESERVE_MAX_ORDER + 1];
+	VCOMPOUND_ORDER_COUNTERS(VC_X_ORDER_COUNTER)
+	VCOMPOUND_RESERVE_COUNTERS(VC_X_RESERVE_COUNTER)
+	VCOMPOUND_REFUSAL_COUNTERS(VCOMPOUND_X_FIELD)
 	unsigned long defer_queued;	/* frees queued for the worker */
 	unsigned long defer_done;	/* ... and done by it */
-	unsigned long bad_free;
-	unsigned long interior_free;
-	unsigned long order_refused;
-	unsigned long gfp_refused;
 };
 
 DECLARE_PER_CPU(struct vc_counters, vc_counters);
@@ -165,12 +160,9 @@ void vc_counters_sum(struct vcompound_stats *st);
  * fault_inject.c: debugfs knobs that fail one step of an allocation.
  * The hooks cost a static branch while every knob is off.
  */
+#define VC_X_FAULT_ENUM(name, max, step)	VC_FAULT_##name,
 enum vc_fault_site {
-	VC_FAULT_PHYSICAL,	/* the physical attempt */
-	VC_FAULT_DESC,		/* the fallback's descriptor */
-	VC_FAULT_PAGE,		/* one order-0 page of the fallback */
-	VC_FAULT_VMAP,		/* vmap() of the fallback */
-	VC_FAULT_XARRAY,	/* the fallback's id in vc_vblocks */
+	VCOMPOUND_FAULT_SITES(VC_X_FAULT_ENUM)
 	VC_FAULT_NR
 };
 

@@ -66,35 +66,86 @@ int vcompound_mmap(struct vm_area_struct *vma, const void *addr,
 
 void vcompound_drain(void);
 
-/* Per-order counters; the same numbers debugfs vcompound/stats prints. */
+/*
+ * vcompound's counters, each written once here as X(name, meaning).  Every
+ * entry is a field of the structs below, a per-CPU counter in the module
+ * and a column or key of debugfs vcompound/stats.
+ *
+ * Counted for each order:
+ */
+#define VCOMPOUND_ORDER_COUNTERS(X)					\
+	X(physical,	  "blocks served physically")			\
+	X(virtual,	  "blocks served by the fallback")		\
+	X(failed,	  "allocations that returned NULL")		\
+	X(freed_physical, "physical blocks given back")			\
+	X(freed_virtual,  "virtual blocks unmapped and freed")		\
+	X(deferred,	  "virtual frees done by the worker")
+
+/* Counted for the orders that may have an atomic reserve: */
+#define VCOMPOUND_RESERVE_COUNTERS(X)					\
+	X(reserve_taken,  "non-blocking allocations it served (also virtual)") \
+	X(reserve_empty,  "non-blocking allocations that found it empty") \
+	X(reserve_built,  "blocks built for the reserve")
+
+/* Counted once, whatever the order: calls vcompound refused. */
+#define VCOMPOUND_REFUSAL_COUNTERS(X)					\
+	X(bad_free,	  "frees of something that is not a block")	\
+	X(interior_free,  "frees of an address inside a block")		\
+	X(order_refused,  "allocations above the max_order parameter")	\
+	X(gfp_refused,	  "allocations with gfp flags vcompound cannot honour")
+
+/*
+ * The steps of an allocation that a fault knob can make fail, as
+ * X(name, largest knob value, step): the knobs are the files
+ * inject/<name> under debugfs vcompound/, a debugging aid.
+ */
+#define VCOMPOUND_FAULT_SITES(X)					\
+	X(physical, UINT_MAX,	"the physical attempt")			\
+	X(desc,	    UINT_MAX,	"the fallback's descriptor")		\
+	X(page,	    1UL << VCOMPOUND_ORDER_LIMIT,			\
+				"one order-0 page of the fallback")	\
+	X(vmap,	    UINT_MAX,	"vmap() of the fallback")		\
+	X(xarray,   UINT_MAX,	"the fallback's id in the block index")
+
+#define VCOMPOUND_X_FIELD(name, meaning)	unsigned long name;
+
+/**
+ * struct vcompound_order_stats - what vcompound did at one order
+ * @reserve_level: blocks in the atomic reserve now
+ * @reserve_target: the count the reserve module parameter asks for
+ *
+ * One field per entry of VCOMPOUND_ORDER_COUNTERS() and
+ * VCOMPOUND_RESERVE_COUNTERS(), in that order, then the reserve's state.
+ */
 struct vcompound_order_stats {
-	unsigned long physical;		/* blocks served physically */
-	unsigned long virtual;		/* blocks served by the fallback */
-	unsigned long failed;		/* allocations that returned NULL */
-	unsigned long freed_physical;	/* physical blocks given back */
-	unsigned long freed_virtual;	/* virtual blocks unmapped and freed */
-	unsigned long deferred;		/* virtual frees done by the worker */
-	/* non-blocking allocations served by the atomic reserve (and
-	 * counted in virtual too), and those that found it empty
-	 */
-	unsigned long reserve_taken;
-	unsigned long reserve_empty;
-	unsigned long reserve_built;	/* blocks built for the reserve */
-	unsigned long reserve_level;	/* blocks in the reserve now */
-	unsigned long reserve_target;	/* the reserve module param's count */
+	VCOMPOUND_ORDER_COUNTERS(VCOMPOUND_X_FIELD)
+	VCOMPOUND_RESERVE_COUNTERS(VCOMPOUND_X_FIELD)
+	unsigned long reserve_level;
+	unsigned long reserve_target;
 };
 
+/**
+ * struct vcompound_stats - vcompound's counters, as vcompound_get_stats()
+ *	fills them in
+ * @order: the counters of each order
+ * @outstanding_physical: physical blocks allocated and not yet freed
+ * @outstanding_physical_bytes: their size (a u64: may pass 4 GiB on 32-bit)
+ * @outstanding_virtual: virtual blocks not yet unmapped, queued frees
+ *	included
+ * @outstanding_virtual_bytes: their size
+ * @deferred_pending: virtual frees queued for the worker, not yet done
+ *
+ * Then one field per entry of VCOMPOUND_REFUSAL_COUNTERS().
+ */
 struct vcompound_stats {
 	struct vcompound_order_stats order[VCOMPOUND_ORDER_LIMIT + 1];
-	unsigned long outstanding_physical;	  /* blocks */
-	u64 outstanding_physical_bytes;		  /* 32-bit: may pass 4 GiB */
-	unsigned long outstanding_virtual;	  /* blocks, queued frees included */
+	unsigned long outstanding_physical;
+	u64 outstanding_physical_bytes;
+	unsigned long outstanding_virtual;
 	u64 outstanding_virtual_bytes;
-	unsigned long deferred_pending;		  /* queued, not yet unmapped */
-	unsigned long bad_free;		/* free of something that is not a block */
-	unsigned long interior_free;	/* free of an address inside a block */
-	unsigned long order_refused;	/* order above max_order */
-	unsigned long gfp_refused;	/* gfp flags vcompound cannot honour */
+	unsigned long deferred_pending;
+
+	VCOMPOUND_REFUSAL_COUNTERS(VCOMPOUND_X_FIELD)
 };
 
 void vcompound_get_stats(struct vcompound_stats *st);

@@ -32,18 +32,18 @@
 /* More objects than a slab of the smallest order holds. */
 #define VCT_INJ_OBJS	1024U
 
+/* The module's fault sites (vcompound.h), in its order. */
+#define VCT_X_INJ_ENUM(name, largest, step)	VCT_INJ_##name,
+#define VCT_X_INJ_NAME(name, largest, step)	#name,
+
 enum {
-	VCT_INJ_PHYSICAL,
-	VCT_INJ_DESC,
-	VCT_INJ_PAGE,
-	VCT_INJ_VMAP,
-	VCT_INJ_XARRAY,
+	VCOMPOUND_FAULT_SITES(VCT_X_INJ_ENUM)
 	VCT_INJ_NR
 };
 
 /* The knob files, in the order of the stats file's "injected:" line. */
 static const char *const vct_inj_knobs[VCT_INJ_NR] = {
-	"physical", "desc", "page", "vmap", "xarray",
+	VCOMPOUND_FAULT_SITES(VCT_X_INJ_NAME)
 };
 
 struct vct_inj_counts {
@@ -306,7 +306,7 @@ static void vct_inj_physical(struct vct *t)
 	void **objs;
 	void *p;
 
-	if (!vct_inj_begin(t, &c0) || !vct_inj_set(t, VCT_INJ_PHYSICAL, 1))
+	if (!vct_inj_begin(t, &c0) || !vct_inj_set(t, VCT_INJ_physical, 1))
 		goto out;
 	p = vcompound_alloc(GFP_KERNEL, order);
 	if (vct_inj_usable(t, p, order, true))
@@ -324,10 +324,10 @@ static void vct_inj_physical(struct vct *t)
 	VCT_CHECK(t, vct_odelta(t, order, virtual) == 2);
 	VCT_CHECK(t, vct_odelta(t, 5, failed) == 1);
 	VCT_CHECK(t, vct_odelta(t, 0, failed) == 2);
-	VCT_CHECK(t, vct_inj_delta(t, &c0, VCT_INJ_PHYSICAL) == 5);
+	VCT_CHECK(t, vct_inj_delta(t, &c0, VCT_INJ_physical) == 5);
 
 	/* 2: the first attempt fails, the second does not, and so on. */
-	if (!vct_inj_set(t, VCT_INJ_PHYSICAL, 2))
+	if (!vct_inj_set(t, VCT_INJ_physical, 2))
 		goto out;
 	for (i = 0; i < 4; i++) {
 		p = vcompound_alloc(GFP_KERNEL, order);
@@ -342,21 +342,21 @@ static void vct_inj_physical(struct vct *t)
 		vcache_get_info(c, &info);
 		if (!VCT_CHECK(t, info.pagesperslab > 1))
 			vct_diag(t, "pagesperslab %u", info.pagesperslab);
-		vct_inj_set(t, VCT_INJ_PHYSICAL, 2);
+		vct_inj_set(t, VCT_INJ_physical, 2);
 		objs[0] = vcache_alloc(c, GFP_KERNEL);
 		VCT_CHECK(t, objs[0] && !vcompound_is_virtual(objs[0]));
 		vcache_get_info(c, &info);
 		VCT_CHECK(t, info.physical_slabs == 1 && !info.virtual_slabs);
 		VCT_CHECK(t, info.slab_pages < info.pagesperslab);
 		/* Every attempt failing: that slab's objects, then NULL. */
-		vct_inj_set(t, VCT_INJ_PHYSICAL, 1);
+		vct_inj_set(t, VCT_INJ_physical, 1);
 		for (n = 1; objs[n - 1] && n < VCT_INJ_OBJS; n++)
 			objs[n] = vcache_alloc(c, GFP_KERNEL | __GFP_NOWARN);
 		VCT_CHECK(t, !objs[n - 1]);
 		vcache_get_info(c, &info);
 		VCT_CHECK(t, info.physical_slabs == 1);
 		VCT_CHECK(t, info.active_objs == n - 1);
-		vct_inj_set(t, VCT_INJ_PHYSICAL, 0);
+		vct_inj_set(t, VCT_INJ_physical, 0);
 		for (i = 0; i < n; i++)
 			vcache_free(c, objs[i]);
 		vcache_shrink(c);
@@ -366,13 +366,13 @@ static void vct_inj_physical(struct vct *t)
 
 	c = vcache_create("vct_inj_vfb", 512, 0, VCACHE_VFALLBACK, NULL);
 	if (VCT_CHECK(t, c)) {
-		vct_inj_set(t, VCT_INJ_PHYSICAL, 1);
+		vct_inj_set(t, VCT_INJ_physical, 1);
 		p = vcache_alloc(c, GFP_KERNEL);
 		VCT_CHECK(t, p && vcompound_is_virtual(p));
 		vcache_get_info(c, &info);
 		VCT_CHECK(t, info.virtual_slabs == 1 && !info.physical_slabs);
 		vcache_free(c, p);
-		vct_inj_set(t, VCT_INJ_PHYSICAL, 0);
+		vct_inj_set(t, VCT_INJ_physical, 0);
 		vcache_destroy(c);
 	}
 out:
@@ -384,18 +384,18 @@ static void vct_inj_desc(struct vct *t)
 {
 	struct vct_inj_counts c0;
 
-	if (!vct_inj_begin(t, &c0) || !vct_inj_set(t, VCT_INJ_DESC, 1))
+	if (!vct_inj_begin(t, &c0) || !vct_inj_set(t, VCT_INJ_desc, 1))
 		goto out;
 	/* Default mode: physical first, so nothing to inject. */
 	vct_free(t, vcompound_alloc(GFP_KERNEL, 2));
-	VCT_CHECK(t, vct_inj_delta(t, &c0, VCT_INJ_DESC) == 0);
+	VCT_CHECK(t, vct_inj_delta(t, &c0, VCT_INJ_desc) == 0);
 	/* Above the buddy maximum, and when the physical attempt failed. */
 	VCT_CHECK(t, !vcompound_alloc(GFP_KERNEL | __GFP_NOWARN,
 				      VC_BUDDY_MAX_ORDER + 1));
-	if (!vct_inj_set(t, VCT_INJ_PHYSICAL, 1))
+	if (!vct_inj_set(t, VCT_INJ_physical, 1))
 		goto out;
 	VCT_CHECK(t, !vcompound_alloc(GFP_KERNEL | __GFP_NOWARN, 2));
-	if (!vct_inj_set(t, VCT_INJ_PHYSICAL, 0) || vct_set_fallback(t, true))
+	if (!vct_inj_set(t, VCT_INJ_physical, 0) || vct_set_fallback(t, true))
 		goto out;
 	VCT_CHECK(t, !vcompound_alloc(GFP_KERNEL | __GFP_NOWARN, 0));
 	VCT_CHECK(t, !vcompound_alloc(GFP_NOIO | __GFP_NOWARN, 3));
@@ -404,9 +404,9 @@ static void vct_inj_desc(struct vct *t)
 	VCT_CHECK(t, vct_odelta(t, 0, failed) == 1);
 	VCT_CHECK(t, vct_odelta(t, 3, failed) == 1);
 	VCT_CHECK(t, vct_odelta(t, VC_BUDDY_MAX_ORDER + 1, failed) == 1);
-	VCT_CHECK(t, vct_inj_delta(t, &c0, VCT_INJ_DESC) == 4);
-	vct_inj_set(t, VCT_INJ_DESC, 0);
-	vct_inj_leak_loop(t, VCT_INJ_DESC, 1);
+	VCT_CHECK(t, vct_inj_delta(t, &c0, VCT_INJ_desc) == 4);
+	vct_inj_set(t, VCT_INJ_desc, 0);
+	vct_inj_leak_loop(t, VCT_INJ_desc, 1);
 out:
 	vct_inj_end(t);
 }
@@ -423,7 +423,7 @@ static void vct_inj_page(struct vct *t)
 	if (!vct_inj_begin(t, &c0) || vct_set_fallback(t, true))
 		goto out;
 	for (i = 0; i < ARRAY_SIZE(ks); i++) {
-		if (!vct_inj_set(t, VCT_INJ_PAGE, ks[i]))
+		if (!vct_inj_set(t, VCT_INJ_page, ks[i]))
 			goto out;
 		VCT_CHECK(t, !vcompound_alloc(GFP_KERNEL | __GFP_NOWARN, order));
 		/* The knob stays: the next block fails at that page again. */
@@ -431,23 +431,23 @@ static void vct_inj_page(struct vct *t)
 					      __GFP_NOWARN, order));
 	}
 	/* A block with fewer pages than k is left alone. */
-	if (!vct_inj_set(t, VCT_INJ_PAGE, nr + 1))
+	if (!vct_inj_set(t, VCT_INJ_page, nr + 1))
 		goto out;
 	p = vcompound_alloc(GFP_KERNEL, order);
 	if (vct_inj_usable(t, p, order, true))
 		vct_free(t, p);
-	if (!vct_inj_set(t, VCT_INJ_PAGE, 1))
+	if (!vct_inj_set(t, VCT_INJ_page, 1))
 		goto out;
 	VCT_CHECK(t, !vcompound_alloc(GFP_KERNEL | __GFP_NOWARN, 0));
 	vct_resnap(t);
 	VCT_CHECK(t, vct_odelta(t, order, failed) == 2 * ARRAY_SIZE(ks));
 	VCT_CHECK(t, vct_odelta(t, order, virtual) == 1);
 	VCT_CHECK(t, vct_odelta(t, 0, failed) == 1);
-	VCT_CHECK(t, vct_inj_delta(t, &c0, VCT_INJ_PAGE) ==
+	VCT_CHECK(t, vct_inj_delta(t, &c0, VCT_INJ_page) ==
 		     2 * ARRAY_SIZE(ks) + 1);
 	/* The last page: every other one was taken first. */
-	vct_inj_set(t, VCT_INJ_PAGE, 0);
-	vct_inj_leak_loop(t, VCT_INJ_PAGE, 1U << VCT_INJ_ORDER);
+	vct_inj_set(t, VCT_INJ_page, 0);
+	vct_inj_leak_loop(t, VCT_INJ_page, 1U << VCT_INJ_ORDER);
 out:
 	vct_inj_end(t);
 }
@@ -460,7 +460,7 @@ static void vct_inj_vmap(struct vct *t)
 	void *p;
 
 	if (!vct_inj_begin(t, &c0) || vct_set_fallback(t, true) ||
-	    !vct_inj_set(t, VCT_INJ_VMAP, 2))
+	    !vct_inj_set(t, VCT_INJ_vmap, 2))
 		goto out;
 	for (i = 0; i < 4; i++) {
 		p = vcompound_alloc(GFP_KERNEL | __GFP_NOWARN, 2);
@@ -472,9 +472,9 @@ static void vct_inj_vmap(struct vct *t)
 	vct_resnap(t);
 	VCT_CHECK(t, vct_odelta(t, 2, failed) == 2);
 	VCT_CHECK(t, vct_odelta(t, 2, virtual) == 2);
-	VCT_CHECK(t, vct_inj_delta(t, &c0, VCT_INJ_VMAP) == 2);
-	vct_inj_set(t, VCT_INJ_VMAP, 0);
-	vct_inj_leak_loop(t, VCT_INJ_VMAP, 1);
+	VCT_CHECK(t, vct_inj_delta(t, &c0, VCT_INJ_vmap) == 2);
+	vct_inj_set(t, VCT_INJ_vmap, 0);
+	vct_inj_leak_loop(t, VCT_INJ_vmap, 1);
 out:
 	vct_inj_end(t);
 }
@@ -486,20 +486,20 @@ static void vct_inj_xarray(struct vct *t)
 	void *p;
 
 	if (!vct_inj_begin(t, &c0) || vct_set_fallback(t, true) ||
-	    !vct_inj_set(t, VCT_INJ_XARRAY, 1))
+	    !vct_inj_set(t, VCT_INJ_xarray, 1))
 		goto out;
 	VCT_CHECK(t, !vcompound_alloc(GFP_KERNEL | __GFP_NOWARN,
 				      VC_BUDDY_MAX_ORDER + 1));
 	VCT_CHECK(t, !vcompound_alloc(GFP_NOFS | __GFP_NOWARN, 1));
-	vct_inj_set(t, VCT_INJ_XARRAY, 0);
+	vct_inj_set(t, VCT_INJ_xarray, 0);
 	p = vcompound_alloc(GFP_KERNEL, 1);
 	if (vct_inj_usable(t, p, 1, true))
 		vct_free(t, p);
 	vct_resnap(t);
 	VCT_CHECK(t, vct_odelta(t, 1, failed) == 1);
 	VCT_CHECK(t, vct_odelta(t, VC_BUDDY_MAX_ORDER + 1, failed) == 1);
-	VCT_CHECK(t, vct_inj_delta(t, &c0, VCT_INJ_XARRAY) == 2);
-	vct_inj_leak_loop(t, VCT_INJ_XARRAY, 1);
+	VCT_CHECK(t, vct_inj_delta(t, &c0, VCT_INJ_xarray) == 2);
+	vct_inj_leak_loop(t, VCT_INJ_xarray, 1);
 out:
 	vct_inj_end(t);
 }
@@ -510,8 +510,8 @@ out:
  */
 static void vct_inj_vcache(struct vct *t)
 {
-	static const int knobs[] = { VCT_INJ_DESC, VCT_INJ_PAGE, VCT_INJ_VMAP,
-				     VCT_INJ_XARRAY };
+	static const int knobs[] = { VCT_INJ_desc, VCT_INJ_page, VCT_INJ_vmap,
+				     VCT_INJ_xarray };
 	struct vct_inj_counts c0;
 	struct vcache_info info;
 	struct vcache *c = NULL;

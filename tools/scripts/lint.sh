@@ -65,13 +65,36 @@ CP_IGNORE=()
 CP_IGNORE_COMPAT_RE='^compat/'
 CP_IGNORE_COMPAT=(LINUX_VERSION_CODE)
 
-# Line-precise suppression (listed in the output, never silent):
+# Line-precise suppression (listed in the output, never silent): rules of
+# "TYPE[,TYPE...]<tab>ERE on the reported line".
 #  - CONSTANT_COMPARISON on "LINUX_VERSION_CODE <op> KERNEL_VERSION(...)":
 #    checkpatch takes the upper-case LINUX_VERSION_CODE for a constant; the
 #    line is the canonical kernel idiom.  Outside compat/ the line is still
 #    reported as LINUX_VERSION_CODE.
-CP_SUPPRESS_TYPE=CONSTANT_COMPARISON
-CP_SUPPRESS_LINE='\bLINUX_VERSION_CODE[[:space:]]*(<|<=|>|>=|==|!=)[[:space:]]*KERNEL_VERSION[[:space:]]*\('
+#  - The macro checks on X-macros, the tree's one way to write a list once
+#    (counters, fault sites, case groups): a list "#define NAME(X)" is a
+#    run of X(...) items, and an item macro, named *_X_* by convention,
+#    expands to a declaration or a statement with its semicolon and may
+#    ignore some of an item's fields.  Other macros keep every check.
+CP_SUPPRESS=(
+	"CONSTANT_COMPARISON	\bLINUX_VERSION_CODE[[:space:]]*(<|<=|>|>=|==|!=)[[:space:]]*KERNEL_VERSION[[:space:]]*\("
+	"COMPLEX_MACRO,MACRO_ARG_REUSE	^#define [A-Z0-9_]+\(X\)"
+	"COMPLEX_MACRO,MACRO_ARG_REUSE,MACRO_ARG_UNUSED,MACRO_ARG_PRECEDENCE,TRAILING_SEMICOLON,MULTISTATEMENT_MACRO_USE_DO_WHILE	^#define [A-Z]+_X_[A-Z0-9_]+\("
+)
+
+# 0 if checkpatch's report line $1 about file $2 is suppressed by a rule.
+cp_suppressed() {
+	local rule types ere lineno
+	[[ $1 =~ ^[^:]+:([0-9]+):\ [A-Z]+:([A-Z_]+): ]] || return 1
+	lineno=${BASH_REMATCH[1]}
+	for rule in "${CP_SUPPRESS[@]}"; do
+		types=${rule%%	*}
+		ere=${rule#*	}
+		[[ ,$types, == *,"${BASH_REMATCH[2]}",* ]] || continue
+		sed -n "${lineno}p" "$2" | grep -Eq "$ere" && return 0
+	done
+	return 1
+}
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -301,9 +324,7 @@ for f in "${files[@]}"; do
 		cp_fail=1
 	fi
 	while IFS= read -r l; do
-		if [[ $l =~ ^[^:]+:([0-9]+):\ [A-Z]+:$CP_SUPPRESS_TYPE: ]] &&
-		   sed -n "${BASH_REMATCH[1]}p" "$tree/$f" |
-			grep -Eq "$CP_SUPPRESS_LINE"; then
+		if cp_suppressed "$l" "$tree/$f"; then
 			echo "$l" >>"$cp_supp"
 		else
 			echo "$l" >>"$cp_log"
@@ -435,7 +456,7 @@ if [ "$n_cp" != 0 ]; then
 	grep -E ': (ERROR|WARNING|CHECK):' "$cp_log"
 fi
 if [ -s "$cp_supp" ]; then
-	echo "== checkpatch: $(wc -l <"$cp_supp") suppressed (LINUX_VERSION_CODE >= KERNEL_VERSION() idiom) =="
+	echo "== checkpatch: $(wc -l <"$cp_supp") suppressed (the version-check idiom, X-macros) =="
 	cat "$cp_supp"
 fi
 if [ "$n_kd" != 0 ]; then

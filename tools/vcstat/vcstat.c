@@ -210,6 +210,18 @@ static const char *human(unsigned long long bytes, char *buf, size_t len)
 	return buf;
 }
 
+/* As the module's own table: 5 for the order, a counter as wide as its
+ * name and at least 10.
+ */
+static int col_width(int col, const char *name)
+{
+	int n = strlen(name);
+
+	if (!col)
+		return 5;
+	return n > 10 ? n : 10;
+}
+
 static void print_text(const struct snapshot *s)
 {
 	char stamp[32], h1[24], h2[24];
@@ -219,11 +231,12 @@ static void print_text(const struct snapshot *s)
 	strftime(stamp, sizeof(stamp), "%F %T", localtime(&now));
 	printf("vcompound  %s\n", stamp);
 	for (j = 0; j < s->ncols; j++)
-		printf(j ? " %10s" : "%5s", s->col[j]);
+		printf(j ? " %*s" : "%*s", col_width(j, s->col[j]), s->col[j]);
 	printf("\n");
 	for (i = 0; i < s->norders; i++) {
 		for (j = 0; j < s->ncols; j++)
-			printf(j ? " %10llu" : "%5llu", s->row[i][j]);
+			printf(j ? " %*llu" : "%*llu", col_width(j, s->col[j]),
+			       s->row[i][j]);
 		printf("\n");
 	}
 	if (s->have_out[0] || s->have_out[1])
