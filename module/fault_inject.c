@@ -86,6 +86,28 @@ bool __vc_fault_page(unsigned long index)
 	return true;
 }
 
+/**
+ * __vc_fault_chunk - should a fallback's chunk of @order fail?
+ * @order: the order of the chunk about to be tried, from 1
+ *
+ * The "chunk" knob holds k + 1: every chunk attempt of an order other
+ * than k fails, so that blocks are built from chunks of order k (and
+ * order-0 pages) only; 1 leaves order-0 pages alone.
+ *
+ * Context: Any context but NMI.
+ * Return: true to fail the attempt; the failure is counted.
+ */
+bool __vc_fault_chunk(unsigned int order)
+{
+	struct vc_fault_knob *k = &vc_fault_knobs[VC_FAULT_chunk];
+	unsigned int val = READ_ONCE(k->val);
+
+	if (!val || val == order + 1)
+		return false;
+	vc_fault_count(k);
+	return true;
+}
+
 static void vc_fault_update_key(void)
 {
 	bool on = false;

@@ -102,6 +102,46 @@ static struct vc_vblock *vc_desc_alloc(size_t size, gfp_t gfp, int nid)
 	return vb ?: __vmalloc(size, gfp | __GFP_ZERO);
 }
 
+/*
+ * Fill @pages from the start with chunks: blocks of the largest orders
+ * below the block's that the buddy allocator still gives without reclaim,
+ * compaction or waking kswapd.  Where memory is fragmented it usually
+ * holds many such blocks, and the fallback's cost is mostly per page
+ * allocated (tests/bench, the parts table).  Each chunk is split, so that
+ * its pages are the independent order-0 pages the rest of a block's life
+ * (lookups, mmap, the free) expects; freed one by one, they merge back in
+ * the buddy allocator.  Chunk sizes only shrink, so a chunk of order k
+ * always starts at a multiple of 2^k.
+ *
+ * Return: the number of pages filled; @chunks[k] counts those of order k.
+ */
+static unsigned long vc_vblock_fill_chunks(struct page **pages,
+					   unsigned int order, gfp_t gfp,
+					   int nid, unsigned int *chunks)
+{
+	gfp_t chunk_gfp = (gfp & ~__GFP_RECLAIM) | __GFP_NOWARN |
+			  __GFP_NORETRY | __GFP_NOMEMALLOC;
+	unsigned long i = 0, j, nr = 1UL << order;
+	unsigned int k = order - 1;
+	struct page *page;
+
+	while (k && i < nr) {
+		cond_resched();
+		page = vc_fault_chunk(k) ? NULL :
+		       alloc_pages_node(nid, chunk_gfp, k);
+		if (!page) {
+			k--;
+			continue;
+		}
+		split_page(page, k);
+		for (j = 0; j < 1UL << k; j++)
+			pages[i + j] = page + j;
+		i += 1UL << k;
+		chunks[k]++;
+	}
+	return i;
+}
+
 /**
  * vc_vblock_build - build a virtual block, registered for lookups
  * @gfp: allocation flags; must allow blocking
@@ -122,9 +162,10 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
 	gfp_t meta_gfp = GFP_KERNEL | (gfp & __GFP_NOWARN);
 	gfp_t page_gfp = gfp & ~__GFP_COMP;
 	unsigned long nr = 1UL << order;
+	unsigned int k, nchunks[VCOMPOUND_ORDER_LIMIT] = { 0 };
+	unsigned long i, chunked = 0;
 	struct vc_vblock *vb;
 	struct vc_scope scope;
-	unsigned long i;
 	u32 id;
 
 	vc_scope_enter(&scope, gfp);
@@ -137,9 +178,13 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
 	/* Set before xa_alloc() publishes the descriptor to lookups. */
 	atomic_set(&vb->state, parked ? VC_VB_PARKED : VC_VB_LIVE);
 
+	/* always_fallback keeps the worst case: order-0 pages only. */
+	if (order && !vc_always_fallback())
+		chunked = vc_vblock_fill_chunks(vb->pages, order, page_gfp,
+						nid, nchunks);
 	for (i = 0; i < nr; i++) {
-		/* A chunk at a time: see VC_PAGE_CHUNK. */
-		if (!(i % VC_PAGE_CHUNK)) {
+		/* The order-0 pages a batch at a time: see VC_PAGE_CHUNK. */
+		if (i >= chunked && !((i - chunked) % VC_PAGE_CHUNK)) {
 			cond_resched();
 			vc_alloc_pages_bulk_node(page_gfp, nid,
 						 min_t(unsigned long, nr - i,
@@ -171,6 +216,11 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
 	vb->id = id;
 	for (i = 0; i < nr; i++)
 		set_page_private(vb->pages[i], vc_vblock_private(vb, i));
+	/* Counted once the block is built: its order-0 pages, then chunks. */
+	vc_count_add(chunks[0], nr - chunked);
+	for (k = 1; k < order; k++)
+		if (nchunks[k])
+			vc_count_add(chunks[k], nchunks[k]);
 
 	vc_scope_exit(&scope);
 	return vb;

@@ -153,6 +153,7 @@ DECLARE_PER_CPU(struct vc_counters, vc_counters);
 
 /* Safe from any context: this_cpu_inc() is irq-safe. */
 #define vc_count(field)		this_cpu_inc(vc_counters.field)
+#define vc_count_add(field, n)	this_cpu_add(vc_counters.field, n)
 
 void vc_counters_sum(struct vcompound_stats *st);
 
@@ -169,6 +170,7 @@ enum vc_fault_site {
 DECLARE_STATIC_KEY_FALSE(vc_fault_key);
 bool __vc_fault(enum vc_fault_site site);
 bool __vc_fault_page(unsigned long index);
+bool __vc_fault_chunk(unsigned int order);
 void vc_fault_debugfs_init(struct dentry *parent);
 void vc_fault_debugfs_exit(void);
 void vc_fault_stats_show(struct seq_file *m);
@@ -181,6 +183,11 @@ static inline bool vc_fault(enum vc_fault_site site)
 static inline bool vc_fault_page(unsigned long index)
 {
 	return static_branch_unlikely(&vc_fault_key) && __vc_fault_page(index);
+}
+
+static inline bool vc_fault_chunk(unsigned int order)
+{
+	return static_branch_unlikely(&vc_fault_key) && __vc_fault_chunk(order);
 }
 
 /* lookup.c */

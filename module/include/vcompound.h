@@ -79,7 +79,8 @@ void vcompound_drain(void);
 	X(failed,	  "allocations that returned NULL")		\
 	X(freed_physical, "physical blocks given back")			\
 	X(freed_virtual,  "virtual blocks unmapped and freed")		\
-	X(deferred,	  "virtual frees done by the worker")
+	X(deferred,	  "virtual frees done by the worker")		\
+	X(chunks,	  "blocks of this order virtual blocks were built from")
 
 /* Counted for the orders that may have an atomic reserve: */
 #define VCOMPOUND_RESERVE_COUNTERS(X)					\
@@ -105,7 +106,9 @@ void vcompound_drain(void);
 	X(page,	    1UL << VCOMPOUND_ORDER_LIMIT,			\
 				"one order-0 page of the fallback")	\
 	X(vmap,	    UINT_MAX,	"vmap() of the fallback")		\
-	X(xarray,   UINT_MAX,	"the fallback's id in the block index")
+	X(xarray,   UINT_MAX,	"the fallback's id in the block index")	\
+	X(chunk,    VCOMPOUND_ORDER_LIMIT,				\
+				"the fallback's chunks of all orders but one")
 
 #define VCOMPOUND_X_FIELD(name, meaning)	unsigned long name;
 
