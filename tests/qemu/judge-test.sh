@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # judge-test.sh: the judge's own tests. Each judge-tests/*.log is a console
-# log made up for one rule of judge.awk, judged with that directory's
-# plans.conf and skips.allow; its "#! " header lines say what must come out:
+# log made up for one rule of the judge (judge.sh, judge/*.awk), judged with
+# that directory's plans.conf and skips.allow; its "#! " header lines say
+# what must come out:
 #   #! expect-verdict: OK|FAIL   the RESULT line's verdict
 #   #! expect-line: TEXT         a line of the judge's output contains TEXT
 #   #! release: REL              uname -r of the made-up kernel (6.12.0-jt)
@@ -33,7 +34,7 @@ for log in "$t"/*.log; do
 		fail=$((fail + 1))
 		continue
 	fi
-	out=$(grep -v '^#! ' "$log" | awk -f "$dir/judge.awk" -v mode=test \
+	out=$(grep -v '^#! ' "$log" | sh "$dir/judge.sh" -v mode=test \
 		-v debug="$debug" -v release="$rel" -v plans="$t/plans.conf" \
 		-v skipallow="$t/skips.allow")
 	why=
