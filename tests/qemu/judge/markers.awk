@@ -3,7 +3,8 @@
 # markers.awk: the lines /init writes through /dev/kmsg ("vclab: ...",
 # "vclab-stats: ...", ...), the guest's own reports on what it ran; each
 # is listed in README.md ("Markers: what the guest tells the host").
-# They are not kernel messages: no later file sees them. What a step
+# They are not kernel messages: no later file sees them (but
+# "vclab-fuzz:", fuzz.sh's output, which lane.awk takes). What a step
 # judged itself (an exit status, a write that failed) fails here; the
 # rest is kept for the other files (run labels, MemFree, fail_page_alloc,
 # the KTAP module being loaded).
@@ -19,7 +20,6 @@ function checkparm(l,   r) {
 	if (r == "" || r ~ /^[a-z]+$/ || r ~ /^array of [a-z]+$/)
 		problem("modinfo: parameter " nm " has no description (MODULE_PARM_DESC)")
 }
-
 
 # ---- lab markers written by /init via /dev/kmsg
 index(line, "vclab-stats: ") == 1 {
