@@ -188,23 +188,7 @@ info "built $REL in $TB s"
 	{ tail -n 20 "$LOG" >&2; die "make modules_install failed"; }
 
 # The tree as KDIR, the way the lab uses it: a trivial module.
-P=$D/probe
-mkdir -p "$P"
-cat >"$P/probe.c" <<'PROBE'
-#include <linux/module.h>
-static int __init probe_init(void) { return 0; }
-static void __exit probe_exit(void) { }
-module_init(probe_init);
-module_exit(probe_exit);
-MODULE_LICENSE("GPL");
-PROBE
-echo 'obj-m := probe.o' >"$P/Kbuild"
-if ! make -C "$B" M="$P" modules >"$P/build.log" 2>&1 || [ ! -f "$P/probe.ko" ]; then
-	tail -n 20 "$P/build.log" >&2
-	die "trivial module build against $B failed (log: $P/build.log)"
-fi
-vm=$(modinfo -F vermagic "$P/probe.ko")
-[ "${vm%% *}" = "$REL" ] || die "probe module vermagic '$vm' does not match $REL"
+build_probe "$B" "$D/probe" "$REL"
 
 ln -f "$B/arch/x86/boot/bzImage" "$D/vmlinuz"
 cp "$B/.config" "$D/config"

@@ -315,24 +315,8 @@ if [ $WANT_HEADERS = 1 ]; then
 	fi
 
 	# 3. prove that the tree works as KDIR: build a trivial module.
-	P=$DIR/probe
-	mkdir -p "$P"
-	cat >"$P/probe.c" <<'PROBE'
-#include <linux/module.h>
-static int __init probe_init(void) { return 0; }
-static void __exit probe_exit(void) { }
-module_init(probe_init);
-module_exit(probe_exit);
-MODULE_LICENSE("GPL");
-PROBE
-	echo 'obj-m := probe.o' >"$P/Kbuild"
 	info "probe build of a trivial module against $DIR/kdir"
-	if ! make -C "$DIR/kdir" M="$P" modules >"$P/build.log" 2>&1 || [ ! -f "$P/probe.ko" ]; then
-		tail -20 "$P/build.log" >&2
-		die "trivial module build against $DIR/kdir failed (log: $P/build.log)"
-	fi
-	vm=$(modinfo -F vermagic "$P/probe.ko")
-	[ "${vm%% *}" = "$REL" ] || die "probe module vermagic '$vm' does not match $REL"
+	build_probe "$DIR/kdir" "$DIR/probe" "$REL"
 fi
 
 echo "$REL" >"$DIR/release"

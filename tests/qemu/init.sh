@@ -39,7 +39,7 @@
 #
 # Everything is reported through /dev/kmsg as "vclab: ..." lines so that it
 # is ordered with the kernel's own messages on the serial console; the host
-# side (judge.awk) parses those lines. The last line is "vclab: end-of-run".
+# side (judge.sh) parses those lines. The last line is "vclab: end-of-run".
 
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev /tmp
 # Existing names (kmod's modprobe, modinfo, ... in /sbin) are kept.
@@ -172,7 +172,7 @@ run_users() {
 
 # save_ksyms: kmemleak prints the text addresses of unloaded modules raw;
 # keep the text symbols of each load of our modules to resolve them
-# (judge.awk). Appended: every load has its own addresses.
+# (judge/kmemleak.awk). Appended: every load has its own addresses.
 save_ksyms() {
 	for m in $MODULES $KUNIT $EXTRA; do
 		grep "^[0-9a-f]* [tT] .*[[:space:]]\[$m\]$" /proc/kallsyms >>/tmp/ksyms 2>/dev/null

@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # judge-test.sh: the judge's own tests. Each judge-tests/*.log is a console
-# log made up for one rule of judge.awk, judged with that directory's
-# plans.conf and skips.allow; its "#! " header lines say what must come out:
+# log made up for one rule of the judge (judge.sh, judge/*.awk), judged with
+# that directory's plans.conf and skips.allow; its "#! " header lines say
+# what must come out:
 #   #! expect-verdict: OK|FAIL   the RESULT line's verdict
 #   #! expect-line: TEXT         a line of the judge's output contains TEXT
 #   #! release: REL              uname -r of the made-up kernel (6.12.0-jt)
 #   #! debug: 1                  judged as the debug lane (-v debug=1)
+#   #! mode: demo|bench          judged as make demo / make bench (test)
 # A rule that stops working (a check removed, a message reworded) fails
 # here before it lets a real run through. judge-tests/*.console are the
 # consoles of lib.sh's died_before_init test, below. Prints one line per failure and,
@@ -19,13 +21,14 @@ t=$dir/judge-tests
 pass=0 fail=0
 for log in "$t"/*.log; do
 	name=$(basename "$log" .log)
-	rel=6.12.0-jt debug=0 verdict='' lines=()
+	rel=6.12.0-jt debug=0 mode=test verdict='' lines=()
 	while IFS= read -r h; do
 		case $h in
 		"#! expect-verdict: "*) verdict=${h#\#! expect-verdict: } ;;
 		"#! expect-line: "*) lines+=("${h#\#! expect-line: }") ;;
 		"#! release: "*) rel=${h#\#! release: } ;;
 		"#! debug: "*) debug=${h#\#! debug: } ;;
+		"#! mode: "*) mode=${h#\#! mode: } ;;
 		esac
 	done < <(grep '^#! ' "$log")
 	if [ -z "$verdict" ] && [ ${#lines[@]} -eq 0 ]; then
@@ -33,7 +36,7 @@ for log in "$t"/*.log; do
 		fail=$((fail + 1))
 		continue
 	fi
-	out=$(grep -v '^#! ' "$log" | awk -f "$dir/judge.awk" -v mode=test \
+	out=$(grep -v '^#! ' "$log" | sh "$dir/judge.sh" -v mode="$mode" \
 		-v debug="$debug" -v release="$rel" -v plans="$t/plans.conf" \
 		-v skipallow="$t/skips.allow")
 	why=

@@ -82,6 +82,22 @@ copy_tree() {
 }
 
 # strip_ts: remove "\r" and the printk "[    1.234567] " prefix from stdin.
+# build_probe KDIR DIR REL: build probe.c, a module that does nothing,
+# against the kernel tree KDIR in DIR (log: DIR/build.log); dies unless it
+# builds with the vermagic of release REL. Proves KDIR usable as is.
+build_probe() {
+	local kdir=$1 p=$2 rel=$3 vm
+	mkdir -p "$p"
+	cp "$VCLAB_DIR/probe.c" "$p/probe.c"
+	echo 'obj-m := probe.o' >"$p/Kbuild"
+	if ! make -C "$kdir" M="$p" modules >"$p/build.log" 2>&1 || [ ! -f "$p/probe.ko" ]; then
+		tail -n 20 "$p/build.log" >&2
+		die "trivial module build against $kdir failed (log: $p/build.log)"
+	fi
+	vm=$(modinfo -F vermagic "$p/probe.ko")
+	[ "${vm%% *}" = "$rel" ] || die "probe module vermagic '$vm' does not match $rel"
+}
+
 strip_ts() {
 	sed -u -e 's/\r$//' -e 's/^\[ *[0-9]*\.[0-9]*\] \{0,1\}//'
 }

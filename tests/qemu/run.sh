@@ -36,12 +36,12 @@
 #      unloads everything with modprobe -r,
 #   4. boot it under QEMU (TCG), console -> build/<release>/console.log,
 #      test results shown live,
-#   5. judge the log (judge.awk).
+#   5. judge the log (judge.sh: the awk files of judge/).
 # A debug kernel gets kasan_multi_shot panic_on_warn=1 kunit.enable=1, a
 # longer timeout, the KUnit module (tests/kunit) and tests/qemu/fuzz.sh when
 # the tree has them, an /init that runs the debug lane (init.sh: stock
 # suite, KUnit, fault injection, stress, fuzz, lockdep state, kmemleak) and
-# debug judging (judge.awk -v debug=1); its summary table (reports, totals
+# debug judging (judge.sh -v debug=1); its summary table (reports, totals
 # of every step, MemFree deltas), the kernel's build time and the lane's
 # total time precede the last line.
 # --debug (make test-debug) defaults to SPECs "debug debug-rt" and a tree
@@ -74,7 +74,7 @@
 #   VCOMPOUND_APPEND        extra guest kernel command line
 #   VCOMPOUND_MEMFREE_MARGIN_KB  debug lane: MemFree loss tolerated after
 #                           the last step, twice that after an earlier one
-#                           (judge.awk's default, see README.md)
+#                           (judge/lane.awk's default, see README.md)
 #   VCOMPOUND_APT_REFRESH   auto|always|never (see fetch-kernel.sh)
 #   VCOMPOUND_ENV_MAX_AGE   days before a chroot is rebuilt (7; buildenv.sh)
 
@@ -405,7 +405,7 @@ run_one() {
 		sed 's/^/    /' "$b/qemu.stderr" >&2
 	fi
 
-	res=$(awk -f "$VCLAB_DIR/judge.awk" -v mode=$MODE -v timedout="$to" -v debug=$isdebug \
+	res=$(sh "$VCLAB_DIR/judge.sh" -v mode=$MODE -v timedout="$to" -v debug=$isdebug \
 		-v release="$rel" -v plans="$VCLAB_DIR/plans.conf" -v skipallow="$VCLAB_DIR/skips.allow" \
 		${VCOMPOUND_MEMFREE_MARGIN_KB:+-v memmargin="$VCOMPOUND_MEMFREE_MARGIN_KB"} "$b/console.log")
 	# (awk, not grep: grep exits 1 when nothing is left, which pipefail
