@@ -197,7 +197,7 @@ static int vck_suite_init(struct kunit_suite *suite)
 	if (!g)
 		return -ENOENT;
 	if (g->reg == vck_order_reg) {
-		ret = vct_param_read_uint("max_order", &vck_max_order);
+		ret = vct_param_get_max_order(&vck_max_order);
 		if (ret)
 			return ret;
 	}

@@ -12,13 +12,15 @@
 
 #include <vcompound.h>
 
+#include "vct_params.h"
+
 struct vct {
 	const char *name;
 	bool failed;
 	const char *skip;		/* set to skip the case, with the reason */
 	struct vcompound_stats *s0;	/* snapshot taken by vct_snap() */
 	struct vcompound_stats *s1;
-	int panic_on_warn;		/* to restore after a warning bracket */
+	unsigned int panic_on_warn;	/* to restore after a warning bracket */
 	/*
 	 * Set by a runner that reports failed checks itself (KUnit) after
 	 * vct_case_setup(); NULL prints the KTAP diagnostic line.
@@ -112,7 +114,6 @@ void vct_settle(struct vct *t);
 /* vct_settle() if the witnesses pin more than a few MiB. */
 void vct_settle_at_cap(struct vct *t);
 
-int vct_param_write(const char *param, const char *val);
 /*
  * The vmalloc space: its size (/proc/meminfo's VmallocTotal) and how much
  * of it one case may map at once, in pages; 0 if /proc/meminfo is unread.
@@ -121,11 +122,7 @@ unsigned long vct_vmalloc_total_pages(void);
 unsigned long vct_vmalloc_budget_pages(void);
 /* Free pages, those on the per-CPU lists included. */
 unsigned long vct_free_pages(void);
-/* Whole files: read NUL-terminated (length or error); written at once. */
-ssize_t vct_read_file(const char *path, char *buf, size_t len);
-int vct_write_file(const char *path, const char *val);
-int vct_param_read_uint(const char *param, unsigned int *val);
-int vct_param_read(const char *param, char *buf, size_t len);
+/* always_fallback on or off, a check of case @t; 0 or the error. */
 int vct_set_fallback(struct vct *t, bool on);
 /* The atomic reserve of @order: its level now, -1 on error; a wait for one. */
 long vct_reserve_level(unsigned int order);

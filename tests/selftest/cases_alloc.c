@@ -306,25 +306,25 @@ static void vct_param_always_fallback(struct vct *t)
 	unsigned int val = 0, now = 0;
 	void *addr;
 
-	VCT_CHECK(t, vct_param_write("always_fallback", "Y") == 0);
-	VCT_CHECK(t, vct_param_write("always_fallback", "bogus") == -EINVAL);
+	VCT_CHECK(t, vct_param_set_always_fallback("Y") == 0);
+	VCT_CHECK(t, vct_param_set_always_fallback("bogus") == -EINVAL);
 	addr = vcompound_alloc(GFP_KERNEL, 2);
 	if (VCT_CHECK(t, addr)) {
 		VCT_CHECK(t, vcompound_is_virtual(addr));
 		vct_free(t, addr);
 	}
-	VCT_CHECK(t, vct_param_write("always_fallback", "0") == 0);
+	VCT_CHECK(t, vct_param_set_always_fallback("0") == 0);
 	addr = vcompound_alloc(GFP_KERNEL, 2);
 	if (VCT_CHECK(t, addr)) {
 		VCT_CHECK(t, !vcompound_is_virtual(addr));
 		vct_free(t, addr);
 	}
 	/* max_order refuses what it cannot honour and keeps its value. */
-	VCT_CHECK(t, vct_param_read_uint("max_order", &val) == 0);
-	VCT_CHECK(t, vct_param_write("max_order", "21") == -ERANGE);
-	VCT_CHECK(t, vct_param_write("max_order", "-1") == -EINVAL);
-	VCT_CHECK(t, vct_param_write("max_order", "lots") == -EINVAL);
-	VCT_CHECK(t, vct_param_read_uint("max_order", &now) == 0);
+	VCT_CHECK(t, vct_param_get_max_order(&val) == 0);
+	VCT_CHECK(t, vct_param_set_max_order("21") == -ERANGE);
+	VCT_CHECK(t, vct_param_set_max_order("-1") == -EINVAL);
+	VCT_CHECK(t, vct_param_set_max_order("lots") == -EINVAL);
+	VCT_CHECK(t, vct_param_get_max_order(&now) == 0);
 	VCT_CHECK(t, now == val);
 }
 

@@ -83,8 +83,7 @@ static void vct_fi_begin(struct vct *t)
 	if (!vct_fi_started) {
 		vct_fi_started = true;
 		vct_fi_base_outstanding = vct_fi_outstanding(t->s0);
-		if (!VCT_CHECK(t, !vct_param_read_uint("max_order",
-						       &vct_fi_max_order)))
+		if (!VCT_CHECK(t, !vct_param_get_max_order(&vct_fi_max_order)))
 			vct_fi_max_order = 0;
 	}
 	vct_fi_mark(true);
@@ -130,7 +129,7 @@ static bool vct_fi_fallback(struct vct *t, bool on)
 	int i, ret = 0;
 
 	for (i = 0; i < 100; i++) {
-		ret = vct_param_write("always_fallback", on ? "1" : "0");
+		ret = vct_param_set_always_fallback(on ? "1" : "0");
 		if (ret != -ENOMEM)
 			break;
 	}

@@ -26,7 +26,6 @@
 #include "vct.h"
 #include "vcompat_page_alloc.h"
 
-#define VCT_INJ_DIR	"/sys/kernel/debug/vcompound/"
 #define VCT_INJ_LOOPS	512U
 #define VCT_INJ_ORDER	4U
 /* More objects than a slab of the smallest order holds. */
@@ -50,32 +49,12 @@ struct vct_inj_counts {
 	unsigned long n[VCT_INJ_NR];
 };
 
-static int vct_inj_write(const char *knob, const char *val)
-{
-	char path[80];
-
-	snprintf(path, sizeof(path), VCT_INJ_DIR "inject/%s", knob);
-	return vct_write_file(path, val);
-}
-
-static int vct_inj_read(const char *knob, unsigned int *val)
-{
-	char path[80], buf[24];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), VCT_INJ_DIR "inject/%s", knob);
-	n = vct_read_file(path, buf, sizeof(buf));
-	if (n < 0)
-		return n;
-	return kstrtouint(strim(buf), 0, val);
-}
-
 static bool vct_inj_set(struct vct *t, int knob, unsigned int val)
 {
 	char buf[16];
 
 	snprintf(buf, sizeof(buf), "%u", val);
-	return VCT_CHECK(t, vct_inj_write(vct_inj_knobs[knob], buf) == 0);
+	return VCT_CHECK(t, vct_debugfs_inject_set(vct_inj_knobs[knob], buf) == 0);
 }
 
 static void vct_inj_all_off(struct vct *t)
@@ -92,8 +71,7 @@ static bool vct_inj_counts(struct vct *t, struct vct_inj_counts *c)
 	char buf[256], key[16], *p;
 	int i;
 
-	if (!VCT_CHECK(t, vct_read_file(VCT_INJ_DIR "inject/counts", buf,
-					sizeof(buf)) > 0))
+	if (!VCT_CHECK(t, vct_debugfs_inject_counts(buf, sizeof(buf)) > 0))
 		return false;
 	for (i = 0; i < VCT_INJ_NR; i++) {
 		snprintf(key, sizeof(key), "%s ", vct_inj_knobs[i]);
@@ -126,7 +104,7 @@ static bool vct_inj_begin(struct vct *t, struct vct_inj_counts *c)
 {
 	unsigned int v;
 
-	if (vct_inj_read("physical", &v) == -ENOENT) {
+	if (vct_debugfs_inject_get("physical", &v) == -ENOENT) {
 		/* Mounted debugfs without our directory: it went missing. */
 		if (!VCT_CHECK(t, !vct_debugfs_mounted())) {
 			vct_diag(t, "debugfs is mounted but has no vcompound/inject");
@@ -242,41 +220,39 @@ static void vct_inj_knobs_strict(struct vct *t)
 	};
 	struct vct_inj_counts c0;
 	unsigned int i, j, v;
-	char path[80];
-	struct file *f;
+	char val[24];
 
 	if (!vct_inj_begin(t, &c0))
 		goto out;
 	for (i = 0; i < VCT_INJ_NR; i++) {
 		const char *k = vct_inj_knobs[i];
 
-		snprintf(path, sizeof(path), VCT_INJ_DIR "inject/%s", k);
-		f = filp_open(path, O_RDONLY, 0);
-		if (!VCT_CHECK(t, !IS_ERR(f)))
+		int mode = vct_debugfs_inject_mode(k);
+
+		if (!VCT_CHECK(t, mode >= 0))
 			continue;
-		VCT_CHECK(t, (file_inode(f)->i_mode & 0777) == 0600);
-		filp_close(f, NULL);
+		VCT_CHECK(t, mode == 0600);
 
 		for (j = 0; j < ARRAY_SIZE(bad); j++) {
-			int ret = vct_inj_write(k, bad[j]);
+			int ret = vct_debugfs_inject_set(k, bad[j]);
 
 			if (!VCT_CHECK(t, ret == -EINVAL || ret == -ERANGE))
 				vct_diag(t, "%s accepted '%s' (%d)", k, bad[j], ret);
 		}
-		VCT_CHECK(t, vct_inj_write(k, "4294967296") == -ERANGE);
-		VCT_CHECK(t, !vct_inj_read(k, &v) && v == 0);
-		VCT_CHECK(t, vct_inj_write(k, "7\n") == 0);
-		VCT_CHECK(t, !vct_inj_read(k, &v) && v == 7);
-		VCT_CHECK(t, vct_inj_write(k, "0x10") == 0);
-		VCT_CHECK(t, !vct_inj_read(k, &v) && v == 16);
-		VCT_CHECK(t, vct_inj_write(k, "0") == 0);
+		VCT_CHECK(t, vct_debugfs_inject_set(k, "4294967296") == -ERANGE);
+		VCT_CHECK(t, !vct_debugfs_inject_get(k, &v) && v == 0);
+		VCT_CHECK(t, vct_debugfs_inject_set(k, "7\n") == 0);
+		VCT_CHECK(t, !vct_debugfs_inject_get(k, &v) && v == 7);
+		VCT_CHECK(t, vct_debugfs_inject_set(k, "0x10") == 0);
+		VCT_CHECK(t, !vct_debugfs_inject_get(k, &v) && v == 16);
+		VCT_CHECK(t, vct_debugfs_inject_set(k, "0") == 0);
 	}
 	/* No block has more than 2^VCOMPOUND_ORDER_LIMIT pages. */
-	snprintf(path, sizeof(path), "%lu", (1UL << VCOMPOUND_ORDER_LIMIT) + 1);
-	VCT_CHECK(t, vct_inj_write("page", path) == -ERANGE);
-	snprintf(path, sizeof(path), "%lu", 1UL << VCOMPOUND_ORDER_LIMIT);
-	VCT_CHECK(t, vct_inj_write("page", path) == 0);
-	VCT_CHECK(t, vct_inj_write("page", "0") == 0);
+	snprintf(val, sizeof(val), "%lu", (1UL << VCOMPOUND_ORDER_LIMIT) + 1);
+	VCT_CHECK(t, vct_debugfs_inject_set("page", val) == -ERANGE);
+	snprintf(val, sizeof(val), "%lu", 1UL << VCOMPOUND_ORDER_LIMIT);
+	VCT_CHECK(t, vct_debugfs_inject_set("page", val) == 0);
+	VCT_CHECK(t, vct_debugfs_inject_set("page", "0") == 0);
 out:
 	vct_inj_end(t);
 }

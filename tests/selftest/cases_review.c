@@ -822,7 +822,7 @@ static void vct_bulk_alloc_latency(struct vct *t)
 	s64 gap, late;
 	struct vct_bl *bl;
 
-	if (vct_param_read_uint("max_order", &max_order) ||
+	if (vct_param_get_max_order(&max_order) ||
 	    max_order < VCT_BL_ORDER) {
 		t->skip = "max_order below the order of 64 MiB blocks";
 		return;
@@ -1228,11 +1228,11 @@ static void vct_reserve_parked_stale_free(struct vct *t)
 	}
 	if (vct_set_fallback(t, true))
 		return;
-	if (!VCT_CHECK(t, !vct_param_read("reserve", saved, sizeof(saved))))
+	if (!VCT_CHECK(t, !vct_param_get_reserve(saved, sizeof(saved))))
 		return;
-	if (VCT_CHECK(t, !vct_param_write("reserve", VCT_PK_RESERVE)))
+	if (VCT_CHECK(t, !vct_param_set_reserve(VCT_PK_RESERVE)))
 		vct_pk_run(t);
-	VCT_CHECK(t, !vct_param_write("reserve", saved));
+	VCT_CHECK(t, !vct_param_set_reserve(saved));
 }
 
 /*
@@ -1455,7 +1455,7 @@ static void vct_virtual_index_max_order(struct vct *t)
 	unsigned int order;
 	void *addr;
 
-	if (!VCT_CHECK(t, vct_param_read_uint("max_order", &order) == 0))
+	if (!VCT_CHECK(t, vct_param_get_max_order(&order) == 0))
 		return;
 	if (vct_set_fallback(t, true))
 		return;

@@ -517,7 +517,7 @@ static void vct_st_run(struct vct *t, const char *name, unsigned long ops,
 	spin_lock_init(&vct_st.lock);
 	vct_st.fallback = fallback;
 	vct_st.toggled = toggled;
-	if (VCT_CHECK(t, !vct_param_read_uint("max_order", &vct_st.max_order)))
+	if (VCT_CHECK(t, !vct_param_get_max_order(&vct_st.max_order)))
 		vct_st.max_order = min_t(unsigned int, vct_st.max_order,
 					 VCT_ST_MAX_ORDER);
 	if (!toggled && vct_set_fallback(t, fallback))

@@ -1426,7 +1426,6 @@ out:
 
 /* -------------------------------------------------------- vcacheinfo -- */
 
-#define VCT_VCACHEINFO		"/sys/kernel/debug/vcompound/vcacheinfo"
 #define VCT_VCACHEINFO_MAX	(64 * 1024)
 
 struct vct_info_line {
@@ -1521,9 +1520,9 @@ static void vct_vc_vcacheinfo(struct vct *t)
 					      k == 1)))
 			goto out;
 	}
-	len = vct_read_file(VCT_VCACHEINFO, buf, VCT_VCACHEINFO_MAX);
+	len = vct_debugfs_vcacheinfo(buf, VCT_VCACHEINFO_MAX);
 	if (!VCT_CHECK(t, len > 0)) {
-		vct_diag(t, "reading %s: %zd", VCT_VCACHEINFO, len);
+		vct_diag(t, "reading vcacheinfo: %zd", len);
 		goto out;
 	}
 	VCT_CHECK(t, !strncmp(buf, "# name", 6));
@@ -1536,7 +1535,7 @@ out:
 		vct_vc_free_all(c[k], objs[k], caches[k].live);
 		vcache_destroy(c[k]);
 	}
-	len = vct_read_file(VCT_VCACHEINFO, buf, VCT_VCACHEINFO_MAX);
+	len = vct_debugfs_vcacheinfo(buf, VCT_VCACHEINFO_MAX);
 	if (VCT_CHECK(t, len > 0)) {
 		for (k = 0; k < 2; k++)
 			VCT_CHECK(t, vct_vc_info_find(buf, caches[k].name,

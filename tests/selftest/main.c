@@ -103,7 +103,7 @@ static int __init vct_init(void)
 
 	vct_s0 = kmalloc(sizeof(*vct_s0), GFP_KERNEL);
 	vct_s1 = kmalloc(sizeof(*vct_s1), GFP_KERNEL);
-	if (!vct_s0 || !vct_s1 || vct_param_read_uint("max_order", &max_order)) {
+	if (!vct_s0 || !vct_s1 || vct_param_get_max_order(&max_order)) {
 		pr_info("KTAP version 1\n1..1\nnot ok 1 - setup\n");
 		goto out;
 	}
