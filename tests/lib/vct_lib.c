@@ -452,37 +452,6 @@ int vct_set_fallback(struct vct *t, bool on)
 	return ret;
 }
 
-/*
- * The order cases in the (name, fn) form of the other groups.  Runners
- * call each fn before the next registration, so the row can be passed
- * in these variables.
- */
-static unsigned int vct_order_row;
-static bool vct_order_fallback;
-static char vct_order_name[32];
-
-static void vct_order_row_case(struct vct *t)
-{
-	vct_order_case(t, vct_order_row, vct_order_fallback);
-}
-
-void vct_order_cases(unsigned int max_order,
-		     void (*run)(const char *name, void (*fn)(struct vct *t)))
-{
-	int fallback;
-
-	for (fallback = 0; fallback <= 1; fallback++) {
-		vct_order_fallback = fallback;
-		for (vct_order_row = 0; vct_order_row <= max_order;
-		     vct_order_row++) {
-			snprintf(vct_order_name, sizeof(vct_order_name),
-				 "order_%02u_%s", vct_order_row,
-				 fallback ? "always_fallback" : "default");
-			run(vct_order_name, vct_order_row_case);
-		}
-	}
-}
-
 #define VCT_RESERVE_WAIT_MS	10000
 
 /* Blocks in the reserve of @order, or -1 on error. */

@@ -754,8 +754,8 @@ static void vct_fi_totals(struct vct *t)
 		outstanding);
 }
 
-void vct_fault_cases(void (*run)(const char *name,
-				 void (*fn)(struct vct *t)))
+void vct_faults_cases(void (*run)(const char *name,
+				  void (*fn)(struct vct *t)))
 {
 	run("faults_orders_default", vct_fi_orders_default);
 	run("faults_orders_fallback", vct_fi_orders_fallback);
