@@ -31,21 +31,15 @@ static const char *const vct_fi_how_name[VCT_FI_NR_HOW] = {
 static DEFINE_SPINLOCK(vct_fi_lock);
 
 /*
- * One call of kind @how.  Returns false if the result was invalid (it is
- * then freed already, if it can be); a NULL result is fine.
+ * The gfp of kind @how, with what its block must be in @w; 0 for no kind.
+ * @atomic: the call may not block.
  */
-bool vct_fi_get(struct vct *t, enum vct_fi_how how, unsigned int order,
-		bool fallback, struct vct_fi_blk *b)
+static gfp_t vct_fi_gfp(enum vct_fi_how how, struct vct_fi_want *w,
+			bool *atomic)
 {
-	struct vct_fi_want w = { .virt = -1, .nid = NUMA_NO_NODE };
-	unsigned int flags = current->flags, scope;
 	gfp_t gfp = __GFP_NOWARN;
-	unsigned long irq;
-	bool atomic = false;
 
-	memset(b, 0, sizeof(*b));
-	b->order = order;
-	vct_fi_ctx = vct_fi_how_name[how];
+	*atomic = false;
 	switch (how) {
 	case VCT_FI_KERNEL:
 		gfp |= GFP_KERNEL;
@@ -68,22 +62,33 @@ bool vct_fi_get(struct vct *t, enum vct_fi_how how, unsigned int order,
 		break;
 	case VCT_FI_NODE:
 		gfp |= GFP_KERNEL | __GFP_THISNODE;
-		w.nid = numa_node_id();
+		w->nid = numa_node_id();
 		break;
 	case VCT_FI_ATOMIC:
 		gfp |= GFP_ATOMIC;
-		atomic = true;
+		*atomic = true;
 		break;
 	case VCT_FI_NOWAIT:
 		gfp |= GFP_NOWAIT | __GFP_ZERO;
-		atomic = true;
+		*atomic = true;
 		break;
 	default:
-		return false;
+		return 0;
 	}
-	w.zero = gfp & __GFP_ZERO;
+	w->zero = gfp & __GFP_ZERO;
+	return gfp;
+}
 
-	vct_fi_case.calls++;
+/*
+ * The call itself, the way kind @how makes it, into @b.  False if it gave
+ * a page that belongs to no block (counted invalid).
+ */
+static bool vct_fi_call(struct vct *t, enum vct_fi_how how, gfp_t gfp,
+			const struct vct_fi_want *w, struct vct_fi_blk *b)
+{
+	unsigned int order = b->order, scope;
+	unsigned long irq;
+
 	switch (how) {
 	case VCT_FI_NOFS_SCOPE:
 		scope = memalloc_nofs_save();
@@ -96,7 +101,7 @@ bool vct_fi_get(struct vct *t, enum vct_fi_how how, unsigned int order,
 		memalloc_noio_restore(scope);
 		break;
 	case VCT_FI_NODE:
-		b->p = vcompound_alloc_node(gfp, order, w.nid);
+		b->p = vcompound_alloc_node(gfp, order, w->nid);
 		break;
 	case VCT_FI_PAGES:
 		b->page = vcompound_alloc_pages(gfp, order);
@@ -118,6 +123,31 @@ bool vct_fi_get(struct vct *t, enum vct_fi_how how, unsigned int order,
 		b->p = vcompound_alloc(gfp, order);
 		break;
 	}
+	return true;
+}
+
+/*
+ * One call of kind @how.  Returns false if the result was invalid (it is
+ * then freed already, if it can be); a NULL result is fine.
+ */
+bool vct_fi_get(struct vct *t, enum vct_fi_how how, unsigned int order,
+		bool fallback, struct vct_fi_blk *b)
+{
+	struct vct_fi_want w = { .virt = -1, .nid = NUMA_NO_NODE };
+	unsigned int flags = current->flags;
+	bool atomic;
+	gfp_t gfp;
+
+	memset(b, 0, sizeof(*b));
+	b->order = order;
+	vct_fi_ctx = vct_fi_how_name[how];
+	gfp = vct_fi_gfp(how, &w, &atomic);
+	if (!gfp)
+		return false;
+
+	vct_fi_case.calls++;
+	if (!vct_fi_call(t, how, gfp, &w, b))
+		return false;
 	if (current->flags != flags) {
 		vct_fi_invalid(t, "task flags changed", b->p, order, 0);
 		current->flags = flags;

@@ -266,6 +266,63 @@ static bool vct_inj_usable(struct vct *t, void *p, unsigned int order,
 	       vct_pattern_check(t, p, order);
 }
 
+/* A physical-only cache: preferred order fails, smallest one not. */
+static void vct_inj_physical_cache(struct vct *t)
+{
+	struct vcache_info info;
+	unsigned int i, n;
+	struct vcache *c;
+	void **objs;
+
+	objs = kvcalloc(VCT_INJ_OBJS, sizeof(*objs), GFP_KERNEL);
+	c = vcache_create("vct_inj_phys", 2000, 0, 0, NULL);
+	if (VCT_CHECK(t, c && objs)) {
+		vcache_get_info(c, &info);
+		if (!VCT_CHECK(t, info.pagesperslab > 1))
+			vct_diag(t, "pagesperslab %u", info.pagesperslab);
+		vct_inj_set(t, VCT_INJ_PHYSICAL, 2);
+		objs[0] = vcache_alloc(c, GFP_KERNEL);
+		VCT_CHECK(t, objs[0] && !vcompound_is_virtual(objs[0]));
+		vcache_get_info(c, &info);
+		VCT_CHECK(t, info.physical_slabs == 1 && !info.virtual_slabs);
+		VCT_CHECK(t, info.slab_pages < info.pagesperslab);
+		/* Every attempt failing: that slab's objects, then NULL. */
+		vct_inj_set(t, VCT_INJ_PHYSICAL, 1);
+		for (n = 1; objs[n - 1] && n < VCT_INJ_OBJS; n++)
+			objs[n] = vcache_alloc(c, GFP_KERNEL | __GFP_NOWARN);
+		VCT_CHECK(t, !objs[n - 1]);
+		vcache_get_info(c, &info);
+		VCT_CHECK(t, info.physical_slabs == 1);
+		VCT_CHECK(t, info.active_objs == n - 1);
+		vct_inj_set(t, VCT_INJ_PHYSICAL, 0);
+		for (i = 0; i < n; i++)
+			vcache_free(c, objs[i]);
+		vcache_shrink(c);
+	}
+	vcache_destroy(c);
+	kvfree(objs);
+}
+
+/* A VCACHE_VFALLBACK cache gets a virtual slab. */
+static void vct_inj_physical_vfallback(struct vct *t)
+{
+	struct vcache_info info;
+	struct vcache *c;
+	void *p;
+
+	c = vcache_create("vct_inj_vfb", 512, 0, VCACHE_VFALLBACK, NULL);
+	if (VCT_CHECK(t, c)) {
+		vct_inj_set(t, VCT_INJ_PHYSICAL, 1);
+		p = vcache_alloc(c, GFP_KERNEL);
+		VCT_CHECK(t, p && vcompound_is_virtual(p));
+		vcache_get_info(c, &info);
+		VCT_CHECK(t, info.virtual_slabs == 1 && !info.physical_slabs);
+		vcache_free(c, p);
+		vct_inj_set(t, VCT_INJ_PHYSICAL, 0);
+		vcache_destroy(c);
+	}
+}
+
 /*
  * physical: the physical attempt fails.  Orders above 0 fall back, order
  * 0 and non-blocking gfp without an atomic reserve fail, a physical-only vcache retries at its
@@ -275,11 +332,8 @@ static void vct_inj_physical(struct vct *t)
 {
 	const unsigned int order = 3;
 	struct vct_inj_counts c0;
-	struct vcache_info info;
-	unsigned int i, n;
-	struct vcache *c;
 	struct page *pg;
-	void **objs;
+	unsigned int i;
 	void *p;
 
 	if (!vct_inj_begin(t, &c0) || !vct_inj_set(t, VCT_INJ_PHYSICAL, 1))
@@ -311,46 +365,8 @@ static void vct_inj_physical(struct vct *t)
 			vct_free(t, p);
 	}
 
-	/* A physical-only cache: preferred order fails, smallest one not. */
-	objs = kvcalloc(VCT_INJ_OBJS, sizeof(*objs), GFP_KERNEL);
-	c = vcache_create("vct_inj_phys", 2000, 0, 0, NULL);
-	if (VCT_CHECK(t, c && objs)) {
-		vcache_get_info(c, &info);
-		if (!VCT_CHECK(t, info.pagesperslab > 1))
-			vct_diag(t, "pagesperslab %u", info.pagesperslab);
-		vct_inj_set(t, VCT_INJ_PHYSICAL, 2);
-		objs[0] = vcache_alloc(c, GFP_KERNEL);
-		VCT_CHECK(t, objs[0] && !vcompound_is_virtual(objs[0]));
-		vcache_get_info(c, &info);
-		VCT_CHECK(t, info.physical_slabs == 1 && !info.virtual_slabs);
-		VCT_CHECK(t, info.slab_pages < info.pagesperslab);
-		/* Every attempt failing: that slab's objects, then NULL. */
-		vct_inj_set(t, VCT_INJ_PHYSICAL, 1);
-		for (n = 1; objs[n - 1] && n < VCT_INJ_OBJS; n++)
-			objs[n] = vcache_alloc(c, GFP_KERNEL | __GFP_NOWARN);
-		VCT_CHECK(t, !objs[n - 1]);
-		vcache_get_info(c, &info);
-		VCT_CHECK(t, info.physical_slabs == 1);
-		VCT_CHECK(t, info.active_objs == n - 1);
-		vct_inj_set(t, VCT_INJ_PHYSICAL, 0);
-		for (i = 0; i < n; i++)
-			vcache_free(c, objs[i]);
-		vcache_shrink(c);
-	}
-	vcache_destroy(c);
-	kvfree(objs);
-
-	c = vcache_create("vct_inj_vfb", 512, 0, VCACHE_VFALLBACK, NULL);
-	if (VCT_CHECK(t, c)) {
-		vct_inj_set(t, VCT_INJ_PHYSICAL, 1);
-		p = vcache_alloc(c, GFP_KERNEL);
-		VCT_CHECK(t, p && vcompound_is_virtual(p));
-		vcache_get_info(c, &info);
-		VCT_CHECK(t, info.virtual_slabs == 1 && !info.physical_slabs);
-		vcache_free(c, p);
-		vct_inj_set(t, VCT_INJ_PHYSICAL, 0);
-		vcache_destroy(c);
-	}
+	vct_inj_physical_cache(t);
+	vct_inj_physical_vfallback(t);
 out:
 	vct_inj_end(t);
 }

@@ -141,13 +141,55 @@ static bool vct_kl_listed(const char *report, unsigned long addr)
 	return strstr(report, line);
 }
 
+/*
+ * kmemleak is conservative: a stale copy of the control's address
+ * somewhere it scans hides it (seen once in the stock step, 0 bytes
+ * of report).  Scan again, up to VCT_KL_TRIES times, until the control
+ * is reported; the held objects must be in no report.
+ */
+static void vct_kl_scans(struct vct *t, const unsigned long *inv,
+			 char *report)
+{
+	ssize_t len;
+	int i, ret, try;
+
+	for (try = 1; try <= VCT_KL_TRIES; try++) {
+		msleep(VCT_KL_AGE_MS);
+		/* Twice, as tests/qemu does: the first may hold some back. */
+		ret = vct_kl_command("scan") ?: vct_kl_command("scan");
+		if (!VCT_CHECK(t, ret == 0)) {
+			vct_diag(t, "writing scan to %s: %d", VCT_KL_PATH, ret);
+			return;
+		}
+		len = vct_read_file(VCT_KL_PATH, report, VCT_KL_REPORT_BYTES);
+		if (!VCT_CHECK(t, len >= 0 && len < VCT_KL_REPORT_BYTES - 1)) {
+			vct_diag(t, "reading %s: %zd of at most %lu bytes",
+				 VCT_KL_PATH, len, VCT_KL_REPORT_BYTES - 1);
+			return;
+		}
+		vct_diag(t, "scan %d: %zd bytes of report", try, len);
+		if (len)
+			vct_diag(t, "report: %.200s", report);
+		for (i = 0; i < VCT_KL_NR; i++) {
+			bool listed = vct_kl_listed(report, ~inv[i]);
+
+			vct_diag(t, "%s: %s", vct_kl_names[i],
+				 listed ? "reported" : "not reported");
+			if (i != VCT_KL_CONTROL)
+				VCT_CHECK(t, !listed);
+		}
+		if (vct_kl_listed(report, ~inv[VCT_KL_CONTROL]) || t->failed)
+			break;
+	}
+	VCT_CHECK(t, vct_kl_listed(report, ~inv[VCT_KL_CONTROL]));
+}
+
 static void vct_kmemleak_block_scanned(struct vct *t)
 {
 	unsigned long inv[VCT_KL_NR], *held[VCT_KL_NR] = { NULL };
 	struct kmem_cache *cache = NULL;
 	char *report = NULL;
-	int i, ret, try;
-	ssize_t len;
+	int i;
 
 	if (!IS_ENABLED(CONFIG_DEBUG_KMEMLEAK)) {
 		t->skip = "no kmemleak (CONFIG_DEBUG_KMEMLEAK) in this kernel";
@@ -179,41 +221,7 @@ static void vct_kmemleak_block_scanned(struct vct *t)
 		if (!VCT_CHECK(t, inv[i] != ~0UL))
 			goto free_objs;
 
-	/*
-	 * kmemleak is conservative: a stale copy of the control's address
-	 * somewhere it scans hides it (seen once in the stock step, 0 bytes
-	 * of report).  Scan again, up to VCT_KL_TRIES times, until the control
-	 * is reported; the held objects must be in no report.
-	 */
-	for (try = 1; try <= VCT_KL_TRIES; try++) {
-		msleep(VCT_KL_AGE_MS);
-		/* Twice, as tests/qemu does: the first may hold some back. */
-		ret = vct_kl_command("scan") ?: vct_kl_command("scan");
-		if (!VCT_CHECK(t, ret == 0)) {
-			vct_diag(t, "writing scan to %s: %d", VCT_KL_PATH, ret);
-			goto free_objs;
-		}
-		len = vct_read_file(VCT_KL_PATH, report, VCT_KL_REPORT_BYTES);
-		if (!VCT_CHECK(t, len >= 0 && len < VCT_KL_REPORT_BYTES - 1)) {
-			vct_diag(t, "reading %s: %zd of at most %lu bytes",
-				 VCT_KL_PATH, len, VCT_KL_REPORT_BYTES - 1);
-			goto free_objs;
-		}
-		vct_diag(t, "scan %d: %zd bytes of report", try, len);
-		if (len)
-			vct_diag(t, "report: %.200s", report);
-		for (i = 0; i < VCT_KL_NR; i++) {
-			bool listed = vct_kl_listed(report, ~inv[i]);
-
-			vct_diag(t, "%s: %s", vct_kl_names[i],
-				 listed ? "reported" : "not reported");
-			if (i != VCT_KL_CONTROL)
-				VCT_CHECK(t, !listed);
-		}
-		if (vct_kl_listed(report, ~inv[VCT_KL_CONTROL]) || t->failed)
-			break;
-	}
-	VCT_CHECK(t, vct_kl_listed(report, ~inv[VCT_KL_CONTROL]));
+	vct_kl_scans(t, inv, report);
 free_objs:
 	for (i = 0; i < VCT_KL_NR; i++)
 		if (inv[i] != ~0UL)
@@ -288,6 +296,28 @@ static bool vct_pk_not_found(struct vct *t, const void *addr)
 	return ok;
 }
 
+/*
+ * The stale frees of the @n addresses @x: each one's warning, and that of
+ * the parked block's address (@hit) from hardirq, checked later.
+ */
+static void vct_pk_stale_free(struct vct *t, const struct vct_pk_call *x,
+			      unsigned int n, unsigned int hit)
+{
+	unsigned int i;
+
+	vct_expect_warn_begin(t, vct_warn_once(VCT_WARN_BAD_FREE),
+			      "is not a live vcompound block");
+	for (i = 0; i < n; i++) {
+		if (i == hit)
+			VCT_CHECK(t, vct_run_in(VCT_HARDIRQ, vct_pk_free_fn,
+						x[i].addr));
+		else
+			vcompound_free(x[i].addr);
+	}
+	vcompound_drain();
+	vct_expect_warn_end(t);
+}
+
 static void vct_pk_run(struct vct *t)
 {
 	struct vct_pk_call x[2] = { };
@@ -326,24 +356,11 @@ static void vct_pk_run(struct vct *t)
 	for (i = 0; i < ARRAY_SIZE(x); i++)
 		hidden &= vct_pk_not_found(t, x[i].addr);
 
-	if (hidden) {
-		/* The parked block's address from hardirq: checked later. */
-		vct_expect_warn_begin(t, vct_warn_once(VCT_WARN_BAD_FREE),
-				      "is not a live vcompound block");
-		for (i = 0; i < ARRAY_SIZE(x); i++) {
-			if (i == hit)
-				VCT_CHECK(t, vct_run_in(VCT_HARDIRQ,
-							vct_pk_free_fn,
-							x[i].addr));
-			else
-				vcompound_free(x[i].addr);
-		}
-		vcompound_drain();
-		vct_expect_warn_end(t);
-	} else {
+	if (hidden)
+		vct_pk_stale_free(t, x, ARRAY_SIZE(x), hit);
+	else
 		/* It would free the parked block and corrupt the reserve. */
 		vct_diag(t, "a lookup found a parked reserve block: no stale free");
-	}
 	VCT_CHECK(t, vct_reserve_level(VCT_PK_ORDER) == 1);
 
 	r1 = vct_pk_take(t);
