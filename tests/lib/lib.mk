@@ -18,10 +18,12 @@ ccflags-y += -I$(vct-lib-dir)
 vct-lib = $(patsubst %,vctlib_%.o,$(1))
 
 # $(call vct-compile-from,DIR,PREFIX): PREFIXNAME.o from DIR/NAME.c, with
-# Kbuild's own C rule (flags, sparse with C=, objtool, .cmd dependencies).
+# what Kbuild's own rule for a C file runs (flags, objtool, .cmd
+# dependencies, and sparse: C=1 inside the rule, C=2 after it).
 define vct-compile-from
 $$(obj)/$(2)%.o: $(1)/%.c FORCE
 	$$(call if_changed_rule,cc_o_c)
+	$$(call cmd,force_checksrc)
 endef
 
 $(eval $(call vct-compile-from,$(vct-lib-dir),vctlib_))
