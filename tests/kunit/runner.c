@@ -261,8 +261,6 @@ static struct kunit_suite vck_##group##_suite = {			\
 	.test_cases = vck_##group##_cases,				\
 };									\
 									\
-kunit_test_suite(vck_##group##_suite);					\
-									\
 static void vck_##group##_exit(struct kunit_suite *suite)		\
 {									\
 	vck_suite_exit(&vck_##group##_group);				\
@@ -274,6 +272,18 @@ static void vck_##group##_exit(struct kunit_suite *suite)		\
 #define VCT_GROUP(group, suite, ...)	VCK_##suite(group, __VA_ARGS__)
 #include "vct_groups.h"
 #undef VCT_GROUP
+
+/*
+ * All in one kunit_test_suites(), so that KUnit runs them in the list's
+ * order: a kunit_test_suite() per expansion above would leave the order
+ * to the compiler's layout of those arrays (GCC reverses it).  The
+ * Kbuild file passes the list, &vck_<group>_suite of each stock group of
+ * vct_groups.h in order, as VCK_SUITES: a macro argument cannot #include.
+ */
+#ifndef VCK_SUITES
+#error "VCK_SUITES: the suites of vct_groups.h, from tests/kunit/Kbuild"
+#endif
+kunit_test_suites(VCK_SUITES);
 
 VCOMPOUND_IMPORT_NS();
 MODULE_LICENSE("GPL");
