@@ -27,6 +27,7 @@
 #include <linux/string.h>
 
 #include "bench.h"
+#include "vct_params.h"
 
 VCOMPOUND_IMPORT_NS();
 
@@ -145,16 +146,7 @@ unsigned int vcb_loops(unsigned int order)
 /* Through sysfs, as an administrator would toggle it. */
 int vcb_set_fallback(bool on)
 {
-	const char *path = "/sys/module/vcompound/parameters/always_fallback";
-	struct file *f = filp_open(path, O_WRONLY, 0);
-	loff_t pos = 0;
-	ssize_t n;
-
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	n = kernel_write(f, on ? "1" : "0", 1, &pos);
-	filp_close(f, NULL);
-	return n < 0 ? n : 0;
+	return vct_param_set_always_fallback(on ? "1" : "0");
 }
 
 static struct {

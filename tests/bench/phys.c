@@ -465,16 +465,67 @@ struct vcb_p6_reps {
 	u64 phys[P6_KINDS][VCB_MAX_REPS];
 };
 
-void vcb_p6(void)
+/* The rounds of @a's order, every kind in turn, and their rows. */
+static void vcb_p6_order(struct vcb_p6 *a, struct vcb_p6_reps *v)
 {
 	struct vcb_stat s_ok[P6_KINDS], s_ns[P6_KINDS], s_phys, st;
-	unsigned int max_tries, i, k, kind;
-	u64 (*ok)[VCB_MAX_REPS], (*ns)[VCB_MAX_REPS], (*other)[VCB_MAX_REPS];
-	u64 (*phys)[VCB_MAX_REPS];
-	struct vcb_p6_reps *v;
+	unsigned int i, k, kind;
 	struct vcb_p6_round r;
-	struct vcb_p6 a = { };
 	char param[16];
+
+	a->nr = 1UL << a->order;
+	a->gfp = vcb_physical_gfp(GFP_KERNEL, a->order);
+	a->tries = max(1UL, ((unsigned long)vcb_frag_mb << 20) >>
+			    (PAGE_SHIFT + a->order));
+	for (i = 0; i < vcb_reps; i++) {
+		/* Rotate which allocator sees the memory first. */
+		for (k = 0; k < P6_KINDS; k++) {
+			kind = (i + k) % P6_KINDS;
+			vcb_p6_round(a, kind, &r);
+			v->ok[kind][i] = r.ok;
+			v->ns[kind][i] = r.ns;
+			v->other[kind][i] = r.ns_other;
+			v->phys[kind][i] = r.phys;
+			cond_resched();
+		}
+	}
+	snprintf(param, sizeof(param), "order=%u", a->order);
+	vcb_info("P6 %s: %u tries of %lu KiB per round", param, a->tries,
+		 (PAGE_SIZE << a->order) >> 10);
+	for (k = 0; k < P6_KINDS; k++) {
+		vcb_reduce(v->ok[k], vcb_reps, &s_ok[k]);
+		vcb_reduce(v->ns[k], vcb_reps, &s_ns[k]);
+	}
+	vcb_reduce(v->phys[P6_VCOMPOUND], vcb_reps, &s_phys);
+	vcb_row("P6ok", param, &s_ok[P6_VCOMPOUND], "alloc_pages",
+		&s_ok[P6_RAW]);
+	vcb_row("P6phys", param, &s_phys, "alloc_pages", &s_ok[P6_RAW]);
+	vcb_row("P6ns", param, &s_ns[P6_VCOMPOUND], "alloc_pages",
+		&s_ns[P6_RAW]);
+	/*
+	 * The cost of one fallback (or failed attempt) per kind; and
+	 * the physical share of the variants, which could differ.
+	 */
+	for (k = 0; k < P6_KINDS; k++) {
+		char m[32];
+
+		snprintf(m, sizeof(m), "P6.%s", vcb_p6_names[k]);
+		if (vcb_reduce_some(v->other[k], vcb_reps, &st))
+			vcb_row(m, param, &st, NULL, NULL);
+	}
+	for (k = P6_NODIRECT; k < P6_KINDS; k++) {
+		vcb_reduce(v->phys[k], vcb_reps, &st);
+		vcb_info("P6 %s: %s physical %llu.%llu%% of attempts (vcompound %llu.%llu%%)",
+			 param, vcb_p6_names[k], st.med / 10, st.med % 10,
+			 s_phys.med / 10, s_phys.med % 10);
+	}
+}
+
+void vcb_p6(void)
+{
+	struct vcb_p6_reps *v;
+	struct vcb_p6 a = { };
+	unsigned int max_tries;
 
 	if (vcb_set_fallback(false)) {
 		vcb_error("P6", "-", "cannot clear always_fallback");
@@ -483,10 +534,6 @@ void vcb_p6(void)
 	v = kzalloc(sizeof(*v), GFP_KERNEL);
 	if (!v)
 		return;
-	ok = v->ok;
-	ns = v->ns;
-	other = v->other;
-	phys = v->phys;
 	max_tries = max(1UL, ((unsigned long)vcb_frag_mb << 20) >>
 			     (PAGE_SHIFT + VCB_P6_MIN_ORDER));
 	a.ptr = kvcalloc(max_tries, sizeof(*a.ptr), GFP_KERNEL);
@@ -496,54 +543,8 @@ void vcb_p6(void)
 		goto out;
 	vcb_fragment();
 	for (a.order = VCB_P6_MIN_ORDER; a.order <= VC_BUDDY_MAX_ORDER;
-	     a.order++) {
-		a.nr = 1UL << a.order;
-		a.gfp = vcb_physical_gfp(GFP_KERNEL, a.order);
-		a.tries = max(1UL, ((unsigned long)vcb_frag_mb << 20) >>
-				   (PAGE_SHIFT + a.order));
-		for (i = 0; i < vcb_reps; i++) {
-			/* Rotate which allocator sees the memory first. */
-			for (k = 0; k < P6_KINDS; k++) {
-				kind = (i + k) % P6_KINDS;
-				vcb_p6_round(&a, kind, &r);
-				ok[kind][i] = r.ok;
-				ns[kind][i] = r.ns;
-				other[kind][i] = r.ns_other;
-				phys[kind][i] = r.phys;
-				cond_resched();
-			}
-		}
-		snprintf(param, sizeof(param), "order=%u", a.order);
-		vcb_info("P6 %s: %u tries of %lu KiB per round", param, a.tries,
-			 (PAGE_SIZE << a.order) >> 10);
-		for (k = 0; k < P6_KINDS; k++) {
-			vcb_reduce(ok[k], vcb_reps, &s_ok[k]);
-			vcb_reduce(ns[k], vcb_reps, &s_ns[k]);
-		}
-		vcb_reduce(phys[P6_VCOMPOUND], vcb_reps, &s_phys);
-		vcb_row("P6ok", param, &s_ok[P6_VCOMPOUND], "alloc_pages",
-			&s_ok[P6_RAW]);
-		vcb_row("P6phys", param, &s_phys, "alloc_pages", &s_ok[P6_RAW]);
-		vcb_row("P6ns", param, &s_ns[P6_VCOMPOUND], "alloc_pages",
-			&s_ns[P6_RAW]);
-		/*
-		 * The cost of one fallback (or failed attempt) per kind; and
-		 * the physical share of the variants, which could differ.
-		 */
-		for (k = 0; k < P6_KINDS; k++) {
-			char m[32];
-
-			snprintf(m, sizeof(m), "P6.%s", vcb_p6_names[k]);
-			if (vcb_reduce_some(other[k], vcb_reps, &st))
-				vcb_row(m, param, &st, NULL, NULL);
-		}
-		for (k = P6_NODIRECT; k < P6_KINDS; k++) {
-			vcb_reduce(phys[k], vcb_reps, &st);
-			vcb_info("P6 %s: %s physical %llu.%llu%% of attempts (vcompound %llu.%llu%%)",
-				 param, vcb_p6_names[k], st.med / 10, st.med % 10,
-				 s_phys.med / 10, s_phys.med % 10);
-		}
-	}
+	     a.order++)
+		vcb_p6_order(&a, v);
 	vcb_unfragment();
 	vcb_info("P6: released, %lu MiB free", vcb_free_mb());
 out:

@@ -3,13 +3,13 @@
  * vcompound KUnit suites: the self-test's cases (tests/selftest), one
  * suite per case group, each group one parameterised case whose
  * parameters are the cases its registration function lists.  The test
- * bodies are the self-test's own files, compiled here through one-line
- * wrappers, so a case added to the self-test is a KUnit case too.
+ * bodies are the self-test's own files, which the Kbuild file compiles
+ * into this module, so a case added to the self-test is a KUnit case too.
  *
  * Some groups pass a row to a shared case function in static variables
  * that their registration sets just before each run() call.  A case thus
  * runs by walking the registration again up to its entry and calling it
- * from inside run(), as the KTAP runner (main.c) does.
+ * from inside run(), as the KTAP runner (tests/lib/vct_ktap.c) does.
  */
 #include <kunit/test.h>
 #include <linux/kthread.h>
@@ -30,26 +30,17 @@ struct vck_entry {
 };
 
 /*
- * KUnit may run a copy of a suite (kunit.filter_glob and friends), so a
- * group is found by its suite's name, never by the suite's address.
+ * A group's state, reached through its own suite_init, suite_exit and
+ * parameter functions: KUnit may run a copy of a suite
+ * (kunit.filter_glob and friends), so never through the suite's address.
  */
 struct vck_group {
-	const struct kunit_suite *suite;
 	/* The group's registration function (vct_*_cases()). */
 	void (*reg)(void (*run)(const char *name, void (*fn)(struct vct *t)));
 	struct vck_entry *entries;	/* from suite_init to suite_exit */
 	unsigned int n;
 	struct mm_struct *mm;		/* the loader's, see vck_suite_init() */
 };
-
-enum {
-	VCK_ORDER, VCK_ALLOC, VCK_CONTEXT, VCK_MISUSE, VCK_VCACHE,
-	VCK_INJECT, VCK_ATOMIC, VCK_TRACE, VCK_REVIEW, VCK_SPACE, VCK_FRAGMENT,
-	VCK_NR
-};
-
-/* Defined at the end, with the suites. */
-static struct vck_group vck_groups[VCK_NR];
 
 /*
  * run() callbacks get no context: this is the walk in progress.  KUnit
@@ -108,7 +99,7 @@ static void vck_pick(const char *name, void (*fn)(struct vct *t))
 			   vck_walk.want, name, e->name);
 		return;
 	}
-	/* Exactly what main.c does around each case. */
+	/* Exactly what the KTAP runner does around each case. */
 	vct_case_setup(t, e->name, vck_walk.s0, vck_walk.s1);
 	t->fail = vck_fail;
 	t->priv = vck_walk.test;
@@ -170,37 +161,15 @@ static const void *vck_params(struct vck_group *g, const void *prev,
 	return e;
 }
 
-static struct vck_group *vck_group_of(const struct kunit_suite *suite)
+static int vck_suite_init(struct vck_group *g)
 {
-	unsigned int i;
+	unsigned int max_order;
+	int ret;
 
-	for (i = 0; i < VCK_NR; i++)
-		if (!strcmp(suite->name, vck_groups[i].suite->name))
-			return &vck_groups[i];
-	return NULL;
-}
-
-static unsigned int vck_max_order;
-
-/* The order cases depend on vcompound's max_order parameter. */
-static void vck_order_reg(void (*run)(const char *name,
-				      void (*fn)(struct vct *t)))
-{
-	vct_order_cases(vck_max_order, run);
-}
-
-static int vck_suite_init(struct kunit_suite *suite)
-{
-	struct vck_group *g = vck_group_of(suite);
-	int ret = 0;
-
-	if (!g)
-		return -ENOENT;
-	if (g->reg == vck_order_reg) {
-		ret = vct_param_read_uint("max_order", &vck_max_order);
-		if (ret)
-			return ret;
-	}
+	/* As in the KTAP runner: vcompound's max_order must read. */
+	ret = vct_param_get_max_order(&max_order);
+	if (ret)
+		return ret;
 	mutex_lock(&vck_lock);
 	memset(&vck_walk, 0, sizeof(vck_walk));
 	vck_walk.group = g;
@@ -234,12 +203,8 @@ static int vck_suite_init(struct kunit_suite *suite)
 	return 0;
 }
 
-static void vck_suite_exit(struct kunit_suite *suite)
+static void vck_suite_exit(struct vck_group *g)
 {
-	struct vck_group *g = vck_group_of(suite);
-
-	if (!g)
-		return;
 	if (g->mm)
 		mmput(g->mm);
 	g->mm = NULL;
@@ -255,13 +220,27 @@ static void vck_suite_exit(struct kunit_suite *suite)
 #define VCK_SLOW	{ .speed = KUNIT_SPEED_SLOW }
 
 /*
- * One suite per group, in the KTAP runner's order.  A suite's single
- * case is named after the group; its parameters are the group's cases.
+ * One suite per stock group of vct_groups.h, in the KTAP runner's order;
+ * the faults and stress groups need the lab's setup for those suites and
+ * have none.  A suite's single case is named after the group; its
+ * parameters are the group's cases.  (The suite's exit function comes
+ * last so that the expansion ends with a definition, not a semicolon.)
  */
-#define VCK_SUITE(id, group, suite_name)				\
+#define VCK_SUITE(group, kunit_name)					\
+static struct vck_group vck_##group##_group = {				\
+	.reg = vct_##group##_cases,					\
+};									\
+									\
+static int vck_##group##_init(struct kunit_suite *suite)		\
+{									\
+	return vck_suite_init(&vck_##group##_group);			\
+}									\
+									\
+static void vck_##group##_exit(struct kunit_suite *suite);		\
+									\
 static const void *vck_##group##_params(const void *prev, char *desc)	\
 {									\
-	return vck_params(&vck_groups[id], prev, desc);			\
+	return vck_params(&vck_##group##_group, prev, desc);		\
 }									\
 									\
 static void group##_cases(struct kunit *test)				\
@@ -276,42 +255,35 @@ static struct kunit_case vck_##group##_cases[] = {			\
 };									\
 									\
 static struct kunit_suite vck_##group##_suite = {			\
-	.name = suite_name,						\
-	.suite_init = vck_suite_init,					\
-	.suite_exit = vck_suite_exit,					\
+	.name = kunit_name,						\
+	.suite_init = vck_##group##_init,				\
+	.suite_exit = vck_##group##_exit,				\
 	.test_cases = vck_##group##_cases,				\
+};									\
+									\
+static void vck_##group##_exit(struct kunit_suite *suite)		\
+{									\
+	vck_suite_exit(&vck_##group##_group);				\
 }
 
-VCK_SUITE(VCK_ORDER, order, "vcompound_order");
-VCK_SUITE(VCK_ALLOC, alloc, "vcompound_alloc");
-VCK_SUITE(VCK_CONTEXT, context, "vcompound_context");
-VCK_SUITE(VCK_MISUSE, misuse, "vcompound_misuse");
-VCK_SUITE(VCK_VCACHE, vcache, "vcache");
-VCK_SUITE(VCK_INJECT, inject, "vcompound_inject");
-VCK_SUITE(VCK_ATOMIC, atomic, "vcompound_atomic");
-VCK_SUITE(VCK_TRACE, trace, "vcompound_trace");
-VCK_SUITE(VCK_REVIEW, review, "vcompound_review");
-VCK_SUITE(VCK_SPACE, space, "vcompound_space");
-VCK_SUITE(VCK_FRAGMENT, fragment, "vcompound_fragment");
+#define VCK_stock(group, kunit_name)	VCK_SUITE(group, kunit_name)
+#define VCK_faults(...)
+#define VCK_stress(...)
+#define VCT_GROUP(group, suite, ...)	VCK_##suite(group, __VA_ARGS__)
+#include "vct_groups.h"
+#undef VCT_GROUP
 
-static struct vck_group vck_groups[VCK_NR] = {
-	[VCK_ORDER] = { &vck_order_suite, vck_order_reg },
-	[VCK_ALLOC] = { &vck_alloc_suite, vct_alloc_cases },
-	[VCK_CONTEXT] = { &vck_context_suite, vct_context_cases },
-	[VCK_MISUSE] = { &vck_misuse_suite, vct_misuse_cases },
-	[VCK_VCACHE] = { &vck_vcache_suite, vct_vcache_cases },
-	[VCK_INJECT] = { &vck_inject_suite, vct_inject_cases },
-	[VCK_ATOMIC] = { &vck_atomic_suite, vct_atomic_cases },
-	[VCK_TRACE] = { &vck_trace_suite, vct_trace_cases },
-	[VCK_REVIEW] = { &vck_review_suite, vct_review_cases },
-	[VCK_SPACE] = { &vck_space_suite, vct_space_cases },
-	[VCK_FRAGMENT] = { &vck_fragment_suite, vct_fragment_cases },
-};
-
-kunit_test_suites(&vck_order_suite, &vck_alloc_suite, &vck_context_suite,
-		  &vck_misuse_suite, &vck_vcache_suite, &vck_inject_suite,
-		  &vck_atomic_suite, &vck_trace_suite, &vck_review_suite,
-		  &vck_space_suite, &vck_fragment_suite);
+/*
+ * All in one kunit_test_suites(), so that KUnit runs them in the list's
+ * order: a kunit_test_suite() per expansion above would leave the order
+ * to the compiler's layout of those arrays (GCC reverses it).  The
+ * Kbuild file passes the list, &vck_<group>_suite of each stock group of
+ * vct_groups.h in order, as VCK_SUITES: a macro argument cannot #include.
+ */
+#ifndef VCK_SUITES
+#error "VCK_SUITES: the suites of vct_groups.h, from tests/kunit/Kbuild"
+#endif
+kunit_test_suites(VCK_SUITES);
 
 VCOMPOUND_IMPORT_NS();
 MODULE_LICENSE("GPL");

@@ -32,8 +32,11 @@ SEED=${FUZZ_SEED:-20261126}
 NRAND=${FUZZ_RANDOM:-64}
 TOGGLE_OPS=${FUZZ_TOGGLE_OPS:-100000}
 MODPROBE=/sbin/modprobe MODINFO=/sbin/modinfo RMMOD=/sbin/rmmod
-PARAMS=/sys/module/vcompound/parameters
-DBG=/sys/kernel/debug/vcompound
+# vcompound's parameters and debugfs files (tests/lib/params.sh)
+# shellcheck source=../lib/params.sh
+. /lib/vclab/params.sh
+PARAMS=$VC_PARAM_DIR
+DBG=$VC_DEBUGFS_DIR
 TMP=/tmp/fuzz.d
 
 WRITES=0 ACCEPTED=0 REFUSED=0 BAD=0 PROBLEMS=0
@@ -324,7 +327,7 @@ while IFS= read -r df; do
 done <$TMP/dbgfiles
 
 # --- 3. always_fallback toggled under load
-FB=$PARAMS/always_fallback
+FB=$VC_PARAM_ALWAYS_FALLBACK
 toggle_load() {
 	if ! $MODPROBE -n vcompound_test 2>/dev/null; then
 		echo "toggle: vcompound_test not available, skipped"
@@ -340,7 +343,7 @@ toggle_load() {
 		k=0
 		while [ $k -lt 32 ]; do
 			WRITES=$((WRITES + 1))
-			if echo $((k & 1)) >$FB; then
+			if vc_param_set_always_fallback $((k & 1)); then
 				ACCEPTED=$((ACCEPTED + 1))
 			else
 				REFUSED=$((REFUSED + 1))
@@ -354,7 +357,7 @@ toggle_load() {
 		printf '%s' "$v" >$TMP/v
 		try_on $FB
 		try $FB $TMP/v "toggle $v"
-		cat $DBG/stats $DBG/vcacheinfo >/dev/null 2>&1
+		{ vc_debugfs_stats; vc_debugfs_vcacheinfo; } >/dev/null 2>&1
 		n=$((n + 33))
 	done
 	wait $pid

@@ -66,6 +66,9 @@ sayf() {
 
 # shellcheck disable=SC1091
 . /etc/vclab.conf
+# vcompound's parameters and debugfs files (tests/lib/params.sh)
+# shellcheck source=../lib/params.sh
+. /lib/vclab/params.sh
 
 say "init start mode=$MODE release=$(uname -r)"
 say "ktap-modules $KTAP"
@@ -181,7 +184,7 @@ save_ksyms() {
 
 dump_stats() {
 	if [ -r $STATS ]; then
-		cat $STATS >/tmp/stats 2>&1
+		vc_debugfs_stats >/tmp/stats 2>&1
 		say "stats begin"
 		sayf vclab-stats /tmp/stats
 		say "stats end"
@@ -429,7 +432,7 @@ debug_lane() {
 	say "run fuzz end"
 }
 
-STATS=/sys/kernel/debug/vcompound/stats
+STATS=$VC_DEBUGFS_STATS
 : >/tmp/ksyms
 if [ "${DEBUG:-0}" = 1 ] && [ "$MODE" = test ]; then
 	debug_lane
@@ -458,7 +461,7 @@ fi
 # Demo: the demo module allocates at load time; run it a second time with
 # the core's always_fallback=1 (when it has that parameter) so both
 # physical and virtual blocks show up.
-FB=/sys/module/vcompound/parameters/always_fallback
+FB=$VC_PARAM_ALWAYS_FALLBACK
 if [ "$MODE" = demo ] && [ -w $FB ] && [ -n "$LOADED" ]; then
 	demo=${MODULES##* }
 	case " $LOADED " in
@@ -470,14 +473,14 @@ if [ "$MODE" = demo ] && [ -w $FB ] && [ -n "$LOADED" ]; then
 		LOADED=
 		if [ -d /sys/module/vcompound ]; then
 			LOADED=vcompound
-			echo 1 >$FB
+			vc_param_set_always_fallback 1
 		else
 			$MODPROBE vcompound always_fallback=1
 			rc=$?
 			say "modprobe vcompound rc=$rc (always_fallback=1)"
 			[ $rc -eq 0 ] && LOADED=vcompound
 		fi
-		say "demo pass 2: always_fallback=$(cat $FB 2>/dev/null)"
+		say "demo pass 2: always_fallback=$(vc_param_get_always_fallback 2>/dev/null)"
 		load "$demo"
 		;;
 	esac
@@ -485,7 +488,7 @@ fi
 
 if [ "${DEBUG:-0}" != 1 ] && [ -n "${EXTRA:-}" ]; then
 	# the demo's pass 2 left always_fallback on
-	[ -w $FB ] && echo 0 >$FB
+	[ -w $FB ] && vc_param_set_always_fallback 0
 	for m in $EXTRA; do
 		case $m in
 		vcompound_dev) [ "$MODE" = test ] && run_vcdev ;;

@@ -76,6 +76,9 @@ mkdir -p "$ST"/{bin,sbin,usr/bin,usr/sbin,etc/modprobe.d,proc,sys,dev,tmp,run}
 cp "$BUSYBOX" "$ST/bin/busybox"
 ln -s busybox "$ST/bin/sh"
 install -m 0755 "$VCLAB_DIR/init.sh" "$ST/init"
+# what init.sh and fuzz.sh source: vcompound's parameters and debugfs files
+mkdir -p "$ST/lib/vclab"
+install -m 0644 "$VCLAB_DIR/../lib/params.sh" "$ST/lib/vclab/params.sh"
 [ -z "$FUZZ" ] || install -m 0755 "$FUZZ" "$ST/fuzz.sh"
 for f in "${BINS[@]}"; do
 	[ -f "$f" ] || die "program $f not found"

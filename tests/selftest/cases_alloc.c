@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Allocation, lookups, zeroing, gfp handling, params and counters.
+ * Allocation, lookups, zeroing, gfp handling, params and counters (one
+ * block of each order: cases_order.c).
  */
 #include <linux/delay.h>
 #include <linux/gfp.h>
@@ -12,7 +13,6 @@
 #include <linux/vmalloc.h>
 
 #include "vct.h"
-#include "vcompat_page_alloc.h"
 
 #define VCT_PATTERN	0x9e3779b97f4a7c15ULL
 
@@ -43,68 +43,6 @@ bool vct_pattern_check(struct vct *t, void *addr, unsigned int order)
 			break;
 	}
 	return ok;
-}
-
-/* Lookups through the first, a middle and the last byte of a block. */
-static void vct_check_lookups(struct vct *t, void *addr, unsigned int order,
-			      bool virt)
-{
-	unsigned long size = PAGE_SIZE << order;
-	unsigned long offs[] = { 0, size / 2 + 123, size - 1 };
-	struct page *head = vcompound_head_page(addr);
-	unsigned int i;
-
-	VCT_CHECK(t, head);
-	VCT_CHECK(t, head == vcompound_nth_page(addr, 0));
-	VCT_CHECK(t, !vcompound_nth_page(addr, 1UL << order));
-	if (!virt) {
-		VCT_CHECK(t, head == virt_to_page(addr));
-		VCT_CHECK(t, !order || PageHead(head));
-		VCT_CHECK(t, !order || compound_order(head) == order);
-	}
-	for (i = 0; i < ARRAY_SIZE(offs); i++) {
-		void *p = addr + offs[i];
-		unsigned long n = offs[i] >> PAGE_SHIFT;
-
-		VCT_CHECK(t, vcompound_order(p) == order);
-		VCT_CHECK(t, vcompound_is_virtual(p) == virt);
-		VCT_CHECK(t, vcompound_head_page(p) == head);
-		VCT_CHECK(t, vcompound_to_page(p) == vcompound_nth_page(addr, n));
-		VCT_CHECK(t, vcompound_to_page(p) ==
-			  (virt ? vmalloc_to_page(p) : virt_to_page(p)));
-	}
-}
-
-void vct_order_case(struct vct *t, unsigned int order, bool fallback)
-{
-	bool virt = fallback || order > VC_BUDDY_MAX_ORDER;
-	unsigned long size = PAGE_SIZE << order;
-	u8 *addr;
-
-	if (vct_set_fallback(t, fallback))
-		return;
-	vct_snap(t);
-	addr = vcompound_alloc(GFP_KERNEL, order);
-	if (!VCT_CHECK(t, addr))
-		return;
-	VCT_CHECK(t, vcompound_is_virtual(addr) == virt);
-	vct_check_lookups(t, addr, order, virt);
-	vct_pattern_check(t, addr, order);
-	memset(addr, 0x5a, size);
-	VCT_CHECK(t, addr[0] == 0x5a && addr[size - 1] == 0x5a);
-	vct_free(t, addr);
-
-	vct_resnap(t);
-	VCT_CHECK(t, vct_odelta(t, order, physical) == !virt);
-	VCT_CHECK(t, vct_odelta(t, order, virtual) == virt);
-	VCT_CHECK(t, vct_odelta(t, order, freed_physical) == !virt);
-	VCT_CHECK(t, vct_odelta(t, order, freed_virtual) == virt);
-	VCT_CHECK(t, vct_odelta(t, order, failed) == 0);
-	/* Process context may sleep: nothing is deferred, where visible. */
-	VCT_CHECK(t, vct_odelta(t, order, deferred) ==
-		     (virt && VCT_PROCESS_FREE_DEFERS));
-	VCT_CHECK(t, t->s1->outstanding_physical == t->s0->outstanding_physical);
-	VCT_CHECK(t, t->s1->outstanding_virtual == t->s0->outstanding_virtual);
 }
 
 static void vct_zero(struct vct *t, bool fallback)
@@ -306,25 +244,25 @@ static void vct_param_always_fallback(struct vct *t)
 	unsigned int val = 0, now = 0;
 	void *addr;
 
-	VCT_CHECK(t, vct_param_write("always_fallback", "Y") == 0);
-	VCT_CHECK(t, vct_param_write("always_fallback", "bogus") == -EINVAL);
+	VCT_CHECK(t, vct_param_set_always_fallback("Y") == 0);
+	VCT_CHECK(t, vct_param_set_always_fallback("bogus") == -EINVAL);
 	addr = vcompound_alloc(GFP_KERNEL, 2);
 	if (VCT_CHECK(t, addr)) {
 		VCT_CHECK(t, vcompound_is_virtual(addr));
 		vct_free(t, addr);
 	}
-	VCT_CHECK(t, vct_param_write("always_fallback", "0") == 0);
+	VCT_CHECK(t, vct_param_set_always_fallback("0") == 0);
 	addr = vcompound_alloc(GFP_KERNEL, 2);
 	if (VCT_CHECK(t, addr)) {
 		VCT_CHECK(t, !vcompound_is_virtual(addr));
 		vct_free(t, addr);
 	}
 	/* max_order refuses what it cannot honour and keeps its value. */
-	VCT_CHECK(t, vct_param_read_uint("max_order", &val) == 0);
-	VCT_CHECK(t, vct_param_write("max_order", "21") == -ERANGE);
-	VCT_CHECK(t, vct_param_write("max_order", "-1") == -EINVAL);
-	VCT_CHECK(t, vct_param_write("max_order", "lots") == -EINVAL);
-	VCT_CHECK(t, vct_param_read_uint("max_order", &now) == 0);
+	VCT_CHECK(t, vct_param_get_max_order(&val) == 0);
+	VCT_CHECK(t, vct_param_set_max_order("21") == -ERANGE);
+	VCT_CHECK(t, vct_param_set_max_order("-1") == -EINVAL);
+	VCT_CHECK(t, vct_param_set_max_order("lots") == -EINVAL);
+	VCT_CHECK(t, vct_param_get_max_order(&now) == 0);
 	VCT_CHECK(t, now == val);
 }
 

@@ -25,17 +25,17 @@ static char vct_at_saved[128];
 /* Saves the reserve parameter, then sets it and waits for the refill. */
 static bool vct_at_begin(struct vct *t, const char *reserve, long want)
 {
-	if (!VCT_CHECK(t, !vct_param_read("reserve", vct_at_saved,
-					  sizeof(vct_at_saved))))
+	if (!VCT_CHECK(t, !vct_param_get_reserve(vct_at_saved,
+						 sizeof(vct_at_saved))))
 		return false;
-	if (!VCT_CHECK(t, !vct_param_write("reserve", reserve)))
+	if (!VCT_CHECK(t, !vct_param_set_reserve(reserve)))
 		return false;
 	return VCT_CHECK(t, vct_reserve_wait(t, VCT_AT_ORDER, want));
 }
 
 static void vct_at_end(struct vct *t)
 {
-	VCT_CHECK(t, !vct_param_write("reserve", vct_at_saved));
+	VCT_CHECK(t, !vct_param_set_reserve(vct_at_saved));
 }
 
 static bool vct_at_all_zero(const void *addr, size_t len)
@@ -159,23 +159,23 @@ static void vct_at_param(struct vct *t)
 	char now[128];
 	unsigned int i;
 
-	if (!VCT_CHECK(t, !vct_param_read("reserve", vct_at_saved,
-					  sizeof(vct_at_saved))))
+	if (!VCT_CHECK(t, !vct_param_get_reserve(vct_at_saved,
+						 sizeof(vct_at_saved))))
 		return;
-	VCT_CHECK(t, !vct_param_write("reserve", "1:1,3:2"));
-	VCT_CHECK(t, !vct_param_read("reserve", now, sizeof(now)));
+	VCT_CHECK(t, !vct_param_set_reserve("1:1,3:2"));
+	VCT_CHECK(t, !vct_param_get_reserve(now, sizeof(now)));
 	VCT_CHECK(t, !strcmp(now, "1:1,3:2"));
 	/* An empty value (a bare newline from echo) empties every reserve. */
-	VCT_CHECK(t, !vct_param_write("reserve", "\n"));
-	VCT_CHECK(t, !vct_param_read("reserve", now, sizeof(now)));
+	VCT_CHECK(t, !vct_param_set_reserve("\n"));
+	VCT_CHECK(t, !vct_param_get_reserve(now, sizeof(now)));
 	VCT_CHECK(t, !strcmp(now, ""));
-	VCT_CHECK(t, !vct_param_write("reserve", "1:1,3:2"));
+	VCT_CHECK(t, !vct_param_set_reserve("1:1,3:2"));
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		int ret = vct_param_write("reserve", bad[i]);
+		int ret = vct_param_set_reserve(bad[i]);
 
 		if (!VCT_CHECK(t, ret == -EINVAL))
 			vct_diag(t, "\"%s\" gave %d", bad[i], ret);
-		VCT_CHECK(t, !vct_param_read("reserve", now, sizeof(now)));
+		VCT_CHECK(t, !vct_param_get_reserve(now, sizeof(now)));
 		VCT_CHECK(t, !strcmp(now, "1:1,3:2"));
 	}
 	vct_at_end(t);
@@ -187,7 +187,7 @@ static int vct_at_flipper(void *arg)
 	unsigned long *flips = arg;
 
 	while (!kthread_should_stop()) {
-		vct_param_write("reserve", (*flips & 1) ? "2:0" : "2:8");
+		vct_param_set_reserve((*flips & 1) ? "2:0" : "2:8");
 		WRITE_ONCE(*flips, *flips + 1);
 		usleep_range(200, 400);
 	}
@@ -239,7 +239,7 @@ static void vct_at_race(struct vct *t)
 	vct_diag(t, "%u takes, %lu served, %lu empty, %lu parameter flips",
 		 i, got, i - got, flips);
 	/* Settles at the last target written. */
-	VCT_CHECK(t, !vct_param_write("reserve", "2:3"));
+	VCT_CHECK(t, !vct_param_set_reserve("2:3"));
 	VCT_CHECK(t, vct_reserve_wait(t, VCT_AT_ORDER, 3));
 out:
 	vct_at_end(t);

@@ -26,7 +26,6 @@
 #include "vct.h"
 #include "vcompat_page_alloc.h"
 
-#define VCT_INJ_DIR	"/sys/kernel/debug/vcompound/"
 #define VCT_INJ_LOOPS	512U
 #define VCT_INJ_ORDER	4U
 /* More objects than a slab of the smallest order holds. */
@@ -50,32 +49,12 @@ struct vct_inj_counts {
 	unsigned long n[VCT_INJ_NR];
 };
 
-static int vct_inj_write(const char *knob, const char *val)
-{
-	char path[80];
-
-	snprintf(path, sizeof(path), VCT_INJ_DIR "inject/%s", knob);
-	return vct_write_file(path, val);
-}
-
-static int vct_inj_read(const char *knob, unsigned int *val)
-{
-	char path[80], buf[24];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), VCT_INJ_DIR "inject/%s", knob);
-	n = vct_read_file(path, buf, sizeof(buf));
-	if (n < 0)
-		return n;
-	return kstrtouint(strim(buf), 0, val);
-}
-
 static bool vct_inj_set(struct vct *t, int knob, unsigned int val)
 {
 	char buf[16];
 
 	snprintf(buf, sizeof(buf), "%u", val);
-	return VCT_CHECK(t, vct_inj_write(vct_inj_knobs[knob], buf) == 0);
+	return VCT_CHECK(t, vct_debugfs_inject_set(vct_inj_knobs[knob], buf) == 0);
 }
 
 static void vct_inj_all_off(struct vct *t)
@@ -92,8 +71,7 @@ static bool vct_inj_counts(struct vct *t, struct vct_inj_counts *c)
 	char buf[256], key[16], *p;
 	int i;
 
-	if (!VCT_CHECK(t, vct_read_file(VCT_INJ_DIR "inject/counts", buf,
-					sizeof(buf)) > 0))
+	if (!VCT_CHECK(t, vct_debugfs_inject_counts(buf, sizeof(buf)) > 0))
 		return false;
 	for (i = 0; i < VCT_INJ_NR; i++) {
 		snprintf(key, sizeof(key), "%s ", vct_inj_knobs[i]);
@@ -126,7 +104,7 @@ static bool vct_inj_begin(struct vct *t, struct vct_inj_counts *c)
 {
 	unsigned int v;
 
-	if (vct_inj_read("physical", &v) == -ENOENT) {
+	if (vct_debugfs_inject_get("physical", &v) == -ENOENT) {
 		/* Mounted debugfs without our directory: it went missing. */
 		if (!VCT_CHECK(t, !vct_debugfs_mounted())) {
 			vct_diag(t, "debugfs is mounted but has no vcompound/inject");
@@ -242,41 +220,39 @@ static void vct_inj_knobs_strict(struct vct *t)
 	};
 	struct vct_inj_counts c0;
 	unsigned int i, j, v;
-	char path[80];
-	struct file *f;
+	char val[24];
 
 	if (!vct_inj_begin(t, &c0))
 		goto out;
 	for (i = 0; i < VCT_INJ_NR; i++) {
 		const char *k = vct_inj_knobs[i];
 
-		snprintf(path, sizeof(path), VCT_INJ_DIR "inject/%s", k);
-		f = filp_open(path, O_RDONLY, 0);
-		if (!VCT_CHECK(t, !IS_ERR(f)))
+		int mode = vct_debugfs_inject_mode(k);
+
+		if (!VCT_CHECK(t, mode >= 0))
 			continue;
-		VCT_CHECK(t, (file_inode(f)->i_mode & 0777) == 0600);
-		filp_close(f, NULL);
+		VCT_CHECK(t, mode == 0600);
 
 		for (j = 0; j < ARRAY_SIZE(bad); j++) {
-			int ret = vct_inj_write(k, bad[j]);
+			int ret = vct_debugfs_inject_set(k, bad[j]);
 
 			if (!VCT_CHECK(t, ret == -EINVAL || ret == -ERANGE))
 				vct_diag(t, "%s accepted '%s' (%d)", k, bad[j], ret);
 		}
-		VCT_CHECK(t, vct_inj_write(k, "4294967296") == -ERANGE);
-		VCT_CHECK(t, !vct_inj_read(k, &v) && v == 0);
-		VCT_CHECK(t, vct_inj_write(k, "7\n") == 0);
-		VCT_CHECK(t, !vct_inj_read(k, &v) && v == 7);
-		VCT_CHECK(t, vct_inj_write(k, "0x10") == 0);
-		VCT_CHECK(t, !vct_inj_read(k, &v) && v == 16);
-		VCT_CHECK(t, vct_inj_write(k, "0") == 0);
+		VCT_CHECK(t, vct_debugfs_inject_set(k, "4294967296") == -ERANGE);
+		VCT_CHECK(t, !vct_debugfs_inject_get(k, &v) && v == 0);
+		VCT_CHECK(t, vct_debugfs_inject_set(k, "7\n") == 0);
+		VCT_CHECK(t, !vct_debugfs_inject_get(k, &v) && v == 7);
+		VCT_CHECK(t, vct_debugfs_inject_set(k, "0x10") == 0);
+		VCT_CHECK(t, !vct_debugfs_inject_get(k, &v) && v == 16);
+		VCT_CHECK(t, vct_debugfs_inject_set(k, "0") == 0);
 	}
 	/* No block has more than 2^VCOMPOUND_ORDER_LIMIT pages. */
-	snprintf(path, sizeof(path), "%lu", (1UL << VCOMPOUND_ORDER_LIMIT) + 1);
-	VCT_CHECK(t, vct_inj_write("page", path) == -ERANGE);
-	snprintf(path, sizeof(path), "%lu", 1UL << VCOMPOUND_ORDER_LIMIT);
-	VCT_CHECK(t, vct_inj_write("page", path) == 0);
-	VCT_CHECK(t, vct_inj_write("page", "0") == 0);
+	snprintf(val, sizeof(val), "%lu", (1UL << VCOMPOUND_ORDER_LIMIT) + 1);
+	VCT_CHECK(t, vct_debugfs_inject_set("page", val) == -ERANGE);
+	snprintf(val, sizeof(val), "%lu", 1UL << VCOMPOUND_ORDER_LIMIT);
+	VCT_CHECK(t, vct_debugfs_inject_set("page", val) == 0);
+	VCT_CHECK(t, vct_debugfs_inject_set("page", "0") == 0);
 out:
 	vct_inj_end(t);
 }
@@ -290,6 +266,63 @@ static bool vct_inj_usable(struct vct *t, void *p, unsigned int order,
 	       vct_pattern_check(t, p, order);
 }
 
+/* A physical-only cache: preferred order fails, smallest one not. */
+static void vct_inj_physical_cache(struct vct *t)
+{
+	struct vcache_info info;
+	unsigned int i, n;
+	struct vcache *c;
+	void **objs;
+
+	objs = kvcalloc(VCT_INJ_OBJS, sizeof(*objs), GFP_KERNEL);
+	c = vcache_create("vct_inj_phys", 2000, 0, 0, NULL);
+	if (VCT_CHECK(t, c && objs)) {
+		vcache_get_info(c, &info);
+		if (!VCT_CHECK(t, info.pagesperslab > 1))
+			vct_diag(t, "pagesperslab %u", info.pagesperslab);
+		vct_inj_set(t, VCT_INJ_physical, 2);
+		objs[0] = vcache_alloc(c, GFP_KERNEL);
+		VCT_CHECK(t, objs[0] && !vcompound_is_virtual(objs[0]));
+		vcache_get_info(c, &info);
+		VCT_CHECK(t, info.physical_slabs == 1 && !info.virtual_slabs);
+		VCT_CHECK(t, info.slab_pages < info.pagesperslab);
+		/* Every attempt failing: that slab's objects, then NULL. */
+		vct_inj_set(t, VCT_INJ_physical, 1);
+		for (n = 1; objs[n - 1] && n < VCT_INJ_OBJS; n++)
+			objs[n] = vcache_alloc(c, GFP_KERNEL | __GFP_NOWARN);
+		VCT_CHECK(t, !objs[n - 1]);
+		vcache_get_info(c, &info);
+		VCT_CHECK(t, info.physical_slabs == 1);
+		VCT_CHECK(t, info.active_objs == n - 1);
+		vct_inj_set(t, VCT_INJ_physical, 0);
+		for (i = 0; i < n; i++)
+			vcache_free(c, objs[i]);
+		vcache_shrink(c);
+	}
+	vcache_destroy(c);
+	kvfree(objs);
+}
+
+/* A VCACHE_VFALLBACK cache gets a virtual slab. */
+static void vct_inj_physical_vfallback(struct vct *t)
+{
+	struct vcache_info info;
+	struct vcache *c;
+	void *p;
+
+	c = vcache_create("vct_inj_vfb", 512, 0, VCACHE_VFALLBACK, NULL);
+	if (VCT_CHECK(t, c)) {
+		vct_inj_set(t, VCT_INJ_physical, 1);
+		p = vcache_alloc(c, GFP_KERNEL);
+		VCT_CHECK(t, p && vcompound_is_virtual(p));
+		vcache_get_info(c, &info);
+		VCT_CHECK(t, info.virtual_slabs == 1 && !info.physical_slabs);
+		vcache_free(c, p);
+		vct_inj_set(t, VCT_INJ_physical, 0);
+		vcache_destroy(c);
+	}
+}
+
 /*
  * physical: the physical attempt fails.  Orders above 0 fall back, order
  * 0 and non-blocking gfp without an atomic reserve fail, a physical-only vcache retries at its
@@ -299,11 +332,8 @@ static void vct_inj_physical(struct vct *t)
 {
 	const unsigned int order = 3;
 	struct vct_inj_counts c0;
-	struct vcache_info info;
-	unsigned int i, n;
-	struct vcache *c;
 	struct page *pg;
-	void **objs;
+	unsigned int i;
 	void *p;
 
 	if (!vct_inj_begin(t, &c0) || !vct_inj_set(t, VCT_INJ_physical, 1))
@@ -335,46 +365,8 @@ static void vct_inj_physical(struct vct *t)
 			vct_free(t, p);
 	}
 
-	/* A physical-only cache: preferred order fails, smallest one not. */
-	objs = kvcalloc(VCT_INJ_OBJS, sizeof(*objs), GFP_KERNEL);
-	c = vcache_create("vct_inj_phys", 2000, 0, 0, NULL);
-	if (VCT_CHECK(t, c && objs)) {
-		vcache_get_info(c, &info);
-		if (!VCT_CHECK(t, info.pagesperslab > 1))
-			vct_diag(t, "pagesperslab %u", info.pagesperslab);
-		vct_inj_set(t, VCT_INJ_physical, 2);
-		objs[0] = vcache_alloc(c, GFP_KERNEL);
-		VCT_CHECK(t, objs[0] && !vcompound_is_virtual(objs[0]));
-		vcache_get_info(c, &info);
-		VCT_CHECK(t, info.physical_slabs == 1 && !info.virtual_slabs);
-		VCT_CHECK(t, info.slab_pages < info.pagesperslab);
-		/* Every attempt failing: that slab's objects, then NULL. */
-		vct_inj_set(t, VCT_INJ_physical, 1);
-		for (n = 1; objs[n - 1] && n < VCT_INJ_OBJS; n++)
-			objs[n] = vcache_alloc(c, GFP_KERNEL | __GFP_NOWARN);
-		VCT_CHECK(t, !objs[n - 1]);
-		vcache_get_info(c, &info);
-		VCT_CHECK(t, info.physical_slabs == 1);
-		VCT_CHECK(t, info.active_objs == n - 1);
-		vct_inj_set(t, VCT_INJ_physical, 0);
-		for (i = 0; i < n; i++)
-			vcache_free(c, objs[i]);
-		vcache_shrink(c);
-	}
-	vcache_destroy(c);
-	kvfree(objs);
-
-	c = vcache_create("vct_inj_vfb", 512, 0, VCACHE_VFALLBACK, NULL);
-	if (VCT_CHECK(t, c)) {
-		vct_inj_set(t, VCT_INJ_physical, 1);
-		p = vcache_alloc(c, GFP_KERNEL);
-		VCT_CHECK(t, p && vcompound_is_virtual(p));
-		vcache_get_info(c, &info);
-		VCT_CHECK(t, info.virtual_slabs == 1 && !info.physical_slabs);
-		vcache_free(c, p);
-		vct_inj_set(t, VCT_INJ_physical, 0);
-		vcache_destroy(c);
-	}
+	vct_inj_physical_cache(t);
+	vct_inj_physical_vfallback(t);
 out:
 	vct_inj_end(t);
 }

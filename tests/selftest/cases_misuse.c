@@ -436,7 +436,7 @@ static void vct_order_over_cap(struct vct *t)
 {
 	unsigned int max_order;
 
-	if (!VCT_CHECK(t, vct_param_read_uint("max_order", &max_order) == 0))
+	if (!VCT_CHECK(t, vct_param_get_max_order(&max_order) == 0))
 		return;
 	vct_snap(t);
 	/* Refused and counted, but quietly: outside the bracket, first. */
@@ -468,7 +468,7 @@ static void vct_order_over_cap_other_forms(struct vct *t)
 {
 	unsigned int max_order;
 
-	if (!VCT_CHECK(t, vct_param_read_uint("max_order", &max_order) == 0))
+	if (!VCT_CHECK(t, vct_param_get_max_order(&max_order) == 0))
 		return;
 	vct_snap(t);
 	vct_expect_warn_begin(t, vct_warn_once(VCT_WARN_ORDER), "is above max_order");

@@ -22,7 +22,6 @@
 
 /* 1 MiB blocks: order 8 with 4 KiB pages, 6 with 16 KiB, 4 with 64 KiB. */
 #define VCT_SP_ORDER		get_order(SZ_1M)
-#define VCT_SP_INJECT_VMAP	"/sys/kernel/debug/vcompound/inject/vmap"
 
 /* A word of page @i of a block, at an offset that differs per page. */
 static u32 vct_sp_word(unsigned long i)
@@ -120,11 +119,11 @@ static void vct_vmalloc_exhausted(struct vct *t)
 		vct_diag(t, "so the failure is injected (inject/vmap); i386 runs out");
 		/* The lowmem quarter is there: only vmalloc space may fail. */
 		VCT_CHECK(t, n == cap);
-		if (n == cap && VCT_CHECK(t, !vct_write_file(VCT_SP_INJECT_VMAP,
-							     "1"))) {
+		if (n == cap &&
+		    VCT_CHECK(t, !vct_debugfs_inject_set("vmap", "1"))) {
 			addr = vcompound_alloc(GFP_KERNEL | __GFP_NOWARN,
 					       order);
-			VCT_CHECK(t, !vct_write_file(VCT_SP_INJECT_VMAP, "0"));
+			VCT_CHECK(t, !vct_debugfs_inject_set("vmap", "0"));
 			if (!VCT_CHECK(t, !addr))
 				vct_free(t, addr);
 		}

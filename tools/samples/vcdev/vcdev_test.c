@@ -29,9 +29,9 @@
 #include <unistd.h>
 
 #include "vcdev_uapi.h"
+#include "vc_params.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#define FALLBACK_PARAM	"/sys/module/vcompound/parameters/always_fallback"
 
 static const char *device = "/dev/" VCDEV_NAME;
 static long page_size;
@@ -66,14 +66,7 @@ static void report(const char *name)
 
 static int set_fallback(int on)
 {
-	int fd = open(FALLBACK_PARAM, O_WRONLY);
-	int ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, on ? "1" : "0", 1) == 1;
-	close(fd);
-	return ok ? 0 : -1;
+	return vc_param_set_always_fallback(on ? "1" : "0");
 }
 
 /*

@@ -18,7 +18,7 @@
  *   1. at load, with free memory: both blocks and the flow slabs are
  *      physical;
  *   2. on "2" written to debugfs vcompound_users/phase: guest memory is
- *      fragmented for real (tests/selftest/vct_fragment.c), the driver
+ *      fragmented for real (tests/lib/vct_fragment.c), the driver
  *      rebuilds its table (rehash) and ring (records carried over) in new
  *      blocks, which come back virtual and work, as do the flows' new
  *      slabs; then the fragmentation is released and all keeps working,

@@ -12,13 +12,15 @@
 
 #include <vcompound.h>
 
+#include "vct_params.h"
+
 struct vct {
 	const char *name;
 	bool failed;
 	const char *skip;		/* set to skip the case, with the reason */
 	struct vcompound_stats *s0;	/* snapshot taken by vct_snap() */
 	struct vcompound_stats *s1;
-	int panic_on_warn;		/* to restore after a warning bracket */
+	unsigned int panic_on_warn;	/* to restore after a warning bracket */
 	/*
 	 * Set by a runner that reports failed checks itself (KUnit) after
 	 * vct_case_setup(); NULL prints the KTAP diagnostic line.
@@ -112,7 +114,6 @@ void vct_settle(struct vct *t);
 /* vct_settle() if the witnesses pin more than a few MiB. */
 void vct_settle_at_cap(struct vct *t);
 
-int vct_param_write(const char *param, const char *val);
 /*
  * The vmalloc space: its size (/proc/meminfo's VmallocTotal) and how much
  * of it one case may map at once, in pages; 0 if /proc/meminfo is unread.
@@ -121,17 +122,13 @@ unsigned long vct_vmalloc_total_pages(void);
 unsigned long vct_vmalloc_budget_pages(void);
 /* Free pages, those on the per-CPU lists included. */
 unsigned long vct_free_pages(void);
-/* Whole files: read NUL-terminated (length or error); written at once. */
-ssize_t vct_read_file(const char *path, char *buf, size_t len);
-int vct_write_file(const char *path, const char *val);
-int vct_param_read_uint(const char *param, unsigned int *val);
-int vct_param_read(const char *param, char *buf, size_t len);
+/* always_fallback on or off, a check of case @t; 0 or the error. */
 int vct_set_fallback(struct vct *t, bool on);
 /* The atomic reserve of @order: its level now, -1 on error; a wait for one. */
 long vct_reserve_level(unsigned int order);
 bool vct_reserve_wait(struct vct *t, unsigned int order, long want);
 
-/* Contexts a driver may free from (cases_context.c). */
+/* Contexts a driver may free from (vct_ctx.c). */
 enum vct_ctx {
 	VCT_HARDIRQ,		/* irq_work in hard irq context, also on RT */
 	VCT_SOFTIRQ,		/* timer */
@@ -171,37 +168,24 @@ bool vct_vblock_page_ok(void *addr, unsigned int order, struct page *head,
 /* Fills a block with a pattern and checks it through each page's alias. */
 bool vct_pattern_check(struct vct *t, void *addr, unsigned int order);
 
-/* Cases, grouped by file. */
-void vct_order_case(struct vct *t, unsigned int order, bool fallback);
-/* vct_order_case() for orders 0..@max_order, default mode then fallback. */
-void vct_order_cases(unsigned int max_order,
-		     void (*run)(const char *name, void (*fn)(struct vct *t)));
-void vct_alloc_cases(void (*run)(const char *name,
-				 void (*fn)(struct vct *t)));
-void vct_context_cases(void (*run)(const char *name,
-				   void (*fn)(struct vct *t)));
-void vct_misuse_cases(void (*run)(const char *name,
-				  void (*fn)(struct vct *t)));
-void vct_vcache_cases(void (*run)(const char *name,
-				  void (*fn)(struct vct *t)));
-void vct_fragment_cases(void (*run)(const char *name,
-				    void (*fn)(struct vct *t)));
-void vct_atomic_cases(void (*run)(const char *name,
-				  void (*fn)(struct vct *t)));
-void vct_trace_cases(void (*run)(const char *name,
-				 void (*fn)(struct vct *t)));
-void vct_inject_cases(void (*run)(const char *name,
-				  void (*fn)(struct vct *t)));
-/* Defects found by reading module/ (issue 13). */
-void vct_review_cases(void (*run)(const char *name,
-				  void (*fn)(struct vct *t)));
-/* The vmalloc space running out, and highmem pages (issue 16). */
-void vct_space_cases(void (*run)(const char *name,
-				 void (*fn)(struct vct *t)));
-/* suite=faults and suite=stress (see main.c). */
-void vct_fault_cases(void (*run)(const char *name,
-				 void (*fn)(struct vct *t)));
-void vct_stress_cases(void (*run)(const char *name,
-				  void (*fn)(struct vct *t)));
+/*
+ * The groups' registrations, vct_<name>_cases(), one per entry of
+ * vct_groups.h.  The list expands to the declarators of a single
+ * declaration, closed by vct_groups_end() (never defined), since a macro
+ * may not end in a semicolon.
+ */
+#define VCT_GROUP(name, ...)						\
+	vct_##name##_cases(void (*run)(const char *case_name,		\
+				       void (*fn)(struct vct *t))),
+void
+#include "vct_groups.h"
+	vct_groups_end(void);
+#undef VCT_GROUP
+
+/*
+ * The KTAP runner (vct_ktap.c): runs every case of the groups of @suite
+ * (vct_groups.h) and prints a KTAP document; -EINVAL for an unknown one.
+ */
+int vct_ktap_run(const char *suite);
 
 #endif /* _VCT_H */

@@ -1,17 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What every vcompound test runner shares: checks, counter snapshots,
- * module parameters through sysfs and expected-warning brackets.  Linked
+ * witnessed frees and expected-warning brackets (module parameters and
+ * debugfs: vct_params.c).  Linked
  * into the KTAP self-test module (stock kernels) and the KUnit module
  * (debug kernel).
  */
 #include <linux/atomic.h>
 #include <linux/delay.h>
-#include <linux/err.h>
-#include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
-#include <linux/mman.h>
 #include <linux/mmzone.h>
 #include <linux/mutex.h>
 #include <linux/nodemask.h>
@@ -20,7 +18,6 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
-#include <linux/uaccess.h>
 #include <linux/vmstat.h>
 
 #include "vct.h"
@@ -52,7 +49,7 @@ void vct_case_setup(struct vct *t, const char *name,
 void vct_case_teardown(struct vct *t)
 {
 	/* Every case starts from the default mode. */
-	VCT_CHECK(t, !vct_param_write("always_fallback", "0"));
+	VCT_CHECK(t, !vct_param_set_always_fallback("0"));
 	/* Drains the deferred frees, then checks what the case freed. */
 	vct_settle(t);
 }
@@ -414,136 +411,6 @@ unsigned long vct_free_pages(void)
 }
 
 /*
- * Reads a whole file into @buf, NUL-terminated.  kernel_read() takes only
- * files with ->read_iter (since 5.10) and debugfs's proxy file operations
- * have just ->read, so that one is called with a buffer mapped into the
- * current process (modprobe, which loads the self-test).
- */
-ssize_t vct_read_file(const char *path, char *buf, size_t len)
-{
-	ssize_t n = 0, total = 0;
-	unsigned long ubuf;
-	loff_t pos = 0;
-	struct file *f;
-
-	f = filp_open(path, O_RDONLY, 0);
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	if (f->f_op->read_iter) {
-		while ((size_t)total < len - 1) {
-			n = kernel_read(f, buf + total, len - 1 - total, &pos);
-			if (n <= 0)
-				break;
-			total += n;
-		}
-	} else if (f->f_op->read && current->mm) {
-		ubuf = vm_mmap(NULL, 0, len, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, 0);
-		if (IS_ERR_VALUE(ubuf)) {
-			n = (long)ubuf;
-			goto out;
-		}
-		while ((size_t)total < len - 1) {
-			n = f->f_op->read(f, (char __user *)ubuf + total,
-					  len - 1 - total, &pos);
-			if (n <= 0)
-				break;
-			total += n;
-		}
-		if (n >= 0 && copy_from_user(buf, (const void __user *)ubuf,
-					     total))
-			n = -EFAULT;
-		vm_munmap(ubuf, len);
-	} else {
-		n = -EOPNOTSUPP;
-	}
-out:
-	filp_close(f, NULL);
-	if (n < 0)
-		return n;
-	buf[total] = '\0';
-	return total;
-}
-
-/* Writes @val to the file @path in one write; -EIO if it took less. */
-int vct_write_file(const char *path, const char *val)
-{
-	struct file *f = filp_open(path, O_WRONLY, 0);
-	loff_t pos = 0;
-	ssize_t n;
-
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	n = kernel_write(f, val, strlen(val), &pos);
-	filp_close(f, NULL);
-	if (n >= 0 && n != strlen(val))
-		return -EIO;
-	return n < 0 ? n : 0;
-}
-
-static void vct_sysfs_path(char *path, size_t len, const char *module,
-			   const char *param)
-{
-	snprintf(path, len, "/sys/module/%s/parameters/%s", module, param);
-}
-
-static int vct_sysfs_write(const char *module, const char *param,
-			   const char *val)
-{
-	char path[96];
-
-	vct_sysfs_path(path, sizeof(path), module, param);
-	return vct_write_file(path, val);
-}
-
-/* The parameter's value, without the trailing newline. */
-static int vct_sysfs_read(const char *module, const char *param, char *buf,
-			  size_t len)
-{
-	char path[96];
-	ssize_t n;
-
-	vct_sysfs_path(path, sizeof(path), module, param);
-	n = vct_read_file(path, buf, len);
-	if (n < 0)
-		return n;
-	strim(buf);
-	return 0;
-}
-
-static int vct_sysfs_read_int(const char *module, const char *param,
-			      int *val)
-{
-	char buf[24];
-	int ret = vct_sysfs_read(module, param, buf, sizeof(buf));
-
-	return ret ? ret : kstrtoint(buf, 0, val);
-}
-
-int vct_param_read(const char *param, char *buf, size_t len)
-{
-	return vct_sysfs_read("vcompound", param, buf, len);
-}
-
-/* Through sysfs, exactly as an administrator would toggle it. */
-int vct_param_write(const char *param, const char *val)
-{
-	return vct_sysfs_write("vcompound", param, val);
-}
-
-int vct_param_read_uint(const char *param, unsigned int *val)
-{
-	int v;
-	int ret = vct_sysfs_read_int("vcompound", param, &v);
-
-	if (!ret && v < 0)
-		ret = -ERANGE;
-	if (!ret)
-		*val = v;
-	return ret;
-}
-
-/*
  * The debug kernel boots with panic_on_warn=1, so that any warning nobody
  * expected ends the run.  A case that provokes one on purpose clears it
  * inside the bracket, through the kernel's own parameter file, and puts it
@@ -559,10 +426,10 @@ unsigned int vct_warn_once(enum vct_warn_once site)
 
 void vct_expect_warn_begin(struct vct *t, unsigned int count, const char *msg)
 {
-	int pow = 0;
+	unsigned int pow = 0;
 
-	if (!vct_sysfs_read_int("kernel", "panic_on_warn", &pow) && pow &&
-	    !vct_sysfs_write("kernel", "panic_on_warn", "0"))
+	if (!vct_kernel_get_panic_on_warn(&pow) && pow &&
+	    !vct_kernel_set_panic_on_warn(0))
 		t->panic_on_warn = pow;
 	pr_info("vcompound_test: EXPECT-WARN BEGIN %s count=%u msg=%s\n",
 		t->name, count, msg);
@@ -570,53 +437,19 @@ void vct_expect_warn_begin(struct vct *t, unsigned int count, const char *msg)
 
 void vct_expect_warn_end(struct vct *t)
 {
-	char val[12];
-
 	pr_info("vcompound_test: EXPECT-WARN END %s\n", t->name);
 	if (t->panic_on_warn) {
-		snprintf(val, sizeof(val), "%d", t->panic_on_warn);
-		VCT_CHECK(t, !vct_sysfs_write("kernel", "panic_on_warn", val));
+		VCT_CHECK(t, !vct_kernel_set_panic_on_warn(t->panic_on_warn));
 		t->panic_on_warn = 0;
 	}
 }
 
 int vct_set_fallback(struct vct *t, bool on)
 {
-	int ret = vct_param_write("always_fallback", on ? "1" : "0");
+	int ret = vct_param_set_always_fallback(on ? "1" : "0");
 
 	VCT_CHECK(t, ret == 0);
 	return ret;
-}
-
-/*
- * The order cases in the (name, fn) form of the other groups.  Runners
- * call each fn before the next registration, so the row can be passed
- * in these variables.
- */
-static unsigned int vct_order_row;
-static bool vct_order_fallback;
-static char vct_order_name[32];
-
-static void vct_order_row_case(struct vct *t)
-{
-	vct_order_case(t, vct_order_row, vct_order_fallback);
-}
-
-void vct_order_cases(unsigned int max_order,
-		     void (*run)(const char *name, void (*fn)(struct vct *t)))
-{
-	int fallback;
-
-	for (fallback = 0; fallback <= 1; fallback++) {
-		vct_order_fallback = fallback;
-		for (vct_order_row = 0; vct_order_row <= max_order;
-		     vct_order_row++) {
-			snprintf(vct_order_name, sizeof(vct_order_name),
-				 "order_%02u_%s", vct_order_row,
-				 fallback ? "always_fallback" : "default");
-			run(vct_order_name, vct_order_row_case);
-		}
-	}
 }
 
 #define VCT_RESERVE_WAIT_MS	10000

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vcompound's module parameters and debugfs files, for test modules: one
+ * accessor per parameter and per file, so that each path is written once
+ * (tests/lib/vct_params.c).  User space has vc_params.h, the lab's shell
+ * scripts params.sh, with the same names.
+ */
+#ifndef _VCT_PARAMS_H
+#define _VCT_PARAMS_H
+
+#include <linux/types.h>
+
+/*
+ * Whole files: read NUL-terminated (length or error); written at once
+ * (-EIO if the write took less).
+ */
+ssize_t vct_read_file(const char *path, char *buf, size_t len);
+int vct_write_file(const char *path, const char *val);
+
+/*
+ * /sys/module/vcompound/parameters/, through sysfs as an administrator
+ * would set them.  A get returns the value without its newline; a set
+ * writes @val as given (cases also write malformed values).
+ */
+int vct_param_get_always_fallback(bool *on);
+int vct_param_set_always_fallback(const char *val);
+int vct_param_get_max_order(unsigned int *order);
+int vct_param_set_max_order(const char *val);
+int vct_param_get_reserve(char *buf, size_t len);
+int vct_param_set_reserve(const char *val);
+
+/* The kernel's own, which the debug lane boots set (warning brackets). */
+int vct_kernel_get_panic_on_warn(unsigned int *val);
+int vct_kernel_set_panic_on_warn(unsigned int val);
+
+/* /sys/kernel/debug/vcompound/. */
+ssize_t vct_debugfs_stats(char *buf, size_t len);
+ssize_t vct_debugfs_vcacheinfo(char *buf, size_t len);
+ssize_t vct_debugfs_inject_counts(char *buf, size_t len);
+/*
+ * inject/<site>, one file per fault site (the module's list of sites):
+ * its value, a write, and its mode bits (or an error).
+ */
+int vct_debugfs_inject_get(const char *site, unsigned int *val);
+int vct_debugfs_inject_set(const char *site, const char *val);
+int vct_debugfs_inject_mode(const char *site);
+
+#endif /* _VCT_PARAMS_H */
