@@ -32,13 +32,17 @@ TOP  := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 VC_VERSION ?= $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' $(TOP)/debian/changelog 2>/dev/null)
 KBUILD_VARS := VC_TOP=$(TOP)
 
-.PHONY: all module modules compat clean test test-fast test-fresh test-debug test-mutants demo bench lint dkms-install dkms-uninstall
+.PHONY: all module modules compat test-compat clean test test-fast test-fresh test-debug test-mutants demo bench lint dkms-install dkms-uninstall
 
 all: modules
 
 compat:
 	@test -f $(KDIR)/Makefile || { echo "vcompound: no kernel build tree at KDIR=$(KDIR); install linux-headers-$$(uname -r) or pass KDIR=/path/to/headers" >&2; exit 1; }
 	$(MAKE) -C $(TOP)/compat KDIR=$(KDIR)
+
+# The test modules' own probes (not shipped: DKMS builds module/ only).
+test-compat: compat
+	$(MAKE) -C $(TOP)/tests/compat KDIR=$(KDIR)
 
 # module/include/vcompound_version.h from its .h.in and VC_VERSION (x.y.z),
 # rewritten only when its content changes, so that Kbuild rebuilds nothing
@@ -60,7 +64,7 @@ module: compat
 # against a published one), and the client, which only builds against a kit.
 MODULE_DIRS := tests/selftest tools/samples/demo tools/samples/vcdev tools/samples/vcusers
 
-modules: module
+modules: module test-compat
 	for d in $(MODULE_DIRS); do \
 		$(MAKE) -C $(KDIR) M=$(TOP)/$$d $(KBUILD_VARS) modules || exit; \
 	done
@@ -69,6 +73,7 @@ modules: module
 
 clean:
 	-$(MAKE) -C $(TOP)/compat clean
+	-$(MAKE) -C $(TOP)/tests/compat clean
 	rm -rf $(TOP)/build
 	rm -f $(VERSION_H)
 	for d in module $(MODULE_DIRS) tests/client tests/kunit tests/bench; do \

@@ -60,23 +60,4 @@ static inline unsigned long vc_alloc_pages_bulk_node(gfp_t gfp, int nid,
 #define vc_nth_page(page, n)	((page) + (n))
 #endif
 
-/*
- * vc_zone_pcp_pages - free pages of @zone held on its per-CPU lists, which
- * NR_FREE_PAGES leaves out.  A racy sum, for tests and statistics only.
- */
-static inline unsigned long vc_zone_pcp_pages(struct zone *zone)
-{
-	unsigned long sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu) {
-#if defined(VC_HAVE_ZONE_PER_CPU_PAGESET)
-		sum += READ_ONCE(per_cpu_ptr(zone->per_cpu_pageset, cpu)->count);
-#else
-		sum += READ_ONCE(per_cpu_ptr(zone->pageset, cpu)->pcp.count);
-#endif
-	}
-	return sum;
-}
-
 #endif /* _VCOMPAT_PAGE_ALLOC_H */

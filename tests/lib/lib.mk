@@ -14,6 +14,7 @@
 vct-lib-dir := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 
 ccflags-y += -I$(vct-lib-dir)
+include $(vct-lib-dir)/../compat/compat.mk
 
 vct-lib = $(patsubst %,vctlib_%.o,$(1))
 

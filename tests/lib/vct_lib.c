@@ -22,6 +22,7 @@
 
 #include "vct.h"
 #include "vcompat_page_alloc.h"
+#include "vct_compat.h"
 
 bool __vct_check(struct vct *t, bool ok, const char *expr, const char *func,
 		 int line)
@@ -404,7 +405,7 @@ unsigned long vct_free_pages(void)
 		for (z = 0; z < MAX_NR_ZONES; z++) {
 			zone = &NODE_DATA(nid)->node_zones[z];
 			if (populated_zone(zone))
-				sum += vc_zone_pcp_pages(zone);
+				sum += vct_zone_pcp_pages(zone);
 		}
 	}
 	return sum;

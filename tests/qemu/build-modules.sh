@@ -120,6 +120,7 @@ build_internal() {
 	local kit=$1
 	step "compat probes"
 	make -C "$S/compat" KDIR="$KDIR" || fail "compat probes"
+	make -C "$S/tests/compat" KDIR="$KDIR" || fail "the tests' compat probes"
 	if [ $BENCH -eq 1 ]; then
 		step "benchmark module"
 		kmake "$S/tests/bench" "$kit" || fail "benchmark build"
