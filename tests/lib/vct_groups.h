@@ -25,6 +25,8 @@ VCT_GROUP(trace, stock, "vcompound_trace")
 VCT_GROUP(review, stock, "vcompound_review")
 /* The vmalloc space running out, and highmem pages (issue 16). */
 VCT_GROUP(space, stock, "vcompound_space")
+/* Virtual blocks built from chunks (issue 15). */
+VCT_GROUP(chunks, stock, "vcompound_chunks")
 VCT_GROUP(fragment, stock, "vcompound_fragment")
 VCT_GROUP(faults, faults, NULL)
 VCT_GROUP(stress, stress, NULL)

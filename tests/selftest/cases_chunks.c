@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Virtual blocks built from chunks (issue 15): when the physical attempt
+ * fails, the fallback takes the largest blocks the buddy allocator gives
+ * without reclaim, split into pages, and order-0 pages for the rest.  A
+ * block so built must be an ordinary virtual block for every lookup, for
+ * its contents and for a free from hard irq.
+ *
+ * The per-order counter "chunks" says what each block was made of; the
+ * fault knob "chunk" (k + 1) leaves order k as the only chunk order, and
+ * the knob "physical" (1) fails every physical attempt.
+ */
+#include <linux/gfp.h>
+#include <linux/mm.h>
+
+#include "vct.h"
+#include "vct_fragment.h"
+#include "vct_params.h"
+
+#define VCT_CH_ORDER	5U
+
+static void vct_ch_knob(struct vct *t, const char *site, unsigned int val)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%u", val);
+	VCT_CHECK(t, vct_debugfs_inject_set(site, buf) == 0);
+}
+
+/* Both knobs off again, whatever the case did. */
+static void vct_ch_knobs_off(struct vct *t)
+{
+	vct_ch_knob(t, "chunk", 0);
+	vct_ch_knob(t, "physical", 0);
+}
+
+/* Fails every physical attempt; false (and a skip) without the knobs. */
+static bool vct_ch_force_virtual(struct vct *t)
+{
+	unsigned int v;
+
+	if (vct_debugfs_inject_get("physical", &v)) {
+		t->skip = "no debugfs vcompound/inject/";
+		return false;
+	}
+	if (vct_set_fallback(t, false))
+		return false;
+	vct_ch_knob(t, "physical", 1);
+	return !t->failed;
+}
+
+/*
+ * The pages of the block at @addr, of @order, as the chunks counters say
+ * it was built: chunks of decreasing order from its start, each a run of
+ * consecutive pfns, then order-0 pages; @chunks[k] is the delta of order
+ * k's counter.  Returns false, with a diagnostic, at the first page out of
+ * place or not found by every lookup.
+ */
+static bool vct_ch_layout_ok(struct vct *t, void *addr, unsigned int order,
+			     const unsigned long *chunks)
+{
+	unsigned long nr = 1UL << order, i = 0, c, j, pages = chunks[0];
+	struct page *head = vcompound_head_page(addr), *page;
+	int k;
+
+	for (k = 1; k < order; k++)
+		pages += chunks[k] << k;
+	if (!VCT_CHECK(t, pages == nr)) {
+		vct_diag(t, "the chunks counters account for %lu of %lu pages",
+			 pages, nr);
+		return false;
+	}
+	for (k = order - 1; k >= 0; k--) {
+		for (c = 0; c < chunks[k]; c++) {
+			for (j = 0; j < 1UL << k; j++, i++) {
+				page = vcompound_nth_page(addr, i);
+				if (!vct_vblock_page_ok(addr, order, head, i,
+							page))
+					goto bad;
+				if (j && page_to_pfn(page) !=
+					 page_to_pfn(vcompound_nth_page(addr, i - 1)) + 1)
+					goto bad;
+			}
+		}
+	}
+	return true;
+bad:
+	VCT_CHECK(t, false);
+	vct_diag(t, "page %lu (chunk of order %d) is out of place", i, k);
+	return false;
+}
+
+static void vct_ch_deltas(struct vct *t, unsigned long *chunks)
+{
+	unsigned int k;
+
+	for (k = 0; k <= VCOMPOUND_ORDER_LIMIT; k++)
+		chunks[k] = vct_odelta(t, k, chunks);
+}
+
+static void vct_ch_free_fn(void *addr)
+{
+	vct_free_atomic(addr);
+}
+
+/*
+ * Allocates a block of @order with the knobs as set, checks it was built
+ * from chunks as counted, fills and checks it through every page, and
+ * frees it from hard irq.  Returns the chunks counters' deltas in @chunks.
+ */
+static void vct_ch_block(struct vct *t, unsigned int order,
+			 unsigned long *chunks)
+{
+	void *addr;
+
+	vct_snap(t);
+	addr = vcompound_alloc(GFP_KERNEL | __GFP_NOWARN, order);
+	if (!VCT_CHECK(t, addr))
+		return;
+	vct_resnap(t);
+	vct_ch_deltas(t, chunks);
+	VCT_CHECK(t, vcompound_is_virtual(addr));
+	VCT_CHECK(t, vct_odelta(t, order, virtual) == 1);
+	vct_ch_layout_ok(t, addr, order, chunks);
+	vct_pattern_check(t, addr, order);
+	VCT_CHECK(t, vct_run_in(VCT_HARDIRQ, vct_ch_free_fn, addr));
+	vct_resnap(t);
+	VCT_CHECK(t, vct_odelta(t, order, freed_virtual) == 1);
+	VCT_CHECK(t, t->s1->outstanding_virtual == t->s0->outstanding_virtual);
+	VCT_CHECK(t, vct_delta(t, bad_free) == 0);
+}
+
+/*
+ * chunks_forced_order_K: with only order K allowed as a chunk, a block of
+ * order 5 is 2^(5-K) chunks of order K, where memory gives them, and
+ * order-0 pages for what it does not.
+ */
+static void vct_ch_forced(struct vct *t, unsigned int k)
+{
+	unsigned long chunks[VCOMPOUND_ORDER_LIMIT + 1];
+	unsigned int o;
+
+	if (!vct_ch_force_virtual(t))
+		goto out;
+	vct_ch_knob(t, "chunk", k + 1);
+	vct_ch_block(t, VCT_CH_ORDER, chunks);
+	for (o = 1; o <= VCOMPOUND_ORDER_LIMIT; o++)
+		if (o != k && !VCT_CHECK(t, chunks[o] == 0))
+			vct_diag(t, "%lu chunks of order %u", chunks[o], o);
+	/* A fresh guest has blocks of orders 1-3 to spare. */
+	if (!VCT_CHECK(t, chunks[k] == 1UL << (VCT_CH_ORDER - k)))
+		vct_diag(t, "%lu chunks of order %u, %lu order-0 pages",
+			 chunks[k], k, chunks[0]);
+out:
+	vct_ch_knobs_off(t);
+}
+
+static void vct_ch_forced_1(struct vct *t)
+{
+	vct_ch_forced(t, 1);
+}
+
+static void vct_ch_forced_3(struct vct *t)
+{
+	vct_ch_forced(t, 3);
+}
+
+/* chunks_largest_first: left alone, the fallback takes order N-1 first. */
+static void vct_ch_largest_first(struct vct *t)
+{
+	unsigned long chunks[VCOMPOUND_ORDER_LIMIT + 1];
+
+	if (!vct_ch_force_virtual(t))
+		goto out;
+	vct_ch_block(t, VCT_CH_ORDER, chunks);
+	if (!VCT_CHECK(t, chunks[VCT_CH_ORDER - 1] == 2))
+		vct_diag(t, "%lu chunks of order %u, %lu order-0 pages",
+			 chunks[VCT_CH_ORDER - 1], VCT_CH_ORDER - 1, chunks[0]);
+out:
+	vct_ch_knobs_off(t);
+}
+
+/* chunks_always_fallback: the worst case stays order-0 pages only. */
+static void vct_ch_always_fallback(struct vct *t)
+{
+	unsigned long chunks[VCOMPOUND_ORDER_LIMIT + 1];
+
+	if (vct_set_fallback(t, true))
+		return;
+	vct_ch_block(t, VCT_CH_ORDER, chunks);
+	VCT_CHECK(t, chunks[0] == 1UL << VCT_CH_ORDER);
+}
+
+/*
+ * chunks_fragmented: under the real fragmentation recipe, which leaves
+ * order-0 holes only, a few blocks of orders 2 and 3 taken before it and
+ * given back after it are all the buddy allocator has above order 0: the
+ * fallback builds from them, and from holes for the rest.
+ */
+static void vct_ch_fragmented(struct vct *t)
+{
+	unsigned long chunks[VCOMPOUND_ORDER_LIMIT + 1];
+	struct page *kept[4];
+	unsigned int i;
+
+	if (vct_set_fallback(t, false))
+		return;
+	for (i = 0; i < ARRAY_SIZE(kept); i++)
+		kept[i] = alloc_pages(GFP_KERNEL, i < 2 ? 3 : 2);
+	vct_fragment(t);
+	for (i = 0; i < ARRAY_SIZE(kept); i++)
+		if (kept[i])
+			__free_pages(kept[i], i < 2 ? 3 : 2);
+	vct_ch_block(t, VCT_CH_ORDER, chunks);
+	vct_unfragment();
+	/* Other allocations may take some of them first, not all. */
+	if (!VCT_CHECK(t, chunks[3] + chunks[2] >= 1))
+		vct_diag(t, "no chunk of order 2 or 3; %lu order-0 pages",
+			 chunks[0]);
+	VCT_CHECK(t, vct_frag_oom_releases() || chunks[4] == 0);
+}
+
+void vct_chunks_cases(void (*run)(const char *name, void (*fn)(struct vct *t)))
+{
+	run("chunks_forced_order_1", vct_ch_forced_1);
+	run("chunks_forced_order_3", vct_ch_forced_3);
+	run("chunks_largest_first", vct_ch_largest_first);
+	run("chunks_always_fallback", vct_ch_always_fallback);
+	run("chunks_fragmented", vct_ch_fragmented);
+}
