@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vcompound_users: two vmalloc users of a driver, converted to vcompound.
+ * This file: the KTAP cases, the block checks, the phases; the two users
+ * are flows.c and ring.c.
  *
  * Drivers vmalloc() their large tables and rings today, because a
  * multi-megabyte physically contiguous allocation may fail.  This module
@@ -32,17 +34,16 @@
  * instead of virt_to_page(): vcompound_nth_page() and vmalloc_address().
  */
 #include <linux/debugfs.h>
-#include <linux/hash.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
-#include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include <vcache.h>
 #include <vcompound.h>
 
+#include "users.h"
 #include "vct_fragment.h"
 
 /* 4 MiB and 2 MiB blocks whatever the page size: orders 10 and 9 with 4 KiB. */
@@ -99,7 +100,6 @@ static const char *const vcu_case_names[VCU_NR_CASES + 1] = {
 
 static unsigned int vcu_reported;	/* cases reported so far */
 
-#define vcu_diag(fmt, ...)	pr_info("# " fmt "\n", ##__VA_ARGS__)
 /* Phase 2 checks and rebuilds again when a block was made whole meanwhile. */
 #define VCU_REBUILD_TRIES	3
 
@@ -120,7 +120,7 @@ static void vcu_report(unsigned int nr, bool ok)
 
 /* ------------------------------------------------------------- blocks */
 
-static const char *vcu_kind(const void *block)
+const char *vcu_kind(const void *block)
 {
 	return vcompound_is_virtual(block) ? "virtual" : "physical";
 }
@@ -130,8 +130,8 @@ static const char *vcu_kind(const void *block)
  * pages the lookups find where they are: what a driver relies on when it
  * builds a scatterlist or maps the block.
  */
-static bool vcu_block_ok(const char *what, const void *block,
-			 unsigned int order, bool virt)
+bool vcu_block_ok(const char *what, const void *block, unsigned int order,
+		  bool virt)
 {
 	unsigned long i, bad = 0;
 
@@ -156,312 +156,11 @@ static bool vcu_block_ok(const char *what, const void *block,
 	return !bad;
 }
 
-/* --------------------------------------------------------- flow table */
-
-/* A flow, from the vcache below: what the hash table's chains link. */
-struct vcu_flow {
-	struct hlist_node node;
-	u64 key;
-	u64 val;
-};
-
-struct vcu_table {
-	struct hlist_head *buckets;	/* a vcompound block */
-	unsigned int bits;		/* log2 of the number of buckets */
-	unsigned long count;
-};
+/* -------------------------------------------------------------- phases */
 
 static struct vcu_table vcu_table;
-static struct vcache *vcu_flows;	/* VCACHE_VFALLBACK: large slabs */
-static unsigned long vcu_keys;		/* keys 1 .. vcu_keys are inserted */
-static unsigned long vcu_keys_total;	/* keys the three phases insert */
-
-/* The n-th key (n >= 1) and its value: spread out. */
-static u64 vcu_key(unsigned long n)
-{
-	return (u64)n * 0x9e3779b97f4a7c15ULL;
-}
-
-static u64 vcu_val(u64 key)
-{
-	return key ^ 0x5a5aa5a5f00fULL;
-}
-
-static struct vcu_flow *vcu_find(struct vcu_table *t, u64 key)
-{
-	struct vcu_flow *f;
-
-	hlist_for_each_entry(f, &t->buckets[hash_64(key, t->bits)], node)
-		if (f->key == key)
-			return f;
-	return NULL;
-}
-
-static bool vcu_insert(struct vcu_table *t, u64 key, u64 val)
-{
-	struct vcu_flow *f = vcu_find(t, key);
-
-	if (!f) {
-		f = vcache_alloc(vcu_flows, GFP_KERNEL);
-		if (!f)
-			return false;
-		f->key = key;
-		hlist_add_head(&f->node, &t->buckets[hash_64(key, t->bits)]);
-		t->count++;
-	}
-	f->val = val;
-	return true;
-}
-
-/* An empty table (zeroed: every chain empty) of table_order pages. */
-static bool vcu_table_init(struct vcu_table *t)
-{
-	t->buckets = vcompound_alloc(GFP_KERNEL | __GFP_ZERO, table_order);
-	if (!t->buckets)
-		return false;
-	t->bits = ilog2((PAGE_SIZE << table_order) / sizeof(struct hlist_head));
-	t->count = 0;
-	return true;
-}
-
-/* Moves every flow of @old into the empty table @new, as a resize does. */
-static bool vcu_rehash(struct vcu_table *new, struct vcu_table *old)
-{
-	struct hlist_node *tmp;
-	struct vcu_flow *f;
-	unsigned long i;
-
-	for (i = 0; i < (1UL << old->bits); i++) {
-		hlist_for_each_entry_safe(f, tmp, &old->buckets[i], node) {
-			hlist_del(&f->node);
-			hlist_add_head(&f->node,
-				       &new->buckets[hash_64(f->key, new->bits)]);
-			new->count++;
-			old->count--;
-		}
-	}
-	return !old->count;
-}
-
-/* Frees every flow of @t. */
-static void vcu_table_empty(struct vcu_table *t)
-{
-	struct hlist_node *tmp;
-	struct vcu_flow *f;
-	unsigned long i;
-
-	for (i = 0; t->buckets && i < (1UL << t->bits); i++) {
-		hlist_for_each_entry_safe(f, tmp, &t->buckets[i], node) {
-			hlist_del(&f->node);
-			vcache_free(vcu_flows, f);
-		}
-	}
-	t->count = 0;
-}
-
-/*
- * Inserts the keys of this phase, then looks up every key inserted so far
- * and the next ones, which must not be there.
- */
-static bool vcu_table_work(struct vcu_table *t, unsigned long limit)
-{
-	unsigned long n, missing = 0, wrong = 0, phantom = 0;
-	struct vcu_flow *f;
-
-	for (n = vcu_keys + 1; n <= limit; n++)
-		if (!vcu_insert(t, vcu_key(n), vcu_val(vcu_key(n))))
-			break;
-	vcu_keys = n - 1;
-	for (n = 1; n <= vcu_keys; n++) {
-		f = vcu_find(t, vcu_key(n));
-		if (!f)
-			missing++;
-		else if (f->val != vcu_val(vcu_key(n)))
-			wrong++;
-	}
-	for (n = vcu_keys + 1; n <= vcu_keys + 1000; n++)
-		phantom += !!vcu_find(t, vcu_key(n));
-	vcu_diag("table: %lu KiB %s, %lu buckets, %lu flows",
-		 (PAGE_SIZE << table_order) >> 10, vcu_kind(t->buckets),
-		 1UL << t->bits, t->count);
-	vcu_diag("table: lookups: %lu missing, %lu wrong, %lu absent keys found",
-		 missing, wrong, phantom);
-	return vcu_keys == limit && t->count == limit && !missing && !wrong &&
-	       !phantom;
-}
-
-/*
- * The flow cache's slabs: @phys and @virt, when not NULL, get the numbers
- * of live physical and virtual slabs.
- */
-static void vcu_slabs(unsigned long *phys, unsigned long *virt)
-{
-	struct vcache_info info;
-
-	vcache_get_info(vcu_flows, &info);
-	vcu_diag("flow cache: %lu flows in %lu physical and %lu virtual slabs of %u pages",
-		 info.active_objs, info.physical_slabs, info.virtual_slabs,
-		 info.pagesperslab);
-	*phys = info.physical_slabs;
-	*virt = info.virtual_slabs;
-}
-
-/* --------------------------------------------------------- record ring */
-
-struct vcu_rec {
-	u32 seq;
-	u32 len;		/* payload bytes after the header */
-};
-
-struct vcu_ring {
-	u8 *buf;		/* a vcompound block */
-	unsigned long size;	/* bytes, a power of two */
-	u64 head, tail;		/* bytes produced, consumed */
-	u32 seq_out, seq_in;	/* next record to produce, to consume */
-};
-
 static struct vcu_ring vcu_ring;
-
-#define VCU_REC_ALIGN	8
-
-static u32 vcu_rec_len(u32 seq)
-{
-	return (seq * 2654435761U) % 4093 + 1;
-}
-
-static u8 vcu_rec_byte(u32 seq, u32 i)
-{
-	return (u8)(seq * 31 + i * 7 + (i >> 8));
-}
-
-static unsigned long vcu_rec_space(u32 seq)
-{
-	return ALIGN(sizeof(struct vcu_rec) + vcu_rec_len(seq), VCU_REC_ALIGN);
-}
-
-/* Copies @len bytes in or out of the ring at stream position @pos. */
-static void vcu_ring_copy(struct vcu_ring *r, u64 pos, void *data,
-			  unsigned long len, bool in)
-{
-	while (len) {
-		unsigned long off = pos & (r->size - 1);
-		unsigned long n = min(len, r->size - off);
-
-		if (in)
-			memcpy(r->buf + off, data, n);
-		else
-			memcpy(data, r->buf + off, n);
-		pos += n;
-		data += n;
-		len -= n;
-	}
-}
-
-static bool vcu_ring_produce(struct vcu_ring *r)
-{
-	struct vcu_rec rec = { r->seq_out, vcu_rec_len(r->seq_out) };
-	u8 chunk[64];
-	u32 i, n, k;
-	u64 pos;
-
-	if (r->head - r->tail + vcu_rec_space(rec.seq) > r->size)
-		return false;
-	vcu_ring_copy(r, r->head, &rec, sizeof(rec), true);
-	pos = r->head + sizeof(rec);
-	for (i = 0; i < rec.len; i += n) {
-		n = min_t(u32, sizeof(chunk), rec.len - i);
-		for (k = 0; k < n; k++)
-			chunk[k] = vcu_rec_byte(rec.seq, i + k);
-		vcu_ring_copy(r, pos + i, chunk, n, true);
-	}
-	r->head += vcu_rec_space(rec.seq);
-	r->seq_out++;
-	return true;
-}
-
-/* Consumes one record; false when it is not the one expected. */
-static bool vcu_ring_consume(struct vcu_ring *r)
-{
-	struct vcu_rec rec;
-	u8 chunk[64];
-	u32 i, n, k;
-
-	vcu_ring_copy(r, r->tail, &rec, sizeof(rec), false);
-	if (rec.seq != r->seq_in || rec.len != vcu_rec_len(r->seq_in))
-		return false;
-	for (i = 0; i < rec.len; i += n) {
-		n = min_t(u32, sizeof(chunk), rec.len - i);
-		vcu_ring_copy(r, r->tail + sizeof(rec) + i, chunk, n, false);
-		for (k = 0; k < n; k++)
-			if (chunk[k] != vcu_rec_byte(rec.seq, i + k))
-				return false;
-	}
-	r->tail += vcu_rec_space(rec.seq);
-	r->seq_in++;
-	return true;
-}
-
-/*
- * Passes four ring sizes' worth of records through the ring, filling it and
- * draining half of it in turn, and leaves it about half full: those records
- * are carried into the next ring.
- */
-static bool vcu_ring_work(struct vcu_ring *r)
-{
-	u64 start = r->head, consumed = 0;
-	u32 seq0 = r->seq_in;
-
-	while (r->head - start < 4 * (u64)r->size) {
-		while (vcu_ring_produce(r))
-			;
-		while (r->head - r->tail > r->size / 2) {
-			if (!vcu_ring_consume(r)) {
-				vcu_diag("ring: record %u is wrong", r->seq_in);
-				return false;
-			}
-			consumed++;
-		}
-	}
-	vcu_diag("ring: %lu KiB %s, %llu KiB through it, %u records checked",
-		 r->size >> 10, vcu_kind(r->buf), (r->head - start) >> 10,
-		 r->seq_in - seq0);
-	vcu_diag("ring: %llu KiB (%u records) left in it",
-		 (r->head - r->tail) >> 10, r->seq_out - r->seq_in);
-	return consumed && r->head - r->tail <= r->size;
-}
-
-static bool vcu_ring_init(struct vcu_ring *r)
-{
-	r->buf = vcompound_alloc(GFP_KERNEL, ring_order);
-	if (!r->buf)
-		return false;
-	r->size = PAGE_SIZE << ring_order;
-	r->head = 0;
-	r->tail = 0;
-	r->seq_out = 0;
-	r->seq_in = 0;
-	return true;
-}
-
-/* Carries the unconsumed records of @old over into the new, empty @new. */
-static void vcu_ring_move(struct vcu_ring *new, struct vcu_ring *old)
-{
-	u8 chunk[256];
-	u64 pos;
-
-	new->tail = old->tail;
-	new->seq_out = old->seq_out;
-	new->seq_in = old->seq_in;
-	for (pos = old->tail; pos < old->head; pos += sizeof(chunk)) {
-		unsigned long n = min_t(u64, sizeof(chunk), old->head - pos);
-
-		vcu_ring_copy(old, pos, chunk, n, false);
-		vcu_ring_copy(new, pos, chunk, n, true);
-	}
-	new->head = old->head;
-}
-
-/* -------------------------------------------------------------- phases */
+static unsigned long vcu_keys_total;	/* keys the three phases insert */
 
 static DEFINE_MUTEX(vcu_lock);		/* serialises the phases */
 static unsigned int vcu_phase;		/* the last phase that ran */
@@ -479,7 +178,7 @@ static bool vcu_rebuild(bool fragmented, bool *rehashed)
 
 	if (fragmented)
 		vct_hold_free_blocks(1);
-	if (!vcu_table_init(&nt))
+	if (!vcu_table_init(&nt, table_order))
 		return false;
 	*rehashed = vcu_rehash(&nt, &vcu_table);
 	vcompound_free(vcu_table.buckets);
@@ -487,7 +186,7 @@ static bool vcu_rebuild(bool fragmented, bool *rehashed)
 
 	if (fragmented)
 		vct_hold_free_blocks(1);
-	if (!vcu_ring_init(&nr))
+	if (!vcu_ring_init(&nr, ring_order))
 		return false;
 	vcu_ring_move(&nr, &vcu_ring);
 	vcompound_free(vcu_ring.buf);
@@ -504,9 +203,9 @@ static int vcu_phase1(void)
 	vcu_diag("phase 1: %lu MiB free; table %lu KiB (order %u), ring %lu KiB (order %u)",
 		 vct_free_mib(), (PAGE_SIZE << table_order) >> 10, table_order,
 		 (PAGE_SIZE << ring_order) >> 10, ring_order);
-	if (!vcu_table_init(&vcu_table))
+	if (!vcu_table_init(&vcu_table, table_order))
 		return -ENOMEM;
-	if (!vcu_ring_init(&vcu_ring)) {
+	if (!vcu_ring_init(&vcu_ring, ring_order)) {
 		vcompound_free(vcu_table.buckets);
 		vcu_table.buckets = NULL;
 		return -ENOMEM;
@@ -696,14 +395,12 @@ static int __init vcu_init(void)
 			 VCT_FRAG_MAX);
 		return -EINVAL;
 	}
-	vcu_flows = vcache_create("vcusers_flow", sizeof(struct vcu_flow), 0,
-				  VCACHE_VFALLBACK, NULL);
-	if (!vcu_flows)
+	if (!vcu_flows_create())
 		return -ENOMEM;
 	vcu_phase = 1;
 	ret = vcu_phase1();
 	if (ret) {
-		vcache_destroy(vcu_flows);
+		vcu_flows_destroy();
 		return ret;
 	}
 	vcu_dir = debugfs_create_dir("vcompound_users", NULL);
@@ -721,7 +418,7 @@ static void __exit vcu_exit(void)
 		vcu_report(vcu_reported + 1, false);
 	}
 	vcu_table_empty(&vcu_table);
-	vcache_destroy(vcu_flows);
+	vcu_flows_destroy();
 	vcompound_free(vcu_table.buckets);
 	vcompound_free(vcu_ring.buf);
 }
