@@ -138,17 +138,16 @@ struct vcompound_order_stats {
  * @outstanding_virtual_bytes: their size
  * @deferred_pending: virtual frees queued for the worker, not yet done
  *
- * Then one field per entry of VCOMPOUND_REFUSAL_COUNTERS().
+ * First, one field per entry of VCOMPOUND_REFUSAL_COUNTERS().
  */
 struct vcompound_stats {
+	VCOMPOUND_REFUSAL_COUNTERS(VCOMPOUND_X_FIELD)
 	struct vcompound_order_stats order[VCOMPOUND_ORDER_LIMIT + 1];
 	unsigned long outstanding_physical;
 	u64 outstanding_physical_bytes;
 	unsigned long outstanding_virtual;
 	u64 outstanding_virtual_bytes;
 	unsigned long deferred_pending;
-
-	VCOMPOUND_REFUSAL_COUNTERS(VCOMPOUND_X_FIELD)
 };
 
 void vcompound_get_stats(struct vcompound_stats *st);
