@@ -292,6 +292,16 @@ fpa_set() {
 	done
 }
 
+# fault_verdict LABEL INJECTED: the fault step judges its injection
+# itself: failures were injected (times counts down once per failure),
+# and fail_page_alloc is off again.
+fault_verdict() {
+	why=
+	[ "$2" -gt 0 ] || why="$why; nothing injected"
+	[ "$(cat $FPA/probability)" = 0 ] || why="$why; fail_page_alloc not switched off"
+	say "fault $1 rc=$([ -z "$why" ] && echo 0 || echo 1): injected=$2$why"
+}
+
 # fault_run P MINORDER: the faults suite under fail_page_alloc. The
 # injection is limited to tasks marked with make-it-fail (task-filter=Y):
 # unfiltered, it fails the page allocations of every task, /init's forks
@@ -305,18 +315,20 @@ fault_run() {
 		say "run $label: missing (no $FPA)"
 	elif load "$CORE"; then
 		save_ksyms
-		# times counts down once per injected failure: the judge
-		# reads how many there were.
+		# times counts down once per injected failure: see
+		# fault_verdict.
 		fpa_set probability=0 interval=1 times=$FPA_TIMES ignore-gfp-wait=N \
 			ignore-gfp-highmem=N min-order="$2" verbose=0 space=0 \
 			task-filter=Y probability="$1"
 		say "fail_page_alloc on:$(fpa_show)"
 		load "$TEST" suite=faults && save_ksyms
 		fpa_set probability=0
-		say "fail_page_alloc left: times=$(cat $FPA/times)"
+		left=$(cat $FPA/times)
+		say "fail_page_alloc left: times=$left"
 		# shellcheck disable=SC2086 # KNOB=VALUE words
 		fpa_set $FPA_SAVED
 		say "fail_page_alloc off:$(fpa_show)"
+		fault_verdict "$label" $((FPA_TIMES - left))
 		if [ -n "$HUNG" ]; then
 			say "run $label end"
 			return

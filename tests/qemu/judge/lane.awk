@@ -5,8 +5,8 @@
 # suites and of fuzz.sh, a fault run's allocation failure reports, the
 # blocked tasks of a hung step; at the end, lanetable(): one TABLE row per
 # check, a failed row counted in nchkfail (README.md, "Judging and the
-# summary table"). Fault runs must have injected failures (fail_page_alloc's
-# times counted down), MemFree must stay within the margin.
+# summary table"). A fault run judges its injection itself (init.sh
+# fault_verdict: the "fault L rc=N" line); MemFree must stay within the margin.
 
 BEGIN {
 	# MemFree (+ per-CPU lists + stack depot) after a step's unload,
@@ -172,16 +172,15 @@ function lanetable(   why, i, l, p, o, fails) {
 		if (finvalid[l] + 0) why = why2(why, finvalid[l] " invalid")
 		if (fout[l] != "0") why = why2(why, "outstanding " fout[l])
 		if (fcalls[l] + 0 != fnull[l] + fvalid[l] + finvalid[l]) why = why2(why, "calls != null + valid + invalid")
-		# fail_page_alloc's times counts down once per injected failure
-		inj = kv(fpaon[l], "times") - fpaleft[l]
-		if (fpaleft[l] == "" || kv(fpaon[l], "times") + 0 <= 0) why = why2(why, "no injection count (times)")
-		else if (inj <= 0) why = why2(why, "nothing injected")
+		# the step judged its injection itself (init.sh fault_verdict)
+		inj = kv(faultmsg[l], "injected") + 0
+		if (!(l in faultrc)) why = why2(why, "no verdict of its own (fault " l " rc=N)")
+		else if (faultrc[l] != "0") why = why2(why, "the step says: " faultmsg[l])
 		# min-order 0 fails order-0 pages too: some calls must see NULL
 		# other than those refused by contract (atomic, no block)
 		if (frefused[l] == "") why = why2(why, "no refused= in faults-total")
 		else if (o == 0 && fnull[l] - frefused[l] <= 0) why = why2(why, "no NULL but the refused: the injection never reached vcompound")
 		if (nallocfail[l]) why = why2(why, nallocfail[l] " allocation failure report(s)")
-		if (fpaoff[l] !~ / probability=0( |$)/) why = why2(why, "fail_page_alloc not switched off")
 		why = why2(why, memwhy(l))
 		if (why == "" && rf) why = "k:" rf " KTAP failed"
 		row(l, sprintf("calls=%s null=%s refused=%s valid=%s invalid=%s outstanding=%s injected=%d", \

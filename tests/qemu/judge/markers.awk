@@ -66,12 +66,11 @@ index(line, "vclab: ") == 1 {
 	} else if (m ~ /^memfree [^ ]+: base=/) {
 		split(m, w, " "); k = w[2]; sub(/:$/, "", k)
 		memdelta[k] = kv(m, "delta") + 0; memhave[k] = 1
-	} else if (m ~ /^fail_page_alloc on:/) {
-		fpaon[runlabel] = after(m, "fail_page_alloc on:")
-	} else if (m ~ /^fail_page_alloc left:/) {
-		fpaleft[runlabel] = kv(m, "times")
-	} else if (m ~ /^fail_page_alloc off:/) {
-		fpaoff[runlabel] = after(m, "fail_page_alloc off:")
+	} else if (m ~ /^fault [^ ]+ rc=[0-9]+: /) {
+		# the fault step's own verdict on its injection
+		split(m, w, " "); k = w[2]
+		faultrc[k] = substr(w[3], 4); sub(/:$/, "", faultrc[k])
+		faultmsg[k] = after(m, w[3] " ")
 	} else if (m ~ /^modprobe [^ ]+ timeout: /) {
 		problem((runlabel == "" ? "" : runlabel ": ") m)
 		k = m; sub(/ timeout: /, " ", k)
