@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Run the compile-and-link probes in PROBE_DIR against KDIR through Kbuild
-# and write one config header, its include guard named after it.  A probe counts as present when its object
-# compiles and modpost finds every symbol it uses exported to a GPL module,
-# so an API that is declared but not exported counts as absent.
+# and write one config header, its include guard named after it.  A probe
+# counts as present when its object compiles and modpost finds every
+# symbol it uses exported to a GPL module, so an API that is declared but
+# not exported counts as absent.
 #
 # usage: gen-config.sh KDIR OUTPUT_HEADER PROBE_DIR [MAKEVAR=VALUE...]
 set -eu

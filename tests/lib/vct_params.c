@@ -198,6 +198,14 @@ int vct_debugfs_inject_set(const char *site, const char *val)
 	return vct_write_file(path, val);
 }
 
+int vct_debugfs_inject_set_uint(const char *site, unsigned int val)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%u", val);
+	return vct_debugfs_inject_set(site, buf);
+}
+
 int vct_debugfs_inject_mode(const char *site)
 {
 	char path[80];

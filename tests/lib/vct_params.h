@@ -43,6 +43,8 @@ ssize_t vct_debugfs_inject_counts(char *buf, size_t len);
  */
 int vct_debugfs_inject_get(const char *site, unsigned int *val);
 int vct_debugfs_inject_set(const char *site, const char *val);
+/* The same with a number, as cases set the knobs. */
+int vct_debugfs_inject_set_uint(const char *site, unsigned int val);
 int vct_debugfs_inject_mode(const char *site);
 
 #endif /* _VCT_PARAMS_H */

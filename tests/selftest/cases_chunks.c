@@ -22,10 +22,7 @@
 
 static void vct_ch_knob(struct vct *t, const char *site, unsigned int val)
 {
-	char buf[16];
-
-	snprintf(buf, sizeof(buf), "%u", val);
-	VCT_CHECK(t, vct_debugfs_inject_set(site, buf) == 0);
+	VCT_CHECK(t, vct_debugfs_inject_set_uint(site, val) == 0);
 }
 
 /* Both knobs off again, whatever the case did. */
@@ -61,7 +58,7 @@ static bool vct_ch_layout_ok(struct vct *t, void *addr, unsigned int order,
 			     const unsigned long *chunks)
 {
 	unsigned long nr = 1UL << order, i = 0, c, j, pages = chunks[0];
-	struct page *head = vcompound_head_page(addr), *page;
+	struct page *head = vcompound_head_page(addr), *page, *prev = NULL;
 	int k;
 
 	for (k = 1; k < order; k++)
@@ -78,9 +75,9 @@ static bool vct_ch_layout_ok(struct vct *t, void *addr, unsigned int order,
 				if (!vct_vblock_page_ok(addr, order, head, i,
 							page))
 					goto bad;
-				if (j && page_to_pfn(page) !=
-					 page_to_pfn(vcompound_nth_page(addr, i - 1)) + 1)
+				if (j && page_to_pfn(page) != page_to_pfn(prev) + 1)
 					goto bad;
+				prev = page;
 			}
 		}
 	}

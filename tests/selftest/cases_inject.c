@@ -51,10 +51,8 @@ struct vct_inj_counts {
 
 static bool vct_inj_set(struct vct *t, int knob, unsigned int val)
 {
-	char buf[16];
-
-	snprintf(buf, sizeof(buf), "%u", val);
-	return VCT_CHECK(t, vct_debugfs_inject_set(vct_inj_knobs[knob], buf) == 0);
+	return VCT_CHECK(t, vct_debugfs_inject_set_uint(vct_inj_knobs[knob],
+						       val) == 0);
 }
 
 static void vct_inj_all_off(struct vct *t)
