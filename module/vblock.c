@@ -15,13 +15,71 @@
 
 #include "vcompound_internal.h"
 
-static void vc_free_page_array(struct page **pages, unsigned long nr)
+/*
+ * Whether chunks may go back to the buddy allocator as the blocks they
+ * were.  split_page() gave each page of a chunk its own memcg charge
+ * (__GFP_ACCOUNT) and its own allocation tag (memory allocation
+ * profiling); a free of the whole block would uncharge and untag its
+ * first page only, so such chunks go back page by page.
+ */
+static bool vc_chunks_may_go_whole(gfp_t gfp)
 {
-	unsigned long i;
+	return !(gfp & __GFP_ACCOUNT) &&
+	       !IS_ENABLED(CONFIG_MEM_ALLOC_PROFILING);
+}
 
-	for (i = 0; i < nr; i++) {
-		if (pages[i])
-			__free_page(pages[i]);
+/*
+ * Give back a chunk of 2^@order pages split by vc_vblock_fill_chunks().
+ * As one block, it goes back to the free list of its order (or the
+ * per-CPU list) in one step, instead of 2^@order order-0 frees that merge
+ * only when the per-CPU lists drain: the free costs less, and the buddy
+ * allocator gets back the larger block the fallback took.  That needs
+ * every page but the first frozen at refcount 0, as alloc_pages() left
+ * them.  A page someone else still holds (a user mapping not yet torn
+ * down, a speculative reference) keeps its chunk from going back whole:
+ * then each page goes back as the order-0 page it now is, and the last
+ * put_page() frees the held one.
+ */
+static void vc_chunk_free(struct page *page, unsigned int order, bool whole)
+{
+	unsigned long i, nr = 1UL << order;
+
+	if (whole && page_ref_count(page) == 1) {
+		for (i = 1; i < nr; i++)
+			if (!page_ref_freeze(page + i, 1))
+				break;
+		if (i == nr) {
+			__free_pages(page, order);
+			return;
+		}
+		while (--i)
+			page_ref_unfreeze(page + i, 1);
+	}
+	for (i = 0; i < nr; i++)
+		__free_page(page + i);
+}
+
+/*
+ * Free the pages of @vb: its chunks (vc_vblock_chunks()) each as one
+ * block, the order-0 pages after them one by one.  A page slot of a block
+ * that failed to build may be NULL.
+ */
+static void vc_vblock_free_pages(struct vc_vblock *vb)
+{
+	unsigned long i = 0, nr = 1UL << vb->order;
+	unsigned int *nchunks = vc_vblock_chunks(vb);
+	unsigned int k, c;
+
+	for (k = vb->order; k-- > 1;) {
+		for (c = 0; c < nchunks[k]; c++) {
+			vc_chunk_free(vb->pages[i], k, vb->chunks_whole);
+			i += 1UL << k;
+			cond_resched();
+		}
+	}
+	for (; i < nr; i++) {
+		if (vb->pages[i])
+			__free_page(vb->pages[i]);
 		if (!((i + 1) % VC_PAGE_CHUNK))
 			cond_resched();
 	}
@@ -109,9 +167,9 @@ static struct vc_vblock *vc_desc_alloc(size_t size, gfp_t gfp, int nid)
  * holds many such blocks, and the fallback's cost is mostly per page
  * allocated (tests/bench, the parts table).  Each chunk is split, so that
  * its pages are the independent order-0 pages the rest of a block's life
- * (lookups, mmap, the free) expects; freed one by one, they merge back in
- * the buddy allocator.  Chunk sizes only shrink, so a chunk of order k
- * always starts at a multiple of 2^k.
+ * (lookups, mmap) expects; the free gives it back whole (vc_chunk_free()).
+ * Chunk sizes only shrink, so a chunk of order k always starts at a
+ * multiple of 2^k, and the counts alone say where each chunk starts.
  *
  * Return: the number of pages filled; @chunks[k] counts those of order k.
  */
@@ -162,8 +220,8 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
 	gfp_t meta_gfp = GFP_KERNEL | (gfp & __GFP_NOWARN);
 	gfp_t page_gfp = gfp & ~__GFP_COMP;
 	unsigned long nr = 1UL << order;
-	unsigned int k, nchunks[VCOMPOUND_ORDER_LIMIT] = { 0 };
 	unsigned long i, chunked = 0;
+	unsigned int k, *nchunks;
 	struct vc_vblock *vb;
 	struct vc_scope scope;
 	u32 id;
@@ -171,17 +229,21 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
 	vc_scope_enter(&scope, gfp);
 	if (vc_fault(VC_FAULT_desc))
 		goto out;
-	vb = vc_desc_alloc(struct_size(vb, pages, nr), meta_gfp, nid);
+	vb = vc_desc_alloc(struct_size(vb, pages, nr) +
+			   order * sizeof(*vc_vblock_chunks(vb)), meta_gfp, nid);
 	if (!vb)
 		goto out;
 	vb->order = order;
+	nchunks = vc_vblock_chunks(vb);
 	/* Set before xa_alloc() publishes the descriptor to lookups. */
 	atomic_set(&vb->state, parked ? VC_VB_PARKED : VC_VB_LIVE);
 
 	/* always_fallback keeps the worst case: order-0 pages only. */
-	if (order && !vc_always_fallback())
+	if (order && !vc_always_fallback()) {
+		vb->chunks_whole = vc_chunks_may_go_whole(page_gfp);
 		chunked = vc_vblock_fill_chunks(vb->pages, order, page_gfp,
 						nid, nchunks);
+	}
 	for (i = 0; i < nr; i++) {
 		/* The order-0 pages a batch at a time: see VC_PAGE_CHUNK. */
 		if (i >= chunked && !((i - chunked) % VC_PAGE_CHUNK)) {
@@ -191,13 +253,12 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
 						       VC_PAGE_CHUNK),
 						 vb->pages + i);
 		}
-		/* As if this page could not be had, the bulk's ones after it kept. */
-		if (vc_fault_page(i)) {
-			if (vb->pages[i])
-				__free_page(vb->pages[i]);
-			vb->pages[i] = NULL;
+		/*
+		 * As if this page could not be had: what the block holds,
+		 * this page and the bulk's ones after it too, goes back.
+		 */
+		if (vc_fault_page(i))
 			goto free_pages;
-		}
 		if (vb->pages[i])
 			continue;
 		vb->pages[i] = alloc_pages_node(nid, page_gfp, 0);
@@ -229,7 +290,7 @@ unmap:
 	kmemleak_free(vb->addr);
 	vc_vblock_unmap(vb);
 free_pages:
-	vc_free_page_array(vb->pages, nr);
+	vc_vblock_free_pages(vb);
 	kvfree(vb);
 out:
 	vc_scope_exit(&scope);
@@ -304,12 +365,10 @@ void vc_vblock_release(struct vc_vblock *vb)
 			}
 		}
 		set_page_private(vb->pages[i], 0);
-		__free_page(vb->pages[i]);
-		if (!((i + 1) % VC_PAGE_CHUNK))
-			cond_resched();
 	}
 	if (unlikely(clobbered))
 		vc_private_clobbered(vb, first, found, clobbered);
+	vc_vblock_free_pages(vb);
 	/* Lookups may still hold the descriptor under rcu_read_lock(). */
 	kvfree_rcu(vb, rcu);
 }

@@ -40,10 +40,21 @@ struct vc_vblock {
 	u32 id;				/* index in vc_vblocks */
 	atomic_t state;			/* enum vc_vblock_state */
 	bool map_ram;			/* mapped by vm_map_ram(), not vmap() */
+	bool chunks_whole;		/* chunks go back as blocks (vblock.c) */
 	struct llist_node defer_node;	/* on a per-CPU deferred-free list */
 	struct rcu_head rcu;
+	/*
+	 * 2^order pages, then vc_vblock_chunks(): how many chunks of each
+	 * order 1..order-1 the first pages came in, largest first.
+	 */
 	struct page *pages[];
 };
+
+/* The chunk counts after @vb's pages: [k] for order k, [0] unused. */
+static inline unsigned int *vc_vblock_chunks(struct vc_vblock *vb)
+{
+	return (unsigned int *)(vb->pages + (1UL << vb->order));
+}
 
 /*
  * A block is claimed by the one free that moves it from LIVE to FREED; it

@@ -226,6 +226,65 @@ out:
 	vct_ch_knobs_off(t);
 }
 
+/*
+ * Whether the page at @pfn lies in a free block of the buddy allocator of
+ * order @order or more: a free block's first page is PageBuddy with its
+ * order in page->private (mm/internal.h, buddy_order()).  Racy, as any
+ * look at free pages is; the guest is quiet while the case runs.
+ */
+static bool vct_ch_in_buddy(unsigned long pfn, unsigned int order)
+{
+	unsigned int o;
+
+	for (o = order; o < order + 12; o++) {
+		unsigned long start = pfn & ~((1UL << o) - 1);
+		struct page *page;
+
+		if (!pfn_valid(start))
+			return false;
+		page = pfn_to_page(start);
+		if (PageBuddy(page) && page_private(page) >= order &&
+		    pfn < start + (1UL << page_private(page)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * chunks_given_back_whole: the free gives each chunk back as the block it
+ * was.  Order 5 is above the orders the per-CPU lists keep, so a chunk
+ * given back whole is at once in the buddy allocator's free lists; its
+ * pages given back one by one would wait on the order-0 per-CPU list.
+ */
+static void vct_ch_given_back_whole(struct vct *t)
+{
+	const unsigned int k = 5, order = k + 2;
+	unsigned long chunks[VCOMPOUND_ORDER_LIMIT + 1], pfn[4], c;
+	void *addr;
+
+	if (!vct_ch_force_virtual(t))
+		goto out;
+	vct_ch_knob(t, "chunk", k + 1);
+	vct_snap(t);
+	addr = vcompound_alloc(GFP_KERNEL | __GFP_NOWARN, order);
+	if (!VCT_CHECK(t, addr))
+		goto out;
+	vct_resnap(t);
+	vct_ch_deltas(t, chunks);
+	/* A fresh guest has order-5 blocks to spare. */
+	if (!VCT_CHECK(t, chunks[k] == ARRAY_SIZE(pfn)))
+		vct_diag(t, "%lu chunks of order %u", chunks[k], k);
+	for (c = 0; c < ARRAY_SIZE(pfn); c++)
+		pfn[c] = page_to_pfn(vcompound_nth_page(addr, c << k));
+	vcompound_free(addr);
+	for (c = 0; c < min_t(unsigned long, chunks[k], ARRAY_SIZE(pfn)); c++)
+		if (!VCT_CHECK(t, vct_ch_in_buddy(pfn[c], k)))
+			vct_diag(t, "chunk %lu (pfn %#lx) is not a free block of order %u or more",
+				 c, pfn[c], k);
+out:
+	vct_ch_knobs_off(t);
+}
+
 void vct_chunks_cases(void (*run)(const char *name, void (*fn)(struct vct *t)))
 {
 	run("chunks_forced_order_1", vct_ch_forced_1);
@@ -233,4 +292,5 @@ void vct_chunks_cases(void (*run)(const char *name, void (*fn)(struct vct *t)))
 	run("chunks_largest_first", vct_ch_largest_first);
 	run("chunks_always_fallback", vct_ch_always_fallback);
 	run("chunks_fragmented", vct_ch_fragmented);
+	run("chunks_given_back_whole", vct_ch_given_back_whole);
 }
