@@ -2,6 +2,7 @@
 /*
  * P1: the physical path against the buddy allocator itself.
  * P6: real fragmentation, physical share and success rates.
+ * P7: vcompound against vmalloc() on that fragmented memory.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -521,35 +522,175 @@ static void vcb_p6_order(struct vcb_p6 *a, struct vcb_p6_reps *v)
 	}
 }
 
-void vcb_p6(void)
+/* ------------------------------------------------------------------ P7 */
+
+/*
+ * P7: vcompound_alloc() against vmalloc() of the same bytes on P6's
+ * fragmented memory, always_fallback off, so that where the free blocks of
+ * an order run out the physical attempt fails and the fallback builds the
+ * block from chunks.  A repetition of either side allocates vcb_frag_mb
+ * MiB in blocks of the order, as P6 does, then frees them; the sides take
+ * turns (vcb_measure()), so both see the same memory.  vcompound's
+ * counters, read around each of its repetitions outside the timed span,
+ * say how many blocks were physical and what the virtual ones were made of.
+ */
+#define VCB_P7_MIN_ORDER	1
+
+struct vcb_p7 {
+	unsigned int order;
+	unsigned long tries;		/* blocks per repetition */
+	void **ptr;
+	struct vcompound_stats *before, *after;
+	unsigned int calls;		/* of the vcompound side; 0: warm-up */
+	u64 phys[VCB_MAX_REPS];		/* blocks, in tenths */
+	u64 virt[VCB_MAX_REPS];
+	/* Chunks of each order per virtual block, in tenths; U64_MAX: none. */
+	u64 chunks[VC_BUDDY_MAX_ORDER][VCB_MAX_REPS];
+};
+
+static __always_inline int p7_rep(struct vcb_p7 *a, bool vc, u64 *ns,
+				  u64 *ops)
+{
+	unsigned long i, j;
+	u64 t0 = ktime_get_ns();
+
+	for (i = 0; i < a->tries; i++) {
+		a->ptr[i] = vc ? vcompound_alloc(GFP_KERNEL, a->order) :
+				 vmalloc(PAGE_SIZE << a->order);
+		if (unlikely(!a->ptr[i]))
+			break;
+	}
+	for (j = 0; j < i; j++) {
+		if (vc)
+			vcompound_free(a->ptr[j]);
+		else
+			vfree(a->ptr[j]);
+	}
+	*ns = ktime_get_ns() - t0;
+	*ops = i;
+	return i < a->tries ? -ENOMEM : 0;
+}
+
+/* The counters of one repetition of the vcompound side. */
+static void p7_count(struct vcb_p7 *a, unsigned int r)
+{
+	const struct vcompound_order_stats *b = &a->before->order[a->order];
+	const struct vcompound_order_stats *e = &a->after->order[a->order];
+	unsigned long virt = e->virtual - b->virtual;
+	unsigned int k;
+
+	a->phys[r] = 10ULL * (e->physical - b->physical);
+	a->virt[r] = 10ULL * virt;
+	/* A chunk of order k serves only blocks of a higher order. */
+	for (k = 0; k < a->order; k++)
+		a->chunks[k][r] = virt ?
+			vcb_per_op(a->after->order[k].chunks -
+				   a->before->order[k].chunks, virt) : U64_MAX;
+}
+
+static int p7_vcompound(void *arg, u64 *ns, u64 *ops)
+{
+	struct vcb_p7 *a = arg;
+	int ret;
+
+	vcompound_get_stats(a->before);
+	ret = p7_rep(a, true, ns, ops);
+	vcompound_get_stats(a->after);
+	if (!ret && a->calls)
+		p7_count(a, a->calls - 1);
+	a->calls++;
+	return ret;
+}
+
+static int p7_vmalloc(void *arg, u64 *ns, u64 *ops)
+{
+	return p7_rep(arg, false, ns, ops);
+}
+
+static void vcb_p7_order(struct vcb_p7 *a)
+{
+	static const vcb_rep_fn fns[] = { p7_vcompound, p7_vmalloc };
+	struct vcb_stat st[ARRAY_SIZE(fns)], s;
+	char param[16], m[24];
+	unsigned int k;
+	int ret;
+
+	snprintf(param, sizeof(param), "order=%u", a->order);
+	a->tries = max(1UL, ((unsigned long)vcb_frag_mb << 20) >>
+			    (PAGE_SHIFT + a->order));
+	a->calls = 0;
+	ret = vcb_measure(fns, ARRAY_SIZE(fns), a, st);
+	if (ret) {
+		vcb_error("P7", param, "failed: %d", ret);
+		return;
+	}
+	vcb_info("P7 %s: %lu blocks of %lu KiB per repetition and side",
+		 param, a->tries, (PAGE_SIZE << a->order) >> 10);
+	vcb_row("P7", param, &st[0], "vmalloc", &st[1]);
+	vcb_reduce(a->phys, vcb_reps, &s);
+	vcb_row("P7.physical", param, &s, NULL, NULL);
+	vcb_reduce(a->virt, vcb_reps, &s);
+	vcb_row("P7.virtual", param, &s, NULL, NULL);
+	for (k = 0; k < a->order; k++) {
+		snprintf(m, sizeof(m), "P7.chunks%u", k);
+		if (vcb_reduce_some(a->chunks[k], vcb_reps, &s) && s.max)
+			vcb_row(m, param, &s, NULL, NULL);
+	}
+}
+
+/* The P6 and P7 metrics selected, on one fragmented memory. */
+void vcb_fragmented(bool p6, bool p7)
 {
 	struct vcb_p6_reps *v;
 	struct vcb_p6 a = { };
+	struct vcb_p7 *b;
 	unsigned int max_tries;
 
 	if (vcb_set_fallback(false)) {
 		vcb_error("P6", "-", "cannot clear always_fallback");
 		return;
 	}
+	/* Everything is allocated first: the grab leaves nothing free. */
 	v = kzalloc(sizeof(*v), GFP_KERNEL);
-	if (!v)
-		return;
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!v || !b)
+		goto out;
 	max_tries = max(1UL, ((unsigned long)vcb_frag_mb << 20) >>
 			     (PAGE_SHIFT + VCB_P6_MIN_ORDER));
 	a.ptr = kvcalloc(max_tries, sizeof(*a.ptr), GFP_KERNEL);
 	a.pages = kvcalloc(max_tries, sizeof(*a.pages), GFP_KERNEL);
 	a.dt = kvcalloc(max_tries, sizeof(*a.dt), GFP_KERNEL);
-	if (!a.ptr || !a.pages || !a.dt)
+	b->ptr = kvcalloc(max(1UL, ((unsigned long)vcb_frag_mb << 20) >>
+				   (PAGE_SHIFT + VCB_P7_MIN_ORDER)),
+			  sizeof(*b->ptr), GFP_KERNEL);
+	b->before = kmalloc(sizeof(*b->before), GFP_KERNEL);
+	b->after = kmalloc(sizeof(*b->after), GFP_KERNEL);
+	if (!a.ptr || !a.pages || !a.dt || !b->ptr || !b->before || !b->after)
 		goto out;
 	vcb_fragment();
-	for (a.order = VCB_P6_MIN_ORDER; a.order <= VC_BUDDY_MAX_ORDER;
+	for (a.order = VCB_P6_MIN_ORDER; p6 && a.order <= VC_BUDDY_MAX_ORDER;
 	     a.order++)
 		vcb_p6_order(&a, v);
+	if (p7) {
+		vcb_buddyinfo("P7 before");
+		for (b->order = VCB_P7_MIN_ORDER;
+		     b->order <= VC_BUDDY_MAX_ORDER; b->order++) {
+			vcb_p7_order(b);
+			cond_resched();
+		}
+		vcb_buddyinfo("P7 after");
+	}
 	vcb_unfragment();
 	vcb_info("P6: released, %lu MiB free", vcb_free_mb());
 out:
+	if (b) {
+		kfree(b->after);
+		kfree(b->before);
+		kvfree(b->ptr);
+	}
 	kvfree(a.dt);
 	kvfree(a.pages);
 	kvfree(a.ptr);
+	kfree(b);
 	kfree(v);
 }
