@@ -20,6 +20,7 @@
 
 #include "bench.h"
 #include "vcompat_page_alloc.h"
+#include "vct_params.h"
 
 struct vcb_p1 {
 	unsigned int order;
@@ -528,24 +529,33 @@ static void vcb_p6_order(struct vcb_p6 *a, struct vcb_p6_reps *v)
  * P7: vcompound_alloc() against vmalloc() of the same bytes on P6's
  * fragmented memory, always_fallback off, so that where the free blocks of
  * an order run out the physical attempt fails and the fallback builds the
- * block from chunks.  A repetition of either side allocates vcb_frag_mb
- * MiB in blocks of the order, as P6 does, then frees them; the sides take
- * turns (vcb_measure()), so both see the same memory.  vcompound's
+ * block from chunks.  P7f: the same with every physical attempt failed by
+ * the fault knob inject/physical, so that the chunked fallback (from the
+ * same real fragmented memory) runs at every order, minus the cost of a
+ * real failed attempt.  A repetition of any side allocates vcb_frag_mb MiB
+ * in blocks of the order, as P6 does, then frees them; the sides take
+ * turns (vcb_measure()), so all see the same memory.  vcompound's
  * counters, read around each of its repetitions outside the timed span,
- * say how many blocks were physical and what the virtual ones were made of.
+ * say how many blocks were physical and what the virtual ones were made
+ * of.
  */
 #define VCB_P7_MIN_ORDER	1
+
+enum vcb_p7_side { P7_AS_IT_COMES, P7_FORCED, P7_VC_SIDES };
+
+static const char * const vcb_p7_names[P7_VC_SIDES] = { "P7", "P7f" };
 
 struct vcb_p7 {
 	unsigned int order;
 	unsigned long tries;		/* blocks per repetition */
+	bool knob;			/* inject/physical is there: P7f */
 	void **ptr;
 	struct vcompound_stats *before, *after;
-	unsigned int calls;		/* of the vcompound side; 0: warm-up */
-	u64 phys[VCB_MAX_REPS];		/* blocks, in tenths */
-	u64 virt[VCB_MAX_REPS];
+	unsigned int calls[P7_VC_SIDES];	/* 0: the warm-up */
+	u64 phys[P7_VC_SIDES][VCB_MAX_REPS];	/* blocks, in tenths */
+	u64 virt[P7_VC_SIDES][VCB_MAX_REPS];
 	/* Chunks of each order per virtual block, in tenths; U64_MAX: none. */
-	u64 chunks[VC_BUDDY_MAX_ORDER][VCB_MAX_REPS];
+	u64 chunks[P7_VC_SIDES][VC_BUDDY_MAX_ORDER][VCB_MAX_REPS];
 };
 
 static __always_inline int p7_rep(struct vcb_p7 *a, bool vc, u64 *ns,
@@ -571,35 +581,53 @@ static __always_inline int p7_rep(struct vcb_p7 *a, bool vc, u64 *ns,
 	return i < a->tries ? -ENOMEM : 0;
 }
 
-/* The counters of one repetition of the vcompound side. */
-static void p7_count(struct vcb_p7 *a, unsigned int r)
+/* The counters of one repetition of vcompound side @s. */
+static void p7_count(struct vcb_p7 *a, unsigned int s, unsigned int r)
 {
 	const struct vcompound_order_stats *b = &a->before->order[a->order];
 	const struct vcompound_order_stats *e = &a->after->order[a->order];
 	unsigned long virt = e->virtual - b->virtual;
 	unsigned int k;
 
-	a->phys[r] = 10ULL * (e->physical - b->physical);
-	a->virt[r] = 10ULL * virt;
+	a->phys[s][r] = 10ULL * (e->physical - b->physical);
+	a->virt[s][r] = 10ULL * virt;
 	/* A chunk of order k serves only blocks of a higher order. */
 	for (k = 0; k < a->order; k++)
-		a->chunks[k][r] = virt ?
+		a->chunks[s][k][r] = virt ?
 			vcb_per_op(a->after->order[k].chunks -
 				   a->before->order[k].chunks, virt) : U64_MAX;
 }
 
-static int p7_vcompound(void *arg, u64 *ns, u64 *ops)
+static int p7_vcompound_side(struct vcb_p7 *a, unsigned int s, u64 *ns,
+			     u64 *ops)
 {
-	struct vcb_p7 *a = arg;
-	int ret;
+	int ret = 0, off;
 
+	if (s == P7_FORCED)
+		ret = vct_debugfs_inject_set_uint("physical", 1);
+	if (ret)
+		return ret;
 	vcompound_get_stats(a->before);
 	ret = p7_rep(a, true, ns, ops);
 	vcompound_get_stats(a->after);
-	if (!ret && a->calls)
-		p7_count(a, a->calls - 1);
-	a->calls++;
+	if (s == P7_FORCED) {
+		off = vct_debugfs_inject_set_uint("physical", 0);
+		ret = ret ?: off;
+	}
+	if (!ret && a->calls[s])
+		p7_count(a, s, a->calls[s] - 1);
+	a->calls[s]++;
 	return ret;
+}
+
+static int p7_vcompound(void *arg, u64 *ns, u64 *ops)
+{
+	return p7_vcompound_side(arg, P7_AS_IT_COMES, ns, ops);
+}
+
+static int p7_forced(void *arg, u64 *ns, u64 *ops)
+{
+	return p7_vcompound_side(arg, P7_FORCED, ns, ops);
 }
 
 static int p7_vmalloc(void *arg, u64 *ns, u64 *ops)
@@ -607,19 +635,42 @@ static int p7_vmalloc(void *arg, u64 *ns, u64 *ops)
 	return p7_rep(arg, false, ns, ops);
 }
 
+/* The block counts of vcompound side @s at @param. */
+static void vcb_p7_counts(struct vcb_p7 *a, unsigned int s, const char *param)
+{
+	const char *name = vcb_p7_names[s];
+	struct vcb_stat st;
+	unsigned int k;
+	char m[24];
+
+	vcb_reduce(a->phys[s], vcb_reps, &st);
+	if (s == P7_FORCED && st.max)
+		vcb_error(name, param, "physical blocks despite the knob");
+	snprintf(m, sizeof(m), "%s.physical", name);
+	vcb_row(m, param, &st, NULL, NULL);
+	vcb_reduce(a->virt[s], vcb_reps, &st);
+	snprintf(m, sizeof(m), "%s.virtual", name);
+	vcb_row(m, param, &st, NULL, NULL);
+	for (k = 0; k < a->order; k++) {
+		snprintf(m, sizeof(m), "%s.chunks%u", name, k);
+		if (vcb_reduce_some(a->chunks[s][k], vcb_reps, &st) && st.max)
+			vcb_row(m, param, &st, NULL, NULL);
+	}
+}
+
 static void vcb_p7_order(struct vcb_p7 *a)
 {
-	static const vcb_rep_fn fns[] = { p7_vcompound, p7_vmalloc };
-	struct vcb_stat st[ARRAY_SIZE(fns)], s;
-	char param[16], m[24];
-	unsigned int k;
+	static const vcb_rep_fn fns[] = { p7_vcompound, p7_vmalloc, p7_forced };
+	struct vcb_stat st[ARRAY_SIZE(fns)];
+	unsigned int s, sides = a->knob ? P7_VC_SIDES : 1;
+	char param[16];
 	int ret;
 
 	snprintf(param, sizeof(param), "order=%u", a->order);
 	a->tries = max(1UL, ((unsigned long)vcb_frag_mb << 20) >>
 			    (PAGE_SHIFT + a->order));
-	a->calls = 0;
-	ret = vcb_measure(fns, ARRAY_SIZE(fns), a, st);
+	memset(a->calls, 0, sizeof(a->calls));
+	ret = vcb_measure(fns, a->knob ? 3 : 2, a, st);
 	if (ret) {
 		vcb_error("P7", param, "failed: %d", ret);
 		return;
@@ -627,15 +678,10 @@ static void vcb_p7_order(struct vcb_p7 *a)
 	vcb_info("P7 %s: %lu blocks of %lu KiB per repetition and side",
 		 param, a->tries, (PAGE_SIZE << a->order) >> 10);
 	vcb_row("P7", param, &st[0], "vmalloc", &st[1]);
-	vcb_reduce(a->phys, vcb_reps, &s);
-	vcb_row("P7.physical", param, &s, NULL, NULL);
-	vcb_reduce(a->virt, vcb_reps, &s);
-	vcb_row("P7.virtual", param, &s, NULL, NULL);
-	for (k = 0; k < a->order; k++) {
-		snprintf(m, sizeof(m), "P7.chunks%u", k);
-		if (vcb_reduce_some(a->chunks[k], vcb_reps, &s) && s.max)
-			vcb_row(m, param, &s, NULL, NULL);
-	}
+	if (a->knob)
+		vcb_row("P7f", param, &st[2], "vmalloc", &st[1]);
+	for (s = 0; s < sides; s++)
+		vcb_p7_counts(a, s, param);
 }
 
 /* The P6 and P7 metrics selected, on one fragmented memory. */
@@ -644,7 +690,7 @@ void vcb_fragmented(bool p6, bool p7)
 	struct vcb_p6_reps *v;
 	struct vcb_p6 a = { };
 	struct vcb_p7 *b;
-	unsigned int max_tries;
+	unsigned int max_tries, knob;
 
 	if (vcb_set_fallback(false)) {
 		vcb_error("P6", "-", "cannot clear always_fallback");
@@ -672,6 +718,10 @@ void vcb_fragmented(bool p6, bool p7)
 	     a.order++)
 		vcb_p6_order(&a, v);
 	if (p7) {
+		/* Without the knob (no debugfs): P7 alone. */
+		b->knob = !vct_debugfs_inject_get("physical", &knob);
+		if (!b->knob)
+			vcb_error("P7f", "-", "no inject/physical knob");
 		vcb_buddyinfo("P7 before");
 		for (b->order = VCB_P7_MIN_ORDER;
 		     b->order <= VC_BUDDY_MAX_ORDER; b->order++) {

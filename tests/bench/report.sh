@@ -277,13 +277,14 @@ function notes_p2(   o, p, x, over, pg, mp, d, xa, lk, sum, tgt, lo, fo, fv, vv)
 	p = "order=" fo[1]
 	vv = vcv("P6.vc_virtual", p); fv = vcv("P6.forced_virtual", p)
 	printf "- **P2 and a real fallback.** P2 times the virtual path with always_fallback," \
-		" which skips the physical attempt. A real fallback pays a failed physical" \
-		" attempt first: under the fragmentation of P6 an attempt of vcompound_alloc() that" \
+		" which skips the physical attempt and builds from order-0 pages only. A real" \
+		" fallback pays a failed physical attempt first, then builds from chunks where" \
+		" it can: under the fragmentation of P6 an attempt of vcompound_alloc() that" \
 		" was not served physically (P6.vc_virtual: the failed physical attempt, then the" \
 		" virtual block) cost %.1f at %s against %.1f for a virtual block with" \
-		" always_fallback (P6.forced_virtual; %.2fx, %.1f more)." \
-		" P6 has no vmalloc() side, so no ratio against vmalloc() is given for a real" \
-		" fallback.\n\n", vv, p, fv, vv / fv, vv - fv > md
+		" always_fallback (P6.forced_virtual; ratio %.2f, difference %.1f)." \
+		" P7 puts vcompound_alloc() against vmalloc() on that memory.\n\n", \
+		vv, p, fv, vv / fv, vv - fv > md
 	printf "  | order | vcompound_alloc(), virtual (P6.vc_virtual) | always_fallback (P6.forced_virtual) | difference | ratio |\n" > md
 	printf "  |---|---:|---:|---:|---:|\n" > md
 	for (o = 1; o <= lo; o++) {
@@ -317,9 +318,20 @@ function notes_p2floor(   o, p, n, fr, t) {
 	}
 }
 
+# Count rows are in tenths like the rest: "12.0" shows as 12.
+function cnt(x) { if (x ~ /\.0$/) sub(/\.0$/, "", x); return x == "" ? "-" : x }
+# The chunks of each order per virtual block of side @m (P7, P7f) at @p.
+function chunks(m, p,   k, c) {
+	c = ""
+	for (k = ord(p) - 1; k >= 0; k--)
+		if (has(m ".chunks" k, p)) c = c (c == "" ? "" : ", ") "k" k " " vmed[m ".chunks" k SUBSEP p]
+	return c == "" ? "-" : c
+}
+
 # P7: vcompound against vmalloc() on fragmented memory, and what its blocks
-# were made of (P7.physical, P7.virtual, P7.chunks<k>: counts, not ns).
-function notes_p7(   o, p, k, n, c, i, w, nw, z, fb, nz, s) {
+# were made of (P7.physical, P7.virtual, P7.chunks<k>: counts, not ns); P7f
+# the same with the physical attempt failed by the fault knob.
+function notes_p7(   o, p, k, n, i, w, nw, fb, nz, s, f) {
 	n = 0
 	for (o = 1; o <= 10; o++) if (hasb("P7", "order=" o)) n++
 	if (!n) return
@@ -336,24 +348,25 @@ function notes_p7(   o, p, k, n, c, i, w, nw, z, fb, nz, s) {
 		" order and frees them. The counters of vcompound, read around each of its repetitions," \
 		" give the blocks served physically and virtually per repetition (medians) and, per" \
 		" virtual block, the chunks of each order it was built from (k: order of the chunk;" \
-		" k0: order-0 pages)." > md
+		" k0: order-0 pages). P7f: the same with every physical attempt failed by the" \
+		" fault knob inject/physical (all blocks virtual, chunks from the same memory, no" \
+		" real failed attempt), in the same turns; no target." > md
 	if (nz) {
 		s = ""
 		for (k = 0; k <= 10; k++) s = s (k ? ", " : "") "o" k " " fb[k]
 		printf " Free blocks before P7 (/proc/buddyinfo, all zones): %s.", s > md
 	}
-	printf "\n\n  | order | physical | virtual | chunks per virtual block | vcompound | vmalloc | ratio | target | |\n" > md
-	printf "  |---|---:|---:|---|---:|---:|---:|---|---|\n" > md
+	printf "\n\n  | order | physical | virtual | chunks per virtual block | vcompound | vmalloc | ratio | target | | P7f | P7f ratio | P7f chunks per block |\n" > md
+	printf "  |---|---:|---:|---|---:|---:|---:|---|---|---:|---:|---|\n" > md
 	for (o = 1; o <= 10; o++) {
 		p = "order=" o
 		if (!hasb("P7", p)) continue
-		c = ""
-		for (k = o - 1; k >= 0; k--)
-			if (has("P7.chunks" k, p)) c = c (c == "" ? "" : ", ") "k" k " " vmed["P7.chunks" k SUBSEP p]
-		if (c == "") c = "-"
-		printf "  | %d | %s | %s | %s | %.1f | %.1f | %s | %s | %s |\n", o, part("P7.physical", p), \
-			part("P7.virtual", p), c, vcv("P7", p), bsv("P7", p), rat("P7", p), \
-			tshow(target("P7", p)), holds(target("P7", p), "P7" SUBSEP p) > md
+		f = hasb("P7f", p)
+		printf "  | %d | %s | %s | %s | %.1f | %.1f | %s | %s | %s | %s | %s | %s |\n", o, \
+			cnt(part("P7.physical", p)), cnt(part("P7.virtual", p)), chunks("P7", p), \
+			vcv("P7", p), bsv("P7", p), rat("P7", p), tshow(target("P7", p)), \
+			holds(target("P7", p), "P7" SUBSEP p), f ? vmed["P7f" SUBSEP p] : "-", \
+			f ? rat("P7f", p) : "-", f ? chunks("P7f", p) : "-" > md
 	}
 }
 
@@ -536,7 +549,7 @@ function report(   i, k, m, p, csv, pcsv, t, h, o, s, sh, bf, bk, cs, sum, vc, v
 	printf "| part | param | ns |\n|---|---|---:|\n" > md
 	for (i = 1; i <= nrow; i++) {
 		k = order[i]; m = rm[i]
-		if (base[k] != "-" || m ~ /^P2\.(pages|vmap|desc|xa|vm_map_ram|pages_bulkfree)$/ || m ~ /^P7\./) continue
+		if (base[k] != "-" || m ~ /^P2\.(pages|vmap|desc|xa|vm_map_ram|pages_bulkfree)$/ || m ~ /^P7f?\./) continue
 		printf "| %s | %s | %s |\n", m, rp[i], cell(m, vmed[k], vmin[k], vmax[k]) > md
 	}
 	if (nnote) {
