@@ -550,6 +550,7 @@ struct vcb_p7 {
 	unsigned long tries;		/* blocks per repetition */
 	bool knob;			/* inject/physical is there: P7f */
 	void **ptr;
+	struct page **pages;		/* tries << order: the pages parts */
 	struct vcompound_stats *before, *after;
 	unsigned int calls[P7_VC_SIDES];	/* 0: the warm-up */
 	u64 phys[P7_VC_SIDES][VCB_MAX_REPS];	/* blocks, in tenths */
@@ -635,6 +636,78 @@ static int p7_vmalloc(void *arg, u64 *ns, u64 *ops)
 	return p7_rep(arg, false, ns, ops);
 }
 
+/*
+ * The pages parts, on the same memory: the pages of each block gathered as
+ * the fallback does with always_fallback (order-0 pages in bulk) or
+ * without it (chunks of orders N-1..1 taken without reclaim and split,
+ * then the rest in bulk), and freed one by one as it frees them; no
+ * descriptor, mapping or id.
+ */
+#define VCB_P7_CHUNK_GFP	((GFP_KERNEL & ~__GFP_RECLAIM) | __GFP_NOWARN | \
+				 __GFP_NORETRY | __GFP_NOMEMALLOC)
+
+static int p7_gather(struct vcb_p7 *a, struct page **pages, bool chunked)
+{
+	unsigned long nr = 1UL << a->order, i = 0, j;
+	unsigned int k = a->order - 1;
+	struct page *page;
+
+	while (chunked && k && i < nr) {
+		page = alloc_pages_node(NUMA_NO_NODE, VCB_P7_CHUNK_GFP, k);
+		if (!page) {
+			k--;
+			continue;
+		}
+		split_page(page, k);
+		for (j = 0; j < 1UL << k; j++)
+			pages[i + j] = vc_nth_page(page, j);
+		i += 1UL << k;
+	}
+	memset(pages + i, 0, (nr - i) * sizeof(*pages));
+	vc_alloc_pages_bulk_node(GFP_KERNEL, NUMA_NO_NODE, nr - i, pages + i);
+	for (j = i; j < nr; j++) {
+		if (!pages[j])
+			pages[j] = alloc_page(GFP_KERNEL);
+		if (!pages[j])
+			goto fail;
+	}
+	return 0;
+fail:
+	for (j = 0; j < nr; j++)
+		if (pages[j])
+			__free_page(pages[j]);
+	return -ENOMEM;
+}
+
+static __always_inline int p7_pages_rep(struct vcb_p7 *a, bool chunked,
+					u64 *ns, u64 *ops)
+{
+	unsigned long nr = 1UL << a->order, i, j;
+	int ret = 0;
+	u64 t0 = ktime_get_ns();
+
+	for (i = 0; i < a->tries; i++) {
+		ret = p7_gather(a, a->pages + i * nr, chunked);
+		if (ret)
+			break;
+	}
+	for (j = 0; j < i * nr; j++)
+		__free_page(a->pages[j]);
+	*ns = ktime_get_ns() - t0;
+	*ops = i;
+	return ret;
+}
+
+static int p7_pages(void *arg, u64 *ns, u64 *ops)
+{
+	return p7_pages_rep(arg, false, ns, ops);
+}
+
+static int p7_chunkpages(void *arg, u64 *ns, u64 *ops)
+{
+	return p7_pages_rep(arg, true, ns, ops);
+}
+
 /* The block counts of vcompound side @s at @param. */
 static void vcb_p7_counts(struct vcb_p7 *a, unsigned int s, const char *param)
 {
@@ -661,6 +734,7 @@ static void vcb_p7_counts(struct vcb_p7 *a, unsigned int s, const char *param)
 static void vcb_p7_order(struct vcb_p7 *a)
 {
 	static const vcb_rep_fn fns[] = { p7_vcompound, p7_vmalloc, p7_forced };
+	static const vcb_rep_fn parts[] = { p7_pages, p7_chunkpages };
 	struct vcb_stat st[ARRAY_SIZE(fns)];
 	unsigned int s, sides = a->knob ? P7_VC_SIDES : 1;
 	char param[16];
@@ -682,6 +756,13 @@ static void vcb_p7_order(struct vcb_p7 *a)
 		vcb_row("P7f", param, &st[2], "vmalloc", &st[1]);
 	for (s = 0; s < sides; s++)
 		vcb_p7_counts(a, s, param);
+	ret = vcb_measure(parts, ARRAY_SIZE(parts), a, st);
+	if (ret) {
+		vcb_error("P7", param, "pages parts failed: %d", ret);
+		return;
+	}
+	vcb_row("P7.pages", param, &st[0], NULL, NULL);
+	vcb_row("P7.chunkpages", param, &st[1], NULL, NULL);
 }
 
 /* The P6 and P7 metrics selected, on one fragmented memory. */
@@ -709,9 +790,12 @@ void vcb_fragmented(bool p6, bool p7)
 	b->ptr = kvcalloc(max(1UL, ((unsigned long)vcb_frag_mb << 20) >>
 				   (PAGE_SHIFT + VCB_P7_MIN_ORDER)),
 			  sizeof(*b->ptr), GFP_KERNEL);
+	b->pages = kvcalloc(max(1UL, ((unsigned long)vcb_frag_mb << 20) >>
+				     PAGE_SHIFT), sizeof(*b->pages), GFP_KERNEL);
 	b->before = kmalloc(sizeof(*b->before), GFP_KERNEL);
 	b->after = kmalloc(sizeof(*b->after), GFP_KERNEL);
-	if (!a.ptr || !a.pages || !a.dt || !b->ptr || !b->before || !b->after)
+	if (!a.ptr || !a.pages || !a.dt || !b->ptr || !b->pages ||
+	    !b->before || !b->after)
 		goto out;
 	vcb_fragment();
 	for (a.order = VCB_P6_MIN_ORDER; p6 && a.order <= VC_BUDDY_MAX_ORDER;
@@ -736,6 +820,7 @@ out:
 	if (b) {
 		kfree(b->after);
 		kfree(b->before);
+		kvfree(b->pages);
 		kvfree(b->ptr);
 	}
 	kvfree(a.dt);

@@ -368,6 +368,22 @@ function notes_p7(   o, p, k, n, i, w, nw, fb, nz, s, f) {
 			holds(target("P7", p), "P7" SUBSEP p), f ? vmed["P7f" SUBSEP p] : "-", \
 			f ? rat("P7f", p) : "-", f ? chunks("P7f", p) : "-" > md
 	}
+	n = 0
+	for (o = 1; o <= 10; o++) if (has("P7.pages", "order=" o) && has("P7.chunkpages", "order=" o)) n++
+	if (!n) return
+	printf "\n  The pages alone on the same memory, per block (P7.pages: order-0 pages in bulk, as" \
+		" with always_fallback; P7.chunkpages: chunks of orders N-1..1 without reclaim, split," \
+		" then the rest in bulk, as without it; both freed page by page; no descriptor," \
+		" mapping or id), and the same parts of P2 on unfragmented memory:\n\n" > md
+	printf "  | order | P7.pages | P7.chunkpages | chunkpages / pages | P2.pages |\n" > md
+	printf "  |---|---:|---:|---:|---:|\n" > md
+	for (o = 1; o <= 10; o++) {
+		p = "order=" o
+		if (!has("P7.pages", p) || !has("P7.chunkpages", p)) continue
+		printf "  | %d | %s | %s | %.3f | %s |\n", o, vmed["P7.pages" SUBSEP p], \
+			vmed["P7.chunkpages" SUBSEP p], vcv("P7.chunkpages", p) / vcv("P7.pages", p), \
+			has("P2.pages", p) ? vmed["P2.pages" SUBSEP p] : "-" > md
+	}
 }
 
 function notes_p3(   i, m, p, g) {
