@@ -97,7 +97,7 @@ static inline gfp_t vcb_physical_gfp(gfp_t gfp, unsigned int order)
 
 /* The metrics. */
 void vcb_p1(void);		/* phys.c */
-void vcb_p6(void);
+void vcb_fragmented(bool p6, bool p7);	/* P6, P7 on fragmented memory */
 void vcb_p2(void);		/* virt.c */
 void vcb_p4(void);
 void vcb_p3(bool virt);		/* slab.c */

@@ -8,7 +8,7 @@
 # build, initramfs, boot and judging are the lab's), in two boots:
 #   1. -icount shift=0,align=off,sleep=off -smp 1: the guest clock advances
 #      one ns per executed instruction, so figures are instruction-time
-#      "ns-equivalents" and reproducible on a busy host: P1 P2 P3 P3v P4 P6.
+#      "ns-equivalents" and reproducible on a busy host: P1 P2 P3 P3v P4 P6 P7.
 #      TCG models no caches or TLBs: these figures count instructions only.
 #      One vCPU: icount runs the vCPUs in turn and counts the instructions
 #      of all, so another vCPU's background work would be measured too.
@@ -52,7 +52,7 @@ for pass in $PASSES; do
 	case $pass in
 	icount)
 		qargs="-icount shift=0,align=off,sleep=off -smp 1"
-		run="run=p1,p2,p3,p3v,p4,p6" ;;
+		run="run=p1,p2,p3,p3v,p4,p6,p7" ;;
 	smp)
 		qargs=""
 		run="run=p5" ;;

@@ -9,7 +9,8 @@
  * P1 physical path, P2 virtual path (always_fallback), P3 vcache on
  * physical slabs, P3v vcache on virtual slabs, P4 deferred free from
  * hardirq, P5 scaling over two CPUs (meaningless under -icount, which
- * serializes the vCPUs), P6 real fragmentation (last: it disturbs memory).
+ * serializes the vCPUs), P6 real fragmentation and P7 vcompound against
+ * vmalloc() on it (last: they disturb memory).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -31,9 +32,9 @@
 
 VCOMPOUND_IMPORT_NS();
 
-static char *run = "p1,p2,p3,p3v,p4,p6";
+static char *run = "p1,p2,p3,p3v,p4,p6,p7";
 module_param(run, charp, 0444);
-MODULE_PARM_DESC(run, "Comma-separated metrics to run: p1 p2 p3 p3v p4 p5 p6, or all (default: all but p5)");
+MODULE_PARM_DESC(run, "Comma-separated metrics to run: p1 p2 p3 p3v p4 p5 p6 p7, or all (default: all but p5)");
 
 unsigned int vcb_reps = 7;
 module_param_named(reps, vcb_reps, uint, 0444);
@@ -267,8 +268,8 @@ static int __init vcb_init(void)
 		vcb_p4();
 	if (vcb_selected("p5"))
 		vcb_p5();
-	if (vcb_selected("p6"))
-		vcb_p6();
+	if (vcb_selected("p6") || vcb_selected("p7"))
+		vcb_fragmented(vcb_selected("p6"), vcb_selected("p7"));
 	if (vcb_set_fallback(false))
 		pr_info("ERROR setup - cannot reset always_fallback\n");
 	vcompound_drain();

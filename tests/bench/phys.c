@@ -2,6 +2,7 @@
 /*
  * P1: the physical path against the buddy allocator itself.
  * P6: real fragmentation, physical share and success rates.
+ * P7: vcompound against vmalloc() on that fragmented memory.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -19,6 +20,7 @@
 
 #include "bench.h"
 #include "vcompat_page_alloc.h"
+#include "vct_params.h"
 
 struct vcb_p1 {
 	unsigned int order;
@@ -521,35 +523,309 @@ static void vcb_p6_order(struct vcb_p6 *a, struct vcb_p6_reps *v)
 	}
 }
 
-void vcb_p6(void)
+/* ------------------------------------------------------------------ P7 */
+
+/*
+ * P7: vcompound_alloc() against vmalloc() of the same bytes on P6's
+ * fragmented memory, always_fallback off, so that where the free blocks of
+ * an order run out the physical attempt fails and the fallback builds the
+ * block from chunks.  P7f: the same with every physical attempt failed by
+ * the fault knob inject/physical, so that the chunked fallback (from the
+ * same real fragmented memory) runs at every order, minus the cost of a
+ * real failed attempt.  A repetition of any side allocates vcb_frag_mb MiB
+ * in blocks of the order, as P6 does, then frees them; the sides take
+ * turns (vcb_measure()), so all see the same memory.  vcompound's
+ * counters, read around each of its repetitions outside the timed span,
+ * say how many blocks were physical and what the virtual ones were made
+ * of.
+ */
+#define VCB_P7_MIN_ORDER	1
+
+enum vcb_p7_side { P7_AS_IT_COMES, P7_FORCED, P7_VC_SIDES };
+
+static const char * const vcb_p7_names[P7_VC_SIDES] = { "P7", "P7f" };
+
+struct vcb_p7 {
+	unsigned int order;
+	unsigned long tries;		/* blocks per repetition */
+	bool knob;			/* inject/physical is there: P7f */
+	void **ptr;
+	struct page **pages;		/* tries << order: the pages parts */
+	struct vcompound_stats *before, *after;
+	unsigned int calls[P7_VC_SIDES];	/* 0: the warm-up */
+	u64 phys[P7_VC_SIDES][VCB_MAX_REPS];	/* blocks, in tenths */
+	u64 virt[P7_VC_SIDES][VCB_MAX_REPS];
+	/* Chunks of each order per virtual block, in tenths; U64_MAX: none. */
+	u64 chunks[P7_VC_SIDES][VC_BUDDY_MAX_ORDER][VCB_MAX_REPS];
+};
+
+static __always_inline int p7_rep(struct vcb_p7 *a, bool vc, u64 *ns,
+				  u64 *ops)
+{
+	unsigned long i, j;
+	u64 t0 = ktime_get_ns();
+
+	for (i = 0; i < a->tries; i++) {
+		a->ptr[i] = vc ? vcompound_alloc(GFP_KERNEL, a->order) :
+				 vmalloc(PAGE_SIZE << a->order);
+		if (unlikely(!a->ptr[i]))
+			break;
+	}
+	for (j = 0; j < i; j++) {
+		if (vc)
+			vcompound_free(a->ptr[j]);
+		else
+			vfree(a->ptr[j]);
+	}
+	*ns = ktime_get_ns() - t0;
+	*ops = i;
+	return i < a->tries ? -ENOMEM : 0;
+}
+
+/* The counters of one repetition of vcompound side @s. */
+static void p7_count(struct vcb_p7 *a, unsigned int s, unsigned int r)
+{
+	const struct vcompound_order_stats *b = &a->before->order[a->order];
+	const struct vcompound_order_stats *e = &a->after->order[a->order];
+	unsigned long virt = e->virtual - b->virtual;
+	unsigned int k;
+
+	a->phys[s][r] = 10ULL * (e->physical - b->physical);
+	a->virt[s][r] = 10ULL * virt;
+	/* A chunk of order k serves only blocks of a higher order. */
+	for (k = 0; k < a->order; k++)
+		a->chunks[s][k][r] = virt ?
+			vcb_per_op(a->after->order[k].chunks -
+				   a->before->order[k].chunks, virt) : U64_MAX;
+}
+
+static int p7_vcompound_side(struct vcb_p7 *a, unsigned int s, u64 *ns,
+			     u64 *ops)
+{
+	int ret = 0, off;
+
+	if (s == P7_FORCED)
+		ret = vct_debugfs_inject_set_uint("physical", 1);
+	if (ret)
+		return ret;
+	vcompound_get_stats(a->before);
+	ret = p7_rep(a, true, ns, ops);
+	vcompound_get_stats(a->after);
+	if (s == P7_FORCED) {
+		off = vct_debugfs_inject_set_uint("physical", 0);
+		ret = ret ?: off;
+	}
+	if (!ret && a->calls[s])
+		p7_count(a, s, a->calls[s] - 1);
+	a->calls[s]++;
+	return ret;
+}
+
+static int p7_vcompound(void *arg, u64 *ns, u64 *ops)
+{
+	return p7_vcompound_side(arg, P7_AS_IT_COMES, ns, ops);
+}
+
+static int p7_forced(void *arg, u64 *ns, u64 *ops)
+{
+	return p7_vcompound_side(arg, P7_FORCED, ns, ops);
+}
+
+static int p7_vmalloc(void *arg, u64 *ns, u64 *ops)
+{
+	return p7_rep(arg, false, ns, ops);
+}
+
+/*
+ * The pages parts, on the same memory: the pages of each block gathered as
+ * the fallback does with always_fallback (order-0 pages in bulk) or
+ * without it (chunks of orders N-1..1 taken without reclaim and split,
+ * then the rest in bulk), and freed one by one as it frees them; no
+ * descriptor, mapping or id.
+ */
+#define VCB_P7_CHUNK_GFP	((GFP_KERNEL & ~__GFP_RECLAIM) | __GFP_NOWARN | \
+				 __GFP_NORETRY | __GFP_NOMEMALLOC)
+
+static int p7_gather(struct vcb_p7 *a, struct page **pages, bool chunked)
+{
+	unsigned long nr = 1UL << a->order, i = 0, j;
+	unsigned int k = a->order - 1;
+	struct page *page;
+
+	while (chunked && k && i < nr) {
+		page = alloc_pages_node(NUMA_NO_NODE, VCB_P7_CHUNK_GFP, k);
+		if (!page) {
+			k--;
+			continue;
+		}
+		split_page(page, k);
+		for (j = 0; j < 1UL << k; j++)
+			pages[i + j] = vc_nth_page(page, j);
+		i += 1UL << k;
+	}
+	memset(pages + i, 0, (nr - i) * sizeof(*pages));
+	vc_alloc_pages_bulk_node(GFP_KERNEL, NUMA_NO_NODE, nr - i, pages + i);
+	for (j = i; j < nr; j++) {
+		if (!pages[j])
+			pages[j] = alloc_page(GFP_KERNEL);
+		if (!pages[j])
+			goto fail;
+	}
+	return 0;
+fail:
+	for (j = 0; j < nr; j++)
+		if (pages[j])
+			__free_page(pages[j]);
+	return -ENOMEM;
+}
+
+static __always_inline int p7_pages_rep(struct vcb_p7 *a, bool chunked,
+					u64 *ns, u64 *ops)
+{
+	unsigned long nr = 1UL << a->order, i, j;
+	int ret = 0;
+	u64 t0 = ktime_get_ns();
+
+	for (i = 0; i < a->tries; i++) {
+		ret = p7_gather(a, a->pages + i * nr, chunked);
+		if (ret)
+			break;
+	}
+	for (j = 0; j < i * nr; j++)
+		__free_page(a->pages[j]);
+	*ns = ktime_get_ns() - t0;
+	*ops = i;
+	return ret;
+}
+
+static int p7_pages(void *arg, u64 *ns, u64 *ops)
+{
+	return p7_pages_rep(arg, false, ns, ops);
+}
+
+static int p7_chunkpages(void *arg, u64 *ns, u64 *ops)
+{
+	return p7_pages_rep(arg, true, ns, ops);
+}
+
+/* The block counts of vcompound side @s at @param. */
+static void vcb_p7_counts(struct vcb_p7 *a, unsigned int s, const char *param)
+{
+	const char *name = vcb_p7_names[s];
+	struct vcb_stat st;
+	unsigned int k;
+	char m[24];
+
+	vcb_reduce(a->phys[s], vcb_reps, &st);
+	if (s == P7_FORCED && st.max)
+		vcb_error(name, param, "physical blocks despite the knob");
+	snprintf(m, sizeof(m), "%s.physical", name);
+	vcb_row(m, param, &st, NULL, NULL);
+	vcb_reduce(a->virt[s], vcb_reps, &st);
+	snprintf(m, sizeof(m), "%s.virtual", name);
+	vcb_row(m, param, &st, NULL, NULL);
+	for (k = 0; k < a->order; k++) {
+		snprintf(m, sizeof(m), "%s.chunks%u", name, k);
+		if (vcb_reduce_some(a->chunks[s][k], vcb_reps, &st) && st.max)
+			vcb_row(m, param, &st, NULL, NULL);
+	}
+}
+
+static void vcb_p7_order(struct vcb_p7 *a)
+{
+	static const vcb_rep_fn fns[] = { p7_vcompound, p7_vmalloc, p7_forced };
+	static const vcb_rep_fn parts[] = { p7_pages, p7_chunkpages };
+	struct vcb_stat st[ARRAY_SIZE(fns)];
+	unsigned int s, sides = a->knob ? P7_VC_SIDES : 1;
+	char param[16];
+	int ret;
+
+	snprintf(param, sizeof(param), "order=%u", a->order);
+	a->tries = max(1UL, ((unsigned long)vcb_frag_mb << 20) >>
+			    (PAGE_SHIFT + a->order));
+	memset(a->calls, 0, sizeof(a->calls));
+	ret = vcb_measure(fns, a->knob ? 3 : 2, a, st);
+	if (ret) {
+		vcb_error("P7", param, "failed: %d", ret);
+		return;
+	}
+	vcb_info("P7 %s: %lu blocks of %lu KiB per repetition and side",
+		 param, a->tries, (PAGE_SIZE << a->order) >> 10);
+	vcb_row("P7", param, &st[0], "vmalloc", &st[1]);
+	if (a->knob)
+		vcb_row("P7f", param, &st[2], "vmalloc", &st[1]);
+	for (s = 0; s < sides; s++)
+		vcb_p7_counts(a, s, param);
+	ret = vcb_measure(parts, ARRAY_SIZE(parts), a, st);
+	if (ret) {
+		vcb_error("P7", param, "pages parts failed: %d", ret);
+		return;
+	}
+	vcb_row("P7.pages", param, &st[0], NULL, NULL);
+	vcb_row("P7.chunkpages", param, &st[1], NULL, NULL);
+}
+
+/* The P6 and P7 metrics selected, on one fragmented memory. */
+void vcb_fragmented(bool p6, bool p7)
 {
 	struct vcb_p6_reps *v;
 	struct vcb_p6 a = { };
-	unsigned int max_tries;
+	struct vcb_p7 *b;
+	unsigned int max_tries, knob;
 
 	if (vcb_set_fallback(false)) {
 		vcb_error("P6", "-", "cannot clear always_fallback");
 		return;
 	}
+	/* Everything is allocated first: the grab leaves nothing free. */
 	v = kzalloc(sizeof(*v), GFP_KERNEL);
-	if (!v)
-		return;
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!v || !b)
+		goto out;
 	max_tries = max(1UL, ((unsigned long)vcb_frag_mb << 20) >>
 			     (PAGE_SHIFT + VCB_P6_MIN_ORDER));
 	a.ptr = kvcalloc(max_tries, sizeof(*a.ptr), GFP_KERNEL);
 	a.pages = kvcalloc(max_tries, sizeof(*a.pages), GFP_KERNEL);
 	a.dt = kvcalloc(max_tries, sizeof(*a.dt), GFP_KERNEL);
-	if (!a.ptr || !a.pages || !a.dt)
+	b->ptr = kvcalloc(max(1UL, ((unsigned long)vcb_frag_mb << 20) >>
+				   (PAGE_SHIFT + VCB_P7_MIN_ORDER)),
+			  sizeof(*b->ptr), GFP_KERNEL);
+	b->pages = kvcalloc(max(1UL, ((unsigned long)vcb_frag_mb << 20) >>
+				     PAGE_SHIFT), sizeof(*b->pages), GFP_KERNEL);
+	b->before = kmalloc(sizeof(*b->before), GFP_KERNEL);
+	b->after = kmalloc(sizeof(*b->after), GFP_KERNEL);
+	if (!a.ptr || !a.pages || !a.dt || !b->ptr || !b->pages ||
+	    !b->before || !b->after)
 		goto out;
 	vcb_fragment();
-	for (a.order = VCB_P6_MIN_ORDER; a.order <= VC_BUDDY_MAX_ORDER;
+	for (a.order = VCB_P6_MIN_ORDER; p6 && a.order <= VC_BUDDY_MAX_ORDER;
 	     a.order++)
 		vcb_p6_order(&a, v);
+	if (p7) {
+		/* Without the knob (no debugfs): P7 alone. */
+		b->knob = !vct_debugfs_inject_get("physical", &knob);
+		if (!b->knob)
+			vcb_error("P7f", "-", "no inject/physical knob");
+		vcb_buddyinfo("P7 before");
+		for (b->order = VCB_P7_MIN_ORDER;
+		     b->order <= VC_BUDDY_MAX_ORDER; b->order++) {
+			vcb_p7_order(b);
+			cond_resched();
+		}
+		vcb_buddyinfo("P7 after");
+	}
 	vcb_unfragment();
 	vcb_info("P6: released, %lu MiB free", vcb_free_mb());
 out:
+	if (b) {
+		kfree(b->after);
+		kfree(b->before);
+		kvfree(b->pages);
+		kvfree(b->ptr);
+	}
 	kvfree(a.dt);
 	kvfree(a.pages);
 	kvfree(a.ptr);
+	kfree(b);
 	kfree(v);
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * P2: the virtual path (always_fallback) against vmalloc() and kvmalloc(),
- * with the parts it is made of timed on their own.
+ * with the parts it is made of timed on their own, and P2floor: the pages
+ * and their mapping alone, without vcompound's bookkeeping.
  * P4: freeing virtual blocks from hardirq: the enqueue, then the drain.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -55,7 +56,7 @@ struct vcb_p2 {
 };
 
 enum vcb_p2_kind {
-	P2_VCOMPOUND, P2_VMALLOC, P2_KVMALLOC,
+	P2_VCOMPOUND, P2_VMALLOC, P2_KVMALLOC, P2_FLOOR,
 	P2_VMAP, P2_VM_MAP_RAM, P2_DESC, P2_PAGES, P2_PAGES_BULKFREE, P2_XA,
 };
 
@@ -106,6 +107,36 @@ static void vcb_pages_free(struct vcb_p2 *a, void *p)
 }
 
 /*
+ * The floor of a virtual block: its pages in one bulk call and the mapping
+ * vcompound would make (vm_map_ram() up to 64 pages, vmap() above), with
+ * no descriptor, no id and no lookup; the page array is preallocated.
+ */
+static void *vcb_floor_alloc(struct vcb_p2 *a, unsigned int i)
+{
+	struct page **pages = vcb_pages_alloc(a, i);
+	void *addr;
+
+	if (!pages)
+		return NULL;
+	if (a->nr <= VCB_VM_MAP_RAM_MAX)
+		addr = vm_map_ram(pages, a->nr, NUMA_NO_NODE);
+	else
+		addr = vmap(pages, a->nr, VM_MAP, PAGE_KERNEL);
+	if (!addr)
+		vcb_pages_free(a, pages);
+	return addr;
+}
+
+static void vcb_floor_free(struct vcb_p2 *a, void *addr, unsigned int i)
+{
+	if (a->nr <= VCB_VM_MAP_RAM_MAX)
+		vm_unmap_ram(addr, a->nr);
+	else
+		vunmap(addr);
+	vcb_pages_free(a, a->scratch + i * a->nr);
+}
+
+/*
  * Registration as vcompound does it: an id from an allocating xarray that
  * also holds every other live block (here: one long-lived entry, so the
  * node is not freed and made again each time), and on free the claim, a
@@ -139,6 +170,8 @@ static __always_inline void *p2_alloc(struct vcb_p2 *a, enum vcb_p2_kind kind,
 		return vmalloc(PAGE_SIZE << a->order);
 	case P2_KVMALLOC:
 		return kvmalloc(PAGE_SIZE << a->order, GFP_KERNEL);
+	case P2_FLOOR:
+		return vcb_floor_alloc(a, i);
 	case P2_VMAP:
 		return vmap(a->pages + i * a->nr, a->nr, VM_MAP, PAGE_KERNEL);
 	case P2_VM_MAP_RAM:
@@ -165,6 +198,9 @@ static __always_inline void p2_free(struct vcb_p2 *a, enum vcb_p2_kind kind,
 		break;
 	case P2_KVMALLOC:
 		kvfree(p);
+		break;
+	case P2_FLOOR:
+		vcb_floor_free(a, p, i);
 		break;
 	case P2_VMAP:
 		vunmap(p);
@@ -226,6 +262,11 @@ static int p2_vmalloc(void *arg, u64 *ns, u64 *ops)
 static int p2_kvmalloc(void *arg, u64 *ns, u64 *ops)
 {
 	return p2_rep(arg, P2_KVMALLOC, ns, ops);
+}
+
+static int p2_floor(void *arg, u64 *ns, u64 *ops)
+{
+	return p2_rep(arg, P2_FLOOR, ns, ops);
 }
 
 static int p2_vmap(void *arg, u64 *ns, u64 *ops)
@@ -301,7 +342,7 @@ static int p2_xa_load(void *arg, u64 *ns, u64 *ops)
 static int vcb_p2_order(struct vcb_p2 *a, const char *param)
 {
 	static const vcb_rep_fn fns[] = {
-		p2_vcompound, p2_vmalloc, p2_kvmalloc,
+		p2_vcompound, p2_vmalloc, p2_kvmalloc, p2_floor,
 	};
 	static const vcb_rep_fn parts[] = { p2_pages, p2_desc, p2_xa };
 	static const vcb_rep_fn lazy[] = { p2_vmap };
@@ -316,6 +357,7 @@ static int vcb_p2_order(struct vcb_p2 *a, const char *param)
 		return ret;
 	vcb_row("P2", param, &st[0], "vmalloc", &st[1]);
 	vcb_row("P2kv", param, &st[0], "kvmalloc", &st[2]);
+	vcb_row("P2floor", param, &st[3], "vmalloc", &st[1]);
 
 	/* Pages for vmap() and vm_map_ram(), allocated untimed. */
 	for (i = 0; i < vcb_batch; i++)
