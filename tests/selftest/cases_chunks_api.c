@@ -44,6 +44,7 @@ static void vct_ch_diag(struct vct *t, const unsigned long *chunks)
 static void vct_ch_frag_forced(struct vct *t)
 {
 	unsigned long chunks[VCOMPOUND_ORDER_LIMIT + 1];
+	bool mixed;
 	void *addr;
 
 	if (!vct_ch_force_virtual(t))
@@ -53,8 +54,8 @@ static void vct_ch_frag_forced(struct vct *t)
 	if (addr)
 		vct_ch_free_hardirq(t, addr, VCT_CH_FRAG_ORDER);
 	/* At most 3 chunks of order 4 are free: holes make up the rest. */
-	if (!VCT_CHECK(t, chunks[4] >= 1 && chunks[0] >= 1 &&
-			  vct_ch_kinds(chunks) == 2))
+	mixed = chunks[4] >= 1 && chunks[0] >= 1 && vct_ch_kinds(chunks) == 2;
+	if (!VCT_CHECK(t, mixed))
 		vct_ch_diag(t, chunks);
 out:
 	vct_ch_knobs_off(t);
@@ -99,12 +100,13 @@ out:
 static void vct_ch_mmap_fragmented(struct vct *t)
 {
 	unsigned long chunks[VCOMPOUND_ORDER_LIMIT + 1];
+	bool mixed;
 
 	if (vct_ch_no_mm(t) || !vct_ch_force_virtual(t))
 		goto out;
 	vct_ch_mmap(t, VCT_CH_FRAG_ORDER, vct_ch_alloc_fragmented(t, chunks));
-	if (!VCT_CHECK(t, chunks[5] + chunks[4] >= 1 &&
-			  vct_ch_kinds(chunks) >= 2))
+	mixed = chunks[5] + chunks[4] >= 1 && vct_ch_kinds(chunks) >= 2;
+	if (!VCT_CHECK(t, mixed))
 		vct_ch_diag(t, chunks);
 out:
 	vct_ch_knobs_off(t);
