@@ -167,6 +167,16 @@ bool vct_vblock_page_ok(void *addr, unsigned int order, struct page *head,
 			unsigned long i, struct page *page);
 /* Fills a block with a pattern and checks it through each page's alias. */
 bool vct_pattern_check(struct vct *t, void *addr, unsigned int order);
+/* A word of page @i of a block, at an offset that differs per page. */
+u32 vct_page_word(unsigned long i);
+unsigned long vct_page_off(unsigned long i);
+/*
+ * Maps the block at @block, of @order, into current's address space with
+ * vcompound_mmap(), as a driver's ->mmap() would, and checks every page
+ * both ways: user space reads the word the kernel wrote there, the kernel
+ * the one user space wrote.  Needs current->mm; false after a failed check.
+ */
+bool vct_mmap_check(struct vct *t, void *block, unsigned int order);
 
 /*
  * The groups' registrations, vct_<name>_cases(), one per entry of

@@ -6,10 +6,15 @@
  * into the KTAP self-test module (stock kernels) and the KUnit module
  * (debug kernel).
  */
+#include <linux/anon_inodes.h>
 #include <linux/atomic.h>
 #include <linux/delay.h>
+#include <linux/err.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/mmzone.h>
 #include <linux/mutex.h>
 #include <linux/nodemask.h>
@@ -17,6 +22,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <linux/vmstat.h>
 
@@ -537,4 +543,82 @@ bool vct_vblock_page_ok(void *addr, unsigned int order, struct page *head,
 	       vcompound_head_page(p) == head &&
 	       vcompound_order(p + PAGE_SIZE / 2) == order &&
 	       vcompound_is_virtual(p);
+}
+
+u32 vct_page_word(unsigned long i)
+{
+	return 0x5eed0000U ^ (u32)i;
+}
+
+unsigned long vct_page_off(unsigned long i)
+{
+	return (i << PAGE_SHIFT) + (i * sizeof(u32)) % PAGE_SIZE;
+}
+
+struct vct_map {
+	void *block;
+	unsigned long size;
+	int ret;
+};
+
+static int vct_map_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct vct_map *m = file->private_data;
+
+	m->ret = vcompound_mmap(vma, m->block, m->size);
+	return m->ret;
+}
+
+static const struct file_operations vct_map_fops = {
+	.owner = THIS_MODULE,
+	.mmap = vct_map_mmap,
+};
+
+/* Pages of the user mapping at @uaddr that differ from the block's, either way. */
+static unsigned long vct_map_compare(struct vct_map *m, unsigned long uaddr)
+{
+	unsigned long i, bad = 0;
+	u32 v;
+
+	for (i = 0; i < m->size >> PAGE_SHIFT; i++) {
+		u32 __user *u = (u32 __user *)(uaddr + vct_page_off(i));
+
+		if (get_user(v, u) || v != vct_page_word(i) ||
+		    put_user(~vct_page_word(i), u) ||
+		    *(u32 *)(m->block + vct_page_off(i)) != ~vct_page_word(i))
+			bad++;
+	}
+	return bad;
+}
+
+/* vct.h */
+bool vct_mmap_check(struct vct *t, void *block, unsigned int order)
+{
+	struct vct_map m = { .block = block, .size = PAGE_SIZE << order,
+			     .ret = 1 };
+	unsigned long i, uaddr, bad;
+	struct file *file;
+	bool ok;
+
+	for (i = 0; i < 1UL << order; i++)
+		*(u32 *)(block + vct_page_off(i)) = vct_page_word(i);
+	file = anon_inode_getfile("vct_map", &vct_map_fops, &m, O_RDWR);
+	if (!VCT_CHECK(t, !IS_ERR(file)))
+		return false;
+	uaddr = vm_mmap(file, 0, m.size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			0);
+	ok = VCT_CHECK(t, m.ret == 0);
+	if (VCT_CHECK(t, !IS_ERR_VALUE(uaddr))) {
+		bad = vct_map_compare(&m, uaddr);
+		if (!VCT_CHECK(t, bad == 0)) {
+			vct_diag(t, "%lu of %lu pages differ in the user mapping",
+				 bad, 1UL << order);
+			ok = false;
+		}
+		vm_munmap(uaddr, m.size);
+	} else {
+		ok = false;
+	}
+	fput(file);
+	return ok;
 }

@@ -14,26 +14,23 @@
 #include <linux/mm.h>
 #include <linux/string.h>
 
-#include "vct.h"
+#include "cases_chunks.h"
 #include "vct_fragment.h"
-#include "vct_params.h"
 
-#define VCT_CH_ORDER	5U
-
-static void vct_ch_knob(struct vct *t, const char *site, unsigned int val)
+void vct_ch_knob(struct vct *t, const char *site, unsigned int val)
 {
 	VCT_CHECK(t, vct_debugfs_inject_set_uint(site, val) == 0);
 }
 
-/* Both knobs off again, whatever the case did. */
-static void vct_ch_knobs_off(struct vct *t)
+/* cases_chunks.h */
+void vct_ch_knobs_off(struct vct *t)
 {
 	vct_ch_knob(t, "chunk", 0);
 	vct_ch_knob(t, "physical", 0);
 }
 
-/* Fails every physical attempt; false (and a skip) without the knobs. */
-static bool vct_ch_force_virtual(struct vct *t)
+/* cases_chunks.h */
+bool vct_ch_force_virtual(struct vct *t)
 {
 	unsigned int v;
 
@@ -54,8 +51,8 @@ static bool vct_ch_force_virtual(struct vct *t)
  * k's counter.  Returns false, with a diagnostic, at the first page out of
  * place or not found by every lookup.
  */
-static bool vct_ch_layout_ok(struct vct *t, void *addr, unsigned int order,
-			     const unsigned long *chunks)
+bool vct_ch_layout_ok(struct vct *t, void *addr, unsigned int order,
+		      const unsigned long *chunks)
 {
 	unsigned long nr = 1UL << order, i = 0, c, j, pages = chunks[0];
 	struct page *head = vcompound_head_page(addr), *page, *prev = NULL;
@@ -88,7 +85,7 @@ bad:
 	return false;
 }
 
-static void vct_ch_deltas(struct vct *t, unsigned long *chunks)
+void vct_ch_deltas(struct vct *t, unsigned long *chunks)
 {
 	unsigned int k;
 
@@ -101,6 +98,35 @@ static void vct_ch_free_fn(void *addr)
 	vct_free_atomic(addr);
 }
 
+/* cases_chunks.h */
+void *vct_ch_alloc(struct vct *t, unsigned int order, unsigned long *chunks)
+{
+	void *addr;
+
+	memset(chunks, 0, sizeof(*chunks) * (VCOMPOUND_ORDER_LIMIT + 1));
+	vct_snap(t);
+	addr = vcompound_alloc(GFP_KERNEL | __GFP_NOWARN, order);
+	if (!VCT_CHECK(t, addr))
+		return NULL;
+	vct_resnap(t);
+	vct_ch_deltas(t, chunks);
+	VCT_CHECK(t, vcompound_is_virtual(addr));
+	VCT_CHECK(t, vct_odelta(t, order, virtual) == 1);
+	vct_ch_layout_ok(t, addr, order, chunks);
+	vct_pattern_check(t, addr, order);
+	return addr;
+}
+
+/* cases_chunks.h */
+void vct_ch_free_hardirq(struct vct *t, void *addr, unsigned int order)
+{
+	VCT_CHECK(t, vct_run_in(VCT_HARDIRQ, vct_ch_free_fn, addr));
+	vct_resnap(t);
+	VCT_CHECK(t, vct_odelta(t, order, freed_virtual) == 1);
+	VCT_CHECK(t, t->s1->outstanding_virtual == t->s0->outstanding_virtual);
+	VCT_CHECK(t, vct_delta(t, bad_free) == 0);
+}
+
 /*
  * Allocates a block of @order with the knobs as set, checks it was built
  * from chunks as counted, fills and checks it through every page, and
@@ -109,24 +135,10 @@ static void vct_ch_free_fn(void *addr)
 static void vct_ch_block(struct vct *t, unsigned int order,
 			 unsigned long *chunks)
 {
-	void *addr;
+	void *addr = vct_ch_alloc(t, order, chunks);
 
-	memset(chunks, 0, sizeof(*chunks) * (VCOMPOUND_ORDER_LIMIT + 1));
-	vct_snap(t);
-	addr = vcompound_alloc(GFP_KERNEL | __GFP_NOWARN, order);
-	if (!VCT_CHECK(t, addr))
-		return;
-	vct_resnap(t);
-	vct_ch_deltas(t, chunks);
-	VCT_CHECK(t, vcompound_is_virtual(addr));
-	VCT_CHECK(t, vct_odelta(t, order, virtual) == 1);
-	vct_ch_layout_ok(t, addr, order, chunks);
-	vct_pattern_check(t, addr, order);
-	VCT_CHECK(t, vct_run_in(VCT_HARDIRQ, vct_ch_free_fn, addr));
-	vct_resnap(t);
-	VCT_CHECK(t, vct_odelta(t, order, freed_virtual) == 1);
-	VCT_CHECK(t, t->s1->outstanding_virtual == t->s0->outstanding_virtual);
-	VCT_CHECK(t, vct_delta(t, bad_free) == 0);
+	if (addr)
+		vct_ch_free_hardirq(t, addr, order);
 }
 
 /*
@@ -191,33 +203,45 @@ static void vct_ch_always_fallback(struct vct *t)
 }
 
 /*
- * chunks_fragmented: under the real fragmentation recipe, which leaves
- * order-0 holes only, a block of order 5 and one of order 4 taken before
- * it and given back after it are what the buddy allocator has above
- * order 0: the fallback builds a block of order 6 from them, and from
- * holes for the rest.  (Not orders 1-3: freed, those wait on a per-CPU
- * list, where the watermark check of an allocation of their order does
- * not see them.)  The physical attempt is failed by its knob: on a debug
- * kernel, frees from elsewhere (KASAN's quarantine, RCU) can make an
- * order-6 block whole while the case runs.
+ * Under the real fragmentation recipe, which leaves order-0 holes only, a
+ * block of order 5 and one of order 4 taken before it and given back after
+ * it are what the buddy allocator has above order 0: the fallback builds
+ * a block of order VCT_CH_FRAG_ORDER from them, and from holes for the
+ * rest.  (Not orders 1-3: freed, those wait on a per-CPU list, where the
+ * watermark check of an allocation of their order does not see them.)
+ * The physical attempt is failed by its knob: on a debug kernel, frees
+ * from elsewhere (KASAN's quarantine, RCU) can make a block of that order
+ * whole while the case runs.  The "chunk" knob, if set, still applies.
  */
-static void vct_ch_fragmented(struct vct *t)
+void *vct_ch_alloc_fragmented(struct vct *t, unsigned long *chunks)
 {
 	static const unsigned int kept_order[] = { 5, 4 };
-	unsigned long chunks[VCOMPOUND_ORDER_LIMIT + 1];
 	struct page *kept[ARRAY_SIZE(kept_order)];
 	unsigned int i;
+	void *addr;
 
-	if (!vct_ch_force_virtual(t))
-		goto out;
 	for (i = 0; i < ARRAY_SIZE(kept); i++)
 		kept[i] = alloc_pages(GFP_KERNEL | __GFP_NOWARN, kept_order[i]);
 	vct_fragment(t);
 	for (i = 0; i < ARRAY_SIZE(kept); i++)
 		if (kept[i])
 			__free_pages(kept[i], kept_order[i]);
-	vct_ch_block(t, 6, chunks);
+	addr = vct_ch_alloc(t, VCT_CH_FRAG_ORDER, chunks);
 	vct_unfragment();
+	return addr;
+}
+
+/* chunks_fragmented: a block of chunks of orders 5 and 4 and holes. */
+static void vct_ch_fragmented(struct vct *t)
+{
+	unsigned long chunks[VCOMPOUND_ORDER_LIMIT + 1];
+	void *addr;
+
+	if (!vct_ch_force_virtual(t))
+		goto out;
+	addr = vct_ch_alloc_fragmented(t, chunks);
+	if (addr)
+		vct_ch_free_hardirq(t, addr, VCT_CH_FRAG_ORDER);
 	/* Other allocations may take one of them first, not both. */
 	if (!VCT_CHECK(t, chunks[5] + chunks[4] >= 1))
 		vct_diag(t, "no chunk of order 4 or 5; %lu order-0 pages",
@@ -265,12 +289,9 @@ static void vct_ch_given_back_whole(struct vct *t)
 	if (!vct_ch_force_virtual(t))
 		goto out;
 	vct_ch_knob(t, "chunk", k + 1);
-	vct_snap(t);
-	addr = vcompound_alloc(GFP_KERNEL | __GFP_NOWARN, order);
-	if (!VCT_CHECK(t, addr))
+	addr = vct_ch_alloc(t, order, chunks);
+	if (!addr)
 		goto out;
-	vct_resnap(t);
-	vct_ch_deltas(t, chunks);
 	/* A fresh guest has order-5 blocks to spare. */
 	if (!VCT_CHECK(t, chunks[k] == ARRAY_SIZE(pfn)))
 		vct_diag(t, "%lu chunks of order %u", chunks[k], k);
@@ -293,4 +314,5 @@ void vct_chunks_cases(void (*run)(const char *name, void (*fn)(struct vct *t)))
 	run("chunks_always_fallback", vct_ch_always_fallback);
 	run("chunks_fragmented", vct_ch_fragmented);
 	run("chunks_given_back_whole", vct_ch_given_back_whole);
+	vct_chunks_api_cases(run);
 }

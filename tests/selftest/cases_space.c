@@ -4,35 +4,19 @@
  * vmalloc space that runs out (120 MiB on i386 686-pae), and pages that
  * have no address in the linear map (highmem).
  */
-#include <linux/anon_inodes.h>
 #include <linux/err.h>
-#include <linux/file.h>
-#include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
-#include <linux/mman.h>
 #include <linux/sched.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
-#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
 #include "vct.h"
 
 /* 1 MiB blocks: order 8 with 4 KiB pages, 6 with 16 KiB, 4 with 64 KiB. */
 #define VCT_SP_ORDER		get_order(SZ_1M)
-
-/* A word of page @i of a block, at an offset that differs per page. */
-static u32 vct_sp_word(unsigned long i)
-{
-	return 0x5eed0000U ^ (u32)i;
-}
-
-static unsigned long vct_sp_off(unsigned long i)
-{
-	return (i << PAGE_SHIFT) + (i * sizeof(u32)) % PAGE_SIZE;
-}
 
 /* ------------------------------------------------ vmalloc exhaustion -- */
 
@@ -227,9 +211,9 @@ static void vct_highmem_virtual(struct vct *t)
 	alias = high >= 0 ? vmap(pages, nr, VM_MAP, PAGE_KERNEL) : NULL;
 	if (high >= 0 && VCT_CHECK(t, alias)) {
 		for (i = 0; i < nr; i++)
-			*(u32 *)(addr + vct_sp_off(i)) = vct_sp_word(i);
+			*(u32 *)(addr + vct_page_off(i)) = vct_page_word(i);
 		for (i = 0; i < nr; i++)
-			bad += *(u32 *)(alias + vct_sp_off(i)) != vct_sp_word(i);
+			bad += *(u32 *)(alias + vct_page_off(i)) != vct_page_word(i);
 		VCT_CHECK(t, bad == 0);
 		vunmap(alias);
 	}
@@ -278,25 +262,6 @@ static void vct_highmem_physical(struct vct *t)
 	vct_free(t, addr);
 }
 
-struct vct_sp_map {
-	void *block;
-	unsigned long size;
-	int ret;
-};
-
-static int vct_sp_mmap(struct file *file, struct vm_area_struct *vma)
-{
-	struct vct_sp_map *m = file->private_data;
-
-	m->ret = vcompound_mmap(vma, m->block, m->size);
-	return m->ret;
-}
-
-static const struct file_operations vct_sp_fops = {
-	.owner = THIS_MODULE,
-	.mmap = vct_sp_mmap,
-};
-
 /*
  * highmem_mmap: a virtual block of highmem pages mapped into user space
  * with vcompound_mmap(), as a driver's ->mmap() would: user space reads
@@ -306,12 +271,9 @@ static const struct file_operations vct_sp_fops = {
 static void vct_highmem_mmap(struct vct *t)
 {
 	const unsigned int order = VCT_SP_ORDER;
-	unsigned long nr = 1UL << order, i, bad = 0;
-	struct vct_sp_map m = { .size = PAGE_SIZE << order, .ret = 1 };
+	unsigned long nr = 1UL << order;
 	struct page **pages;
-	unsigned long uaddr;
-	struct file *file;
-	u32 v;
+	void *block;
 
 	if (vct_sp_no_highmem(t))
 		return;
@@ -324,37 +286,12 @@ static void vct_highmem_mmap(struct vct *t)
 		return;
 	if (vct_set_fallback(t, true))
 		goto out;
-	m.block = vcompound_alloc(GFP_KERNEL | __GFP_HIGHMEM | __GFP_ZERO,
-				  order);
-	if (!VCT_CHECK(t, m.block))
+	block = vcompound_alloc(GFP_KERNEL | __GFP_HIGHMEM | __GFP_ZERO, order);
+	if (!VCT_CHECK(t, block))
 		goto out;
-	VCT_CHECK(t, vct_sp_pages(t, m.block, order, pages) > 0);
-	for (i = 0; i < nr; i++)
-		*(u32 *)(m.block + vct_sp_off(i)) = vct_sp_word(i);
-
-	file = anon_inode_getfile("vct_highmem", &vct_sp_fops, &m, O_RDWR);
-	if (!VCT_CHECK(t, !IS_ERR(file)))
-		goto free;
-	uaddr = vm_mmap(file, 0, m.size, PROT_READ | PROT_WRITE, MAP_SHARED,
-			0);
-	VCT_CHECK(t, m.ret == 0);
-	if (VCT_CHECK(t, !IS_ERR_VALUE(uaddr))) {
-		for (i = 0; i < nr; i++) {
-			u32 __user *u = (u32 __user *)(uaddr + vct_sp_off(i));
-
-			if (get_user(v, u) || v != vct_sp_word(i) ||
-			    put_user(~vct_sp_word(i), u) ||
-			    *(u32 *)(m.block + vct_sp_off(i)) != ~vct_sp_word(i))
-				bad++;
-		}
-		if (!VCT_CHECK(t, bad == 0))
-			vct_diag(t, "%lu of %lu pages differ in the user mapping",
-				 bad, nr);
-		vm_munmap(uaddr, m.size);
-	}
-	fput(file);
-free:
-	vct_free(t, m.block);
+	VCT_CHECK(t, vct_sp_pages(t, block, order, pages) > 0);
+	vct_mmap_check(t, block, order);
+	vct_free(t, block);
 out:
 	kvfree(pages);
 }
