@@ -137,7 +137,7 @@ static void vc_free_physical(struct page *head, unsigned int order,
  * foreign address, a double free) is left to the full lookup, which tells
  * them apart.
  */
-static bool vc_free_physical_fast(const void *addr)
+static __always_inline bool vc_free_physical_fast(const void *addr)
 {
 	struct page *head;
 
@@ -285,15 +285,14 @@ static bool vc_free_traced(void)
 	       trace_vcompound_defer_enabled();
 }
 
-static void vc_free(const void *addr, unsigned long caller)
+/* Everything but vc_free_addr()'s fast path, out of line. */
+static noinline void vc_free_slow(const void *addr, unsigned long caller)
 {
 	bool virt = is_vmalloc_addr(addr);
 	/* Can the free be finished here, or must a worker do it? */
 	bool here = virt ? vc_can_sleep() : vc_can_free_pages();
 	struct vc_ref ref;
 
-	if (here && !virt && vc_free_physical_fast(addr))
-		return;
 	if (!here && PAGE_ALIGNED(addr) && !vc_free_traced() &&
 	    vc_defer_addr(addr, caller))
 		return;
@@ -312,6 +311,19 @@ static void vc_free(const void *addr, unsigned long caller)
 		trace_vcompound_free(addr, ref.order, true, true);
 		vc_defer_vblock(ref.vb);
 	}
+}
+
+/*
+ * The common case, the start of a physical block freed where pages may be
+ * freed, needs no lookup and so no ref on the stack: it comes first, before
+ * even the vmalloc range check, as the fast path refuses vmalloc addresses.
+ */
+static __always_inline void vc_free_addr(const void *addr,
+					 unsigned long caller)
+{
+	if (vc_can_free_pages() && vc_free_physical_fast(addr))
+		return;
+	vc_free_slow(addr, caller);
 }
 
 /**
@@ -336,7 +348,7 @@ static void vc_free(const void *addr, unsigned long caller)
 void vcompound_free(const void *addr)
 {
 	if (addr)
-		vc_free(addr, _RET_IP_);
+		vc_free_addr(addr, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(vcompound_free);
 
@@ -365,7 +377,7 @@ void vcompound_free_pages(struct page *page)
 		vc_bad_free(page, _RET_IP_);
 		return;
 	}
-	vc_free(addr, _RET_IP_);
+	vc_free_addr(addr, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(vcompound_free_pages);
 
