@@ -113,6 +113,28 @@ static noinline void vc_refuse_gfp(gfp_t gfp, unsigned int order)
 	WARN_ONCE(1, "vcompound: gfp flags %pGg are not supported\n", &gfp);
 }
 
+/*
+ * What follows a refused or failed physical attempt, out of line: the
+ * common case, a physical block, then needs no registers or stack for it.
+ */
+static noinline void *vc_alloc_fallback(gfp_t gfp, unsigned int order,
+					int nid, bool may_virtual, int reason)
+{
+	void *addr = NULL;
+
+	if (may_virtual) {
+		trace_vcompound_fallback(order, gfp, reason);
+		if (gfpflags_allow_blocking(gfp))
+			addr = vc_alloc_virtual(gfp, order, nid);
+		else
+			addr = vc_alloc_reserved(gfp, order);
+	}
+	if (!addr)
+		vc_count(failed[order]);
+	trace_vcompound_alloc(addr, order, gfp, nid, addr);
+	return addr;
+}
+
 /**
  * vc_alloc_block - allocate a vcompound block
  * @gfp: allocation flags
@@ -130,9 +152,7 @@ static noinline void vc_refuse_gfp(gfp_t gfp, unsigned int order)
  */
 void *vc_alloc_block(gfp_t gfp, unsigned int order, int nid, bool may_virtual)
 {
-	bool virtual = false;
-	void *addr = NULL;
-	int reason;
+	void *addr;
 
 	if (unlikely(order > vc_max_order())) {
 		vc_refuse_order(gfp, order);
@@ -149,30 +169,20 @@ void *vc_alloc_block(gfp_t gfp, unsigned int order, int nid, bool may_virtual)
 	    (nid < 0 || nid >= nr_node_ids || !node_online(nid)))
 		nid = NUMA_NO_NODE;
 
-	if (order > VC_BUDDY_MAX_ORDER) {
-		reason = VC_FALLBACK_ORDER;
-	} else if (may_virtual && vc_always_fallback()) {
-		reason = VC_FALLBACK_FORCED;
-	} else {
-		addr = vc_alloc_physical(gfp, order, nid, may_virtual);
-		/* An order-0 fallback would need the very page that failed. */
-		if (addr || !order)
-			goto out;
-		reason = VC_FALLBACK_PHYSICAL_FAILED;
+	if (order > VC_BUDDY_MAX_ORDER)
+		return vc_alloc_fallback(gfp, order, nid, may_virtual,
+					 VC_FALLBACK_ORDER);
+	if (may_virtual && vc_always_fallback())
+		return vc_alloc_fallback(gfp, order, nid, may_virtual,
+					 VC_FALLBACK_FORCED);
+	addr = vc_alloc_physical(gfp, order, nid, may_virtual);
+	if (likely(addr)) {
+		trace_vcompound_alloc(addr, order, gfp, nid, false);
+		return addr;
 	}
-	if (!may_virtual)
-		goto out;
-	trace_vcompound_fallback(order, gfp, reason);
-	if (gfpflags_allow_blocking(gfp))
-		addr = vc_alloc_virtual(gfp, order, nid);
-	else
-		addr = vc_alloc_reserved(gfp, order);
-	virtual = addr;
-out:
-	if (!addr)
-		vc_count(failed[order]);
-	trace_vcompound_alloc(addr, order, gfp, nid, virtual);
-	return addr;
+	/* An order-0 fallback would need the very page that failed. */
+	return vc_alloc_fallback(gfp, order, nid, may_virtual && order,
+				 VC_FALLBACK_PHYSICAL_FAILED);
 }
 
 /**
