@@ -139,11 +139,23 @@ static void vc_free_physical(struct page *head, unsigned int order,
  */
 static __always_inline bool vc_free_physical_fast(const void *addr)
 {
+	unsigned long a = (unsigned long)addr, pfn;
 	struct page *head;
 
-	if (!PAGE_ALIGNED(addr) || !virt_addr_valid(addr))
+	/*
+	 * What virt_addr_valid() checks, but inline and for the linear map
+	 * only: a struct page to read (pfn_valid(): a memory hole has none),
+	 * and an address that is page_address() of it.  Whatever this
+	 * refuses (the kernel image, memory added above high_memory) takes
+	 * the full lookup, which asks virt_addr_valid() itself.
+	 */
+	if (!PAGE_ALIGNED(a) || a < PAGE_OFFSET ||
+	    a >= (unsigned long)high_memory)
 		return false;
-	head = virt_to_page(addr);
+	pfn = PHYS_PFN(__pa(a));
+	if (!pfn_valid(pfn))
+		return false;
+	head = pfn_to_page(pfn);
 	if (!vc_phys_claim(head))
 		return false;
 	vc_free_physical(head, compound_order(head), addr);
@@ -316,7 +328,7 @@ static noinline void vc_free_slow(const void *addr, unsigned long caller)
 /*
  * The common case, the start of a physical block freed where pages may be
  * freed, needs no lookup and so no ref on the stack: it comes first, before
- * even the vmalloc range check, as the fast path refuses vmalloc addresses.
+ * even the vmalloc range check, as vmalloc addresses are not linear.
  */
 static __always_inline void vc_free_addr(const void *addr,
 					 unsigned long caller)
