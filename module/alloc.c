@@ -47,10 +47,11 @@ static gfp_t vc_physical_gfp(gfp_t gfp, unsigned int order, bool may_virtual)
 	return gfp;
 }
 
-static void *vc_alloc_physical(gfp_t gfp, unsigned int order, int nid,
-			       bool may_virtual)
+static __always_inline void *vc_alloc_physical(gfp_t gfp, unsigned int order,
+					       int nid, bool may_virtual)
 {
 	struct page *page;
+	void *addr;
 
 	if (vc_fault(VC_FAULT_physical))
 		return NULL;
@@ -58,10 +59,12 @@ static void *vc_alloc_physical(gfp_t gfp, unsigned int order, int nid,
 				order);
 	if (!page)
 		return NULL;
+	/* Before the mark's store, so that the pfn is computed once. */
+	addr = page_address(page);
 	vc_phys_mark(page);
-	vc_kmemleak_alloc(page_address(page), order, gfp);
+	vc_kmemleak_alloc(addr, order, gfp);
 	vc_count(physical[order]);
-	return page_address(page);
+	return addr;
 }
 
 static void *vc_alloc_virtual(gfp_t gfp, unsigned int order, int nid)
@@ -135,22 +138,13 @@ static noinline void *vc_alloc_fallback(gfp_t gfp, unsigned int order,
 	return addr;
 }
 
-/**
- * vc_alloc_block - allocate a vcompound block
- * @gfp: allocation flags
- * @order: block size
- * @nid: preferred node, or NUMA_NO_NODE
- * @may_virtual: whether the virtual kind is acceptable at all
- *
- * The common path of vcompound_alloc_node() and of vcache's slabs; a
- * caller that needs physical memory passes @may_virtual false, and then
- * neither always_fallback nor a fragmented buddy allocator yields a
- * virtual block.
- *
- * Context: As vcompound_alloc_node().
- * Return: the block's kernel address, or NULL.
+/*
+ * The body of vc_alloc_block(), vcompound_alloc_node() and
+ * vcompound_alloc(), inlined into each: the exported calls, the common
+ * ones, save a call.
  */
-void *vc_alloc_block(gfp_t gfp, unsigned int order, int nid, bool may_virtual)
+static __always_inline void *vc_alloc(gfp_t gfp, unsigned int order, int nid,
+				      bool may_virtual)
 {
 	void *addr;
 
@@ -186,6 +180,26 @@ void *vc_alloc_block(gfp_t gfp, unsigned int order, int nid, bool may_virtual)
 }
 
 /**
+ * vc_alloc_block - allocate a vcompound block
+ * @gfp: allocation flags
+ * @order: block size
+ * @nid: preferred node, or NUMA_NO_NODE
+ * @may_virtual: whether the virtual kind is acceptable at all
+ *
+ * The common path of vcompound_alloc_node() and of vcache's slabs; a
+ * caller that needs physical memory passes @may_virtual false, and then
+ * neither always_fallback nor a fragmented buddy allocator yields a
+ * virtual block.
+ *
+ * Context: As vcompound_alloc_node().
+ * Return: the block's kernel address, or NULL.
+ */
+void *vc_alloc_block(gfp_t gfp, unsigned int order, int nid, bool may_virtual)
+{
+	return vc_alloc(gfp, order, nid, may_virtual);
+}
+
+/**
  * vcompound_alloc_node - allocate a block of 2^@order pages on a node
  * @gfp: allocation flags, as for alloc_pages()
  * @order: block size, up to the max_order module param
@@ -213,7 +227,7 @@ void *vc_alloc_block(gfp_t gfp, unsigned int order, int nid, bool may_virtual)
  */
 void *vcompound_alloc_node(gfp_t gfp, unsigned int order, int nid)
 {
-	return vc_alloc_block(gfp, order, nid, true);
+	return vc_alloc(gfp, order, nid, true);
 }
 EXPORT_SYMBOL_GPL(vcompound_alloc_node);
 
@@ -231,7 +245,7 @@ EXPORT_SYMBOL_GPL(vcompound_alloc_node);
  */
 void *vcompound_alloc(gfp_t gfp, unsigned int order)
 {
-	return vcompound_alloc_node(gfp, order, NUMA_NO_NODE);
+	return vc_alloc(gfp, order, NUMA_NO_NODE, true);
 }
 EXPORT_SYMBOL_GPL(vcompound_alloc);
 
