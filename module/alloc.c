@@ -47,16 +47,32 @@ static gfp_t vc_physical_gfp(gfp_t gfp, unsigned int order, bool may_virtual)
 	return gfp;
 }
 
+/*
+ * alloc_pages_node()'s offline-node warning, which only __GFP_THISNODE can
+ * trigger, takes the address of its gfp: inlined, it costs every
+ * allocation a stack canary, so the requests that may need it call it out
+ * of line.
+ */
+static noinline struct page *vc_alloc_pages_thisnode(gfp_t gfp,
+						     unsigned int order,
+						     int nid)
+{
+	return alloc_pages_node(nid, gfp, order);
+}
+
 static __always_inline void *vc_alloc_physical(gfp_t gfp, unsigned int order,
 					       int nid, bool may_virtual)
 {
+	gfp_t pgfp = vc_physical_gfp(gfp, order, may_virtual);
 	struct page *page;
 	void *addr;
 
 	if (vc_fault(VC_FAULT_physical))
 		return NULL;
-	page = alloc_pages_node(nid, vc_physical_gfp(gfp, order, may_virtual),
-				order);
+	if (unlikely(pgfp & __GFP_THISNODE))
+		page = vc_alloc_pages_thisnode(pgfp, order, nid);
+	else	/* a no-op that shows gcc the warning cannot fire */
+		page = alloc_pages_node(nid, pgfp & ~__GFP_THISNODE, order);
 	if (!page)
 		return NULL;
 	/* Before the mark's store, so that the pfn is computed once. */
