@@ -60,12 +60,13 @@ static noinline struct page *vc_alloc_pages_thisnode(gfp_t gfp,
 	return alloc_pages_node(nid, gfp, order);
 }
 
-static __always_inline void *vc_alloc_physical(gfp_t gfp, unsigned int order,
-					       int nid, bool may_virtual)
+/* Return: the block's head page, marked and counted, or NULL. */
+static __always_inline struct page *vc_alloc_physical(gfp_t gfp,
+						      unsigned int order,
+						      int nid, bool may_virtual)
 {
 	gfp_t pgfp = vc_physical_gfp(gfp, order, may_virtual);
 	struct page *page;
-	void *addr;
 
 	if (vc_fault(VC_FAULT_physical))
 		return NULL;
@@ -75,12 +76,10 @@ static __always_inline void *vc_alloc_physical(gfp_t gfp, unsigned int order,
 		page = alloc_pages_node(nid, pgfp & ~__GFP_THISNODE, order);
 	if (!page)
 		return NULL;
-	/* Before the mark's store, so that the pfn is computed once. */
-	addr = page_address(page);
+	vc_kmemleak_alloc(page_address(page), order, gfp);
 	vc_phys_mark(page);
-	vc_kmemleak_alloc(addr, order, gfp);
 	vc_count(physical[order]);
-	return addr;
+	return page;
 }
 
 static void *vc_alloc_virtual(gfp_t gfp, unsigned int order, int nid)
@@ -162,6 +161,7 @@ static noinline void *vc_alloc_fallback(gfp_t gfp, unsigned int order,
 static __always_inline void *vc_alloc(gfp_t gfp, unsigned int order, int nid,
 				      bool may_virtual)
 {
+	struct page *page;
 	void *addr;
 
 	if (unlikely(order > vc_max_order())) {
@@ -185,8 +185,10 @@ static __always_inline void *vc_alloc(gfp_t gfp, unsigned int order, int nid,
 	if (may_virtual && vc_always_fallback())
 		return vc_alloc_fallback(gfp, order, nid, may_virtual,
 					 VC_FALLBACK_FORCED);
-	addr = vc_alloc_physical(gfp, order, nid, may_virtual);
-	if (likely(addr)) {
+	page = vc_alloc_physical(gfp, order, nid, may_virtual);
+	if (likely(page)) {
+		/* Tested as a page: page_address() is never NULL here. */
+		addr = page_address(page);
 		trace_vcompound_alloc(addr, order, gfp, nid, false);
 		return addr;
 	}

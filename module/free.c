@@ -119,8 +119,9 @@ static void vc_release_physical(struct page *head, unsigned int order)
 {
 	/* Registered by vc_alloc_physical(); no scan may read it from now on. */
 	kmemleak_free(page_address(head));
-	__free_pages(head, order);
+	/* Counted first, so that the free is the last call (a tail call). */
 	vc_count(freed_physical[order]);
+	__free_pages(head, order);
 }
 
 static void vc_free_physical(struct page *head, unsigned int order,
@@ -143,8 +144,8 @@ static __always_inline bool vc_free_physical_fast(const void *addr)
 	struct page *head;
 
 	/*
-	 * What virt_addr_valid() checks, but inline and for the linear map
-	 * only: a struct page to read (pfn_valid(): a memory hole has none),
+	 * What virt_addr_valid() checks, without its call into the kernel,
+	 * and for the linear map only: a struct page to read (pfn_valid(): a memory hole has none),
 	 * and an address that is page_address() of it.  Whatever this
 	 * refuses (the kernel image, memory added above high_memory) takes
 	 * the full lookup, which asks virt_addr_valid() itself.
@@ -297,7 +298,7 @@ static bool vc_free_traced(void)
 	       trace_vcompound_defer_enabled();
 }
 
-/* Everything but vc_free_addr()'s fast path, out of line. */
+/* Everything but vc_free_fast(), out of line. */
 static noinline void vc_free_slow(const void *addr, unsigned long caller)
 {
 	bool virt = is_vmalloc_addr(addr);
@@ -328,14 +329,12 @@ static noinline void vc_free_slow(const void *addr, unsigned long caller)
 /*
  * The common case, the start of a physical block freed where pages may be
  * freed, needs no lookup and so no ref on the stack: it comes first, before
- * even the vmalloc range check, as vmalloc addresses are not linear.
+ * even the vmalloc range check, as vmalloc addresses are not linear.  The
+ * callers read _RET_IP_ only for vc_free_slow().
  */
-static __always_inline void vc_free_addr(const void *addr,
-					 unsigned long caller)
+static __always_inline bool vc_free_fast(const void *addr)
 {
-	if (vc_can_free_pages() && vc_free_physical_fast(addr))
-		return;
-	vc_free_slow(addr, caller);
+	return vc_can_free_pages() && vc_free_physical_fast(addr);
 }
 
 /**
@@ -359,8 +358,8 @@ static __always_inline void vc_free_addr(const void *addr,
  */
 void vcompound_free(const void *addr)
 {
-	if (addr)
-		vc_free_addr(addr, _RET_IP_);
+	if (addr && !vc_free_fast(addr))
+		vc_free_slow(addr, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(vcompound_free);
 
@@ -389,7 +388,8 @@ void vcompound_free_pages(struct page *page)
 		vc_bad_free(page, _RET_IP_);
 		return;
 	}
-	vc_free_addr(addr, _RET_IP_);
+	if (!vc_free_fast(addr))
+		vc_free_slow(addr, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(vcompound_free_pages);
 
