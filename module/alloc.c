@@ -60,7 +60,7 @@ static noinline struct page *vc_alloc_pages_thisnode(gfp_t gfp,
 	return alloc_pages_node(nid, gfp, order);
 }
 
-/* Return: the block's head page, marked and counted, or NULL. */
+/* Return: the block's head page, not yet marked (vc_physical_ready()). */
 static __always_inline struct page *vc_alloc_physical(gfp_t gfp,
 						      unsigned int order,
 						      int nid, bool may_virtual)
@@ -74,12 +74,25 @@ static __always_inline struct page *vc_alloc_physical(gfp_t gfp,
 		page = vc_alloc_pages_thisnode(pgfp, order, nid);
 	else	/* a no-op that shows gcc the warning cannot fire */
 		page = alloc_pages_node(nid, pgfp & ~__GFP_THISNODE, order);
-	if (!page)
-		return NULL;
-	vc_kmemleak_alloc(page_address(page), order, gfp);
-	vc_phys_mark(page);
-	vc_count(physical[order]);
 	return page;
+}
+
+/*
+ * Mark and register a new physical block.  Taken apart from the attempt,
+ * so that the caller tests the page, not page_address(), and the address
+ * is computed before the mark's store, which would make gcc compute the
+ * pfn again.
+ */
+static __always_inline void *vc_physical_ready(struct page *page, gfp_t gfp,
+					       unsigned int order, int nid)
+{
+	void *addr = page_address(page);
+
+	vc_phys_mark(page);
+	vc_kmemleak_alloc(addr, order, gfp);
+	vc_count(physical[order]);
+	trace_vcompound_alloc(addr, order, gfp, nid, false);
+	return addr;
 }
 
 static void *vc_alloc_virtual(gfp_t gfp, unsigned int order, int nid)
@@ -162,7 +175,6 @@ static __always_inline void *vc_alloc(gfp_t gfp, unsigned int order, int nid,
 				      bool may_virtual)
 {
 	struct page *page;
-	void *addr;
 
 	if (unlikely(order > vc_max_order())) {
 		vc_refuse_order(gfp, order);
@@ -179,19 +191,15 @@ static __always_inline void *vc_alloc(gfp_t gfp, unsigned int order, int nid,
 	    (nid < 0 || nid >= nr_node_ids || !node_online(nid)))
 		nid = NUMA_NO_NODE;
 
-	if (order > VC_BUDDY_MAX_ORDER)
+	/* One call for both: gcc set up two calls' arguments on every path. */
+	if (unlikely(order > VC_BUDDY_MAX_ORDER ||
+		     (may_virtual && vc_always_fallback())))
 		return vc_alloc_fallback(gfp, order, nid, may_virtual,
-					 VC_FALLBACK_ORDER);
-	if (may_virtual && vc_always_fallback())
-		return vc_alloc_fallback(gfp, order, nid, may_virtual,
-					 VC_FALLBACK_FORCED);
+					 order > VC_BUDDY_MAX_ORDER ?
+					 VC_FALLBACK_ORDER : VC_FALLBACK_FORCED);
 	page = vc_alloc_physical(gfp, order, nid, may_virtual);
-	if (likely(page)) {
-		/* Tested as a page: page_address() is never NULL here. */
-		addr = page_address(page);
-		trace_vcompound_alloc(addr, order, gfp, nid, false);
-		return addr;
-	}
+	if (likely(page))
+		return vc_physical_ready(page, gfp, order, nid);
 	/* An order-0 fallback would need the very page that failed. */
 	return vc_alloc_fallback(gfp, order, nid, may_virtual && order,
 				 VC_FALLBACK_PHYSICAL_FAILED);
