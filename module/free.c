@@ -132,28 +132,37 @@ static void vc_free_physical(struct page *head, unsigned int order,
 }
 
 /*
- * The start of a physical block: the cookie in its head page is checked
- * and cleared by one cmpxchg, which is also the claim, so neither the
- * lookup nor an RCU section is needed.  Anything else (an interior or a
- * foreign address, a double free) is left to the full lookup, which tells
- * them apart.
+ * Whether @addr may be the start of a physical block that can be freed
+ * here without a lookup: pages may be freed here, and @addr is a
+ * page-aligned linear-map address below high_memory.  Tests of @addr and
+ * globals only, so that a free that fails them (a virtual block, a free
+ * from hard irq) leaves before vcompound_free() sets up a frame.
+ */
+static __always_inline bool vc_free_fast_candidate(const void *addr)
+{
+	unsigned long a = (unsigned long)addr;
+
+	return vc_can_free_pages() && PAGE_ALIGNED(a) && a >= PAGE_OFFSET &&
+	       a < (unsigned long)high_memory;
+}
+
+/*
+ * The start of a physical block, for an @addr vc_free_fast_candidate()
+ * accepts: the cookie in its head page is checked and cleared by one
+ * cmpxchg, which is also the claim, so neither the lookup nor an RCU
+ * section is needed.  With the candidate test, this is what
+ * virt_addr_valid() checks, without its call into the kernel and for the
+ * linear map only: a struct page to read (pfn_valid(): a memory hole has
+ * none), and an address that is page_address() of it.  Anything else (an
+ * interior or a foreign address, a double free, the kernel image, memory
+ * added above high_memory) is left to the full lookup, which tells them
+ * apart and asks virt_addr_valid() itself.
  */
 static __always_inline bool vc_free_physical_fast(const void *addr)
 {
-	unsigned long a = (unsigned long)addr, pfn;
+	unsigned long pfn = PHYS_PFN(__pa(addr));
 	struct page *head;
 
-	/*
-	 * What virt_addr_valid() checks, without its call into the kernel,
-	 * and for the linear map only: a struct page to read (pfn_valid(): a memory hole has none),
-	 * and an address that is page_address() of it.  Whatever this
-	 * refuses (the kernel image, memory added above high_memory) takes
-	 * the full lookup, which asks virt_addr_valid() itself.
-	 */
-	if (!PAGE_ALIGNED(a) || a < PAGE_OFFSET ||
-	    a >= (unsigned long)high_memory)
-		return false;
-	pfn = PHYS_PFN(__pa(a));
 	if (!pfn_valid(pfn))
 		return false;
 	head = pfn_to_page(pfn);
@@ -298,7 +307,7 @@ static bool vc_free_traced(void)
 	       trace_vcompound_defer_enabled();
 }
 
-/* Everything but vc_free_fast(), out of line. */
+/* Everything but vc_free_physical_fast(), out of line. */
 static noinline void vc_free_slow(const void *addr, unsigned long caller)
 {
 	bool virt = is_vmalloc_addr(addr);
@@ -327,14 +336,16 @@ static noinline void vc_free_slow(const void *addr, unsigned long caller)
 }
 
 /*
- * The common case, the start of a physical block freed where pages may be
- * freed, needs no lookup and so no ref on the stack: it comes first, before
- * even the vmalloc range check, as vmalloc addresses are not linear.  The
- * callers read _RET_IP_ only for vc_free_slow().
+ * Out of line, and notrace (no ftrace hook: it is the common case of
+ * vcompound_free(), which has one), so that vcompound_free() itself needs
+ * no frame: a free that vc_free_fast_candidate() refuses goes on to
+ * vc_free_slow() at no further cost.
  */
-static __always_inline bool vc_free_fast(const void *addr)
+static noinline notrace void vc_free_linear(const void *addr,
+					    unsigned long caller)
 {
-	return vc_can_free_pages() && vc_free_physical_fast(addr);
+	if (!vc_free_physical_fast(addr))
+		vc_free_slow(addr, caller);
 }
 
 /**
@@ -358,7 +369,17 @@ static __always_inline bool vc_free_fast(const void *addr)
  */
 void vcompound_free(const void *addr)
 {
-	if (addr && !vc_free_fast(addr))
+	if (!addr)
+		return;
+	/*
+	 * The common case, the start of a physical block, needs no lookup
+	 * and so no ref on the stack: it comes first, before even the vmalloc
+	 * range check, as vmalloc addresses are not linear.  _RET_IP_ is read
+	 * for vc_free_slow() only.
+	 */
+	if (vc_free_fast_candidate(addr))
+		vc_free_linear(addr, _RET_IP_);
+	else
 		vc_free_slow(addr, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(vcompound_free);
@@ -388,7 +409,9 @@ void vcompound_free_pages(struct page *page)
 		vc_bad_free(page, _RET_IP_);
 		return;
 	}
-	if (!vc_free_fast(addr))
+	if (vc_free_fast_candidate(addr))
+		vc_free_linear(addr, _RET_IP_);
+	else
 		vc_free_slow(addr, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(vcompound_free_pages);
