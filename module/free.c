@@ -135,8 +135,7 @@ static void vc_free_physical(struct page *head, unsigned int order,
  * Whether @addr may be the start of a physical block that can be freed
  * here without a lookup: pages may be freed here, and @addr is a
  * page-aligned linear-map address below high_memory.  Tests of @addr and
- * globals only, so that a free that fails them (a virtual block, a free
- * from hard irq) leaves before vcompound_free() sets up a frame.
+ * globals only, which vcompound_free() makes without a frame of its own.
  */
 static __always_inline bool vc_free_fast_candidate(const void *addr)
 {
@@ -336,15 +335,27 @@ static noinline void vc_free_slow(const void *addr, unsigned long caller)
 }
 
 /*
- * Out of line, and notrace (no ftrace hook: it is the common case of
- * vcompound_free(), which has one), so that vcompound_free() itself needs
- * no frame: a free that vc_free_fast_candidate() refuses goes on to
- * vc_free_slow() at no further cost.
+ * Out of line, so that vcompound_free() itself needs no frame: a free that
+ * vc_free_fast_candidate() refuses goes on to vc_free_slow() at no further
+ * cost.
  */
-static noinline notrace void vc_free_linear(const void *addr,
-					    unsigned long caller)
+static noinline void vc_free_linear(const void *addr, unsigned long caller)
 {
 	if (!vc_free_physical_fast(addr))
+		vc_free_slow(addr, caller);
+}
+
+/*
+ * The common case, the start of a physical block, needs no lookup and so
+ * no ref on the stack: it comes first, before even the vmalloc range
+ * check, as vmalloc addresses are not linear.
+ */
+static __always_inline void vc_free_addr(const void *addr,
+					 unsigned long caller)
+{
+	if (vc_free_fast_candidate(addr))
+		vc_free_linear(addr, caller);
+	else
 		vc_free_slow(addr, caller);
 }
 
@@ -369,18 +380,8 @@ static noinline notrace void vc_free_linear(const void *addr,
  */
 void vcompound_free(const void *addr)
 {
-	if (!addr)
-		return;
-	/*
-	 * The common case, the start of a physical block, needs no lookup
-	 * and so no ref on the stack: it comes first, before even the vmalloc
-	 * range check, as vmalloc addresses are not linear.  _RET_IP_ is read
-	 * for vc_free_slow() only.
-	 */
-	if (vc_free_fast_candidate(addr))
-		vc_free_linear(addr, _RET_IP_);
-	else
-		vc_free_slow(addr, _RET_IP_);
+	if (addr)
+		vc_free_addr(addr, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(vcompound_free);
 
@@ -409,10 +410,7 @@ void vcompound_free_pages(struct page *page)
 		vc_bad_free(page, _RET_IP_);
 		return;
 	}
-	if (vc_free_fast_candidate(addr))
-		vc_free_linear(addr, _RET_IP_);
-	else
-		vc_free_slow(addr, _RET_IP_);
+	vc_free_addr(addr, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(vcompound_free_pages);
 
