@@ -47,21 +47,52 @@ static gfp_t vc_physical_gfp(gfp_t gfp, unsigned int order, bool may_virtual)
 	return gfp;
 }
 
-static void *vc_alloc_physical(gfp_t gfp, unsigned int order, int nid,
-			       bool may_virtual)
+/*
+ * alloc_pages_node()'s offline-node warning, which only __GFP_THISNODE can
+ * trigger, takes the address of its gfp: inlined, it costs every
+ * allocation a stack canary, so the requests that may need it call it out
+ * of line.
+ */
+static noinline struct page *vc_alloc_pages_thisnode(gfp_t gfp,
+						     unsigned int order,
+						     int nid)
 {
+	return alloc_pages_node(nid, gfp, order);
+}
+
+/* Return: the block's head page, not yet marked (vc_physical_ready()). */
+static __always_inline struct page *vc_alloc_physical(gfp_t gfp,
+						      unsigned int order,
+						      int nid, bool may_virtual)
+{
+	gfp_t pgfp = vc_physical_gfp(gfp, order, may_virtual);
 	struct page *page;
 
 	if (vc_fault(VC_FAULT_physical))
 		return NULL;
-	page = alloc_pages_node(nid, vc_physical_gfp(gfp, order, may_virtual),
-				order);
-	if (!page)
-		return NULL;
+	if (unlikely(pgfp & __GFP_THISNODE))
+		page = vc_alloc_pages_thisnode(pgfp, order, nid);
+	else	/* a no-op that shows gcc the warning cannot fire */
+		page = alloc_pages_node(nid, pgfp & ~__GFP_THISNODE, order);
+	return page;
+}
+
+/*
+ * Mark and register a new physical block.  Taken apart from the attempt,
+ * so that the caller tests the page, not page_address(), and the address
+ * is computed before the mark's store, which would make gcc compute the
+ * pfn again.
+ */
+static __always_inline void *vc_physical_ready(struct page *page, gfp_t gfp,
+					       unsigned int order, int nid)
+{
+	void *addr = page_address(page);
+
 	vc_phys_mark(page);
-	vc_kmemleak_alloc(page_address(page), order, gfp);
+	vc_kmemleak_alloc(addr, order, gfp);
 	vc_count(physical[order]);
-	return page_address(page);
+	trace_vcompound_alloc(addr, order, gfp, nid, false);
+	return addr;
 }
 
 static void *vc_alloc_virtual(gfp_t gfp, unsigned int order, int nid)
@@ -113,6 +144,67 @@ static noinline void vc_refuse_gfp(gfp_t gfp, unsigned int order)
 	WARN_ONCE(1, "vcompound: gfp flags %pGg are not supported\n", &gfp);
 }
 
+/*
+ * What follows a refused or failed physical attempt, out of line: the
+ * common case, a physical block, then needs no registers or stack for it.
+ */
+static noinline void *vc_alloc_fallback(gfp_t gfp, unsigned int order,
+					int nid, bool may_virtual, int reason)
+{
+	void *addr = NULL;
+
+	if (may_virtual) {
+		trace_vcompound_fallback(order, gfp, reason);
+		if (gfpflags_allow_blocking(gfp))
+			addr = vc_alloc_virtual(gfp, order, nid);
+		else
+			addr = vc_alloc_reserved(gfp, order);
+	}
+	if (!addr)
+		vc_count(failed[order]);
+	trace_vcompound_alloc(addr, order, gfp, nid, addr);
+	return addr;
+}
+
+/*
+ * The body of vc_alloc_block(), vcompound_alloc_node() and
+ * vcompound_alloc(), inlined into each: the exported calls, the common
+ * ones, save a call.
+ */
+static __always_inline void *vc_alloc(gfp_t gfp, unsigned int order, int nid,
+				      bool may_virtual)
+{
+	struct page *page;
+
+	if (unlikely(order > vc_max_order())) {
+		vc_refuse_order(gfp, order);
+		return NULL;
+	}
+	/* __GFP_NOFAIL, and zone modifiers the page allocator calls invalid. */
+	if (unlikely((gfp & VC_GFP_REFUSED) ||
+		     ((GFP_ZONE_BAD >> ((__force int)(gfp & GFP_ZONEMASK))) & 1))) {
+		vc_refuse_gfp(gfp, order);
+		return NULL;
+	}
+	/* alloc_pages_node() trusts its caller with the node id. */
+	if (nid != NUMA_NO_NODE &&
+	    (nid < 0 || nid >= nr_node_ids || !node_online(nid)))
+		nid = NUMA_NO_NODE;
+
+	/* One call for both: gcc set up two calls' arguments on every path. */
+	if (unlikely(order > VC_BUDDY_MAX_ORDER ||
+		     (may_virtual && vc_always_fallback())))
+		return vc_alloc_fallback(gfp, order, nid, may_virtual,
+					 order > VC_BUDDY_MAX_ORDER ?
+					 VC_FALLBACK_ORDER : VC_FALLBACK_FORCED);
+	page = vc_alloc_physical(gfp, order, nid, may_virtual);
+	if (likely(page))
+		return vc_physical_ready(page, gfp, order, nid);
+	/* An order-0 fallback would need the very page that failed. */
+	return vc_alloc_fallback(gfp, order, nid, may_virtual && order,
+				 VC_FALLBACK_PHYSICAL_FAILED);
+}
+
 /**
  * vc_alloc_block - allocate a vcompound block
  * @gfp: allocation flags
@@ -130,49 +222,7 @@ static noinline void vc_refuse_gfp(gfp_t gfp, unsigned int order)
  */
 void *vc_alloc_block(gfp_t gfp, unsigned int order, int nid, bool may_virtual)
 {
-	bool virtual = false;
-	void *addr = NULL;
-	int reason;
-
-	if (unlikely(order > vc_max_order())) {
-		vc_refuse_order(gfp, order);
-		return NULL;
-	}
-	/* __GFP_NOFAIL, and zone modifiers the page allocator calls invalid. */
-	if (unlikely((gfp & VC_GFP_REFUSED) ||
-		     ((GFP_ZONE_BAD >> ((__force int)(gfp & GFP_ZONEMASK))) & 1))) {
-		vc_refuse_gfp(gfp, order);
-		return NULL;
-	}
-	/* alloc_pages_node() trusts its caller with the node id. */
-	if (nid != NUMA_NO_NODE &&
-	    (nid < 0 || nid >= nr_node_ids || !node_online(nid)))
-		nid = NUMA_NO_NODE;
-
-	if (order > VC_BUDDY_MAX_ORDER) {
-		reason = VC_FALLBACK_ORDER;
-	} else if (may_virtual && vc_always_fallback()) {
-		reason = VC_FALLBACK_FORCED;
-	} else {
-		addr = vc_alloc_physical(gfp, order, nid, may_virtual);
-		/* An order-0 fallback would need the very page that failed. */
-		if (addr || !order)
-			goto out;
-		reason = VC_FALLBACK_PHYSICAL_FAILED;
-	}
-	if (!may_virtual)
-		goto out;
-	trace_vcompound_fallback(order, gfp, reason);
-	if (gfpflags_allow_blocking(gfp))
-		addr = vc_alloc_virtual(gfp, order, nid);
-	else
-		addr = vc_alloc_reserved(gfp, order);
-	virtual = addr;
-out:
-	if (!addr)
-		vc_count(failed[order]);
-	trace_vcompound_alloc(addr, order, gfp, nid, virtual);
-	return addr;
+	return vc_alloc(gfp, order, nid, may_virtual);
 }
 
 /**
@@ -203,7 +253,7 @@ out:
  */
 void *vcompound_alloc_node(gfp_t gfp, unsigned int order, int nid)
 {
-	return vc_alloc_block(gfp, order, nid, true);
+	return vc_alloc(gfp, order, nid, true);
 }
 EXPORT_SYMBOL_GPL(vcompound_alloc_node);
 
@@ -221,7 +271,7 @@ EXPORT_SYMBOL_GPL(vcompound_alloc_node);
  */
 void *vcompound_alloc(gfp_t gfp, unsigned int order)
 {
-	return vcompound_alloc_node(gfp, order, NUMA_NO_NODE);
+	return vc_alloc(gfp, order, NUMA_NO_NODE, true);
 }
 EXPORT_SYMBOL_GPL(vcompound_alloc);
 

@@ -119,8 +119,9 @@ static void vc_release_physical(struct page *head, unsigned int order)
 {
 	/* Registered by vc_alloc_physical(); no scan may read it from now on. */
 	kmemleak_free(page_address(head));
-	__free_pages(head, order);
+	/* Counted first, so that the free is the last call (a tail call). */
 	vc_count(freed_physical[order]);
+	__free_pages(head, order);
 }
 
 static void vc_free_physical(struct page *head, unsigned int order,
@@ -131,19 +132,39 @@ static void vc_free_physical(struct page *head, unsigned int order,
 }
 
 /*
- * The start of a physical block: the cookie in its head page is checked
- * and cleared by one cmpxchg, which is also the claim, so neither the
- * lookup nor an RCU section is needed.  Anything else (an interior or a
- * foreign address, a double free) is left to the full lookup, which tells
- * them apart.
+ * Whether @addr may be the start of a physical block that can be freed
+ * here without a lookup: pages may be freed here, and @addr is a
+ * page-aligned linear-map address below high_memory.  Tests of @addr and
+ * globals only, which vcompound_free() makes without a frame of its own.
  */
-static bool vc_free_physical_fast(const void *addr)
+static __always_inline bool vc_free_fast_candidate(const void *addr)
 {
+	unsigned long a = (unsigned long)addr;
+
+	return vc_can_free_pages() && PAGE_ALIGNED(a) && a >= PAGE_OFFSET &&
+	       a < (unsigned long)high_memory;
+}
+
+/*
+ * The start of a physical block, for an @addr vc_free_fast_candidate()
+ * accepts: the cookie in its head page is checked and cleared by one
+ * cmpxchg, which is also the claim, so neither the lookup nor an RCU
+ * section is needed.  With the candidate test, this is what
+ * virt_addr_valid() checks, without its call into the kernel and for the
+ * linear map only: a struct page to read (pfn_valid(): a memory hole has
+ * none), and an address that is page_address() of it.  Anything else (an
+ * interior or a foreign address, a double free, the kernel image, memory
+ * added above high_memory) is left to the full lookup, which tells them
+ * apart and asks virt_addr_valid() itself.
+ */
+static __always_inline bool vc_free_physical_fast(const void *addr)
+{
+	unsigned long pfn = PHYS_PFN(__pa(addr));
 	struct page *head;
 
-	if (!PAGE_ALIGNED(addr) || !virt_addr_valid(addr))
+	if (!pfn_valid(pfn))
 		return false;
-	head = virt_to_page(addr);
+	head = pfn_to_page(pfn);
 	if (!vc_phys_claim(head))
 		return false;
 	vc_free_physical(head, compound_order(head), addr);
@@ -285,15 +306,14 @@ static bool vc_free_traced(void)
 	       trace_vcompound_defer_enabled();
 }
 
-static void vc_free(const void *addr, unsigned long caller)
+/* Everything but vc_free_physical_fast(), out of line. */
+static noinline void vc_free_slow(const void *addr, unsigned long caller)
 {
 	bool virt = is_vmalloc_addr(addr);
 	/* Can the free be finished here, or must a worker do it? */
 	bool here = virt ? vc_can_sleep() : vc_can_free_pages();
 	struct vc_ref ref;
 
-	if (here && !virt && vc_free_physical_fast(addr))
-		return;
 	if (!here && PAGE_ALIGNED(addr) && !vc_free_traced() &&
 	    vc_defer_addr(addr, caller))
 		return;
@@ -312,6 +332,31 @@ static void vc_free(const void *addr, unsigned long caller)
 		trace_vcompound_free(addr, ref.order, true, true);
 		vc_defer_vblock(ref.vb);
 	}
+}
+
+/*
+ * Out of line, so that vcompound_free() itself needs no frame: a free that
+ * vc_free_fast_candidate() refuses goes on to vc_free_slow() at no further
+ * cost.
+ */
+static noinline void vc_free_linear(const void *addr, unsigned long caller)
+{
+	if (!vc_free_physical_fast(addr))
+		vc_free_slow(addr, caller);
+}
+
+/*
+ * The common case, the start of a physical block, needs no lookup and so
+ * no ref on the stack: it comes first, before even the vmalloc range
+ * check, as vmalloc addresses are not linear.
+ */
+static __always_inline void vc_free_addr(const void *addr,
+					 unsigned long caller)
+{
+	if (vc_free_fast_candidate(addr))
+		vc_free_linear(addr, caller);
+	else
+		vc_free_slow(addr, caller);
 }
 
 /**
@@ -336,7 +381,7 @@ static void vc_free(const void *addr, unsigned long caller)
 void vcompound_free(const void *addr)
 {
 	if (addr)
-		vc_free(addr, _RET_IP_);
+		vc_free_addr(addr, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(vcompound_free);
 
@@ -365,7 +410,7 @@ void vcompound_free_pages(struct page *page)
 		vc_bad_free(page, _RET_IP_);
 		return;
 	}
-	vc_free(addr, _RET_IP_);
+	vc_free_addr(addr, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(vcompound_free_pages);
 

@@ -15,18 +15,7 @@
 
 DEFINE_XARRAY_FLAGS(vc_vblocks, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_IRQ);
 
-/*
- * A physical block is recognised by a per-boot random cookie, mixed with
- * the pfn, in the head page's ->private.  Nothing else stores it there:
- * the buddy allocator keeps small orders in ->private of free pages, and
- * kmalloc's large pages and slabs leave it zero or use it otherwise.
- */
-static unsigned long vc_cookie __read_mostly;
-
-static unsigned long vc_phys_cookie(const struct page *head)
-{
-	return vc_cookie ^ page_to_pfn(head);
-}
+unsigned long vc_cookie __read_mostly;
 
 void vc_lookup_init(void)
 {
@@ -46,27 +35,6 @@ void vc_lookup_exit(void)
 	xa_for_each(&vc_vblocks, id, vb)
 		kmemleak_not_leak(vb);
 	xa_destroy(&vc_vblocks);
-}
-
-bool vc_phys_owned(const struct page *head)
-{
-	return page_private(head) == vc_phys_cookie(head);
-}
-
-void vc_phys_mark(struct page *head)
-{
-	set_page_private(head, vc_phys_cookie(head));
-}
-
-/*
- * Take ownership of a physical block for freeing.  Only one of two racing
- * frees of the same block wins; the loser sees a bad free.
- */
-bool vc_phys_claim(struct page *head)
-{
-	unsigned long cookie = vc_phys_cookie(head);
-
-	return cmpxchg(&head->private, cookie, 0) == cookie;
 }
 
 /*

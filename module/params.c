@@ -8,12 +8,12 @@
 
 #include "vcompound_internal.h"
 
-static bool always_fallback;
-module_param(always_fallback, bool, 0644);
+bool vc_param_always_fallback;
+module_param_named(always_fallback, vc_param_always_fallback, bool, 0644);
 MODULE_PARM_DESC(always_fallback,
 		 "Serve every allocation with the virtual fallback, to test callers against virtual blocks (default: N)");
 
-static unsigned int max_order = VC_DEFAULT_MAX_ORDER;
+unsigned int vc_param_max_order = VC_DEFAULT_MAX_ORDER;
 
 static int vc_max_order_set(const char *val, const struct kernel_param *kp)
 {
@@ -25,7 +25,7 @@ static int vc_max_order_set(const char *val, const struct kernel_param *kp)
 		return ret;
 	if (order > VCOMPOUND_ORDER_LIMIT)
 		return -ERANGE;
-	WRITE_ONCE(max_order, order);
+	WRITE_ONCE(vc_param_max_order, order);
 	return 0;
 }
 
@@ -33,18 +33,8 @@ static const struct kernel_param_ops vc_max_order_ops = {
 	.set = vc_max_order_set,
 	.get = param_get_uint,
 };
-module_param_cb(max_order, &vc_max_order_ops, &max_order, 0644);
+module_param_cb(max_order, &vc_max_order_ops, &vc_param_max_order, 0644);
 __MODULE_PARM_TYPE(max_order, "uint");
 MODULE_PARM_DESC(max_order,
 		 "Largest order served; orders above the buddy allocator's maximum are always virtual (default: 64 MiB blocks, order 14 with 4 KiB pages, 10 with 64 KiB; at most "
 		 __stringify(VCOMPOUND_ORDER_LIMIT) ")");
-
-bool vc_always_fallback(void)
-{
-	return READ_ONCE(always_fallback);
-}
-
-unsigned int vc_max_order(void)
-{
-	return READ_ONCE(max_order);
-}

@@ -139,9 +139,19 @@ struct vc_ref {
  * main.c only sequences init and exit.
  */
 
-/* params.c */
-bool vc_always_fallback(void);
-unsigned int vc_max_order(void);
+/* params.c; read inline, as every allocation reads them */
+extern bool vc_param_always_fallback;
+extern unsigned int vc_param_max_order;
+
+static inline bool vc_always_fallback(void)
+{
+	return READ_ONCE(vc_param_always_fallback);
+}
+
+static inline unsigned int vc_max_order(void)
+{
+	return READ_ONCE(vc_param_max_order);
+}
 
 /* Orders 1 to VC_RESERVE_MAX_ORDER may have an atomic reserve. */
 #define VC_RESERVE_MAX_ORDER	10
@@ -201,10 +211,42 @@ static inline bool vc_fault_chunk(unsigned int order)
 	return static_branch_unlikely(&vc_fault_key) && __vc_fault_chunk(order);
 }
 
-/* lookup.c */
-bool vc_phys_owned(const struct page *head);
-void vc_phys_mark(struct page *head);
-bool vc_phys_claim(struct page *head);
+/*
+ * lookup.c.  A physical block is recognised by a per-boot random cookie
+ * (vc_cookie, set at load), mixed with the pfn, in the head page's
+ * ->private.  Nothing else stores it there: the buddy allocator keeps
+ * small orders in ->private of free pages, and kmalloc's large pages and
+ * slabs leave it zero or use it otherwise.  Inline: every physical
+ * allocation marks its block and every free claims it.
+ */
+extern unsigned long vc_cookie;
+
+static inline unsigned long vc_phys_cookie(const struct page *head)
+{
+	return vc_cookie ^ page_to_pfn(head);
+}
+
+static inline bool vc_phys_owned(const struct page *head)
+{
+	return page_private(head) == vc_phys_cookie(head);
+}
+
+static inline void vc_phys_mark(struct page *head)
+{
+	set_page_private(head, vc_phys_cookie(head));
+}
+
+/*
+ * Take ownership of a physical block for freeing.  Only one of two racing
+ * frees of the same block wins; the loser sees a bad free.
+ */
+static inline bool vc_phys_claim(struct page *head)
+{
+	unsigned long cookie = vc_phys_cookie(head);
+
+	return cmpxchg(&head->private, cookie, 0) == cookie;
+}
+
 struct page *vc_phys_head_of(const void *addr);
 bool vc_lookup_addr(const void *addr, struct vc_ref *ref);
 bool vc_lookup_page(struct page *page, struct vc_ref *ref,
