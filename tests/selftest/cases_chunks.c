@@ -298,6 +298,8 @@ static void vct_ch_given_back_whole(struct vct *t)
 	for (c = 0; c < ARRAY_SIZE(pfn); c++)
 		pfn[c] = page_to_pfn(vcompound_nth_page(addr, c << k));
 	vcompound_free(addr);
+	/* Without CONFIG_PREEMPT_COUNT (5.10) every virtual free is deferred. */
+	vcompound_drain();
 	for (c = 0; c < min_t(unsigned long, chunks[k], ARRAY_SIZE(pfn)); c++)
 		if (!VCT_CHECK(t, vct_ch_in_buddy(pfn[c], k)))
 			vct_diag(t, "chunk %lu (pfn %#lx) is not a free block of order %u or more",
