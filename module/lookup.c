@@ -7,7 +7,6 @@
  * so they run under rcu_read_lock().
  */
 #include <linux/kmemleak.h>
-#include <linux/local_lock.h>
 #include <linux/mm.h>
 #include <linux/random.h>
 #include <linux/vmalloc.h>
@@ -15,91 +14,6 @@
 #include "vcompound_internal.h"
 
 DEFINE_XARRAY_FLAGS(vc_vblocks, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_IRQ);
-
-/*
- * Ids of released blocks, kept per CPU for the next blocks built there.
- * Their slots in vc_vblocks stay allocated: in an allocating xarray a
- * NULL store leaves the slot in use, as xa_reserve() does, and lookups
- * see NULL (Documentation/core-api/xarray.rst).  Taking an id from here
- * and storing the descriptor in its slot costs a fraction of an
- * xa_alloc(), which searches the free marks, and of an xa_erase(), which
- * updates them and frees a node whose last entry goes: blocks built and
- * freed in turns would allocate and free the same nodes over and over
- * (tests/bench, P2's parts).
- */
-#define VC_ID_CACHE_SIZE	64
-
-struct vc_id_cache {
-	local_lock_t lock;
-	unsigned int nr;
-	u32 ids[VC_ID_CACHE_SIZE];
-};
-
-static DEFINE_PER_CPU(struct vc_id_cache, vc_id_cache) = {
-	.lock = INIT_LOCAL_LOCK(lock),
-};
-
-/* An id whose slot is reserved, taken from this CPU's cache, or 0. */
-static u32 vc_id_cache_take(void)
-{
-	struct vc_id_cache *c;
-	u32 id = 0;
-
-	local_lock(&vc_id_cache.lock);
-	c = this_cpu_ptr(&vc_id_cache);
-	if (c->nr)
-		id = c->ids[--c->nr];
-	local_unlock(&vc_id_cache.lock);
-	return id;
-}
-
-/**
- * vc_vblock_register - give @vb an id and publish it to lookups
- * @vb: a descriptor whose state is set; its pages are not marked yet
- * @gfp: for the xarray's nodes
- *
- * Context: Process context; may sleep if @gfp allows.
- * Return: 0, or -ENOMEM or -EBUSY (no id left).
- */
-int vc_vblock_register(struct vc_vblock *vb, gfp_t gfp)
-{
-	u32 id = vc_id_cache_take();
-
-	/* The slot is there: storing into it allocates nothing. */
-	if (id && !xa_is_err(xa_store_irq(&vc_vblocks, id, vb, gfp))) {
-		vb->id = id;
-		return 0;
-	}
-	return xa_alloc_irq(&vc_vblocks, &vb->id, vb,
-			    XA_LIMIT(1, VC_ID_MAX), gfp);
-}
-
-/**
- * vc_vblock_unregister - hide @vb from lookups and give its id back
- * @vb: a registered block, claimed or never handed out
- *
- * The id goes to this CPU's cache, its slot kept; from a full cache, it
- * is erased.  The NULL store happens before the id can be taken again,
- * under the cache's lock, so it cannot hide the next owner's descriptor.
- *
- * Context: Process context.
- */
-void vc_vblock_unregister(struct vc_vblock *vb)
-{
-	struct vc_id_cache *c;
-	bool kept = false;
-
-	local_lock(&vc_id_cache.lock);
-	c = this_cpu_ptr(&vc_id_cache);
-	if (c->nr < VC_ID_CACHE_SIZE) {
-		xa_store_irq(&vc_vblocks, vb->id, NULL, 0);
-		c->ids[c->nr++] = vb->id;
-		kept = true;
-	}
-	local_unlock(&vc_id_cache.lock);
-	if (!kept)
-		xa_erase_irq(&vc_vblocks, vb->id);
-}
 
 unsigned long vc_cookie __read_mostly;
 

@@ -224,6 +224,7 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
 	unsigned int k, *nchunks;
 	struct vc_vblock *vb;
 	struct vc_scope scope;
+	u32 id;
 
 	vc_scope_enter(&scope, gfp);
 	if (vc_fault(VC_FAULT_desc))
@@ -270,8 +271,10 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
 	if (!vc_vblock_map(vb, nr, nid))
 		goto free_pages;
 	vc_kmemleak_alloc(vb->addr, order, meta_gfp);
-	if (vc_fault(VC_FAULT_xarray) || vc_vblock_register(vb, meta_gfp))
+	if (vc_fault(VC_FAULT_xarray) ||
+	    xa_alloc_irq(&vc_vblocks, &id, vb, XA_LIMIT(1, VC_ID_MAX), meta_gfp))
 		goto unmap;
+	vb->id = id;
 	for (i = 0; i < nr; i++)
 		set_page_private(vb->pages[i], vc_vblock_private(vb, i));
 	/* Counted once the block is built: its order-0 pages, then chunks. */
@@ -346,7 +349,7 @@ void vc_vblock_release(struct vc_vblock *vb)
 	unsigned long i, nr = 1UL << vb->order;
 	unsigned long first = nr, found = 0, clobbered = 0;
 
-	vc_vblock_unregister(vb);
+	xa_erase_irq(&vc_vblocks, vb->id);
 	/* Registered by vc_vblock_build(); no scan may read it from now on. */
 	kmemleak_free(vb->addr);
 	vc_vblock_unmap(vb);

@@ -253,8 +253,6 @@ bool vc_lookup_page(struct page *page, struct vc_ref *ref,
 		    unsigned long *index);
 bool vc_lookup_slow(const void *addr, const struct page *first,
 		    struct vc_ref *ref);
-int vc_vblock_register(struct vc_vblock *vb, gfp_t gfp);
-void vc_vblock_unregister(struct vc_vblock *vb);
 void vc_lookup_init(void);
 void vc_lookup_exit(void);
 
