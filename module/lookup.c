@@ -60,7 +60,7 @@ static long vc_vblock_index(const struct vc_vblock *vb,
  * names lists this very page at that index.
  */
 static struct vc_vblock *vc_vblock_of_page(const struct page *page,
-					   unsigned long *index)
+					   unsigned long *index, int *state)
 {
 	unsigned long priv = page_private(page);
 	unsigned long id = priv >> VC_IDX_BITS;
@@ -70,7 +70,12 @@ static struct vc_vblock *vc_vblock_of_page(const struct page *page,
 	if (!id || id > VC_ID_MAX)
 		return NULL;
 	vb = xa_load(&vc_vblocks, id);
-	if (!vb || atomic_read(&vb->state) != VC_VB_LIVE)
+	if (!vb)
+		return NULL;
+	/* Read before the fields; vc_ref_virtual() reads it again after. */
+	*state = atomic_read_acquire(&vb->state);
+	/* A reused descriptor may be another block's now: its id says. */
+	if (vc_vb_kind(*state) != VC_VB_LIVE || vb->id != id)
 		return NULL;
 	idx = vc_vblock_index(vb, page, priv & VC_IDX_MASK);
 	if (idx < 0)
@@ -79,12 +84,21 @@ static struct vc_vblock *vc_vblock_of_page(const struct page *page,
 	return vb;
 }
 
-static void vc_ref_virtual(struct vc_ref *ref, struct vc_vblock *vb)
+/*
+ * Fill @ref from @vb, whose state word was @state when the lookup began.
+ * False if the state changed meanwhile (freed, maybe reused): the fields
+ * read may then mix two blocks, as a seqcount reader's may.
+ */
+static bool vc_ref_virtual(struct vc_ref *ref, struct vc_vblock *vb,
+			   int state)
 {
 	ref->vb = vb;
 	ref->head = vb->pages[0];
 	ref->base = vb->addr;
 	ref->order = vb->order;
+	ref->state = state;
+	smp_rmb();
+	return atomic_read(&vb->state) == state;
 }
 
 /* @head: the head page of a live physical block. */
@@ -128,18 +142,17 @@ bool vc_lookup_addr(const void *addr, struct vc_ref *ref)
 	struct vc_vblock *vb;
 	unsigned long idx;
 	struct page *page;
+	int state;
 
 	if (is_vmalloc_addr(addr)) {
 		page = vmalloc_to_page(addr);
 		/* ioremap()ed ranges may map pfns without a struct page. */
 		if (!page || !pfn_valid(page_to_pfn(page)))
 			return false;
-		vb = vc_vblock_of_page(page, &idx);
-		if (!vb || (((unsigned long)addr - (unsigned long)vb->addr) >>
-			    PAGE_SHIFT) != idx)
-			return false;
-		vc_ref_virtual(ref, vb);
-		return true;
+		vb = vc_vblock_of_page(page, &idx, &state);
+		return vb && vc_ref_virtual(ref, vb, state) &&
+		       (((unsigned long)addr - (unsigned long)ref->base) >>
+			PAGE_SHIFT) == idx;
 	}
 	page = vc_phys_head_of(addr);
 	if (!page)
@@ -162,6 +175,7 @@ bool vc_lookup_page(struct page *page, struct vc_ref *ref,
 {
 	struct page *head = compound_head(page);
 	struct vc_vblock *vb;
+	int state;
 
 	if (PageCompound(page) || vc_phys_owned(page)) {
 		if (!vc_phys_owned(head))
@@ -170,11 +184,8 @@ bool vc_lookup_page(struct page *page, struct vc_ref *ref,
 		*index = page_to_pfn(page) - page_to_pfn(head);
 		return true;
 	}
-	vb = vc_vblock_of_page(page, index);
-	if (!vb)
-		return false;
-	vc_ref_virtual(ref, vb);
-	return true;
+	vb = vc_vblock_of_page(page, index, &state);
+	return vb && vc_ref_virtual(ref, vb, state);
 }
 
 /**
@@ -205,19 +216,15 @@ bool vc_lookup_slow(const void *addr, const struct page *first,
 	if (addr && !is_vmalloc_addr(addr))
 		return false;
 	xa_for_each(&vc_vblocks, id, vb) {
-		bool hit;
+		int state = atomic_read_acquire(&vb->state);
 
-		if (atomic_read(&vb->state) != VC_VB_LIVE)
+		if (vc_vb_kind(state) != VC_VB_LIVE || vb->id != id ||
+		    !vc_ref_virtual(ref, vb, state))
 			continue;
-		if (addr)
-			hit = addr >= vb->addr &&
-			      addr < vb->addr + (PAGE_SIZE << vb->order);
-		else
-			hit = vb->pages[0] == first;
-		if (hit) {
-			vc_ref_virtual(ref, vb);
+		if (addr ? addr >= ref->base &&
+			   addr < ref->base + (PAGE_SIZE << ref->order) :
+			   ref->head == first)
 			return true;
-		}
 	}
 	return false;
 }

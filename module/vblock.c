@@ -143,21 +143,124 @@ static void vc_vblock_unmap(struct vc_vblock *vb)
 }
 
 /*
- * The descriptor must not cost an OOM kill in the very fragmentation the
- * fallback exists for: a kmalloc-2k/4k slab may need an order-1 page (on
- * debug kernels, for the redzones).  So kmalloc() is tried without retries
- * and vmalloc(), which needs order-0 pages only, takes over, as kvmalloc()
- * does above PAGE_SIZE.
+ * Descriptors of blocks up to VC_MAP_RAM_MAX_PAGES pages (orders 0-6 on
+ * 64-bit), where they weigh most against the pages and the mapping, come
+ * from a cache per order.  SLAB_TYPESAFE_BY_RCU lets a freed descriptor be
+ * reused at once instead of after a grace period (kvfree_rcu() was about
+ * 350 ns-equiv of a block's alloc+free, tests/bench P2): a lookup under
+ * rcu_read_lock() still reads a vc_vblock, perhaps of its next life, and
+ * tells by the state word's generation.
  */
-static struct vc_vblock *vc_desc_alloc(size_t size, gfp_t gfp, int nid)
+#define VC_DESC_CACHED_ORDERS	(ilog2(VC_MAP_RAM_MAX_PAGES) + 1)
+
+static struct kmem_cache *vc_desc_cache[VC_DESC_CACHED_ORDERS];
+static char vc_desc_cache_name[VC_DESC_CACHED_ORDERS][24];
+
+/* The descriptor of a block of @order: pages, then the chunk counts. */
+static size_t vc_desc_size(unsigned int order)
 {
 	struct vc_vblock *vb;
 
+	return struct_size(vb, pages, 1UL << order) +
+	       order * sizeof(*vc_vblock_chunks(vb));
+}
+
+/*
+ * A zeroed descriptor in the state VC_VB_BUILDING, of a new generation.
+ * The state word is written first, and never zeroed: a lookup may still
+ * hold a descriptor from the cache.  Larger ones, not cached, must not
+ * cost an OOM kill in the very fragmentation the fallback exists for: a
+ * kmalloc-2k/4k slab may need an order-1 page (on debug kernels, for the
+ * redzones), so kmalloc() is tried without retries and vmalloc(), which
+ * needs order-0 pages only, takes over, as kvmalloc() does above
+ * PAGE_SIZE.  (The caches' slabs fall back to their minimum order
+ * themselves.)
+ */
+static struct vc_vblock *vc_desc_alloc(unsigned int order, gfp_t gfp,
+				       int nid)
+{
+	size_t size = vc_desc_size(order), head;
+	struct vc_vblock *vb;
+	int state;
+
+	if (order < VC_DESC_CACHED_ORDERS) {
+		vb = kmem_cache_alloc_node(vc_desc_cache[order], gfp, nid);
+		if (!vb)
+			return NULL;
+		state = atomic_read(&vb->state) & ~VC_VB_KIND_MASK;
+		atomic_set(&vb->state, (int)((unsigned int)state +
+					     VC_VB_GEN_STEP) | VC_VB_BUILDING);
+		/* No lookup sees the zeroing before the new generation. */
+		smp_wmb();
+		head = offsetofend(struct vc_vblock, state);
+		memset((char *)vb + head, 0, size - head);
+		return vb;
+	}
 	if (size > PAGE_SIZE)
-		return kvzalloc_node(size, gfp, nid);
-	vb = kzalloc_node(size, gfp | __GFP_NORETRY | __GFP_NOWARN, nid);
-	/* vzalloc_node() would warn on failure despite a __GFP_NOWARN. */
-	return vb ?: __vmalloc(size, gfp | __GFP_ZERO);
+		vb = kvzalloc_node(size, gfp, nid);
+	else
+		vb = kzalloc_node(size, gfp | __GFP_NORETRY | __GFP_NOWARN,
+				  nid) ?:
+		     /* vzalloc_node() would warn despite a __GFP_NOWARN. */
+		     __vmalloc(size, gfp | __GFP_ZERO);
+	if (vb)
+		atomic_set(&vb->state, VC_VB_BUILDING);
+	return vb;
+}
+
+/* @vb: no longer VC_VB_LIVE, so no lookup may take it for a block. */
+static void vc_desc_free(struct vc_vblock *vb)
+{
+	if (vb->order < VC_DESC_CACHED_ORDERS)
+		kmem_cache_free(vc_desc_cache[vb->order], vb);
+	else
+		/* Lookups may still hold it under rcu_read_lock(). */
+		kvfree_rcu(vb, rcu);
+}
+
+/**
+ * vc_vblock_init - create the descriptor caches
+ *
+ * Context: Module init.
+ * Return: 0 or -ENOMEM.
+ */
+int vc_vblock_init(void)
+{
+	unsigned int o;
+
+	for (o = 0; o < VC_DESC_CACHED_ORDERS; o++) {
+		snprintf(vc_desc_cache_name[o], sizeof(vc_desc_cache_name[o]),
+			 "vcompound_vblock_%u", o);
+		vc_desc_cache[o] = kmem_cache_create(vc_desc_cache_name[o],
+						     vc_desc_size(o), 0,
+						     SLAB_TYPESAFE_BY_RCU,
+						     NULL);
+		if (!vc_desc_cache[o]) {
+			vc_vblock_exit();
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/**
+ * vc_vblock_exit - destroy the descriptor caches
+ *
+ * Blocks a client still holds at unload keep their descriptors, and so
+ * the caches, which are left to the slab allocator (the stats warned).
+ *
+ * Context: Module exit, after the deferred frees are drained.
+ */
+void vc_vblock_exit(void)
+{
+	unsigned int o;
+
+	if (!xa_empty(&vc_vblocks))
+		return;
+	for (o = 0; o < VC_DESC_CACHED_ORDERS; o++) {
+		kmem_cache_destroy(vc_desc_cache[o]);
+		vc_desc_cache[o] = NULL;
+	}
 }
 
 /*
@@ -229,14 +332,11 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
 	vc_scope_enter(&scope, gfp);
 	if (vc_fault(VC_FAULT_desc))
 		goto out;
-	vb = vc_desc_alloc(struct_size(vb, pages, nr) +
-			   order * sizeof(*vc_vblock_chunks(vb)), meta_gfp, nid);
+	vb = vc_desc_alloc(order, meta_gfp, nid);
 	if (!vb)
 		goto out;
 	vb->order = order;
 	nchunks = vc_vblock_chunks(vb);
-	/* Set before xa_alloc() publishes the descriptor to lookups. */
-	atomic_set(&vb->state, parked ? VC_VB_PARKED : VC_VB_LIVE);
 
 	/* always_fallback keeps the worst case: order-0 pages only. */
 	if (order && !vc_always_fallback()) {
@@ -277,6 +377,8 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
 	vb->id = id;
 	for (i = 0; i < nr; i++)
 		set_page_private(vb->pages[i], vc_vblock_private(vb, i));
+	/* Lookups take it for a block from here on (with release order). */
+	vc_vblock_set_kind(vb, parked ? VC_VB_PARKED : VC_VB_LIVE);
 	/* Counted once the block is built: its order-0 pages, then chunks. */
 	vc_count_add(chunks[0], nr - chunked);
 	for (k = 1; k < order; k++)
@@ -291,7 +393,7 @@ unmap:
 	vc_vblock_unmap(vb);
 free_pages:
 	vc_vblock_free_pages(vb);
-	kvfree(vb);
+	vc_desc_free(vb);
 out:
 	vc_scope_exit(&scope);
 	return NULL;
@@ -299,12 +401,15 @@ out:
 
 /*
  * Hide @vb from lookups and from a second free.  Of two racing frees only
- * one moves it out of VC_VB_LIVE and wins.
+ * one moves it out of VC_VB_LIVE and wins.  @seen is the state word the
+ * free's lookup saw: if the descriptor was freed and reused since, its
+ * generation differs and the stale free claims nothing.
  */
-bool vc_vblock_claim(struct vc_vblock *vb)
+bool vc_vblock_claim(struct vc_vblock *vb, int seen)
 {
-	return atomic_cmpxchg(&vb->state, VC_VB_LIVE, VC_VB_FREED) ==
-	       VC_VB_LIVE;
+	return vc_vb_kind(seen) == VC_VB_LIVE &&
+	       atomic_cmpxchg(&vb->state, seen,
+			      (seen & ~VC_VB_KIND_MASK) | VC_VB_FREED) == seen;
 }
 
 /*
@@ -369,7 +474,6 @@ void vc_vblock_release(struct vc_vblock *vb)
 	if (unlikely(clobbered))
 		vc_private_clobbered(vb, first, found, clobbered);
 	vc_vblock_free_pages(vb);
-	/* Lookups may still hold the descriptor under rcu_read_lock(). */
-	kvfree_rcu(vb, rcu);
+	vc_desc_free(vb);
 }
 

@@ -30,15 +30,17 @@ struct seq_file;
  * A virtual block.  Each of its pages carries its id and index in
  * page->private (vc_vblock_private()), and vc_vblocks maps the id back to
  * this descriptor, so an address inside the mapping leads to its block in
- * O(1): vmalloc_to_page() -> page->private -> xa_load().  The descriptor is freed
- * after an RCU grace period so lookups under rcu_read_lock() stay safe
- * against a concurrent free.
+ * O(1): vmalloc_to_page() -> page->private -> xa_load().  Lookups run
+ * under rcu_read_lock(): the descriptor of a large block is freed after a
+ * grace period; that of a small one goes back to a SLAB_TYPESAFE_BY_RCU
+ * cache at once and may be reused while a lookup still reads it, which
+ * the generation in its state word tells (vc_vb_kind()).
  */
 struct vc_vblock {
+	atomic_t state;			/* generation | enum vc_vblock_state */
 	void *addr;			/* start of the vmap()ed range */
 	unsigned int order;
 	u32 id;				/* index in vc_vblocks */
-	atomic_t state;			/* enum vc_vblock_state */
 	bool map_ram;			/* mapped by vm_map_ram(), not vmap() */
 	bool chunks_whole;		/* chunks go back as blocks (vblock.c) */
 	struct llist_node defer_node;	/* on a per-CPU deferred-free list */
@@ -67,10 +69,34 @@ static inline unsigned int *vc_vblock_chunks(struct vc_vblock *vb)
  * area's earlier owner freed it.
  */
 enum vc_vblock_state {
-	VC_VB_LIVE,			/* 0: a zeroed descriptor is live */
+	VC_VB_LIVE,
 	VC_VB_FREED,
 	VC_VB_PARKED,
+	VC_VB_BUILDING,			/* not registered yet, or failed */
 };
+
+/*
+ * The state word: the kind above in its low bits, and above them a
+ * generation that every (re)use of the descriptor bumps.  A lookup keeps
+ * the word it saw (struct vc_ref), and the claim is a cmpxchg from that
+ * word: a descriptor freed and reused for another block since the lookup
+ * has another generation, and is not claimed by the stale free.
+ */
+#define VC_VB_KIND_MASK		3
+#define VC_VB_GEN_STEP		4
+
+static inline int vc_vb_kind(int state)
+{
+	return state & VC_VB_KIND_MASK;
+}
+
+/* A transition only the block's owner makes: the generation stays. */
+static inline void vc_vblock_set_kind(struct vc_vblock *vb, int kind)
+{
+	int state = atomic_read(&vb->state);
+
+	atomic_set_release(&vb->state, (state & ~VC_VB_KIND_MASK) | kind);
+}
 
 /*
  * Pages of a virtual block handled per step, with cond_resched() between
@@ -129,6 +155,7 @@ struct vc_ref {
 	struct vc_vblock *vb;
 	void *base;
 	unsigned int order;
+	int state;			/* @vb's state word, as the lookup saw it */
 };
 
 /*
@@ -259,7 +286,9 @@ void vc_lookup_exit(void);
 /* vblock.c */
 struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
 				  bool parked);
-bool vc_vblock_claim(struct vc_vblock *vb);
+bool vc_vblock_claim(struct vc_vblock *vb, int seen);
+int vc_vblock_init(void);
+void vc_vblock_exit(void);
 void vc_vblock_destroy(struct vc_vblock *vb);
 void vc_vblock_release(struct vc_vblock *vb);
 
