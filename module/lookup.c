@@ -13,8 +13,6 @@
 
 #include "vcompound_internal.h"
 
-DEFINE_XARRAY_FLAGS(vc_vblocks, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_IRQ);
-
 unsigned long vc_cookie __read_mostly;
 
 void vc_lookup_init(void)
@@ -23,18 +21,9 @@ void vc_lookup_init(void)
 	vc_cookie = get_random_long() | (1UL << (BITS_PER_LONG - 1));
 }
 
-/*
- * At unload: descriptors of blocks a client still holds are leaked with
- * their blocks; tell kmemleak, since the index that referenced them goes.
- */
 void vc_lookup_exit(void)
 {
-	struct vc_vblock *vb;
-	unsigned long id;
-
-	xa_for_each(&vc_vblocks, id, vb)
-		kmemleak_not_leak(vb);
-	xa_destroy(&vc_vblocks);
+	vc_id_exit();
 }
 
 /*
@@ -69,7 +58,7 @@ static struct vc_vblock *vc_vblock_of_page(const struct page *page,
 
 	if (!id || id > VC_ID_MAX)
 		return NULL;
-	vb = xa_load(&vc_vblocks, id);
+	vb = vc_id_lookup(id);
 	if (!vb)
 		return NULL;
 	/* Read before the fields; vc_ref_virtual() reads it again after. */
@@ -194,7 +183,7 @@ bool vc_lookup_page(struct page *page, struct vc_ref *ref,
  * @first: the block's first page, if @addr is NULL
  * @ref: filled in on success
  *
- * A walk over every block in vc_vblocks, for a free that the O(1) lookup
+ * A walk over every registered block, for a free that the O(1) lookup
  * refused: a client may have overwritten page->private of the page that
  * the lookup starts from.  A live descriptor whose mapping covers @addr
  * (or whose first page is @first) identifies its block as surely as the
@@ -211,11 +200,11 @@ bool vc_lookup_slow(const void *addr, const struct page *first,
 		    struct vc_ref *ref)
 {
 	struct vc_vblock *vb;
-	unsigned long id;
+	u32 id;
 
 	if (addr && !is_vmalloc_addr(addr))
 		return false;
-	xa_for_each(&vc_vblocks, id, vb) {
+	for (id = 0; (vb = vc_id_next(&id)); id++) {
 		int state = atomic_read_acquire(&vb->state);
 
 		if (vc_vb_kind(state) != VC_VB_LIVE || vb->id != id ||

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The virtual block's life cycle: built (pages, descriptor, mapping, id in
- * vc_vblocks), claimed by the one free that wins, released (unmapped, its
- * pages freed, the descriptor after an RCU grace period).
+ * The virtual block's life cycle: built (pages, descriptor, mapping, id
+ * from vbid.c), claimed by the one free that wins, released (unmapped, its
+ * pages freed, the descriptor back to its cache or after an RCU grace
+ * period).
  *
  * Allocation (alloc.c) and the atomic reserve (reserve.c) build blocks;
  * frees (free.c) and the reserve claim and release them.
@@ -254,8 +255,13 @@ int vc_vblock_init(void)
 void vc_vblock_exit(void)
 {
 	unsigned int o;
+	u32 id = 0;
+	bool held;
 
-	if (!xa_empty(&vc_vblocks))
+	rcu_read_lock();
+	held = vc_id_next(&id);
+	rcu_read_unlock();
+	if (held)
 		return;
 	for (o = 0; o < VC_DESC_CACHED_ORDERS; o++) {
 		kmem_cache_destroy(vc_desc_cache[o]);
@@ -327,7 +333,6 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
 	unsigned int k, *nchunks;
 	struct vc_vblock *vb;
 	struct vc_scope scope;
-	u32 id;
 
 	vc_scope_enter(&scope, gfp);
 	if (vc_fault(VC_FAULT_desc))
@@ -371,10 +376,8 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
 	if (!vc_vblock_map(vb, nr, nid))
 		goto free_pages;
 	vc_kmemleak_alloc(vb->addr, order, meta_gfp);
-	if (vc_fault(VC_FAULT_xarray) ||
-	    xa_alloc_irq(&vc_vblocks, &id, vb, XA_LIMIT(1, VC_ID_MAX), meta_gfp))
+	if (vc_fault(VC_FAULT_xarray) || vc_id_register(vb, meta_gfp))
 		goto unmap;
-	vb->id = id;
 	for (i = 0; i < nr; i++)
 		set_page_private(vb->pages[i], vc_vblock_private(vb, i));
 	/* Lookups take it for a block from here on (with release order). */
@@ -454,7 +457,7 @@ void vc_vblock_release(struct vc_vblock *vb)
 	unsigned long i, nr = 1UL << vb->order;
 	unsigned long first = nr, found = 0, clobbered = 0;
 
-	xa_erase_irq(&vc_vblocks, vb->id);
+	vc_id_unregister(vb);
 	/* Registered by vc_vblock_build(); no scan may read it from now on. */
 	kmemleak_free(vb->addr);
 	vc_vblock_unmap(vb);

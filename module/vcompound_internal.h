@@ -28,9 +28,9 @@ struct seq_file;
 
 /*
  * A virtual block.  Each of its pages carries its id and index in
- * page->private (vc_vblock_private()), and vc_vblocks maps the id back to
+ * page->private (vc_vblock_private()), and vbid.c maps the id back to
  * this descriptor, so an address inside the mapping leads to its block in
- * O(1): vmalloc_to_page() -> page->private -> xa_load().  Lookups run
+ * O(1): vmalloc_to_page() -> page->private -> vc_id_lookup().  Lookups run
  * under rcu_read_lock(): the descriptor of a large block is freed after a
  * grace period; that of a small one goes back to a SLAB_TYPESAFE_BY_RCU
  * cache at once and may be reused while a lookup still reads it, which
@@ -40,7 +40,7 @@ struct vc_vblock {
 	atomic_t state;			/* generation | enum vc_vblock_state */
 	void *addr;			/* start of the vmap()ed range */
 	unsigned int order;
-	u32 id;				/* index in vc_vblocks */
+	u32 id;				/* vbid.c */
 	bool map_ram;			/* mapped by vm_map_ram(), not vmap() */
 	bool chunks_whole;		/* chunks go back as blocks (vblock.c) */
 	struct llist_node defer_node;	/* on a per-CPU deferred-free list */
@@ -130,7 +130,6 @@ static inline unsigned long vc_vblock_private(const struct vc_vblock *vb,
 	return (unsigned long)vb->id << VC_IDX_BITS | (idx & VC_IDX_MASK);
 }
 
-extern struct xarray vc_vblocks;
 
 /*
  * kmemleak scans neither alloc_pages() memory nor vmap() and vm_map_ram()
@@ -160,7 +159,7 @@ struct vc_ref {
 
 /*
  * The core, bottom up; each file calls only into the ones listed before
- * it: params.c, counters.c, fault_inject.c, lookup.c, vblock.c,
+ * it: params.c, counters.c, fault_inject.c, vbid.c, lookup.c, vblock.c,
  * reserve.c, then alloc.c, free.c and mmap.c (the exported API), then
  * stats.c.  vcache (vcache_internal.h) sits on top of the core, and
  * main.c only sequences init and exit.
@@ -237,6 +236,13 @@ static inline bool vc_fault_chunk(unsigned int order)
 {
 	return static_branch_unlikely(&vc_fault_key) && __vc_fault_chunk(order);
 }
+
+/* vbid.c: ids of virtual blocks, and the table from id to descriptor */
+int vc_id_register(struct vc_vblock *vb, gfp_t gfp);
+void vc_id_unregister(struct vc_vblock *vb);
+struct vc_vblock *vc_id_lookup(u32 id);
+struct vc_vblock *vc_id_next(u32 *id);
+void vc_id_exit(void);
 
 /*
  * lookup.c.  A physical block is recognised by a per-boot random cookie
