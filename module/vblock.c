@@ -144,18 +144,18 @@ static void vc_vblock_unmap(struct vc_vblock *vb)
 }
 
 /*
- * Descriptors of blocks up to VC_MAP_RAM_MAX_PAGES pages (orders 0-6 on
- * 64-bit), where they weigh most against the pages and the mapping, come
- * from a cache per order.  SLAB_TYPESAFE_BY_RCU lets a freed descriptor be
- * reused at once instead of after a grace period (kvfree_rcu() was about
- * 350 ns-equiv of a block's alloc+free, tests/bench P2): a lookup under
+ * Descriptors that fit in a page (up to order 8 with 4 KiB pages on
+ * 64-bit) come from a cache per order, whose slabs can always fall back
+ * to order-0 pages.  SLAB_TYPESAFE_BY_RCU lets a freed descriptor be
+ * reused at once instead of after a grace period (kvzalloc() and
+ * kvfree_rcu() were about 310 ns-equiv of an order-1 block's alloc+free
+ * and 2250 of an order-7 block's, tests/bench P2): a lookup under
  * rcu_read_lock() still reads a vc_vblock, perhaps of its next life, and
  * tells by the state word's generation.
  */
-#define VC_DESC_CACHED_ORDERS	(ilog2(VC_MAP_RAM_MAX_PAGES) + 1)
-
-static struct kmem_cache *vc_desc_cache[VC_DESC_CACHED_ORDERS];
-static char vc_desc_cache_name[VC_DESC_CACHED_ORDERS][24];
+static struct kmem_cache *vc_desc_cache[VCOMPOUND_ORDER_LIMIT + 1];
+static char vc_desc_cache_name[VCOMPOUND_ORDER_LIMIT + 1][24];
+static unsigned int vc_desc_cached_orders;
 
 /* The descriptor of a block of @order: pages, then the chunk counts. */
 static size_t vc_desc_size(unsigned int order)
@@ -174,8 +174,7 @@ static size_t vc_desc_size(unsigned int order)
  * kmalloc-2k/4k slab may need an order-1 page (on debug kernels, for the
  * redzones), so kmalloc() is tried without retries and vmalloc(), which
  * needs order-0 pages only, takes over, as kvmalloc() does above
- * PAGE_SIZE.  (The caches' slabs fall back to their minimum order
- * themselves.)
+ * PAGE_SIZE.
  */
 static struct vc_vblock *vc_desc_alloc(unsigned int order, gfp_t gfp,
 				       int nid)
@@ -184,7 +183,7 @@ static struct vc_vblock *vc_desc_alloc(unsigned int order, gfp_t gfp,
 	struct vc_vblock *vb;
 	int state;
 
-	if (order < VC_DESC_CACHED_ORDERS) {
+	if (order < vc_desc_cached_orders) {
 		vb = kmem_cache_alloc_node(vc_desc_cache[order], gfp, nid);
 		if (!vb)
 			return NULL;
@@ -212,7 +211,7 @@ static struct vc_vblock *vc_desc_alloc(unsigned int order, gfp_t gfp,
 /* @vb: no longer VC_VB_LIVE, so no lookup may take it for a block. */
 static void vc_desc_free(struct vc_vblock *vb)
 {
-	if (vb->order < VC_DESC_CACHED_ORDERS)
+	if (vb->order < vc_desc_cached_orders)
 		kmem_cache_free(vc_desc_cache[vb->order], vb);
 	else
 		/* Lookups may still hold it under rcu_read_lock(). */
@@ -229,7 +228,8 @@ int vc_vblock_init(void)
 {
 	unsigned int o;
 
-	for (o = 0; o < VC_DESC_CACHED_ORDERS; o++) {
+	for (o = 0; o <= VCOMPOUND_ORDER_LIMIT &&
+		    vc_desc_size(o) <= PAGE_SIZE; o++) {
 		snprintf(vc_desc_cache_name[o], sizeof(vc_desc_cache_name[o]),
 			 "vcompound_vblock_%u", o);
 		vc_desc_cache[o] = kmem_cache_create(vc_desc_cache_name[o],
@@ -240,6 +240,7 @@ int vc_vblock_init(void)
 			vc_vblock_exit();
 			return -ENOMEM;
 		}
+		vc_desc_cached_orders = o + 1;
 	}
 	return 0;
 }
@@ -263,10 +264,11 @@ void vc_vblock_exit(void)
 	rcu_read_unlock();
 	if (held)
 		return;
-	for (o = 0; o < VC_DESC_CACHED_ORDERS; o++) {
+	for (o = 0; o < vc_desc_cached_orders; o++) {
 		kmem_cache_destroy(vc_desc_cache[o]);
 		vc_desc_cache[o] = NULL;
 	}
+	vc_desc_cached_orders = 0;
 }
 
 /*
@@ -342,6 +344,9 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
 		goto out;
 	vb->order = order;
 	nchunks = vc_vblock_chunks(vb);
+	/* First: each page is marked with the id as it comes (BUILDING). */
+	if (vc_fault(VC_FAULT_xarray) || vc_id_register(vb, meta_gfp))
+		goto free_desc;
 
 	/* always_fallback keeps the worst case: order-0 pages only. */
 	if (order && !vc_always_fallback()) {
@@ -364,11 +369,12 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
 		 */
 		if (vc_fault_page(i))
 			goto free_pages;
-		if (vb->pages[i])
-			continue;
-		vb->pages[i] = alloc_pages_node(nid, page_gfp, 0);
-		if (!vb->pages[i])
-			goto free_pages;
+		if (!vb->pages[i]) {
+			vb->pages[i] = alloc_pages_node(nid, page_gfp, 0);
+			if (!vb->pages[i])
+				goto free_pages;
+		}
+		set_page_private(vb->pages[i], vc_vblock_private(vb, i));
 	}
 
 	if (vc_fault(VC_FAULT_vmap))
@@ -376,10 +382,6 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
 	if (!vc_vblock_map(vb, nr, nid))
 		goto free_pages;
 	vc_kmemleak_alloc(vb->addr, order, meta_gfp);
-	if (vc_fault(VC_FAULT_xarray) || vc_id_register(vb, meta_gfp))
-		goto unmap;
-	for (i = 0; i < nr; i++)
-		set_page_private(vb->pages[i], vc_vblock_private(vb, i));
 	/* Lookups take it for a block from here on (with release order). */
 	vc_vblock_set_kind(vb, parked ? VC_VB_PARKED : VC_VB_LIVE);
 	/* Counted once the block is built: its order-0 pages, then chunks. */
@@ -391,11 +393,13 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
 	vc_scope_exit(&scope);
 	return vb;
 
-unmap:
-	kmemleak_free(vb->addr);
-	vc_vblock_unmap(vb);
 free_pages:
+	vc_id_unregister(vb);
+	for (i = 0; i < nr; i++)
+		if (vb->pages[i])
+			set_page_private(vb->pages[i], 0);
 	vc_vblock_free_pages(vb);
+free_desc:
 	vc_desc_free(vb);
 out:
 	vc_scope_exit(&scope);
