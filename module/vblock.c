@@ -78,11 +78,13 @@ static void vc_vblock_free_pages(struct vc_vblock *vb)
 			cond_resched();
 		}
 	}
-	for (; i < nr; i++) {
-		if (vb->pages[i])
-			__free_page(vb->pages[i]);
-		if (!((i + 1) % VC_PAGE_CHUNK))
-			cond_resched();
+	while (i < nr) {
+		unsigned long end = min(nr, i + VC_PAGE_CHUNK);
+
+		for (; i < end; i++)
+			if (vb->pages[i])
+				__free_page(vb->pages[i]);
+		cond_resched();
 	}
 }
 
@@ -331,7 +333,7 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
 	gfp_t meta_gfp = GFP_KERNEL | (gfp & __GFP_NOWARN);
 	gfp_t page_gfp = gfp & ~__GFP_COMP;
 	unsigned long nr = 1UL << order;
-	unsigned long i, chunked = 0;
+	unsigned long i, end, priv, chunked = 0;
 	unsigned int k, *nchunks;
 	struct vc_vblock *vb;
 	struct vc_scope scope;
@@ -354,27 +356,32 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
 		chunked = vc_vblock_fill_chunks(vb->pages, order, page_gfp,
 						nid, nchunks);
 	}
-	for (i = 0; i < nr; i++) {
-		/* The order-0 pages a batch at a time: see VC_PAGE_CHUNK. */
-		if (i >= chunked && !((i - chunked) % VC_PAGE_CHUNK)) {
-			cond_resched();
+	priv = vc_vblock_private(vb, 0);
+	/* The order-0 pages a batch at a time: see VC_PAGE_CHUNK. */
+	for (i = 0; i < nr; i = end) {
+		end = min(nr, i + VC_PAGE_CHUNK);
+		cond_resched();
+		if (end > chunked)
 			vc_alloc_pages_bulk_node(page_gfp, nid,
-						 min_t(unsigned long, nr - i,
-						       VC_PAGE_CHUNK),
-						 vb->pages + i);
-		}
-		/*
-		 * As if this page could not be had: what the block holds,
-		 * this page and the bulk's ones after it too, goes back.
-		 */
-		if (vc_fault_page(i))
-			goto free_pages;
-		if (!vb->pages[i]) {
-			vb->pages[i] = alloc_pages_node(nid, page_gfp, 0);
-			if (!vb->pages[i])
+						 end - max(i, chunked),
+						 vb->pages + max(i, chunked));
+		for (; i < end; i++) {
+			/*
+			 * As if this page could not be had: what the block
+			 * holds, this page and the bulk's ones after it
+			 * too, goes back.
+			 */
+			if (vc_fault_page(i))
 				goto free_pages;
+			if (!vb->pages[i]) {
+				vb->pages[i] = alloc_pages_node(nid, page_gfp,
+								0);
+				if (!vb->pages[i])
+					goto free_pages;
+			}
+			set_page_private(vb->pages[i],
+					 priv | (i & VC_IDX_MASK));
 		}
-		set_page_private(vb->pages[i], vc_vblock_private(vb, i));
 	}
 
 	if (vc_fault(VC_FAULT_vmap))
@@ -458,7 +465,7 @@ void vc_vblock_destroy(struct vc_vblock *vb)
  */
 void vc_vblock_release(struct vc_vblock *vb)
 {
-	unsigned long i, nr = 1UL << vb->order;
+	unsigned long i, nr = 1UL << vb->order, mine = vc_vblock_private(vb, 0);
 	unsigned long first = nr, found = 0, clobbered = 0;
 
 	vc_id_unregister(vb);
@@ -470,7 +477,7 @@ void vc_vblock_release(struct vc_vblock *vb)
 	for (i = 0; i < nr; i++) {
 		unsigned long priv = page_private(vb->pages[i]);
 
-		if (unlikely(priv != vc_vblock_private(vb, i))) {
+		if (unlikely(priv != (mine | (i & VC_IDX_MASK)))) {
 			if (!clobbered++) {
 				first = i;
 				found = priv;
