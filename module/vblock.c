@@ -60,19 +60,49 @@ static void vc_chunk_free(struct page *page, unsigned int order, bool whole)
 		__free_page(page + i);
 }
 
+/* Pages of a block whose page->private was not what vcompound wrote. */
+struct vc_clobbered {
+	unsigned long first;		/* the first such page's index */
+	unsigned long found;		/* ... and what it held */
+	unsigned long count;
+};
+
 /*
- * Free the pages of @vb: its chunks (vc_vblock_chunks()) each as one
- * block, the order-0 pages after them one by one.  A page slot of a block
- * that failed to build may be NULL.
+ * Clear page->private of page @i of @vb, after checking it against
+ * @mine (vc_vblock_private() of index 0) if @cl is given.
  */
-static void vc_vblock_free_pages(struct vc_vblock *vb)
+static inline void vc_page_unmark(struct vc_vblock *vb, unsigned long i,
+				  unsigned long mine, struct vc_clobbered *cl)
 {
-	unsigned long i = 0, nr = 1UL << vb->order;
+	struct page *page = vb->pages[i];
+
+	if (cl && unlikely(page_private(page) != (mine | (i & VC_IDX_MASK)))) {
+		if (!cl->count++) {
+			cl->first = i;
+			cl->found = page_private(page);
+		}
+	}
+	set_page_private(page, 0);
+}
+
+/*
+ * Unmark and free the pages of @vb: its chunks (vc_vblock_chunks()) each
+ * as one block, the order-0 pages after them one by one.  @cl: the
+ * release's check of page->private; NULL for a block that failed to
+ * build, whose order-0 page slots may be NULL.
+ */
+static void vc_vblock_free_pages(struct vc_vblock *vb,
+				 struct vc_clobbered *cl)
+{
+	unsigned long i = 0, j, nr = 1UL << vb->order;
+	unsigned long mine = vc_vblock_private(vb, 0);
 	unsigned int *nchunks = vc_vblock_chunks(vb);
 	unsigned int k, c;
 
 	for (k = vb->order; k-- > 1;) {
 		for (c = 0; c < nchunks[k]; c++) {
+			for (j = i; j < i + (1UL << k); j++)
+				vc_page_unmark(vb, j, mine, cl);
 			vc_chunk_free(vb->pages[i], k, vb->chunks_whole);
 			i += 1UL << k;
 			cond_resched();
@@ -81,9 +111,12 @@ static void vc_vblock_free_pages(struct vc_vblock *vb)
 	while (i < nr) {
 		unsigned long end = min(nr, i + VC_PAGE_CHUNK);
 
-		for (; i < end; i++)
-			if (vb->pages[i])
-				__free_page(vb->pages[i]);
+		for (; i < end; i++) {
+			if (!vb->pages[i])
+				continue;
+			vc_page_unmark(vb, i, mine, cl);
+			__free_page(vb->pages[i]);
+		}
 		cond_resched();
 	}
 }
@@ -402,10 +435,7 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
 
 free_pages:
 	vc_id_unregister(vb);
-	for (i = 0; i < nr; i++)
-		if (vb->pages[i])
-			set_page_private(vb->pages[i], 0);
-	vc_vblock_free_pages(vb);
+	vc_vblock_free_pages(vb, NULL);
 free_desc:
 	vc_desc_free(vb);
 out:
@@ -434,13 +464,11 @@ bool vc_vblock_claim(struct vc_vblock *vb, int seen)
  * of line, like the bad-free reports.
  */
 static noinline void vc_private_clobbered(const struct vc_vblock *vb,
-					  unsigned long first,
-					  unsigned long found,
-					  unsigned long clobbered)
+					  const struct vc_clobbered *cl)
 {
 	WARN_ONCE(1, "vcompound: page->private of page %lu (%p) of the block at %p was overwritten (%#lx, %lu of %lu pages); it belongs to vcompound; the block is freed all the same\n",
-		  first, vb->pages[first], vb->addr, found, clobbered,
-		  1UL << vb->order);
+		  cl->first, vb->pages[cl->first], vb->addr, cl->found,
+		  cl->count, 1UL << vb->order);
 }
 
 /**
@@ -465,8 +493,7 @@ void vc_vblock_destroy(struct vc_vblock *vb)
  */
 void vc_vblock_release(struct vc_vblock *vb)
 {
-	unsigned long i, nr = 1UL << vb->order, mine = vc_vblock_private(vb, 0);
-	unsigned long first = nr, found = 0, clobbered = 0;
+	struct vc_clobbered cl = { 0 };
 
 	vc_id_unregister(vb);
 	/* Registered by vc_vblock_build(); no scan may read it from now on. */
@@ -474,20 +501,9 @@ void vc_vblock_release(struct vc_vblock *vb)
 	vc_vblock_unmap(vb);
 	/* Nothing may map a page once it goes back (DEBUG_VM kernels check). */
 	VM_WARN_ON_ONCE(vmalloc_to_page(vb->addr));
-	for (i = 0; i < nr; i++) {
-		unsigned long priv = page_private(vb->pages[i]);
-
-		if (unlikely(priv != (mine | (i & VC_IDX_MASK)))) {
-			if (!clobbered++) {
-				first = i;
-				found = priv;
-			}
-		}
-		set_page_private(vb->pages[i], 0);
-	}
-	if (unlikely(clobbered))
-		vc_private_clobbered(vb, first, found, clobbered);
-	vc_vblock_free_pages(vb);
+	vc_vblock_free_pages(vb, &cl);
+	if (unlikely(cl.count))
+		vc_private_clobbered(vb, &cl);
 	vc_desc_free(vb);
 }
 
