@@ -86,6 +86,7 @@ static bool vc_ref_virtual(struct vc_ref *ref, struct vc_vblock *vb,
 	ref->base = vb->addr;
 	ref->order = vb->order;
 	ref->state = state;
+	/* The fields before the second look, as a seqcount reader's. */
 	smp_rmb();
 	return atomic_read(&vb->state) == state;
 }
@@ -210,9 +211,10 @@ bool vc_lookup_slow(const void *addr, const struct page *first,
 		if (vc_vb_kind(state) != VC_VB_LIVE || vb->id != id ||
 		    !vc_ref_virtual(ref, vb, state))
 			continue;
-		if (addr ? addr >= ref->base &&
-			   addr < ref->base + (PAGE_SIZE << ref->order) :
-			   ref->head == first)
+		if (!addr && ref->head == first)
+			return true;
+		if (addr && addr >= ref->base &&
+		    addr < ref->base + (PAGE_SIZE << ref->order))
 			return true;
 	}
 	return false;

@@ -29,7 +29,7 @@
 #include "vcompound_internal.h"
 
 #define VC_ID_CHUNK_SHIFT	6
-#define VC_ID_CHUNK		(1U << VC_ID_CHUNK_SHIFT)
+#define VC_ID_CHUNK		BIT(VC_ID_CHUNK_SHIFT)
 #define VC_ID_CACHED		1UL
 #define VC_ID_LINK(next)	((unsigned long)(next) << 1 | 1)
 /* A CPU's cache holds up to VC_ID_CHUNK ids; refills and spills move half. */

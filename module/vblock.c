@@ -263,8 +263,9 @@ int vc_vblock_init(void)
 {
 	unsigned int o;
 
-	for (o = 0; o <= VCOMPOUND_ORDER_LIMIT &&
-		    vc_desc_size(o) <= PAGE_SIZE; o++) {
+	for (o = 0; o <= VCOMPOUND_ORDER_LIMIT; o++) {
+		if (vc_desc_size(o) > PAGE_SIZE)
+			break;
 		snprintf(vc_desc_cache_name[o], sizeof(vc_desc_cache_name[o]),
 			 "vcompound_vblock_%u", o);
 		vc_desc_cache[o] = kmem_cache_create(vc_desc_cache_name[o],

@@ -130,7 +130,6 @@ static inline unsigned long vc_vblock_private(const struct vc_vblock *vb,
 	return (unsigned long)vb->id << VC_IDX_BITS | (idx & VC_IDX_MASK);
 }
 
-
 /*
  * kmemleak scans neither alloc_pages() memory nor vmap() and vm_map_ram()
  * areas, so an object a client points to only from inside a block would be
