@@ -207,22 +207,22 @@ struct vc_vblock *vc_id_lookup(u32 id)
  */
 struct vc_vblock *vc_id_next(u32 *id)
 {
-	unsigned long index = *id >> VC_ID_CHUNK_SHIFT, v;
-	unsigned int i = *id & (VC_ID_CHUNK - 1);
+	unsigned long start = *id >> VC_ID_CHUNK_SHIFT, index = start, v;
 	struct vc_id_chunk *chunk;
+	unsigned int i;
 
 	for (chunk = xa_find(&vc_id_chunks, &index, ULONG_MAX, XA_PRESENT);
 	     chunk;
 	     chunk = xa_find_after(&vc_id_chunks, &index, ULONG_MAX,
 				   XA_PRESENT)) {
-		for (; i < VC_ID_CHUNK; i++) {
+		for (i = index == start ? *id & (VC_ID_CHUNK - 1) : 0;
+		     i < VC_ID_CHUNK; i++) {
 			v = READ_ONCE(chunk->slot[i]);
 			if (v && !(v & 1)) {
 				*id = index << VC_ID_CHUNK_SHIFT | i;
 				return (struct vc_vblock *)v;
 			}
 		}
-		i = 0;
 	}
 	return NULL;
 }
