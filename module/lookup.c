@@ -134,7 +134,7 @@ static long vc_vblock_index(const struct vc_vblock *vb,
 {
 	unsigned long idx;
 
-	for (idx = low; idx < (1UL << vb->order); idx += VC_IDX_MASK + 1)
+	for (idx = low; idx < vb->nr_pages; idx += VC_IDX_MASK + 1)
 		if (vb->pages[idx] == page)
 			return idx;
 	return -1;
@@ -170,6 +170,7 @@ static void vc_ref_virtual(struct vc_ref *ref, struct vc_vblock *vb)
 	ref->vb = vb;
 	ref->head = vb->pages[0];
 	ref->base = vb->addr;
+	ref->nr_pages = vb->nr_pages;
 	ref->order = vb->order;
 }
 
@@ -180,6 +181,7 @@ static void vc_ref_physical(struct vc_ref *ref, struct page *head)
 	ref->head = head;
 	ref->base = page_address(head);
 	ref->order = compound_order(head);
+	ref->nr_pages = 1UL << ref->order;
 }
 
 /**
@@ -220,17 +222,22 @@ bool vc_lookup_addr(const void *addr, struct vc_ref *ref)
 		/* ioremap()ed ranges may map pfns without a struct page. */
 		if (!page || !pfn_valid(page_to_pfn(page)))
 			return false;
-		vb = vc_vblock_of_page(page, &idx);
-		if (!vb || (((unsigned long)addr - (unsigned long)vb->addr) >>
-			    PAGE_SHIFT) != idx)
+	} else {
+		page = vc_phys_head_of(addr);
+		if (page) {
+			vc_ref_physical(ref, page);
+			return true;
+		}
+		/* A sized physical block's pages carry a descriptor's id. */
+		if (!virt_addr_valid(addr))
 			return false;
-		vc_ref_virtual(ref, vb);
-		return true;
+		page = virt_to_page(addr);
 	}
-	page = vc_phys_head_of(addr);
-	if (!page)
+	vb = vc_vblock_of_page(page, &idx);
+	if (!vb || (((unsigned long)addr - (unsigned long)vb->addr) >>
+		    PAGE_SHIFT) != idx)
 		return false;
-	vc_ref_physical(ref, page);
+	vc_ref_virtual(ref, vb);
 	return true;
 }
 
@@ -288,8 +295,6 @@ bool vc_lookup_slow(const void *addr, const struct page *first,
 	struct vc_vblock *vb;
 	unsigned long id;
 
-	if (addr && !is_vmalloc_addr(addr))
-		return false;
 	xa_for_each(&vc_vblocks, id, vb) {
 		bool hit;
 
@@ -297,7 +302,7 @@ bool vc_lookup_slow(const void *addr, const struct page *first,
 			continue;
 		if (addr)
 			hit = addr >= vb->addr &&
-			      addr < vb->addr + (PAGE_SIZE << vb->order);
+			      addr < vb->addr + (vb->nr_pages << PAGE_SHIFT);
 		else
 			hit = vb->pages[0] == first;
 		if (hit) {
@@ -322,7 +327,7 @@ bool vcompound_is_virtual(const void *addr)
 	bool virt;
 
 	rcu_read_lock();
-	virt = vc_lookup_addr(addr, &ref) && ref.vb;
+	virt = vc_lookup_addr(addr, &ref) && ref.vb && !ref.vb->linear;
 	rcu_read_unlock();
 	return virt;
 }
@@ -331,6 +336,9 @@ EXPORT_SYMBOL_GPL(vcompound_is_virtual);
 /**
  * vcompound_order - order of the block containing @addr
  * @addr: any address inside a vcompound block
+ *
+ * A block from vcompound_alloc_size() has order get_order() of its size,
+ * and may hold fewer than 2^order pages: vcompound_size() says how many.
  *
  * Context: Any context but NMI.
  * Return: the block's order, or 0 if @addr is not inside a vcompound block
@@ -348,6 +356,31 @@ unsigned int vcompound_order(const void *addr)
 	return order;
 }
 EXPORT_SYMBOL_GPL(vcompound_order);
+
+/**
+ * vcompound_size - size of the block containing @addr
+ * @addr: any address inside a vcompound block
+ *
+ * What a caller converted from vmalloc() would take from find_vm_area():
+ * the block's extent, PAGE_SIZE << order for a power-of-two block, or the
+ * size a sized block was allocated with, rounded up to whole pages.
+ *
+ * Context: Any context but NMI.
+ * Return: the block's size in bytes, or 0 if @addr is not inside a
+ * vcompound block.
+ */
+size_t vcompound_size(const void *addr)
+{
+	struct vc_ref ref;
+	size_t size = 0;
+
+	rcu_read_lock();
+	if (vc_lookup_addr(addr, &ref))
+		size = ref.nr_pages << PAGE_SHIFT;
+	rcu_read_unlock();
+	return size;
+}
+EXPORT_SYMBOL_GPL(vcompound_size);
 
 /**
  * vcompound_head_page - first page of the block containing @addr
@@ -387,7 +420,7 @@ struct page *vcompound_nth_page(const void *addr, unsigned long n)
 	struct vc_ref ref;
 
 	rcu_read_lock();
-	if (vc_lookup_addr(addr, &ref) && n < (1UL << ref.order))
+	if (vc_lookup_addr(addr, &ref) && n < ref.nr_pages)
 		page = ref.vb ? ref.vb->pages[n] : vc_nth_page(ref.head, n);
 	rcu_read_unlock();
 	return page;

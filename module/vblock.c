@@ -66,7 +66,7 @@ static void vc_chunk_free(struct page *page, unsigned int order, bool whole)
  */
 static void vc_vblock_free_pages(struct vc_vblock *vb)
 {
-	unsigned long i = 0, nr = 1UL << vb->order;
+	unsigned long i = 0, nr = vb->nr_pages;
 	unsigned int *nchunks = vc_vblock_chunks(vb);
 	unsigned int k, c;
 
@@ -137,7 +137,7 @@ static void *vc_vblock_map(struct vc_vblock *vb, unsigned long nr, int nid)
 static void vc_vblock_unmap(struct vc_vblock *vb)
 {
 	if (vb->map_ram)
-		vm_unmap_ram(vb->addr, 1U << vb->order);
+		vm_unmap_ram(vb->addr, vb->nr_pages);
 	else
 		vunmap(vb->addr);
 }
@@ -169,22 +169,28 @@ static struct vc_vblock *vc_desc_alloc(size_t size, gfp_t gfp, int nid)
  * its pages are the independent order-0 pages the rest of a block's life
  * (lookups, mmap) expects; the free gives it back whole (vc_chunk_free()).
  * Chunk sizes only shrink, so a chunk of order k always starts at a
- * multiple of 2^k, and the counts alone say where each chunk starts.
+ * multiple of 2^k, and the counts alone say where each chunk starts.  A
+ * sized block's @nr pages take chunks while they fit.
  *
  * Return: the number of pages filled; @chunks[k] counts those of order k.
  */
 static unsigned long vc_vblock_fill_chunks(struct page **pages,
-					   unsigned int order, gfp_t gfp,
-					   int nid, unsigned int *chunks)
+					   unsigned int order, unsigned long nr,
+					   gfp_t gfp, int nid,
+					   unsigned int *chunks)
 {
 	gfp_t chunk_gfp = (gfp & ~__GFP_RECLAIM) | __GFP_NOWARN |
 			  __GFP_NORETRY | __GFP_NOMEMALLOC;
-	unsigned long i = 0, j, nr = 1UL << order;
+	unsigned long i = 0, j;
 	unsigned int k = order - 1;
 	struct page *page;
 
 	while (k && i < nr) {
 		cond_resched();
+		if (nr - i < 1UL << k) {
+			k--;
+			continue;
+		}
 		page = vc_fault_chunk(k) ? NULL :
 		       alloc_pages_node(nid, chunk_gfp, k);
 		if (!page) {
@@ -203,7 +209,8 @@ static unsigned long vc_vblock_fill_chunks(struct page **pages,
 /**
  * vc_vblock_build - build a virtual block, registered for lookups
  * @gfp: allocation flags; must allow blocking
- * @order: block size
+ * @order: the order of the block's size
+ * @nr: its pages: 2^@order, or fewer for a sized block
  * @nid: preferred node, or NUMA_NO_NODE
  * @parked: for the atomic reserve: VC_VB_PARKED, which no lookup or free
  *	sees, until vc_reserve_take() makes it VC_VB_LIVE
@@ -214,12 +221,11 @@ static unsigned long vc_vblock_fill_chunks(struct page **pages,
  * Context: Process context; may sleep.
  * Return: the block's descriptor, or NULL.
  */
-struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
-				  bool parked)
+struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order,
+				  unsigned long nr, int nid, bool parked)
 {
 	gfp_t meta_gfp = GFP_KERNEL | (gfp & __GFP_NOWARN);
 	gfp_t page_gfp = gfp & ~__GFP_COMP;
-	unsigned long nr = 1UL << order;
 	unsigned long i, chunked = 0;
 	unsigned int k, *nchunks;
 	struct vc_vblock *vb;
@@ -233,6 +239,7 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
 	if (!vb)
 		goto out;
 	vb->order = order;
+	vb->nr_pages = nr;
 	nchunks = vc_vblock_chunks(vb);
 	/* Set before xa_alloc() publishes the descriptor to lookups. */
 	atomic_set(&vb->state, parked ? VC_VB_PARKED : VC_VB_LIVE);
@@ -240,8 +247,8 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
 	/* always_fallback keeps the worst case: order-0 pages only. */
 	if (order && !vc_always_fallback()) {
 		vb->chunks_whole = vc_chunks_may_go_whole(page_gfp);
-		chunked = vc_vblock_fill_chunks(vb->pages, order, page_gfp,
-						nid, nchunks);
+		chunked = vc_vblock_fill_chunks(vb->pages, order, nr,
+						page_gfp, nid, nchunks);
 	}
 	for (i = 0; i < nr; i++) {
 		/* The order-0 pages a batch at a time: see VC_PAGE_CHUNK. */
@@ -269,7 +276,7 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
 		goto free_pages;
 	if (!vc_vblock_map(vb, nr, nid))
 		goto free_pages;
-	vc_kmemleak_alloc(vb->addr, order, meta_gfp);
+	vc_kmemleak_alloc(vb->addr, nr << PAGE_SHIFT, meta_gfp);
 	if (vc_fault(VC_FAULT_xarray) || vc_vblock_register(vb, meta_gfp))
 		goto unmap;
 	for (i = 0; i < nr; i++)
@@ -292,6 +299,75 @@ free_pages:
 out:
 	vc_scope_exit(&scope);
 	return NULL;
+}
+
+/**
+ * vc_vblock_linear - make a sized block of a physical allocation
+ * @page: 2^@order pages from the buddy allocator, not compound
+ * @order: the order of the block's size
+ * @nr: the block's pages, fewer than 2^@order
+ * @gfp: the caller's allocation flags; must allow blocking
+ * @nid: preferred node for the descriptor, or NUMA_NO_NODE
+ *
+ * As alloc_pages_exact() does, @page is split and the tail [@nr, 2^@order)
+ * goes back at once, as the aligned power-of-two blocks it decomposes into.
+ * A compound head's cookie cannot describe what is left, so it gets a
+ * virtual block's descriptor: the pages carry its id in page->private, and
+ * the lookups that find no cookie try that (lookup.c).  The kept pages
+ * decompose into the blocks of @nr's bits, largest first: recorded as the
+ * descriptor's chunks, they go back whole at the free like a virtual
+ * block's.  Counted by the caller.
+ *
+ * Context: Process context; may sleep.
+ * Return: the block's descriptor, or NULL with @page freed.
+ */
+struct vc_vblock *vc_vblock_linear(struct page *page, unsigned int order,
+				   unsigned long nr, gfp_t gfp, int nid)
+{
+	gfp_t meta_gfp = GFP_KERNEL | (gfp & __GFP_NOWARN);
+	unsigned long i, end = 1UL << order;
+	unsigned int k, *nchunks;
+	struct vc_vblock *vb = NULL;
+	struct vc_scope scope;
+
+	vc_scope_enter(&scope, gfp);
+	if (!vc_fault(VC_FAULT_desc))
+		vb = vc_desc_alloc(struct_size(vb, pages, nr) +
+				   order * sizeof(*vc_vblock_chunks(vb)),
+				   meta_gfp, nid);
+	if (!vb) {
+		__free_pages(page, order);
+		goto out;
+	}
+	vb->order = order;
+	vb->nr_pages = nr;
+	vb->linear = true;
+	vb->addr = page_address(page);
+	vb->chunks_whole = vc_chunks_may_go_whole(gfp);
+	nchunks = vc_vblock_chunks(vb);
+	for (k = 1; k < order; k++)
+		nchunks[k] = (nr >> k) & 1;
+	atomic_set(&vb->state, VC_VB_LIVE);
+
+	split_page(page, order);
+	/* Each piece is aligned to its size: 2^order is, and i only grows. */
+	for (i = nr; i < end; i += 1UL << __ffs(i))
+		vc_chunk_free(page + i, __ffs(i), vb->chunks_whole);
+	for (i = 0; i < nr; i++)
+		vb->pages[i] = page + i;
+
+	if (vc_fault(VC_FAULT_xarray) || vc_vblock_register(vb, meta_gfp)) {
+		vc_vblock_free_pages(vb);
+		kvfree(vb);
+		vb = NULL;
+		goto out;
+	}
+	for (i = 0; i < nr; i++)
+		set_page_private(vb->pages[i], vc_vblock_private(vb, i));
+	vc_kmemleak_alloc(vb->addr, nr << PAGE_SHIFT, meta_gfp);
+out:
+	vc_scope_exit(&scope);
+	return vb;
 }
 
 /*
@@ -318,7 +394,7 @@ static noinline void vc_private_clobbered(const struct vc_vblock *vb,
 {
 	WARN_ONCE(1, "vcompound: page->private of page %lu (%p) of the block at %p was overwritten (%#lx, %lu of %lu pages); it belongs to vcompound; the block is freed all the same\n",
 		  first, vb->pages[first], vb->addr, found, clobbered,
-		  1UL << vb->order);
+		  vb->nr_pages);
 }
 
 /**
@@ -329,7 +405,15 @@ static noinline void vc_private_clobbered(const struct vc_vblock *vb,
  */
 void vc_vblock_destroy(struct vc_vblock *vb)
 {
-	vc_count(freed_virtual[vb->order]);
+	unsigned long trimmed = (1UL << vb->order) - vb->nr_pages;
+
+	if (vb->linear) {
+		vc_count(freed_physical[vb->order]);
+		vc_count_add(trimmed_physical, -trimmed);
+	} else {
+		vc_count(freed_virtual[vb->order]);
+		vc_count_add(trimmed_virtual, -trimmed);
+	}
 	vc_vblock_release(vb);
 }
 
@@ -343,15 +427,17 @@ void vc_vblock_destroy(struct vc_vblock *vb)
  */
 void vc_vblock_release(struct vc_vblock *vb)
 {
-	unsigned long i, nr = 1UL << vb->order;
+	unsigned long i, nr = vb->nr_pages;
 	unsigned long first = nr, found = 0, clobbered = 0;
 
 	vc_vblock_unregister(vb);
-	/* Registered by vc_vblock_build(); no scan may read it from now on. */
+	/* Registered by its build; no scan may read it from now on. */
 	kmemleak_free(vb->addr);
-	vc_vblock_unmap(vb);
-	/* Nothing may map a page once it goes back (DEBUG_VM kernels check). */
-	VM_WARN_ON_ONCE(vmalloc_to_page(vb->addr));
+	if (!vb->linear) {
+		vc_vblock_unmap(vb);
+		/* Nothing may map a page once it goes back (DEBUG_VM checks). */
+		VM_WARN_ON_ONCE(vmalloc_to_page(vb->addr));
+	}
 	for (i = 0; i < nr; i++) {
 		unsigned long priv = page_private(vb->pages[i]);
 
