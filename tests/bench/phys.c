@@ -774,13 +774,29 @@ static void vcb_p7_order(struct vcb_p7 *a)
 	vcb_row("P7.chunkpages", param, &st[1], NULL, NULL);
 }
 
+/* Physical and virtual blocks of the last repetition, all orders. */
+static void vcb_p7_kinds(struct vcb_p7 *a, unsigned long *phys,
+			 unsigned long *virt)
+{
+	unsigned int o;
+
+	*phys = 0;
+	*virt = 0;
+	for (o = 0; o <= VCOMPOUND_ORDER_LIMIT; o++) {
+		*phys += a->after->order[o].physical -
+			 a->before->order[o].physical;
+		*virt += a->after->order[o].virtual -
+			 a->before->order[o].virtual;
+	}
+}
+
 /* P7 of the sized rows: vcompound as it comes against vmalloc(). */
 static void vcb_p7_sized(struct vcb_p7 *a, size_t *bytes)
 {
 	static const vcb_rep_fn fns[] = { p7_vcompound, p7_vmalloc };
 	struct vcb_stat st[ARRAY_SIZE(fns)];
-	unsigned long pages, want = (unsigned long)vcb_frag_mb << 20 >>
-				    PAGE_SHIFT;
+	unsigned long pages, phys, virt;
+	unsigned long want = (unsigned long)vcb_frag_mb << 20 >> PAGE_SHIFT;
 	unsigned int k, lo, hi;
 	char param[24];
 	int ret;
@@ -798,8 +814,9 @@ static void vcb_p7_sized(struct vcb_p7 *a, size_t *bytes)
 			vcb_error("P7", param, "failed: %d", ret);
 			continue;
 		}
-		vcb_info("P7 %s: %lu blocks, %lu KiB per repetition and side",
-			 param, a->tries, pages << (PAGE_SHIFT - 10));
+		vcb_p7_kinds(a, &phys, &virt);
+		vcb_info("P7 %s: %lu blocks, %lu KiB per repetition and side; the last repetition's blocks: %lu physical, %lu virtual",
+			 param, a->tries, pages << (PAGE_SHIFT - 10), phys, virt);
 		vcb_row("P7", param, &st[0], "vmalloc", &st[1]);
 	}
 	a->bytes = NULL;
