@@ -108,7 +108,7 @@ static bool vc_free_claim(const void *addr, unsigned long caller,
 		vc_interior_free(addr, ref->base, caller);
 		return false;
 	}
-	claimed = ref->vb ? vc_vblock_claim(ref->vb) : vc_phys_claim(ref->head);
+	claimed = ref->vb ? vc_vblock_claim(ref->vb, ref->state) : vc_phys_claim(ref->head);
 	rcu_read_unlock();
 	if (!claimed)
 		vc_bad_free(addr, caller);

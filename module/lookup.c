@@ -7,99 +7,11 @@
  * so they run under rcu_read_lock().
  */
 #include <linux/kmemleak.h>
-#include <linux/local_lock.h>
 #include <linux/mm.h>
 #include <linux/random.h>
 #include <linux/vmalloc.h>
 
 #include "vcompound_internal.h"
-
-DEFINE_XARRAY_FLAGS(vc_vblocks, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_IRQ);
-
-/*
- * Ids of released blocks, kept per CPU for the next blocks built there.
- * Their slots in vc_vblocks stay allocated: in an allocating xarray a
- * NULL store leaves the slot in use, as xa_reserve() does, and lookups
- * see NULL (Documentation/core-api/xarray.rst).  Taking an id from here
- * and storing the descriptor in its slot costs a fraction of an
- * xa_alloc(), which searches the free marks, and of an xa_erase(), which
- * updates them and frees a node whose last entry goes: blocks built and
- * freed in turns would allocate and free the same nodes over and over
- * (tests/bench, P2's parts).
- */
-#define VC_ID_CACHE_SIZE	64
-
-struct vc_id_cache {
-	local_lock_t lock;
-	unsigned int nr;
-	u32 ids[VC_ID_CACHE_SIZE];
-};
-
-static DEFINE_PER_CPU(struct vc_id_cache, vc_id_cache) = {
-	.lock = INIT_LOCAL_LOCK(lock),
-};
-
-/* An id whose slot is reserved, taken from this CPU's cache, or 0. */
-static u32 vc_id_cache_take(void)
-{
-	struct vc_id_cache *c;
-	u32 id = 0;
-
-	local_lock(&vc_id_cache.lock);
-	c = this_cpu_ptr(&vc_id_cache);
-	if (c->nr)
-		id = c->ids[--c->nr];
-	local_unlock(&vc_id_cache.lock);
-	return id;
-}
-
-/**
- * vc_vblock_register - give @vb an id and publish it to lookups
- * @vb: a descriptor whose state is set; its pages are not marked yet
- * @gfp: for the xarray's nodes
- *
- * Context: Process context; may sleep if @gfp allows.
- * Return: 0, or -ENOMEM or -EBUSY (no id left).
- */
-int vc_vblock_register(struct vc_vblock *vb, gfp_t gfp)
-{
-	u32 id = vc_id_cache_take();
-
-	/* The slot is there: storing into it allocates nothing. */
-	if (id && !xa_is_err(xa_store_irq(&vc_vblocks, id, vb, gfp))) {
-		vb->id = id;
-		return 0;
-	}
-	return xa_alloc_irq(&vc_vblocks, &vb->id, vb,
-			    XA_LIMIT(1, VC_ID_MAX), gfp);
-}
-
-/**
- * vc_vblock_unregister - hide @vb from lookups and give its id back
- * @vb: a registered block, claimed or never handed out
- *
- * The id goes to this CPU's cache, its slot kept; from a full cache, it
- * is erased.  The NULL store happens before the id can be taken again,
- * under the cache's lock, so it cannot hide the next owner's descriptor.
- *
- * Context: Process context.
- */
-void vc_vblock_unregister(struct vc_vblock *vb)
-{
-	struct vc_id_cache *c;
-	bool kept = false;
-
-	local_lock(&vc_id_cache.lock);
-	c = this_cpu_ptr(&vc_id_cache);
-	if (c->nr < VC_ID_CACHE_SIZE) {
-		xa_store_irq(&vc_vblocks, vb->id, NULL, 0);
-		c->ids[c->nr++] = vb->id;
-		kept = true;
-	}
-	local_unlock(&vc_id_cache.lock);
-	if (!kept)
-		xa_erase_irq(&vc_vblocks, vb->id);
-}
 
 unsigned long vc_cookie __read_mostly;
 
@@ -109,18 +21,9 @@ void vc_lookup_init(void)
 	vc_cookie = get_random_long() | (1UL << (BITS_PER_LONG - 1));
 }
 
-/*
- * At unload: descriptors of blocks a client still holds are leaked with
- * their blocks; tell kmemleak, since the index that referenced them goes.
- */
 void vc_lookup_exit(void)
 {
-	struct vc_vblock *vb;
-	unsigned long id;
-
-	xa_for_each(&vc_vblocks, id, vb)
-		kmemleak_not_leak(vb);
-	xa_destroy(&vc_vblocks);
+	vc_id_exit();
 }
 
 /*
@@ -146,7 +49,7 @@ static long vc_vblock_index(const struct vc_vblock *vb,
  * names lists this very page at that index.
  */
 static struct vc_vblock *vc_vblock_of_page(const struct page *page,
-					   unsigned long *index)
+					   unsigned long *index, int *state)
 {
 	unsigned long priv = page_private(page);
 	unsigned long id = priv >> VC_IDX_BITS;
@@ -155,8 +58,13 @@ static struct vc_vblock *vc_vblock_of_page(const struct page *page,
 
 	if (!id || id > VC_ID_MAX)
 		return NULL;
-	vb = xa_load(&vc_vblocks, id);
-	if (!vb || atomic_read(&vb->state) != VC_VB_LIVE)
+	vb = vc_id_lookup(id);
+	if (!vb)
+		return NULL;
+	/* Read before the fields; vc_ref_virtual() reads it again after. */
+	*state = atomic_read_acquire(&vb->state);
+	/* A reused descriptor may be another block's now: its id says. */
+	if (vc_vb_kind(*state) != VC_VB_LIVE || vb->id != id)
 		return NULL;
 	idx = vc_vblock_index(vb, page, priv & VC_IDX_MASK);
 	if (idx < 0)
@@ -165,13 +73,22 @@ static struct vc_vblock *vc_vblock_of_page(const struct page *page,
 	return vb;
 }
 
-static void vc_ref_virtual(struct vc_ref *ref, struct vc_vblock *vb)
+/*
+ * Fill @ref from @vb, whose state word was @state when the lookup began.
+ * False if the state changed meanwhile (freed, maybe reused): the fields
+ * read may then mix two blocks, as a seqcount reader's may.
+ */
+static bool vc_ref_virtual(struct vc_ref *ref, struct vc_vblock *vb,
+			   int state)
 {
 	ref->vb = vb;
 	ref->head = vb->pages[0];
 	ref->base = vb->addr;
 	ref->nr_pages = vb->nr_pages;
 	ref->order = vb->order;
+	ref->state = state;
+	smp_rmb();
+	return atomic_read(&vb->state) == state;
 }
 
 /* @head: the head page of a live physical block. */
@@ -216,6 +133,7 @@ bool vc_lookup_addr(const void *addr, struct vc_ref *ref)
 	struct vc_vblock *vb;
 	unsigned long idx;
 	struct page *page;
+	int state;
 
 	if (is_vmalloc_addr(addr)) {
 		page = vmalloc_to_page(addr);
@@ -233,12 +151,10 @@ bool vc_lookup_addr(const void *addr, struct vc_ref *ref)
 			return false;
 		page = virt_to_page(addr);
 	}
-	vb = vc_vblock_of_page(page, &idx);
-	if (!vb || (((unsigned long)addr - (unsigned long)vb->addr) >>
-		    PAGE_SHIFT) != idx)
-		return false;
-	vc_ref_virtual(ref, vb);
-	return true;
+	vb = vc_vblock_of_page(page, &idx, &state);
+	return vb && vc_ref_virtual(ref, vb, state) &&
+	       (((unsigned long)addr - (unsigned long)ref->base) >>
+		PAGE_SHIFT) == idx;
 }
 
 /**
@@ -255,6 +171,7 @@ bool vc_lookup_page(struct page *page, struct vc_ref *ref,
 {
 	struct page *head = compound_head(page);
 	struct vc_vblock *vb;
+	int state;
 
 	if (PageCompound(page) || vc_phys_owned(page)) {
 		if (!vc_phys_owned(head))
@@ -263,11 +180,8 @@ bool vc_lookup_page(struct page *page, struct vc_ref *ref,
 		*index = page_to_pfn(page) - page_to_pfn(head);
 		return true;
 	}
-	vb = vc_vblock_of_page(page, index);
-	if (!vb)
-		return false;
-	vc_ref_virtual(ref, vb);
-	return true;
+	vb = vc_vblock_of_page(page, index, &state);
+	return vb && vc_ref_virtual(ref, vb, state);
 }
 
 /**
@@ -276,7 +190,7 @@ bool vc_lookup_page(struct page *page, struct vc_ref *ref,
  * @first: the block's first page, if @addr is NULL
  * @ref: filled in on success
  *
- * A walk over every block in vc_vblocks, for a free that the O(1) lookup
+ * A walk over every registered block, for a free that the O(1) lookup
  * refused: a client may have overwritten page->private of the page that
  * the lookup starts from.  A live descriptor whose mapping covers @addr
  * (or whose first page is @first) identifies its block as surely as the
@@ -293,22 +207,18 @@ bool vc_lookup_slow(const void *addr, const struct page *first,
 		    struct vc_ref *ref)
 {
 	struct vc_vblock *vb;
-	unsigned long id;
+	u32 id;
 
-	xa_for_each(&vc_vblocks, id, vb) {
-		bool hit;
+	for (id = 0; (vb = vc_id_next(&id)); id++) {
+		int state = atomic_read_acquire(&vb->state);
 
-		if (atomic_read(&vb->state) != VC_VB_LIVE)
+		if (vc_vb_kind(state) != VC_VB_LIVE || vb->id != id ||
+		    !vc_ref_virtual(ref, vb, state))
 			continue;
-		if (addr)
-			hit = addr >= vb->addr &&
-			      addr < vb->addr + (vb->nr_pages << PAGE_SHIFT);
-		else
-			hit = vb->pages[0] == first;
-		if (hit) {
-			vc_ref_virtual(ref, vb);
+		if (addr ? addr >= ref->base &&
+			   addr < ref->base + (ref->nr_pages << PAGE_SHIFT) :
+			   ref->head == first)
 			return true;
-		}
 	}
 	return false;
 }
@@ -327,7 +237,8 @@ bool vcompound_is_virtual(const void *addr)
 	bool virt;
 
 	rcu_read_lock();
-	virt = vc_lookup_addr(addr, &ref) && ref.vb && !ref.vb->linear;
+	/* A sized physical block has a descriptor too, in the linear map. */
+	virt = vc_lookup_addr(addr, &ref) && is_vmalloc_addr(addr);
 	rcu_read_unlock();
 	return virt;
 }

@@ -15,9 +15,12 @@ static int __init vcompound_init(void)
 	int ret;
 
 	vc_lookup_init();
-	ret = vc_defer_init();
+	ret = vc_vblock_init();
 	if (ret)
 		goto lookup_exit;
+	ret = vc_defer_init();
+	if (ret)
+		goto vblock_exit;
 	vc_reserve_init();
 	vc_stats_init();
 	ret = vcache_init();
@@ -32,6 +35,8 @@ stats_exit:
 	vc_stats_exit();
 	vc_reserve_exit();
 	vc_defer_exit();
+vblock_exit:
+	vc_vblock_exit();
 lookup_exit:
 	vc_lookup_exit();
 	return ret;
@@ -45,6 +50,7 @@ static void __exit vcompound_exit(void)
 	/* Drains the deferred frees: what is still out is the clients'. */
 	vc_defer_exit();
 	vc_stats_warn_outstanding();
+	vc_vblock_exit();
 	vc_lookup_exit();
 }
 

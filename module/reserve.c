@@ -103,7 +103,7 @@ struct vc_vblock *vc_reserve_take(unsigned int order)
 	vb = vc_reserve_pop(r);
 	if (vb) {
 		/* Ours alone, as nothing could claim it while parked. */
-		atomic_set(&vb->state, VC_VB_LIVE);
+		vc_vblock_set_kind(vb, VC_VB_LIVE);
 		vc_count(reserve_taken[order]);
 	} else {
 		vc_count(reserve_empty[order]);

@@ -28,19 +28,21 @@ struct seq_file;
 
 /*
  * A virtual block, or a sized physical one (@linear: split pages in the
- * linear map, vc_vblock_linear()).  Each of its pages carries its id and index in
- * page->private (vc_vblock_private()), and vc_vblocks maps the id back to
+ * linear map, vc_vblock_linear()).  Each of its pages carries its id and
+ * index in page->private (vc_vblock_private()), and vbid.c maps the id back to
  * this descriptor, so an address inside the mapping leads to its block in
- * O(1): vmalloc_to_page() -> page->private -> xa_load().  The descriptor is freed
- * after an RCU grace period so lookups under rcu_read_lock() stay safe
- * against a concurrent free.
+ * O(1): vmalloc_to_page() -> page->private -> vc_id_lookup().  Lookups run
+ * under rcu_read_lock(): the descriptor of a large block is freed after a
+ * grace period; that of a small one goes back to a SLAB_TYPESAFE_BY_RCU
+ * cache at once and may be reused while a lookup still reads it, which
+ * the generation in its state word tells (vc_vb_kind()).
  */
 struct vc_vblock {
+	atomic_t state;			/* generation | enum vc_vblock_state */
 	void *addr;			/* start of the mapping, or page_address() */
 	unsigned long nr_pages;		/* 2^order, or fewer (a sized block) */
 	unsigned int order;		/* get_order() of its size */
-	u32 id;				/* index in vc_vblocks */
-	atomic_t state;			/* enum vc_vblock_state */
+	u32 id;				/* vbid.c */
 	bool map_ram;			/* mapped by vm_map_ram(), not vmap() */
 	bool chunks_whole;		/* chunks go back as blocks (vblock.c) */
 	bool linear;			/* one physical allocation (vblock.c) */
@@ -70,10 +72,34 @@ static inline unsigned int *vc_vblock_chunks(struct vc_vblock *vb)
  * area's earlier owner freed it.
  */
 enum vc_vblock_state {
-	VC_VB_LIVE,			/* 0: a zeroed descriptor is live */
+	VC_VB_LIVE,
 	VC_VB_FREED,
 	VC_VB_PARKED,
+	VC_VB_BUILDING,			/* not registered yet, or failed */
 };
+
+/*
+ * The state word: the kind above in its low bits, and above them a
+ * generation that every (re)use of the descriptor bumps.  A lookup keeps
+ * the word it saw (struct vc_ref), and the claim is a cmpxchg from that
+ * word: a descriptor freed and reused for another block since the lookup
+ * has another generation, and is not claimed by the stale free.
+ */
+#define VC_VB_KIND_MASK		3
+#define VC_VB_GEN_STEP		4
+
+static inline int vc_vb_kind(int state)
+{
+	return state & VC_VB_KIND_MASK;
+}
+
+/* A transition only the block's owner makes: the generation stays. */
+static inline void vc_vblock_set_kind(struct vc_vblock *vb, int kind)
+{
+	int state = atomic_read(&vb->state);
+
+	atomic_set_release(&vb->state, (state & ~VC_VB_KIND_MASK) | kind);
+}
 
 /*
  * Pages of a virtual block handled per step, with cond_resched() between
@@ -107,7 +133,6 @@ static inline unsigned long vc_vblock_private(const struct vc_vblock *vb,
 	return (unsigned long)vb->id << VC_IDX_BITS | (idx & VC_IDX_MASK);
 }
 
-extern struct xarray vc_vblocks;
 
 /*
  * kmemleak scans neither alloc_pages() memory nor vmap() and vm_map_ram()
@@ -134,11 +159,12 @@ struct vc_ref {
 	void *base;
 	unsigned long nr_pages;
 	unsigned int order;
+	int state;			/* @vb's state word, as the lookup saw it */
 };
 
 /*
  * The core, bottom up; each file calls only into the ones listed before
- * it: params.c, counters.c, fault_inject.c, lookup.c, vblock.c,
+ * it: params.c, counters.c, fault_inject.c, vbid.c, lookup.c, vblock.c,
  * reserve.c, then alloc.c, free.c and mmap.c (the exported API), then
  * stats.c.  vcache (vcache_internal.h) sits on top of the core, and
  * main.c only sequences init and exit.
@@ -223,6 +249,13 @@ static inline bool vc_fault_chunk(unsigned int order)
 	return static_branch_unlikely(&vc_fault_key) && __vc_fault_chunk(order);
 }
 
+/* vbid.c: ids of virtual blocks, and the table from id to descriptor */
+int vc_id_register(struct vc_vblock *vb, gfp_t gfp);
+void vc_id_unregister(struct vc_vblock *vb);
+struct vc_vblock *vc_id_lookup(u32 id);
+struct vc_vblock *vc_id_next(u32 *id);
+void vc_id_exit(void);
+
 /*
  * lookup.c.  A physical block is recognised by a per-boot random cookie
  * (vc_cookie, set at load), mixed with the pfn, in the head page's
@@ -265,8 +298,6 @@ bool vc_lookup_page(struct page *page, struct vc_ref *ref,
 		    unsigned long *index);
 bool vc_lookup_slow(const void *addr, const struct page *first,
 		    struct vc_ref *ref);
-int vc_vblock_register(struct vc_vblock *vb, gfp_t gfp);
-void vc_vblock_unregister(struct vc_vblock *vb);
 void vc_lookup_init(void);
 void vc_lookup_exit(void);
 
@@ -275,7 +306,9 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order,
 				  unsigned long nr, int nid, bool parked);
 struct vc_vblock *vc_vblock_linear(struct page *page, unsigned int order,
 				   unsigned long nr, gfp_t gfp, int nid);
-bool vc_vblock_claim(struct vc_vblock *vb);
+bool vc_vblock_claim(struct vc_vblock *vb, int seen);
+int vc_vblock_init(void);
+void vc_vblock_exit(void);
 void vc_vblock_destroy(struct vc_vblock *vb);
 void vc_vblock_release(struct vc_vblock *vb);
 
