@@ -60,14 +60,20 @@ static noinline struct page *vc_alloc_pages_thisnode(gfp_t gfp,
 	return alloc_pages_node(nid, gfp, order);
 }
 
-/* Return: the block's head page, not yet marked (vc_physical_ready()). */
+/*
+ * @comp: false for a sized block, which vc_vblock_linear() splits.
+ * Return: the block's head page, not yet marked (vc_physical_ready()).
+ */
 static __always_inline struct page *vc_alloc_physical(gfp_t gfp,
 						      unsigned int order,
-						      int nid, bool may_virtual)
+						      int nid, bool may_virtual,
+						      bool comp)
 {
 	gfp_t pgfp = vc_physical_gfp(gfp, order, may_virtual);
 	struct page *page;
 
+	if (!comp)
+		pgfp &= ~__GFP_COMP;
 	if (vc_fault(VC_FAULT_physical))
 		return NULL;
 	if (unlikely(pgfp & __GFP_THISNODE))
@@ -89,19 +95,21 @@ static __always_inline void *vc_physical_ready(struct page *page, gfp_t gfp,
 	void *addr = page_address(page);
 
 	vc_phys_mark(page);
-	vc_kmemleak_alloc(addr, order, gfp);
+	vc_kmemleak_alloc(addr, PAGE_SIZE << order, gfp);
 	vc_count(physical[order]);
 	trace_vcompound_alloc(addr, order, gfp, nid, false);
 	return addr;
 }
 
-static void *vc_alloc_virtual(gfp_t gfp, unsigned int order, int nid)
+static void *vc_alloc_virtual(gfp_t gfp, unsigned int order,
+			      unsigned long nr, int nid)
 {
-	struct vc_vblock *vb = vc_vblock_build(gfp, order, nid, false);
+	struct vc_vblock *vb = vc_vblock_build(gfp, order, nr, nid, false);
 
 	if (!vb)
 		return NULL;
 	vc_count(virtual[order]);
+	vc_count_add(trimmed_virtual, (1UL << order) - nr);
 	return vb->addr;
 }
 
@@ -149,14 +157,16 @@ static noinline void vc_refuse_gfp(gfp_t gfp, unsigned int order)
  * common case, a physical block, then needs no registers or stack for it.
  */
 static noinline void *vc_alloc_fallback(gfp_t gfp, unsigned int order,
-					int nid, bool may_virtual, int reason)
+					unsigned long nr, int nid,
+					bool may_virtual, int reason)
 {
 	void *addr = NULL;
 
 	if (may_virtual) {
 		trace_vcompound_fallback(order, gfp, reason);
+		/* Only power-of-two blocks get here without blocking. */
 		if (gfpflags_allow_blocking(gfp))
-			addr = vc_alloc_virtual(gfp, order, nid);
+			addr = vc_alloc_virtual(gfp, order, nr, nid);
 		else
 			addr = vc_alloc_reserved(gfp, order);
 	}
@@ -171,38 +181,80 @@ static noinline void *vc_alloc_fallback(gfp_t gfp, unsigned int order,
  * vcompound_alloc(), inlined into each: the exported calls, the common
  * ones, save a call.
  */
-static __always_inline void *vc_alloc(gfp_t gfp, unsigned int order, int nid,
-				      bool may_virtual)
+/*
+ * The checks every allocation makes first.  Return: whether the request
+ * is refused; *@nid is made one alloc_pages_node() accepts.
+ */
+static __always_inline bool vc_alloc_refused(gfp_t gfp, unsigned int order,
+					     int *nid)
 {
-	struct page *page;
-
 	if (unlikely(order > vc_max_order())) {
 		vc_refuse_order(gfp, order);
-		return NULL;
+		return true;
 	}
 	/* __GFP_NOFAIL, and zone modifiers the page allocator calls invalid. */
 	if (unlikely((gfp & VC_GFP_REFUSED) ||
 		     ((GFP_ZONE_BAD >> ((__force int)(gfp & GFP_ZONEMASK))) & 1))) {
 		vc_refuse_gfp(gfp, order);
-		return NULL;
+		return true;
 	}
 	/* alloc_pages_node() trusts its caller with the node id. */
-	if (nid != NUMA_NO_NODE &&
-	    (nid < 0 || nid >= nr_node_ids || !node_online(nid)))
-		nid = NUMA_NO_NODE;
+	if (*nid != NUMA_NO_NODE &&
+	    (*nid < 0 || *nid >= nr_node_ids || !node_online(*nid)))
+		*nid = NUMA_NO_NODE;
+	return false;
+}
+
+static __always_inline void *vc_alloc(gfp_t gfp, unsigned int order, int nid,
+				      bool may_virtual)
+{
+	struct page *page;
+
+	if (vc_alloc_refused(gfp, order, &nid))
+		return NULL;
 
 	/* One call for both: gcc set up two calls' arguments on every path. */
 	if (unlikely(order > VC_BUDDY_MAX_ORDER ||
 		     (may_virtual && vc_always_fallback())))
-		return vc_alloc_fallback(gfp, order, nid, may_virtual,
+		return vc_alloc_fallback(gfp, order, 1UL << order, nid,
+					 may_virtual,
 					 order > VC_BUDDY_MAX_ORDER ?
 					 VC_FALLBACK_ORDER : VC_FALLBACK_FORCED);
-	page = vc_alloc_physical(gfp, order, nid, may_virtual);
+	page = vc_alloc_physical(gfp, order, nid, may_virtual, true);
 	if (likely(page))
 		return vc_physical_ready(page, gfp, order, nid);
 	/* An order-0 fallback would need the very page that failed. */
-	return vc_alloc_fallback(gfp, order, nid, may_virtual && order,
+	return vc_alloc_fallback(gfp, order, 1UL << order, nid,
+				 may_virtual && order,
 				 VC_FALLBACK_PHYSICAL_FAILED);
+}
+
+/*
+ * A block of @nr pages, not a power of two, 2^@order rounded up: split
+ * physical pages with their tail given back, or a virtual block of @nr
+ * pages.  Out of line: power-of-two requests never come here.
+ */
+static noinline void *vc_alloc_sized(gfp_t gfp, unsigned long nr,
+				     unsigned int order, int nid)
+{
+	struct vc_vblock *vb;
+	struct page *page;
+
+	if (vc_alloc_refused(gfp, order, &nid))
+		return NULL;
+	if (order > VC_BUDDY_MAX_ORDER || vc_always_fallback())
+		return vc_alloc_fallback(gfp, order, nr, nid, true,
+					 order > VC_BUDDY_MAX_ORDER ?
+					 VC_FALLBACK_ORDER : VC_FALLBACK_FORCED);
+	page = vc_alloc_physical(gfp, order, nid, true, false);
+	vb = page ? vc_vblock_linear(page, order, nr, gfp, nid) : NULL;
+	if (!vb)
+		return vc_alloc_fallback(gfp, order, nr, nid, true,
+					 VC_FALLBACK_PHYSICAL_FAILED);
+	vc_count(physical[order]);
+	vc_count_add(trimmed_physical, (1UL << order) - nr);
+	trace_vcompound_alloc(vb->addr, order, gfp, nid, false);
+	return vb->addr;
 }
 
 /**
@@ -274,6 +326,57 @@ void *vcompound_alloc(gfp_t gfp, unsigned int order)
 	return vc_alloc(gfp, order, NUMA_NO_NODE, true);
 }
 EXPORT_SYMBOL_GPL(vcompound_alloc);
+
+/**
+ * vcompound_alloc_size_node - allocate a block of @size bytes on a node
+ * @gfp: allocation flags, as for vcompound_alloc_node()
+ * @size: bytes, rounded up to whole pages; up to the max_order param's
+ *	block size
+ * @nid: preferred node, or NUMA_NO_NODE
+ *
+ * For callers converted from vmalloc(), whose sizes are rarely a power of
+ * two of pages.  The block is freed with vcompound_free(), and the lookups
+ * and vcompound_mmap() take it as any other; vcompound_size() tells its
+ * size and vcompound_order() returns get_order(@size).  A block of
+ * DIV_ROUND_UP(@size, PAGE_SIZE) pages, when that is not a power of two:
+ * physically contiguous as with alloc_pages_exact(), the pages past the
+ * last given back at once, or else a virtual block that maps exactly those
+ * pages (the address after them is not part of the block).  Both cost one
+ * more allocation, a descriptor, and are counted in the stats' row of
+ * get_order(@size).  A power of two of pages, and any @size with a @gfp
+ * that does not allow blocking (the descriptor needs GFP_KERNEL), get the
+ * 2^get_order(@size)-page block vcompound_alloc_node() gives.
+ *
+ * Context: As vcompound_alloc_node().
+ * Return: the block's kernel address, or NULL (also for a @size of 0).
+ */
+void *vcompound_alloc_size_node(gfp_t gfp, size_t size, int nid)
+{
+	unsigned long nr = DIV_ROUND_UP(size, PAGE_SIZE);
+
+	if (unlikely(!size))
+		return NULL;
+	if (is_power_of_2(nr) || !gfpflags_allow_blocking(gfp))
+		return vc_alloc_block(gfp, get_order(size), nid, true);
+	return vc_alloc_sized(gfp, nr, get_order(size), nid);
+}
+EXPORT_SYMBOL_GPL(vcompound_alloc_size_node);
+
+/**
+ * vcompound_alloc_size - allocate a block of @size bytes
+ * @gfp: allocation flags, as for vcompound_alloc()
+ * @size: bytes, rounded up to whole pages
+ *
+ * Same as vcompound_alloc_size_node() on the local node.
+ *
+ * Context: As vcompound_alloc().
+ * Return: the block's kernel address, or NULL (also for a @size of 0).
+ */
+void *vcompound_alloc_size(gfp_t gfp, size_t size)
+{
+	return vcompound_alloc_size_node(gfp, size, NUMA_NO_NODE);
+}
+EXPORT_SYMBOL_GPL(vcompound_alloc_size);
 
 /**
  * vcompound_alloc_pages - allocate a block and return its first page

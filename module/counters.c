@@ -39,3 +39,18 @@ void vc_counters_sum(struct vcompound_stats *st)
 #undef VC_X_SUM_ORDER
 	st->deferred_pending = defer_queued - defer_done;
 }
+
+/* The sums of the trimmed_* counters (vcompound_internal.h). */
+void vc_counters_trimmed(unsigned long *physical, unsigned long *virtual)
+{
+	int cpu;
+
+	*physical = 0;
+	*virtual = 0;
+	for_each_possible_cpu(cpu) {
+		const struct vc_counters *c = per_cpu_ptr(&vc_counters, cpu);
+
+		*physical += READ_ONCE(c->trimmed_physical);
+		*virtual += READ_ONCE(c->trimmed_virtual);
+	}
+}

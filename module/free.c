@@ -320,16 +320,23 @@ static noinline void vc_free_slow(const void *addr, unsigned long caller)
 
 	if (!vc_free_claim(addr, caller, &ref))
 		return;
+	/*
+	 * A descriptor's release takes the xarray's lock with spin_lock_irq(),
+	 * like vunmap() wants a context that can sleep: a sized physical
+	 * block's too, though its address is in the linear map.
+	 */
+	if (ref.vb)
+		here = vc_can_sleep();
 	if (!ref.vb && here) {
 		vc_free_physical(ref.head, ref.order, addr);
 	} else if (!ref.vb) {
 		trace_vcompound_free(addr, ref.order, false, true);
 		vc_defer_physical(ref.head, ref.order, ref.base);
 	} else if (here) {
-		trace_vcompound_free(addr, ref.order, true, false);
+		trace_vcompound_free(addr, ref.order, virt, false);
 		vc_vblock_destroy(ref.vb);
 	} else {
-		trace_vcompound_free(addr, ref.order, true, true);
+		trace_vcompound_free(addr, ref.order, virt, true);
 		vc_defer_vblock(ref.vb);
 	}
 }

@@ -37,7 +37,7 @@ static long vc_vblock_index(const struct vc_vblock *vb,
 {
 	unsigned long idx;
 
-	for (idx = low; idx < (1UL << vb->order); idx += VC_IDX_MASK + 1)
+	for (idx = low; idx < vb->nr_pages; idx += VC_IDX_MASK + 1)
 		if (vb->pages[idx] == page)
 			return idx;
 	return -1;
@@ -84,6 +84,7 @@ static bool vc_ref_virtual(struct vc_ref *ref, struct vc_vblock *vb,
 	ref->vb = vb;
 	ref->head = vb->pages[0];
 	ref->base = vb->addr;
+	ref->nr_pages = vb->nr_pages;
 	ref->order = vb->order;
 	ref->state = state;
 	/* The fields before the second look, as a seqcount reader's. */
@@ -98,6 +99,7 @@ static void vc_ref_physical(struct vc_ref *ref, struct page *head)
 	ref->head = head;
 	ref->base = page_address(head);
 	ref->order = compound_order(head);
+	ref->nr_pages = 1UL << ref->order;
 }
 
 /**
@@ -139,16 +141,21 @@ bool vc_lookup_addr(const void *addr, struct vc_ref *ref)
 		/* ioremap()ed ranges may map pfns without a struct page. */
 		if (!page || !pfn_valid(page_to_pfn(page)))
 			return false;
-		vb = vc_vblock_of_page(page, &idx, &state);
-		return vb && vc_ref_virtual(ref, vb, state) &&
-		       (((unsigned long)addr - (unsigned long)ref->base) >>
-			PAGE_SHIFT) == idx;
+	} else {
+		page = vc_phys_head_of(addr);
+		if (page) {
+			vc_ref_physical(ref, page);
+			return true;
+		}
+		/* A sized physical block's pages carry a descriptor's id. */
+		if (!virt_addr_valid(addr))
+			return false;
+		page = virt_to_page(addr);
 	}
-	page = vc_phys_head_of(addr);
-	if (!page)
-		return false;
-	vc_ref_physical(ref, page);
-	return true;
+	vb = vc_vblock_of_page(page, &idx, &state);
+	return vb && vc_ref_virtual(ref, vb, state) &&
+	       (((unsigned long)addr - (unsigned long)ref->base) >>
+		PAGE_SHIFT) == idx;
 }
 
 /**
@@ -203,8 +210,6 @@ bool vc_lookup_slow(const void *addr, const struct page *first,
 	struct vc_vblock *vb;
 	u32 id;
 
-	if (addr && !is_vmalloc_addr(addr))
-		return false;
 	for (id = 0; (vb = vc_id_next(&id)); id++) {
 		int state = atomic_read_acquire(&vb->state);
 
@@ -214,7 +219,7 @@ bool vc_lookup_slow(const void *addr, const struct page *first,
 		if (!addr && ref->head == first)
 			return true;
 		if (addr && addr >= ref->base &&
-		    addr < ref->base + (PAGE_SIZE << ref->order))
+		    addr < ref->base + (ref->nr_pages << PAGE_SHIFT))
 			return true;
 	}
 	return false;
@@ -234,7 +239,8 @@ bool vcompound_is_virtual(const void *addr)
 	bool virt;
 
 	rcu_read_lock();
-	virt = vc_lookup_addr(addr, &ref) && ref.vb;
+	/* A sized physical block has a descriptor too, in the linear map. */
+	virt = vc_lookup_addr(addr, &ref) && is_vmalloc_addr(addr);
 	rcu_read_unlock();
 	return virt;
 }
@@ -243,6 +249,9 @@ EXPORT_SYMBOL_GPL(vcompound_is_virtual);
 /**
  * vcompound_order - order of the block containing @addr
  * @addr: any address inside a vcompound block
+ *
+ * A block from vcompound_alloc_size() has order get_order() of its size,
+ * and may hold fewer than 2^order pages: vcompound_size() says how many.
  *
  * Context: Any context but NMI.
  * Return: the block's order, or 0 if @addr is not inside a vcompound block
@@ -260,6 +269,31 @@ unsigned int vcompound_order(const void *addr)
 	return order;
 }
 EXPORT_SYMBOL_GPL(vcompound_order);
+
+/**
+ * vcompound_size - size of the block containing @addr
+ * @addr: any address inside a vcompound block
+ *
+ * What a caller converted from vmalloc() would take from find_vm_area():
+ * the block's extent, PAGE_SIZE << order for a power-of-two block, or the
+ * size a sized block was allocated with, rounded up to whole pages.
+ *
+ * Context: Any context but NMI.
+ * Return: the block's size in bytes, or 0 if @addr is not inside a
+ * vcompound block.
+ */
+size_t vcompound_size(const void *addr)
+{
+	struct vc_ref ref;
+	size_t size = 0;
+
+	rcu_read_lock();
+	if (vc_lookup_addr(addr, &ref))
+		size = ref.nr_pages << PAGE_SHIFT;
+	rcu_read_unlock();
+	return size;
+}
+EXPORT_SYMBOL_GPL(vcompound_size);
 
 /**
  * vcompound_head_page - first page of the block containing @addr
@@ -299,7 +333,7 @@ struct page *vcompound_nth_page(const void *addr, unsigned long n)
 	struct vc_ref ref;
 
 	rcu_read_lock();
-	if (vc_lookup_addr(addr, &ref) && n < (1UL << ref.order))
+	if (vc_lookup_addr(addr, &ref) && n < ref.nr_pages)
 		page = ref.vb ? ref.vb->pages[n] : vc_nth_page(ref.head, n);
 	rcu_read_unlock();
 	return page;

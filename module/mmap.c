@@ -54,7 +54,7 @@ int vcompound_mmap(struct vm_area_struct *vma, const void *addr,
 		return -EINVAL;
 	first = (addr - ref.base) >> PAGE_SHIFT;
 	nr = size >> PAGE_SHIFT;
-	if (nr > (1UL << ref.order) - first)
+	if (nr > ref.nr_pages - first)
 		return -EINVAL;
 
 	vc_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);

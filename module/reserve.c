@@ -132,8 +132,8 @@ static void vc_reserve_refill(struct work_struct *work)
 		while (vc_reserve_count(r) < READ_ONCE(r->target) &&
 		       READ_ONCE(vc_reserve_live)) {
 			vb = vc_vblock_build(GFP_KERNEL | __GFP_ZERO |
-					     __GFP_NOWARN, o, NUMA_NO_NODE,
-					     true);
+					     __GFP_NOWARN, o, 1UL << o,
+					     NUMA_NO_NODE, true);
 			if (!vb)
 				break;	/* the next take queues another try */
 			llist_add(&vb->defer_node, &r->blocks);

@@ -22,9 +22,14 @@ static struct dentry *vc_debugfs_dir;
  */
 void vcompound_get_stats(struct vcompound_stats *st)
 {
+	unsigned long trimmed_phys, trimmed_virt;
 	unsigned int o, target;
 
 	vc_counters_sum(st);
+	/* Sized blocks are counted at their order, without these pages. */
+	vc_counters_trimmed(&trimmed_phys, &trimmed_virt);
+	st->outstanding_physical_bytes -= (u64)trimmed_phys << PAGE_SHIFT;
+	st->outstanding_virtual_bytes -= (u64)trimmed_virt << PAGE_SHIFT;
 	for (o = 0; o <= VCOMPOUND_ORDER_LIMIT; o++) {
 		struct vcompound_order_stats *os = &st->order[o];
 		unsigned long phys = os->physical - os->freed_physical;

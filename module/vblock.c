@@ -94,7 +94,7 @@ static inline void vc_page_unmark(struct vc_vblock *vb, unsigned long i,
 static void vc_vblock_free_pages(struct vc_vblock *vb,
 				 struct vc_clobbered *cl)
 {
-	unsigned long i = 0, j, nr = 1UL << vb->order;
+	unsigned long i = 0, j, nr = vb->nr_pages;
 	unsigned long mine = vc_vblock_private(vb, 0);
 	unsigned int *nchunks = vc_vblock_chunks(vb);
 	unsigned int k, c;
@@ -173,7 +173,7 @@ static void *vc_vblock_map(struct vc_vblock *vb, unsigned long nr, int nid)
 static void vc_vblock_unmap(struct vc_vblock *vb)
 {
 	if (vb->map_ram)
-		vm_unmap_ram(vb->addr, 1U << vb->order);
+		vm_unmap_ram(vb->addr, vb->nr_pages);
 	else
 		vunmap(vb->addr);
 }
@@ -316,22 +316,28 @@ void vc_vblock_exit(void)
  * its pages are the independent order-0 pages the rest of a block's life
  * (lookups, mmap) expects; the free gives it back whole (vc_chunk_free()).
  * Chunk sizes only shrink, so a chunk of order k always starts at a
- * multiple of 2^k, and the counts alone say where each chunk starts.
+ * multiple of 2^k, and the counts alone say where each chunk starts.  A
+ * sized block's @nr pages take chunks while they fit.
  *
  * Return: the number of pages filled; @chunks[k] counts those of order k.
  */
 static unsigned long vc_vblock_fill_chunks(struct page **pages,
-					   unsigned int order, gfp_t gfp,
-					   int nid, unsigned int *chunks)
+					   unsigned int order, unsigned long nr,
+					   gfp_t gfp, int nid,
+					   unsigned int *chunks)
 {
 	gfp_t chunk_gfp = (gfp & ~__GFP_RECLAIM) | __GFP_NOWARN |
 			  __GFP_NORETRY | __GFP_NOMEMALLOC;
-	unsigned long i = 0, j, nr = 1UL << order;
+	unsigned long i = 0, j;
 	unsigned int k = order - 1;
 	struct page *page;
 
 	while (k && i < nr) {
 		cond_resched();
+		if (nr - i < 1UL << k) {
+			k--;
+			continue;
+		}
 		page = vc_fault_chunk(k) ? NULL :
 		       alloc_pages_node(nid, chunk_gfp, k);
 		if (!page) {
@@ -350,7 +356,8 @@ static unsigned long vc_vblock_fill_chunks(struct page **pages,
 /**
  * vc_vblock_build - build a virtual block, registered for lookups
  * @gfp: allocation flags; must allow blocking
- * @order: block size
+ * @order: the order of the block's size
+ * @nr: its pages: 2^@order, or fewer for a sized block
  * @nid: preferred node, or NUMA_NO_NODE
  * @parked: for the atomic reserve: VC_VB_PARKED, which no lookup or free
  *	sees, until vc_reserve_take() makes it VC_VB_LIVE
@@ -361,12 +368,11 @@ static unsigned long vc_vblock_fill_chunks(struct page **pages,
  * Context: Process context; may sleep.
  * Return: the block's descriptor, or NULL.
  */
-struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
-				  bool parked)
+struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order,
+				  unsigned long nr, int nid, bool parked)
 {
 	gfp_t meta_gfp = GFP_KERNEL | (gfp & __GFP_NOWARN);
 	gfp_t page_gfp = gfp & ~__GFP_COMP;
-	unsigned long nr = 1UL << order;
 	unsigned long i, end, priv, chunked = 0;
 	unsigned int k, *nchunks;
 	struct vc_vblock *vb;
@@ -379,6 +385,7 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
 	if (!vb)
 		goto out;
 	vb->order = order;
+	vb->nr_pages = nr;
 	nchunks = vc_vblock_chunks(vb);
 	/* First: each page is marked with the id as it comes (BUILDING). */
 	if (vc_fault(VC_FAULT_xarray) || vc_id_register(vb, meta_gfp))
@@ -387,8 +394,8 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
 	/* always_fallback keeps the worst case: order-0 pages only. */
 	if (order && !vc_always_fallback()) {
 		vb->chunks_whole = vc_chunks_may_go_whole(page_gfp);
-		chunked = vc_vblock_fill_chunks(vb->pages, order, page_gfp,
-						nid, nchunks);
+		chunked = vc_vblock_fill_chunks(vb->pages, order, nr,
+						page_gfp, nid, nchunks);
 	}
 	priv = vc_vblock_private(vb, 0);
 	/* The order-0 pages a batch at a time: see VC_PAGE_CHUNK. */
@@ -422,7 +429,7 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
 		goto free_pages;
 	if (!vc_vblock_map(vb, nr, nid))
 		goto free_pages;
-	vc_kmemleak_alloc(vb->addr, order, meta_gfp);
+	vc_kmemleak_alloc(vb->addr, nr << PAGE_SHIFT, meta_gfp);
 	/* Lookups take it for a block from here on (with release order). */
 	vc_vblock_set_kind(vb, parked ? VC_VB_PARKED : VC_VB_LIVE);
 	/* Counted once the block is built: its order-0 pages, then chunks. */
@@ -440,6 +447,75 @@ free_pages:
 free_desc:
 	vc_desc_free(vb);
 out:
+	vc_scope_exit(&scope);
+	return NULL;
+}
+
+/**
+ * vc_vblock_linear - make a sized block of a physical allocation
+ * @page: 2^@order pages from the buddy allocator, not compound
+ * @order: the order of the block's size
+ * @nr: the block's pages, fewer than 2^@order
+ * @gfp: the caller's allocation flags; must allow blocking
+ * @nid: preferred node for the descriptor, or NUMA_NO_NODE
+ *
+ * As alloc_pages_exact() does, @page is split and the tail [@nr, 2^@order)
+ * goes back at once, as the aligned power-of-two blocks it decomposes into.
+ * A compound head's cookie cannot describe what is left, so it gets a
+ * virtual block's descriptor: the pages carry its id in page->private, and
+ * the lookups that find no cookie try that (lookup.c).  The kept pages
+ * decompose into the blocks of @nr's bits, largest first: recorded as the
+ * descriptor's chunks, they go back whole at the free like a virtual
+ * block's.  Counted by the caller.
+ *
+ * Context: Process context; may sleep.
+ * Return: the block's descriptor, or NULL with @page freed.
+ */
+struct vc_vblock *vc_vblock_linear(struct page *page, unsigned int order,
+				   unsigned long nr, gfp_t gfp, int nid)
+{
+	gfp_t meta_gfp = GFP_KERNEL | (gfp & __GFP_NOWARN);
+	unsigned long i, priv, end = 1UL << order;
+	unsigned int k, *nchunks;
+	struct vc_vblock *vb = NULL;
+	struct vc_scope scope;
+
+	vc_scope_enter(&scope, gfp);
+	if (!vc_fault(VC_FAULT_desc))
+		vb = vc_desc_alloc(order, meta_gfp, nid);
+	if (!vb)
+		goto free_block;
+	vb->order = order;
+	vb->nr_pages = nr;
+	vb->linear = true;
+	vb->addr = page_address(page);
+	vb->chunks_whole = vc_chunks_may_go_whole(gfp);
+	nchunks = vc_vblock_chunks(vb);
+	for (k = 1; k < order; k++)
+		nchunks[k] = (nr >> k) & 1;
+	if (vc_fault(VC_FAULT_xarray) || vc_id_register(vb, meta_gfp))
+		goto free_desc;
+
+	split_page(page, order);
+	/* Each piece is aligned to its size: 2^order is, and i only grows. */
+	for (i = nr; i < end; i += 1UL << __ffs(i))
+		vc_chunk_free(page + i, __ffs(i), vb->chunks_whole);
+	priv = vc_vblock_private(vb, 0);
+	for (i = 0; i < nr; i++) {
+		vb->pages[i] = page + i;
+		set_page_private(page + i, priv | (i & VC_IDX_MASK));
+	}
+	vc_kmemleak_alloc(vb->addr, nr << PAGE_SHIFT, meta_gfp);
+	/* Lookups take it for a block from here on (with release order). */
+	vc_vblock_set_kind(vb, VC_VB_LIVE);
+	vc_scope_exit(&scope);
+	return vb;
+
+free_desc:
+	vc_desc_free(vb);
+	vb = NULL;
+free_block:
+	__free_pages(page, order);
 	vc_scope_exit(&scope);
 	return NULL;
 }
@@ -469,7 +545,7 @@ static noinline void vc_private_clobbered(const struct vc_vblock *vb,
 {
 	WARN_ONCE(1, "vcompound: page->private of page %lu (%p) of the block at %p was overwritten (%#lx, %lu of %lu pages); it belongs to vcompound; the block is freed all the same\n",
 		  cl->first, vb->pages[cl->first], vb->addr, cl->found,
-		  cl->count, 1UL << vb->order);
+		  cl->count, vb->nr_pages);
 }
 
 /**
@@ -480,7 +556,15 @@ static noinline void vc_private_clobbered(const struct vc_vblock *vb,
  */
 void vc_vblock_destroy(struct vc_vblock *vb)
 {
-	vc_count(freed_virtual[vb->order]);
+	unsigned long trimmed = (1UL << vb->order) - vb->nr_pages;
+
+	if (vb->linear) {
+		vc_count(freed_physical[vb->order]);
+		vc_count_add(trimmed_physical, -trimmed);
+	} else {
+		vc_count(freed_virtual[vb->order]);
+		vc_count_add(trimmed_virtual, -trimmed);
+	}
 	vc_vblock_release(vb);
 }
 
@@ -497,11 +581,13 @@ void vc_vblock_release(struct vc_vblock *vb)
 	struct vc_clobbered cl = { 0 };
 
 	vc_id_unregister(vb);
-	/* Registered by vc_vblock_build(); no scan may read it from now on. */
+	/* Registered by its build; no scan may read it from now on. */
 	kmemleak_free(vb->addr);
-	vc_vblock_unmap(vb);
-	/* Nothing may map a page once it goes back (DEBUG_VM kernels check). */
-	VM_WARN_ON_ONCE(vmalloc_to_page(vb->addr));
+	if (!vb->linear) {
+		vc_vblock_unmap(vb);
+		/* Nothing may map a page once it goes back (DEBUG_VM checks). */
+		VM_WARN_ON_ONCE(vmalloc_to_page(vb->addr));
+	}
 	vc_vblock_free_pages(vb, &cl);
 	if (unlikely(cl.count))
 		vc_private_clobbered(vb, &cl);

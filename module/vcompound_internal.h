@@ -27,8 +27,9 @@ struct seq_file;
 #define VC_DEFAULT_MAX_ORDER	(26 - PAGE_SHIFT)
 
 /*
- * A virtual block.  Each of its pages carries its id and index in
- * page->private (vc_vblock_private()), and vbid.c maps the id back to
+ * A virtual block, or a sized physical one (@linear: split pages in the
+ * linear map, vc_vblock_linear()).  Each of its pages carries its id and
+ * index in page->private (vc_vblock_private()), and vbid.c maps the id back to
  * this descriptor, so an address inside the mapping leads to its block in
  * O(1): vmalloc_to_page() -> page->private -> vc_id_lookup().  Lookups run
  * under rcu_read_lock(): the descriptor of a large block is freed after a
@@ -38,15 +39,17 @@ struct seq_file;
  */
 struct vc_vblock {
 	atomic_t state;			/* generation | enum vc_vblock_state */
-	void *addr;			/* start of the vmap()ed range */
-	unsigned int order;
+	void *addr;			/* start of the mapping, or page_address() */
+	unsigned long nr_pages;		/* 2^order, or fewer (a sized block) */
+	unsigned int order;		/* get_order() of its size */
 	u32 id;				/* vbid.c */
 	bool map_ram;			/* mapped by vm_map_ram(), not vmap() */
 	bool chunks_whole;		/* chunks go back as blocks (vblock.c) */
+	bool linear;			/* one physical allocation (vblock.c) */
 	struct llist_node defer_node;	/* on a per-CPU deferred-free list */
 	struct rcu_head rcu;
 	/*
-	 * 2^order pages, then vc_vblock_chunks(): how many chunks of each
+	 * nr_pages pages, then vc_vblock_chunks(): how many chunks of each
 	 * order 1..order-1 the first pages came in, largest first.
 	 */
 	struct page *pages[];
@@ -55,7 +58,7 @@ struct vc_vblock {
 /* The chunk counts after @vb's pages: [k] for order k, [0] unused. */
 static inline unsigned int *vc_vblock_chunks(struct vc_vblock *vb)
 {
-	return (unsigned int *)(vb->pages + (1UL << vb->order));
+	return (unsigned int *)(vb->pages + vb->nr_pages);
 }
 
 /*
@@ -138,20 +141,22 @@ static inline unsigned long vc_vblock_private(const struct vc_vblock *vb,
  * a block itself from being reported, since a client may hold it by its
  * struct page alone.  Their releases unregister them.
  */
-static inline void vc_kmemleak_alloc(const void *addr, unsigned int order,
-				     gfp_t gfp)
+static inline void vc_kmemleak_alloc(const void *addr, size_t size, gfp_t gfp)
 {
-	kmemleak_alloc(addr, PAGE_SIZE << order, 0, gfp);
+	kmemleak_alloc(addr, size, 0, gfp);
 }
 
 /*
- * What a lookup learns about a block.  @vb is NULL for the physical kind;
- * @head is the compound head, or the first page of a virtual block.
+ * What a lookup learns about a block.  @vb is NULL for a compound page
+ * (the physical kind of a power-of-two block); @head is the compound head,
+ * or the first page of a block with a descriptor; @nr_pages is the
+ * block's extent, 2^@order pages or, for a sized block, fewer.
  */
 struct vc_ref {
 	struct page *head;
 	struct vc_vblock *vb;
 	void *base;
+	unsigned long nr_pages;
 	unsigned int order;
 	int state;			/* @vb's state word, as the lookup saw it */
 };
@@ -193,6 +198,12 @@ struct vc_counters {
 	VCOMPOUND_REFUSAL_COUNTERS(VCOMPOUND_X_FIELD)
 	unsigned long defer_queued;	/* frees queued for the worker */
 	unsigned long defer_done;	/* ... and done by it */
+	/*
+	 * Pages that sized blocks, counted in the row of their order, lack
+	 * against 2^order: added at allocation, taken off at the free.
+	 */
+	unsigned long trimmed_physical;
+	unsigned long trimmed_virtual;
 };
 
 DECLARE_PER_CPU(struct vc_counters, vc_counters);
@@ -202,6 +213,7 @@ DECLARE_PER_CPU(struct vc_counters, vc_counters);
 #define vc_count_add(field, n)	this_cpu_add(vc_counters.field, n)
 
 void vc_counters_sum(struct vcompound_stats *st);
+void vc_counters_trimmed(unsigned long *physical, unsigned long *virtual);
 
 /*
  * fault_inject.c: debugfs knobs that fail one step of an allocation.
@@ -289,8 +301,10 @@ void vc_lookup_init(void);
 void vc_lookup_exit(void);
 
 /* vblock.c */
-struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order, int nid,
-				  bool parked);
+struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order,
+				  unsigned long nr, int nid, bool parked);
+struct vc_vblock *vc_vblock_linear(struct page *page, unsigned int order,
+				   unsigned long nr, gfp_t gfp, int nid);
 bool vc_vblock_claim(struct vc_vblock *vb, int seen);
 int vc_vblock_init(void);
 void vc_vblock_exit(void);

@@ -2,10 +2,11 @@
 /*
  * vcompound - virtual compound pages for out-of-tree drivers
  *
- * A vcompound block is 2^order pages.  It is physically contiguous (a
- * compound page from the buddy allocator) whenever that can be had cheaply,
- * and otherwise virtually contiguous: order-0 pages mapped through the vmap
- * layer.  Callers that may get the virtual kind use the lookups below
+ * A vcompound block is 2^order pages, or for vcompound_alloc_size() the
+ * pages a size needs.  It is physically contiguous (a compound page from
+ * the buddy allocator, or split pages for a size) whenever that can be had
+ * cheaply, and otherwise virtually contiguous: order-0 pages mapped
+ * through the vmap layer.  Callers that may get the virtual kind use the lookups below
  * instead of virt_to_page() and page_address().
  *
  * Client modules import the namespace with VCOMPOUND_IMPORT_NS().
@@ -48,6 +49,8 @@ struct vm_area_struct;
 
 void *vcompound_alloc(gfp_t gfp, unsigned int order);
 void *vcompound_alloc_node(gfp_t gfp, unsigned int order, int nid);
+void *vcompound_alloc_size(gfp_t gfp, size_t size);	/* API level 3 */
+void *vcompound_alloc_size_node(gfp_t gfp, size_t size, int nid);
 void vcompound_free(const void *addr);
 
 struct page *vcompound_alloc_pages(gfp_t gfp, unsigned int order);
@@ -57,6 +60,7 @@ void *vcompound_page_address(const struct page *page);
 void *vmalloc_address(const struct page *page);	/* the seed's name of it */
 bool vcompound_is_virtual(const void *addr);
 unsigned int vcompound_order(const void *addr);
+size_t vcompound_size(const void *addr);		/* API level 3 */
 struct page *vcompound_head_page(const void *addr);
 struct page *vcompound_to_page(const void *addr);
 struct page *vcompound_nth_page(const void *addr, unsigned long n);

@@ -71,6 +71,17 @@ void vcb_row(const char *metric, const char *param, const struct vcb_stat *v,
 /* Operations per repetition at @order: vcb_ops >> order, at least a batch. */
 unsigned int vcb_loops(unsigned int order);
 
+/*
+ * The rows of sizes that are not a power of two of pages (virt.c), for P2
+ * and P7: row @k's range of pages, its param, and @n sizes in bytes drawn
+ * from the range into @bytes; returns their pages.
+ */
+unsigned int vcb_sized_rows(void);
+void vcb_sized_range(unsigned int k, unsigned int *lo, unsigned int *hi);
+void vcb_sized_param(char *buf, size_t len, unsigned int k);
+unsigned long vcb_sized_fill(size_t *bytes, unsigned long n, unsigned int lo,
+			     unsigned int hi);
+
 /* The always_fallback param of vcompound, through sysfs. */
 int vcb_set_fallback(bool on);
 /* Prints /proc/buddyinfo and the watermarks of /proc/zoneinfo. */

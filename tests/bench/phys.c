@@ -537,7 +537,9 @@ static void vcb_p6_order(struct vcb_p6 *a, struct vcb_p6_reps *v)
  * turns (vcb_measure()), so all see the same memory.  vcompound's
  * counters, read around each of its repetitions outside the timed span,
  * say how many blocks were physical and what the virtual ones were made
- * of.
+ * of.  Then P7 of sizes that are not a power of two of pages (bench.h):
+ * vcompound_alloc_size() against vmalloc() of the same bytes, the same
+ * MiB per repetition.
  */
 #define VCB_P7_MIN_ORDER	1
 
@@ -550,6 +552,7 @@ struct vcb_p7 {
 	unsigned long tries;		/* blocks per repetition */
 	bool knob;			/* inject/physical is there: P7f */
 	void **ptr;
+	size_t *bytes;			/* per try, for the sized rows; or NULL */
 	struct page **pages;		/* tries << order: the pages parts */
 	struct vcompound_stats *before, *after;
 	unsigned int calls[P7_VC_SIDES];	/* 0: the warm-up */
@@ -566,8 +569,13 @@ static __always_inline int p7_rep(struct vcb_p7 *a, bool vc, u64 *ns,
 	u64 t0 = ktime_get_ns();
 
 	for (i = 0; i < a->tries; i++) {
-		a->ptr[i] = vc ? vcompound_alloc(GFP_KERNEL, a->order) :
-				 vmalloc(PAGE_SIZE << a->order);
+		if (a->bytes)
+			a->ptr[i] = vc ? vcompound_alloc_size(GFP_KERNEL,
+							      a->bytes[i]) :
+					 vmalloc(a->bytes[i]);
+		else
+			a->ptr[i] = vc ? vcompound_alloc(GFP_KERNEL, a->order) :
+					 vmalloc(PAGE_SIZE << a->order);
 		if (unlikely(!a->ptr[i]))
 			break;
 	}
@@ -615,7 +623,8 @@ static int p7_vcompound_side(struct vcb_p7 *a, unsigned int s, u64 *ns,
 		off = vct_debugfs_inject_set_uint("physical", 0);
 		ret = ret ?: off;
 	}
-	if (!ret && a->calls[s])
+	/* A sized row's blocks are counted at several orders: no counts. */
+	if (!ret && a->calls[s] && !a->bytes)
 		p7_count(a, s, a->calls[s] - 1);
 	a->calls[s]++;
 	return ret;
@@ -765,6 +774,54 @@ static void vcb_p7_order(struct vcb_p7 *a)
 	vcb_row("P7.chunkpages", param, &st[1], NULL, NULL);
 }
 
+/* Physical and virtual blocks of the last repetition, all orders. */
+static void vcb_p7_kinds(struct vcb_p7 *a, unsigned long *phys,
+			 unsigned long *virt)
+{
+	unsigned int o;
+
+	*phys = 0;
+	*virt = 0;
+	for (o = 0; o <= VCOMPOUND_ORDER_LIMIT; o++) {
+		*phys += a->after->order[o].physical -
+			 a->before->order[o].physical;
+		*virt += a->after->order[o].virtual -
+			 a->before->order[o].virtual;
+	}
+}
+
+/* P7 of the sized rows: vcompound as it comes against vmalloc(). */
+static void vcb_p7_sized(struct vcb_p7 *a, size_t *bytes)
+{
+	static const vcb_rep_fn fns[] = { p7_vcompound, p7_vmalloc };
+	struct vcb_stat st[ARRAY_SIZE(fns)];
+	unsigned long pages, phys, virt;
+	unsigned long want = (unsigned long)vcb_frag_mb << 20 >> PAGE_SHIFT;
+	unsigned int k, lo, hi;
+	char param[24];
+	int ret;
+
+	a->bytes = bytes;
+	for (k = 0; k < vcb_sized_rows(); k++) {
+		vcb_sized_range(k, &lo, &hi);
+		vcb_sized_param(param, sizeof(param), k);
+		/* As many blocks as make vcb_frag_mb MiB, as for an order. */
+		a->tries = max(1UL, want * 2 / (lo + hi));
+		pages = vcb_sized_fill(bytes, a->tries, lo, hi);
+		memset(a->calls, 0, sizeof(a->calls));
+		ret = vcb_measure(fns, ARRAY_SIZE(fns), a, st);
+		if (ret) {
+			vcb_error("P7", param, "failed: %d", ret);
+			continue;
+		}
+		vcb_p7_kinds(a, &phys, &virt);
+		vcb_info("P7 %s: %lu blocks, %lu KiB per repetition and side; the last repetition's blocks: %lu physical, %lu virtual",
+			 param, a->tries, pages << (PAGE_SHIFT - 10), phys, virt);
+		vcb_row("P7", param, &st[0], "vmalloc", &st[1]);
+	}
+	a->bytes = NULL;
+}
+
 /* The P6 and P7 metrics selected, on one fragmented memory. */
 void vcb_fragmented(bool p6, bool p7)
 {
@@ -772,6 +829,7 @@ void vcb_fragmented(bool p6, bool p7)
 	struct vcb_p6 a = { };
 	struct vcb_p7 *b;
 	unsigned int max_tries, knob;
+	size_t *bytes = NULL;
 
 	if (vcb_set_fallback(false)) {
 		vcb_error("P6", "-", "cannot clear always_fallback");
@@ -792,10 +850,13 @@ void vcb_fragmented(bool p6, bool p7)
 			  sizeof(*b->ptr), GFP_KERNEL);
 	b->pages = kvcalloc(max(1UL, ((unsigned long)vcb_frag_mb << 20) >>
 				     PAGE_SHIFT), sizeof(*b->pages), GFP_KERNEL);
+	/* A size per block of the sized rows, which have fewer than b->ptr. */
+	bytes = kvcalloc(max(1UL, ((unsigned long)vcb_frag_mb << 20) >>
+				  PAGE_SHIFT), sizeof(*bytes), GFP_KERNEL);
 	b->before = kmalloc(sizeof(*b->before), GFP_KERNEL);
 	b->after = kmalloc(sizeof(*b->after), GFP_KERNEL);
 	if (!a.ptr || !a.pages || !a.dt || !b->ptr || !b->pages ||
-	    !b->before || !b->after)
+	    !bytes || !b->before || !b->after)
 		goto out;
 	vcb_fragment();
 	for (a.order = VCB_P6_MIN_ORDER; p6 && a.order <= VC_BUDDY_MAX_ORDER;
@@ -812,6 +873,7 @@ void vcb_fragmented(bool p6, bool p7)
 			vcb_p7_order(b);
 			cond_resched();
 		}
+		vcb_p7_sized(b, bytes);
 		vcb_buddyinfo("P7 after");
 	}
 	vcb_unfragment();
@@ -823,6 +885,7 @@ out:
 		kvfree(b->pages);
 		kvfree(b->ptr);
 	}
+	kvfree(bytes);
 	kvfree(a.dt);
 	kvfree(a.pages);
 	kvfree(a.ptr);

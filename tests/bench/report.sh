@@ -104,6 +104,7 @@ function ord(p,   v) { v = p; sub(/^order=/, "", v); return v + 0 }
 # P2.bookkeeping is computed here (bkeep()), not a row of the log.
 function target(m, p,   o) {
 	o = ord(p)
+	if ((m == "P2" || m == "P7") && p ~ /^pages=/) return around(m, p)
 	if (m == "P1") return "r<=1.03"
 	if (m == "P2") return o <= 2 ? "r<=0.60" : o == 3 ? "r<=0.80" : o == 4 ? "r<=0.85" : "r<=0.95"
 	if (m == "P7") return o >= 4 ? "r<=0.60" : "r<=0.80"
@@ -112,6 +113,26 @@ function target(m, p,   o) {
 	if (m == "P4enq") return "v<=150"
 	if (m == "P5") return "r>=1.80"
 	return ""
+}
+# A row of sizes that are not a power of two of pages (param "pages=N" or
+# "pages=LO-HI"): at most the largest ratio, in the same run, of the orders
+# from the one below the smallest size to the one above the largest (the
+# tables start at order 1); "" while none of them has a ratio.
+function around(m, p,   r, lo, hi, olo, ohi, o, x, best) {
+	r = p; sub(/^pages=/, "", r)
+	lo = r; hi = r
+	if (r ~ /-/) { lo = r; sub(/-.*/, "", lo); hi = r; sub(/.*-/, "", hi) }
+	lo += 0; hi += 0
+	for (olo = 0; 2 ^ (olo + 1) <= lo; olo++) ;
+	for (ohi = 0; 2 ^ ohi < hi; ohi++) ;
+	if (olo < 1) olo = 1
+	best = ""
+	for (o = olo; o <= ohi; o++) {
+		if (!hasb(m, "order=" o)) continue
+		x = rat(m, "order=" o)
+		if (x != "" && x != "inf" && (best == "" || x + 0 > best + 0)) best = x
+	}
+	return best == "" ? "" : "r<=" best
 }
 function tshow(t,   s) {
 	if (t == "") return ""

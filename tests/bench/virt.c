@@ -2,7 +2,9 @@
 /*
  * P2: the virtual path (always_fallback) against vmalloc() and kvmalloc(),
  * with the parts it is made of timed on their own, and P2floor: the pages
- * and their mapping alone, without vcompound's bookkeeping.
+ * and their mapping alone, without vcompound's bookkeeping.  Then P2 of
+ * sizes that are not a power of two of pages: vcompound_alloc_size()
+ * against vmalloc() of the same bytes.
  * P4: freeing virtual blocks from hardirq: the enqueue, then the drain.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -53,11 +55,13 @@ struct vcb_p2 {
 	struct page **scratch;		/* the same, for the pages part */
 	u32 *ids;			/* vcb_batch ids in vcb_xa */
 	void *block;			/* a virtual block, for lookups */
+	size_t *bytes;			/* vcb_batch sizes, for P2_VC_SIZE */
 };
 
 enum vcb_p2_kind {
 	P2_VCOMPOUND, P2_VMALLOC, P2_KVMALLOC, P2_FLOOR,
 	P2_VMAP, P2_VM_MAP_RAM, P2_DESC, P2_PAGES, P2_PAGES_BULKFREE, P2_XA,
+	P2_VC_SIZE, P2_VMALLOC_SIZE,
 };
 
 static void *vcb_desc_alloc(unsigned long nr)
@@ -170,6 +174,10 @@ static __always_inline void *p2_alloc(struct vcb_p2 *a, enum vcb_p2_kind kind,
 		return vmalloc(PAGE_SIZE << a->order);
 	case P2_KVMALLOC:
 		return kvmalloc(PAGE_SIZE << a->order, GFP_KERNEL);
+	case P2_VC_SIZE:
+		return vcompound_alloc_size(GFP_KERNEL, a->bytes[i]);
+	case P2_VMALLOC_SIZE:
+		return vmalloc(a->bytes[i]);
 	case P2_FLOOR:
 		return vcb_floor_alloc(a, i);
 	case P2_VMAP:
@@ -191,9 +199,11 @@ static __always_inline void p2_free(struct vcb_p2 *a, enum vcb_p2_kind kind,
 {
 	switch (kind) {
 	case P2_VCOMPOUND:
+	case P2_VC_SIZE:
 		vcompound_free(p);
 		break;
 	case P2_VMALLOC:
+	case P2_VMALLOC_SIZE:
 		vfree(p);
 		break;
 	case P2_KVMALLOC:
@@ -257,6 +267,16 @@ static int p2_vcompound(void *arg, u64 *ns, u64 *ops)
 static int p2_vmalloc(void *arg, u64 *ns, u64 *ops)
 {
 	return p2_rep(arg, P2_VMALLOC, ns, ops);
+}
+
+static int p2_vc_size(void *arg, u64 *ns, u64 *ops)
+{
+	return p2_rep(arg, P2_VC_SIZE, ns, ops);
+}
+
+static int p2_vmalloc_size(void *arg, u64 *ns, u64 *ops)
+{
+	return p2_rep(arg, P2_VMALLOC_SIZE, ns, ops);
 }
 
 static int p2_kvmalloc(void *arg, u64 *ns, u64 *ops)
@@ -395,6 +415,83 @@ static int vcb_p2_order(struct vcb_p2 *a, const char *param)
 	return ret;
 }
 
+/*
+ * The sizes of the rows of vcompound_alloc_size(), in pages: @lo alone,
+ * or a mix of @lo to @hi drawn by a fixed-seed xorshift, the same sizes in
+ * every run.  The row's param, "pages=N" or "pages=LO-HI", tells
+ * report.sh which power-of-two orders are around it.
+ */
+static const struct { unsigned int lo, hi; } vcb_sized[] = {
+	{ 5, 5 }, { 100, 100 }, { 1, 100 },
+};
+
+/* bench.h */
+unsigned long vcb_sized_fill(size_t *bytes, unsigned long n, unsigned int lo,
+			     unsigned int hi)
+{
+	u32 x = 2463534242U;
+	unsigned long i, pages = 0, nr;
+
+	for (i = 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		nr = lo + x % (hi - lo + 1);
+		bytes[i] = nr << PAGE_SHIFT;
+		pages += nr;
+	}
+	return pages;
+}
+
+/* bench.h */
+void vcb_sized_param(char *buf, size_t len, unsigned int k)
+{
+	if (vcb_sized[k].lo == vcb_sized[k].hi)
+		snprintf(buf, len, "pages=%u", vcb_sized[k].lo);
+	else
+		snprintf(buf, len, "pages=%u-%u", vcb_sized[k].lo,
+			 vcb_sized[k].hi);
+}
+
+/* bench.h */
+unsigned int vcb_sized_rows(void)
+{
+	return ARRAY_SIZE(vcb_sized);
+}
+
+/* bench.h */
+void vcb_sized_range(unsigned int k, unsigned int *lo, unsigned int *hi)
+{
+	*lo = vcb_sized[k].lo;
+	*hi = vcb_sized[k].hi;
+}
+
+/* P2 of vcb_sized[]: always_fallback is on, as for the orders. */
+static void vcb_p2_sized(struct vcb_p2 *a)
+{
+	static const vcb_rep_fn fns[] = { p2_vc_size, p2_vmalloc_size };
+	struct vcb_stat st[ARRAY_SIZE(fns)];
+	unsigned long pages;
+	unsigned int k, lo, hi;
+	char param[24];
+	int ret;
+
+	for (k = 0; k < vcb_sized_rows(); k++) {
+		vcb_sized_range(k, &lo, &hi);
+		vcb_sized_param(param, sizeof(param), k);
+		pages = vcb_sized_fill(a->bytes, vcb_batch, lo, hi);
+		/* As for the orders: two lazy purges' worth of pages. */
+		a->loops = max_t(unsigned long,
+				 vcb_loops(get_order(hi << PAGE_SHIFT)),
+				 VCB_P2_MIN_PAGES / pages);
+		ret = vcb_measure(fns, ARRAY_SIZE(fns), a, st);
+		if (ret)
+			vcb_error("P2", param, "failed: %d", ret);
+		else
+			vcb_row("P2", param, &st[0], "vmalloc", &st[1]);
+	}
+}
+
 void vcb_p2(void)
 {
 	struct vcb_p2 a = { };
@@ -412,7 +509,8 @@ void vcb_p2(void)
 	a.scratch = kvcalloc((size_t)vcb_batch << VC_BUDDY_MAX_ORDER,
 			     sizeof(*a.scratch), GFP_KERNEL);
 	a.ids = kcalloc(vcb_batch, sizeof(*a.ids), GFP_KERNEL);
-	if (!a.ptr || !a.pages || !a.scratch || !a.ids ||
+	a.bytes = kcalloc(vcb_batch, sizeof(*a.bytes), GFP_KERNEL);
+	if (!a.ptr || !a.pages || !a.scratch || !a.ids || !a.bytes ||
 	    xa_alloc_irq(&vcb_xa, &id, &a, XA_LIMIT(1, U32_MAX >> 12),
 			 GFP_KERNEL))
 		goto out;
@@ -453,7 +551,9 @@ void vcb_p2(void)
 		vcompound_free(a.block);
 	}
 	xa_erase_irq(&vcb_xa, id);
+	vcb_p2_sized(&a);
 out:
+	kfree(a.bytes);
 	kfree(a.ids);
 	kvfree(a.scratch);
 	kvfree(a.pages);

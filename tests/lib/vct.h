@@ -177,6 +177,8 @@ unsigned long vct_page_off(unsigned long i);
  * the one user space wrote.  Needs current->mm; false after a failed check.
  */
 bool vct_mmap_check(struct vct *t, void *block, unsigned int order);
+/* The same for the first @size bytes of the block, a multiple of pages. */
+bool vct_mmap_check_size(struct vct *t, void *block, unsigned long size);
 
 /*
  * The groups' registrations, vct_<name>_cases(), one per entry of

@@ -27,6 +27,8 @@ VCT_GROUP(review, stock, "vcompound_review")
 VCT_GROUP(space, stock, "vcompound_space")
 /* Virtual blocks built from chunks (issue 15). */
 VCT_GROUP(chunks, stock, "vcompound_chunks")
+/* Blocks of any whole number of pages (issue 15 item 7). */
+VCT_GROUP(sized, stock, "vcompound_sized")
 VCT_GROUP(fragment, stock, "vcompound_fragment")
 VCT_GROUP(faults, faults, NULL)
 VCT_GROUP(stress, stress, NULL)

@@ -109,13 +109,13 @@ static unsigned long vct_wit_used(void)
 }
 
 /*
- * Pages a witness of @addr pins: all of a virtual block's (each is its own
- * order-0 allocation), the compound head of a physical one (__GFP_COMP,
- * freed as a whole through the head's count), none if @addr is not the
- * start of a live block.
+ * Pages a witness of @addr pins: all of a virtual block's or a sized
+ * physical one's (each is its own order-0 page), the compound head of a
+ * power-of-two physical one (__GFP_COMP, freed as a whole through the
+ * head's count), none if @addr is not the start of a live block.
  */
 static unsigned long vct_wit_pages(const void *addr, unsigned int *order,
-				   bool *virt)
+				   bool *virt, bool *each)
 {
 	struct page *head = addr ? vcompound_head_page(addr) : NULL;
 
@@ -123,7 +123,8 @@ static unsigned long vct_wit_pages(const void *addr, unsigned int *order,
 		return 0;
 	*order = vcompound_order(addr);
 	*virt = vcompound_is_virtual(addr);
-	return *virt ? 1UL << *order : 1;
+	*each = *virt || !PageCompound(head);
+	return *each ? vcompound_size(addr) >> PAGE_SHIFT : 1;
 }
 
 /*
@@ -138,9 +139,9 @@ static unsigned long vct_wit_take(const void *addr, unsigned long *first)
 	struct vct_witness *w;
 	unsigned int order;
 	struct page *page;
-	bool virt;
+	bool virt, each;
 
-	nr = vct_wit_pages(addr, &order, &virt);
+	nr = vct_wit_pages(addr, &order, &virt, &each);
 	if (!nr)
 		return 0;
 	raw_spin_lock_irqsave(&vct_wit_lock, flags);
@@ -155,7 +156,7 @@ static unsigned long vct_wit_take(const void *addr, unsigned long *first)
 
 	for (i = 0; i < nr; i++) {
 		w = vct_wit_slot(*first + i);
-		page = virt ? vcompound_nth_page(addr, i) :
+		page = each ? vcompound_nth_page(addr, i) :
 			      vcompound_head_page(addr);
 		w->page = page && get_page_unless_zero(page) ? page : NULL;
 		w->idx = i;
@@ -198,10 +199,10 @@ static void __vct_free(const void *addr, struct page *page)
 static void vct_wit_make_room(struct vct *t, const void *addr)
 {
 	unsigned int order;
-	bool virt;
+	bool virt, each;
 
 	might_sleep();
-	if (vct_wit_used() + vct_wit_pages(addr, &order, &virt) >
+	if (vct_wit_used() + vct_wit_pages(addr, &order, &virt, &each) >
 	    VCT_WITNESS_CAP)
 		vct_settle(t);
 }
@@ -594,13 +595,18 @@ static unsigned long vct_map_compare(struct vct_map *m, unsigned long uaddr)
 /* vct.h */
 bool vct_mmap_check(struct vct *t, void *block, unsigned int order)
 {
-	struct vct_map m = { .block = block, .size = PAGE_SIZE << order,
-			     .ret = 1 };
+	return vct_mmap_check_size(t, block, PAGE_SIZE << order);
+}
+
+/* vct.h */
+bool vct_mmap_check_size(struct vct *t, void *block, unsigned long size)
+{
+	struct vct_map m = { .block = block, .size = size, .ret = 1 };
 	unsigned long i, uaddr, bad;
 	struct file *file;
 	bool ok;
 
-	for (i = 0; i < 1UL << order; i++)
+	for (i = 0; i < size >> PAGE_SHIFT; i++)
 		*(u32 *)(block + vct_page_off(i)) = vct_page_word(i);
 	file = anon_inode_getfile("vct_map", &vct_map_fops, &m, O_RDWR);
 	if (!VCT_CHECK(t, !IS_ERR(file)))
@@ -612,7 +618,7 @@ bool vct_mmap_check(struct vct *t, void *block, unsigned int order)
 		bad = vct_map_compare(&m, uaddr);
 		if (!VCT_CHECK(t, bad == 0)) {
 			vct_diag(t, "%lu of %lu pages differ in the user mapping",
-				 bad, 1UL << order);
+				 bad, size >> PAGE_SHIFT);
 			ok = false;
 		}
 		vm_munmap(uaddr, m.size);
