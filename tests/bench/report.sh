@@ -89,7 +89,7 @@ function ratio(k) {
 	if (bmed[k] + 0 == 0) return (vmed[k] + 0 == 0) ? "" : "inf"
 	return sprintf("%.3f", vmed[k] / bmed[k])
 }
-function pct(m) { return m ~ /^P6(ok|phys)$/ }
+function pct(m) { return m ~ /^(P6(ok|phys)|P5rel)$/ }
 function unit(m) { return pct(m) ? "%" : "" }
 function cell(m, a, lo, hi) {
 	if (!isnum(a)) return "-"
@@ -126,8 +126,12 @@ function cspeed(   x) {
 	x = ratio("P5ref" SUBSEP "compute")
 	return (x == "" || x == "inf" || x + 0 == 0) ? "" : x
 }
-# A speedup over that of the compute loop (P5 target), or "".
-function scal(k,   x, cs) {
+# A speedup over that of the compute loop (P5 target), or "": the median
+# of the paired repetitions (P5rel, percent) where the log has them, else
+# the quotient of the two medians.
+function scal(k,   x, cs, a) {
+	split(k, a, SUBSEP)
+	if (has("P5rel", a[2])) return sprintf("%.3f", vcv("P5rel", a[2]) / 100)
 	x = ratio(k); cs = cspeed()
 	if (x == "" || x == "inf" || cs == "") return ""
 	return sprintf("%.3f", x / cs)
@@ -528,15 +532,20 @@ function report(   i, k, m, p, csv, pcsv, t, h, o, s, sh, bf, bk, cs, sum, vc, v
 	cs = cspeed()
 	if (cs != "") {
 		printf "\n## P5 against the host\n\nThe compute loop (no allocator) ran %.2fx" \
-			" faster on 2 vCPUs than on 1 during this pass; each speedup divided by that:\n\n", cs > md
-		printf "| load | speedup | / compute speedup |\n|---|---:|---:|\n" > md
-		printf "P5 against the host (compute loop speedup %.2f):", cs
+			" faster on 2 vCPUs than on 1 during this pass; each speedup divided by that," \
+			" and P5rel: the median (min-max) over the repetitions of the speedup divided by" \
+			" that of the compute loop run right after it (the P5 target takes P5rel where" \
+			" the log has it):\n\n", cs > md
+		printf "| load | speedup | / compute speedup | P5rel |\n|---|---:|---:|---:|\n" > md
+		printf "P5 against the host (compute loop speedup %.2f; P5rel in brackets):", cs
 		for (i = 1; i <= nrow; i++) {
 			if (rm[i] != "P5" && rm[i] != "P5ref") continue
-			x = scal(order[i])
-			if (x == "") continue
-			printf "| %s | %s | %.2f |\n", rp[i], ratio(order[i]), x > md
-			printf " %s %.2f", rp[i], x
+			x = ratio(order[i])
+			if (x == "" || x == "inf") continue
+			k = "P5rel" SUBSEP rp[i]
+			s = (k in vmed) ? cell("P5rel", vmed[k], vmin[k], vmax[k]) : "-"
+			printf "| %s | %s | %.2f | %s |\n", rp[i], x, x / cs, s > md
+			printf " %s %.2f (%s)", rp[i], x / cs, s
 		}
 		printf "\n"
 	}
