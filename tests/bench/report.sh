@@ -490,8 +490,10 @@ function report(   i, k, m, p, csv, pcsv, t, h, o, s, sh, bf, bk, cs, sum, vc, v
 		" 1 instruction); pass smp: wall-clock time (P5 only)\n", M["qemu"] > md
 	printf "- guest command line added: `%s`\n", M["append"] > md
 	for (i = 1; i <= np; i++)
-		printf "- pass %s: QEMU `%s`, module `%s`; guest time %s; host load average before it: %s\n", \
-			pass[i], M["qargs_" pass[i]], params[pass[i]], guest[pass[i]], M["load_" pass[i]] > md
+		printf "- pass %s: QEMU `%s`, module `%s`; guest time %s; host load average before it: %s;" \
+			" other processes on the host during it (build and boot included): %s\n", \
+			pass[i], M["qargs_" pass[i]], params[pass[i]], guest[pass[i]], M["load_" pass[i]], \
+			("others_" pass[i]) in M ? M["others_" pass[i]] : "not recorded" > md
 	printf "- host: %s; %s; `make bench` took %s s\n\n", M["host"], M["date"], M["seconds"] > md
 
 	printf "Each figure: median over the repetitions (min-max in brackets) of a timed batch," \
