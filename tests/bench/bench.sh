@@ -44,9 +44,15 @@ APPEND=${VCOMPOUND_BENCH_APPEND-init_on_alloc=0}
 PASSES=${VCOMPOUND_BENCH_PASSES:-icount smp}
 MD=${VCOMPOUND_BENCH_RESULTS:-$HERE/RESULTS.md}
 
+# CPU ticks the host spent busy, and those of this script's finished children
+# (the lab, its build and QEMU): the difference over a pass is what other
+# processes took, which P5's vCPUs may have lacked.
+host_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+own_ticks() { awk '{ print $16 + $17 }' "/proc/$$/stat"; }
+
 t0=$(date +%s)
 rc=0
-logs=() loads=() qemus=()
+logs=() loads=() qemus=() others=()
 mkdir -p "$OUT"
 for pass in $PASSES; do
 	case $pass in
@@ -59,16 +65,22 @@ for pass in $PASSES; do
 	*) echo "bench.sh: unknown pass '$pass'" >&2; exit 2 ;;
 	esac
 	echo "=== bench pass $pass: ${qargs:-multi-threaded TCG}, $run $PARAMS"
-	# P5 is as good as the host is idle: keep the load it started with.
+	# P5 is as good as the host is idle: keep the load it started with,
+	# and how much CPU other processes took during the pass (others).
 	loads+=("$pass $(cut -d' ' -f1-3 /proc/loadavg)")
 	qemus+=("$pass ${qargs:-(none: multi-threaded TCG, -smp 2)}")
 	rm -rf "${OUT:?}/$pass"
+	w0=$(date +%s) h0=$(host_ticks) c0=$(own_ticks)
 	VCOMPOUND_BUILD=$OUT/$pass \
 	VCOMPOUND_QEMU_ARGS=$qargs \
 	VCOMPOUND_BENCH_PARAMS="$run $PARAMS" \
 	VCOMPOUND_APPEND="$APPEND ${VCOMPOUND_APPEND:-}" \
 	VCOMPOUND_BOOT_TIMEOUT=${VCOMPOUND_BOOT_TIMEOUT:-1800} \
 		bash "$TOP/tests/qemu/run.sh" --bench "$SPEC" || rc=1
+	others+=("$pass $(awk -v h="$(($(host_ticks) - h0))" -v c="$(($(own_ticks) - c0))" \
+		-v hz="$(getconf CLK_TCK)" -v w="$(($(date +%s) - w0))" -v n="$(nproc)" \
+		'BEGIN { o = (h - c) / hz; if (o < 0) o = 0
+			printf "%.1f CPU-s in %d s (%.0f%% of %d CPUs)", o, w, w ? 100 * o / (w * n) : 0, n }')")
 	for l in "$OUT/$pass"/*/console.log; do
 		[ -f "$l" ] && logs+=("$pass:$l")
 	done
@@ -92,6 +104,7 @@ dirty=$(git -C "$TOP" status --porcelain -- module compat tests/bench 2>/dev/nul
 	echo "append $(echo "${APPEND:-none} ${VCOMPOUND_APPEND:-}" | sed 's/ *$//')"
 	echo "passes $PASSES"
 	for l in "${loads[@]}"; do echo "load_$l"; done
+	for l in "${others[@]}"; do echo "others_$l"; done
 	for l in "${qemus[@]}"; do echo "qargs_$l"; done
 	echo "date $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "seconds $(($(date +%s) - t0))"

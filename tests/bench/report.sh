@@ -89,7 +89,7 @@ function ratio(k) {
 	if (bmed[k] + 0 == 0) return (vmed[k] + 0 == 0) ? "" : "inf"
 	return sprintf("%.3f", vmed[k] / bmed[k])
 }
-function pct(m) { return m ~ /^P6(ok|phys)$/ }
+function pct(m) { return m ~ /^(P6(ok|phys)|P5rel)$/ }
 function unit(m) { return pct(m) ? "%" : "" }
 function cell(m, a, lo, hi) {
 	if (!isnum(a)) return "-"
@@ -100,7 +100,8 @@ function kib(p,   v) {
 	sub(/B$/, "", v); return v / 1024
 }
 function ord(p,   v) { v = p; sub(/^order=/, "", v); return v + 0 }
-# target KEY: "r<=1.03" (ratio), "v<=150" (vcompound value), "r>=1.80", "".
+# target KEY: "r<=1.03" (ratio), "v<=150" (vcompound value), "c>=0.95" (P5:
+# the speedup over the speedup of the compute loop in the same pass), "".
 # P2.bookkeeping is computed here (bkeep()), not a row of the log.
 function target(m, p,   o) {
 	o = ord(p)
@@ -111,7 +112,7 @@ function target(m, p,   o) {
 	if (m == "P2.bookkeeping") return "v<=250"
 	if (m == "P3") return kib(p) < 16 ? "r<=1.10" : "r<=0.70"
 	if (m == "P4enq") return "v<=150"
-	if (m == "P5") return "r>=1.80"
+	if (m == "P5") return "c>=0.95"
 	return ""
 }
 # A row of sizes that are not a power of two of pages (param "pages=N" or
@@ -134,13 +135,34 @@ function around(m, p,   r, lo, hi, olo, ohi, o, x, best) {
 	}
 	return best == "" ? "" : "r<=" best
 }
-function tshow(t,   s) {
+function tshow(t,   s, c) {
 	if (t == "") return ""
-	s = substr(t, 1, 1) == "r" ? (substr(t, 2, 2) == ">=" ? "ratio >= " : "ratio <= ") : "<= "
-	return s substr(t, 4) (substr(t, 1, 1) == "v" ? " ns" : "")
+	c = substr(t, 1, 1)
+	s = c == "r" ? "ratio " : c == "c" ? "speedup / compute speedup " : ""
+	return s substr(t, 2, 2) " " substr(t, 4) (c == "v" ? " ns" : "")
 }
 function tlim(t) { return substr(t, 4) + 0 }
-function holds(t, k) { return holdsx(t, substr(t, 1, 1) == "r" ? ratio(k) : vmed[k]) }
+# The speedup of the compute loop in the same pass, or "" without its row.
+function cspeed(   x) {
+	x = ratio("P5ref" SUBSEP "compute")
+	return (x == "" || x == "inf" || x + 0 == 0) ? "" : x
+}
+# A speedup over that of the compute loop (P5 target), or "": the median
+# of the paired repetitions (P5rel, percent) where the log has them, else
+# the quotient of the two medians.
+function scal(k,   x, cs, a) {
+	split(k, a, SUBSEP)
+	if (has("P5rel", a[2])) return sprintf("%.3f", vcv("P5rel", a[2]) / 100)
+	x = ratio(k); cs = cspeed()
+	if (x == "" || x == "inf" || cs == "") return ""
+	return sprintf("%.3f", x / cs)
+}
+# The figure target @t is about: the ratio, the scaled speedup or the value.
+function tval(t, k,   c) {
+	c = substr(t, 1, 1)
+	return c == "r" ? ratio(k) : c == "c" ? scal(k) : vmed[k]
+}
+function holds(t, k) { return holdsx(t, tval(t, k)) }
 function holdsx(t, x,   lim) {
 	if (t == "") return ""
 	if (x == "" || x == "inf") return "n/a"
@@ -188,7 +210,7 @@ function targets(   i, k, m, p, t, h, g, x, o, ng, gl, gm, gt, th, tm) {
 		g = m SUBSEP t
 		if (!(g in gm)) { gl[++ng] = g; gm[g] = m; gt[g] = tshow(t) }
 		h = holds(t, k)
-		x = substr(t, 1, 1) == "r" ? ratio(k) : vmed[k]
+		x = tval(t, k)
 		if (x == "") x = "n/a"
 		if (h == "holds") th[g] = th[g] (th[g] == "" ? "" : ", ") p " " x
 		else tm[g] = tm[g] (tm[g] == "" ? "" : ", ") p " " x
@@ -489,8 +511,10 @@ function report(   i, k, m, p, csv, pcsv, t, h, o, s, sh, bf, bk, cs, sum, vc, v
 		" 1 instruction); pass smp: wall-clock time (P5 only)\n", M["qemu"] > md
 	printf "- guest command line added: `%s`\n", M["append"] > md
 	for (i = 1; i <= np; i++)
-		printf "- pass %s: QEMU `%s`, module `%s`; guest time %s; host load average before it: %s\n", \
-			pass[i], M["qargs_" pass[i]], params[pass[i]], guest[pass[i]], M["load_" pass[i]] > md
+		printf "- pass %s: QEMU `%s`, module `%s`; guest time %s; host load average before it: %s;" \
+			" other processes on the host during it (build and boot included): %s\n", \
+			pass[i], M["qargs_" pass[i]], params[pass[i]], guest[pass[i]], M["load_" pass[i]], \
+			("others_" pass[i]) in M ? M["others_" pass[i]] : "not recorded" > md
 	printf "- host: %s; %s; `make bench` took %s s\n\n", M["host"], M["date"], M["seconds"] > md
 
 	printf "Each figure: median over the repetitions (min-max in brackets) of a timed batch," \
@@ -528,19 +552,23 @@ function report(   i, k, m, p, csv, pcsv, t, h, o, s, sh, bf, bk, cs, sum, vc, v
 	notes_p1(); notes_p2(); notes_p2floor(); notes_p3(); notes_p4(); notes_p6(); notes_p7()
 
 	# ---- P5 against what the host gave the two vCPUs (compute loop)
-	k = "P5ref" SUBSEP "compute"
-	cs = ratio(k)
-	if (cs != "" && cs != "inf" && cs > 0) {
+	cs = cspeed()
+	if (cs != "") {
 		printf "\n## P5 against the host\n\nThe compute loop (no allocator) ran %.2fx" \
-			" faster on 2 vCPUs than on 1 during this pass; each speedup divided by that:\n\n", cs > md
-		printf "| load | speedup | / compute speedup |\n|---|---:|---:|\n" > md
-		printf "P5 against the host (compute loop speedup %.2f):", cs
+			" faster on 2 vCPUs than on 1 during this pass; each speedup divided by that," \
+			" and P5rel: the median (min-max) over the repetitions of the speedup divided by" \
+			" that of the compute loop run right after it (the P5 target takes P5rel where" \
+			" the log has it):\n\n", cs > md
+		printf "| load | speedup | / compute speedup | P5rel |\n|---|---:|---:|---:|\n" > md
+		printf "P5 against the host (compute loop speedup %.2f; P5rel in brackets):", cs
 		for (i = 1; i <= nrow; i++) {
 			if (rm[i] != "P5" && rm[i] != "P5ref") continue
 			x = ratio(order[i])
 			if (x == "" || x == "inf") continue
-			printf "| %s | %s | %.2f |\n", rp[i], x, x / cs > md
-			printf " %s %.2f", rp[i], x / cs
+			k = "P5rel" SUBSEP rp[i]
+			s = (k in vmed) ? cell("P5rel", vmed[k], vmin[k], vmax[k]) : "-"
+			printf "| %s | %s | %.2f | %s |\n", rp[i], x, x / cs, s > md
+			printf " %s %.2f (%s)", rp[i], x / cs, s
 		}
 		printf "\n"
 	}

@@ -10,7 +10,10 @@
  * aggregate ns/op, i.e. the speedup.  Under -icount QEMU runs the vCPUs
  * one after the other, so this only means something without it, and then
  * it is as noisy as the host.  The "compute" reference (no allocator at
- * all) shows what the host gives two vCPUs at the time.
+ * all) shows what the host gives two vCPUs at the time: it has a row of
+ * its own, and each repetition of a load is followed by one of it, so that
+ * P5rel divides each load's speedup by the one the host allowed moments
+ * later, not seconds later, when other work on the host may have changed.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -19,6 +22,7 @@
 #include <linux/err.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/prandom.h>
 #include <linux/sched.h>
@@ -218,10 +222,29 @@ static u64 vcb_p5_once(struct vcb_p5_run *r, unsigned int n)
 	return vcb_per_op(end - r->start, ops);
 }
 
+/*
+ * The compute loop's 1- and 2-worker runs right after a load's, and the
+ * load's speedup over the compute loop's, in per mille (P5rel prints
+ * tenths, so percent), at least 1; 0 if a run failed.
+ */
+static u64 vcb_p5_rel(struct vcb_p5_run *r, u64 one, u64 two)
+{
+	enum vcb_p5_kind kind = r->kind;
+	u64 c1, c2;
+
+	r->kind = VCB_P5_COMPUTE;
+	c1 = vcb_p5_once(r, 1);
+	c2 = vcb_p5_once(r, 2);
+	r->kind = kind;
+	if (!c1 || !c2)
+		return 0;
+	return max_t(u64, 1, div64_u64(one * c2 * 1000, two * c1));
+}
+
 void vcb_p5(void)
 {
-	u64 one[VCB_MAX_REPS], two[VCB_MAX_REPS];
-	struct vcb_stat s1, s2;
+	u64 one[VCB_MAX_REPS], two[VCB_MAX_REPS], rel[VCB_MAX_REPS];
+	struct vcb_stat s1, s2, sr;
 	struct vcb_p5_run *r;
 	unsigned int k, i;
 	const char *name;
@@ -254,11 +277,20 @@ void vcb_p5(void)
 			two[i] = vcb_p5_once(r, 2);
 			if (!one[i] || !two[i])
 				goto fail;
+			if (k == VCB_P5_COMPUTE)
+				continue;
+			rel[i] = vcb_p5_rel(r, one[i], two[i]);
+			if (!rel[i])
+				goto fail;
 		}
 		vcb_reduce(one, vcb_reps, &s1);
 		vcb_reduce(two, vcb_reps, &s2);
 		vcb_row(k <= VCB_P5_VCACHE ? "P5" : "P5ref", name, &s1,
 			"2vcpu", &s2);
+		if (k != VCB_P5_COMPUTE) {
+			vcb_reduce(rel, vcb_reps, &sr);
+			vcb_row("P5rel", name, &sr, NULL, NULL);
+		}
 		continue;
 fail:
 		vcb_error("P5", name, "a run failed");
