@@ -364,8 +364,12 @@ installed_ko() {
 
 # apt_get ARGS...: apt-get, once more after "apt-get update" when the
 # chroot's lists are older than what the lab resolved.
+# (apt runs dpkg, and so the maintainer scripts and DKMS, with its
+# DPkg::Path as PATH: --cross's uname goes first there too.)
+APT_PATH=()
+[ -z "$CROSS" ] || APT_PATH=(-o "DPkg::Path=$PATH")
 apt_get() {
-	apt-get -q -y "$@" || { apt-get -q update && apt-get -q -y "$@"; }
+	apt-get "${APT_PATH[@]}" -q -y "$@" || { apt-get -q update && apt-get "${APT_PATH[@]}" -q -y "$@"; }
 }
 
 # A kernel older than the oldest supported, with headers (a link to
@@ -435,7 +439,7 @@ fi
 
 pkg_step "remove the client" dkms remove -m vcompound-client -v "$CV" --all
 rm -rf "/usr/src/vcompound-client-$CV"
-pkg_step "purge vcompound-dkms" apt-get -q -y purge vcompound-dkms
+pkg_step "purge vcompound-dkms" apt-get "${APT_PATH[@]}" -q -y purge vcompound-dkms
 left=$( { ls -d /usr/src/vcompound* /var/lib/dkms/vcompound* 2>/dev/null
 	  find /lib/modules/*/updates -name 'vcompound*' 2>/dev/null; } | head -n 20)
 [ -z "$left" ] || { printf 'left after purge:\n%s\n' "$left"; fail "purge vcompound-dkms (files left)"; }
