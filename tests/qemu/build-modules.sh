@@ -97,12 +97,13 @@ mkdir -p "$OUT"
 JOBS=$(nproc 2>/dev/null || echo 2)
 if [ -n "$CROSS" ]; then
 	mkdir -p "$W/cross-bin"
-	{
-		echo '#!/bin/sh'
-		echo '# build-modules.sh --cross: uname as on the machine of the kernel'
-		echo 'out=$(/usr/bin/uname "$@") || exit'
-		echo "printf '%s\\n' \"\$out\" | sed \"s/\\b\$(/usr/bin/uname -m)\\b/$MACHINE/g\""
-	} >"$W/cross-bin/uname"
+	# (the host's machine, wherever uname prints it, becomes MACHINE)
+	cat >"$W/cross-bin/uname" <<EOF
+#!/bin/sh
+# build-modules.sh --cross: uname as on the machine of the kernel
+out=\$(/usr/bin/uname "\$@") || exit
+printf '%s\\n' "\$out" | sed "s/\\b\$(/usr/bin/uname -m)\\b/$MACHINE/g"
+EOF
 	chmod +x "$W/cross-bin/uname"
 	export PATH=$W/cross-bin:$PATH
 fi
@@ -246,7 +247,9 @@ stage_userland_cross() {
 	for f in "$t"/*.deb; do dpkg-deb -x "$f" "$r"; done
 	for p in bin/busybox usr/bin/busybox; do [ ! -f "$r/$p" ] || cp "$r/$p" "$g/bin/busybox"; done
 	for p in bin/kmod usr/bin/kmod; do [ ! -f "$r/$p" ] || cp "$r/$p" "$g/usr/bin/kmod"; done
-	[ -f "$g/bin/busybox" ] && [ -f "$g/usr/bin/kmod" ] || fail "guest user space (no busybox or kmod in ${pkgs[*]})"
+	if [ ! -f "$g/bin/busybox" ] || [ ! -f "$g/usr/bin/kmod" ]; then
+		fail "guest user space (no busybox or kmod in ${pkgs[*]})"
+	fi
 	interp=$("$TRIPLET-readelf" -l "$g/usr/bin/kmod" | sed -n 's/.*program interpreter: \(.*\)]$/\1/p')
 	[ -n "$interp" ] || fail "guest user space (kmod has no ELF interpreter)"
 	mkdir -p "$g${interp%/*}" "$g/lib/$TRIPLET"
