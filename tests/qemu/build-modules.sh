@@ -221,13 +221,16 @@ stage_userland() {
 	return 0
 }
 # stage_userland_cross: (--userland --cross) the same for DEBARCH from
-# its packages: busybox-static, kmod and what kmod depends on or
-# recommends (libkmod's too), downloaded and unpacked; kmod's libraries by
-# its ELF interpreter and DT_NEEDED entries, and those kmod >= 31
-# dlopen()s, from the unpacked ones.
+# its packages: busybox-static, kmod and what it depends on, recursively
+# (with what kmod and libkmod recommend: the libraries kmod >= 31
+# dlopen()s), downloaded and unpacked; kmod's libraries by its ELF
+# interpreter and DT_NEEDED entries, and the dlopen()ed ones, from the
+# unpacked ones.
+# deps_of PKG FIELDS: the first alternative of each dependency of PKG in
+# the fields FIELDS (a regex: Depends|Recommends).
 deps_of() {
-	apt-cache show "$1" 2>/dev/null | awk '/^$/ { exit }
-		/^(Pre-Depends|Depends|Recommends):/ { sub(/^[^:]*: */, ""); n = split($0, d, /, */)
+	apt-cache show "$1" 2>/dev/null | awk -v f="^(Pre-Depends|$2):" '/^$/ { exit }
+		$0 ~ f { sub(/^[^:]*: */, ""); n = split($0, d, /, */)
 			for (i = 1; i <= n; i++) { sub(/[ :].*/, "", d[i]); print d[i] } }'
 }
 stage_userland_cross() {
@@ -236,12 +239,19 @@ stage_userland_cross() {
 	r=$t/root
 	rm -rf "$t"
 	mkdir -p "$r" "$g/bin" "$g/usr/bin" "$OUT/bin"
-	pkgs=("busybox-static:$CROSS" "kmod:$CROSS")
-	for p in $(deps_of "kmod:$CROSS"); do
+	pkgs=("busybox-static:$CROSS")
+	todo=(kmod)
+	while [ ${#todo[@]} -gt 0 ]; do
+		p=${todo[0]}
+		todo=("${todo[@]:1}")
+		[[ $seen == *" $p "* ]] && continue
+		seen+="$p "
 		pkgs+=("$p:$CROSS")
-		[[ $p != libkmod* ]] || for f in $(deps_of "$p:$CROSS"); do pkgs+=("$f:$CROSS"); done
+		f=Depends
+		[[ $p != kmod && $p != libkmod* ]] || f="Depends|Recommends"
+		mapfile -t -O ${#todo[@]} todo < <(deps_of "$p:$CROSS" "$f")
 	done
-	mapfile -t pkgs < <(printf '%s\n' "${pkgs[@]}" | sort -u)
+	seen=" "
 	(cd "$t" && apt-get -q -o APT::Sandbox::User=root download "${pkgs[@]}") ||
 		fail "guest user space (apt-get download ${pkgs[*]})"
 	for f in "$t"/*.deb; do dpkg-deb -x "$f" "$r"; done

@@ -217,7 +217,7 @@ create_chroot() {
 MIRROR=$(debian_mirror)
 [ -n "$MIRROR" ] || die "no Debian archive in the host apt sources"
 # Leftovers of interrupted creations and overlays (we hold the lock).
-for d in "$ENVS"/.new-"$ENV".* "$ENVS"/.old-"$ENV".* "$ENVS"/.ovl-"$ENV".*; do
+for d in "$ENVS"/.new-"$ENV".* "$ENVS"/.old-"$ENV".* "$ENVS"/.ovl-"$ENV".* "$ENVS"/.hdr-"$ENV".*; do
 	[ -e "$d" ] && no_mounts "$d" && rm -rf "$d"
 done
 why=""
@@ -298,7 +298,10 @@ cross_headers() {
 	rm -rf "$C/usr/src/$hpkg" "$C/lib/modules/$REL/build" "$C/lib/modules/$REL/source"
 	mkdir -p "$C/lib/modules/$REL"
 	cp -a "$st/usr/src/$hpkg" "$C/usr/src/"
-	cp -a "$st/lib/modules/$REL/." "$C/lib/modules/$REL/"
+	# (lib/modules in Debian 12's package, usr/lib/modules in 13's)
+	for d in lib usr/lib; do
+		[ ! -d "$st/$d/modules/$REL" ] || cp -a "$st/$d/modules/$REL/." "$C/lib/modules/$REL/"
+	done
 	rm -rf "$st" "$C"/var/cache/vclab-cross/*.deb
 	echo "$HEADERS:$CROSS" >"$C$stamp"
 }
