@@ -254,9 +254,9 @@ install_pkgs() {
 # build tool that ran "make mrproper" in them would have removed
 # include/config/auto.conf and include/generated/autoconf.h: reinstall).
 # cross_headers: (CROSS) the headers of a kernel of the foreign
-# architecture. apt cannot install linux-headers-<rel>:<debarch> here: it
-# depends on gcc-<N>:<debarch> (not co-installable with the amd64 gcc-<N>)
-# and on the image. What it depends on for building is installed with apt
+# architecture. apt would install linux-headers-<rel>:<debarch> here only
+# with gcc-<N>:<debarch> and the image, removing the amd64 gcc-<N>, the
+# cross compiler and dkms (apt-get -s, README.md). What it depends on for building is installed with apt
 # (linux-headers-<base>-common and linux-kbuild-<base>, Multi-Arch: foreign:
 # the amd64 kbuild tools serve any architecture's headers; gcc-<N> as the
 # cross compiler gcc-<N>-<triplet>, which the headers' .kernelvariables
