@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # build-modules.sh deb|tree [--demo|--bench] [--kunit] [--flavour F]
-#                  [--second F2] [--userland]
+#                  [--second F2] [--userland] [--cross DEBARCH TRIPLET MACHINE]
 #
 # Runs inside a build environment (buildenv.sh), in the work directory
 # VCLAB_W, which holds src/ (a copy of the source tree); builds against
@@ -49,6 +49,15 @@
 # and the shared libraries it needs, at their paths) and the static user
 # programs tools/vcstat and tools/samples/vcdev (vcdev_test) into out/bin/, built
 # with this environment's compiler and libc.
+# --cross DEBARCH TRIPLET MACHINE (arches.conf build=cross: arm64): this
+# is an amd64 chroot whose headers of VCLAB_REL cross-compile by
+# themselves (their .kernelvariables set ARCH and CROSS_COMPILE=TRIPLET-);
+# everything run here sees "uname -m" = MACHINE (a uname in front of PATH),
+# as DKMS must: it names the kit kernel-<rel>-<uname -m> and checks
+# BUILD_EXCLUSIVE_ARCH against it, and Debian's package scripts give it no
+# other architecture. With --userland, the guest's busybox and kmod are
+# DEBARCH's packages, unpacked (they cannot be installed beside the amd64
+# ones), and the user programs are built with TRIPLET-gcc-<N>.
 # --kunit (debug lane, tree builds) also builds the KUnit module tests/kunit
 # (vcompound_kunit.ko) when the tree has it and the kernel has CONFIG_KUNIT;
 # its absence or build failure is a note (the lane reports KUnit missing),
@@ -64,6 +73,7 @@ set -uo pipefail
 
 MODE=${1:?usage: build-modules.sh deb|tree [--demo|--bench] [--kunit]}
 DEMO=0 BENCH=0 KUNIT=0 USERLAND=0 FLAVOUR=amd64 SECOND=cloud-amd64
+CROSS="" TRIPLET="" MACHINE=""
 shift
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -73,6 +83,7 @@ while [ $# -gt 0 ]; do
 	--userland) USERLAND=1 ;;
 	--flavour) FLAVOUR=$2; shift ;;
 	--second) SECOND=$2; shift ;;
+	--cross) CROSS=$2 TRIPLET=$3 MACHINE=$4; shift 3 ;;
 	esac
 	shift
 done
@@ -84,6 +95,18 @@ mkdir -p "$OUT"
 : >"$OUT/modules"
 : >"$OUT/notes"
 JOBS=$(nproc 2>/dev/null || echo 2)
+if [ -n "$CROSS" ]; then
+	mkdir -p "$W/cross-bin"
+	# (the host's machine, wherever uname prints it, becomes MACHINE)
+	cat >"$W/cross-bin/uname" <<EOF
+#!/bin/sh
+# build-modules.sh --cross: uname as on the machine of the kernel
+out=\$(/usr/bin/uname "\$@") || exit
+printf '%s\\n' "\$out" | sed "s/\\b\$(/usr/bin/uname -m)\\b/$MACHINE/g"
+EOF
+	chmod +x "$W/cross-bin/uname"
+	export PATH=$W/cross-bin:$PATH
+fi
 ARCH=$(uname -m)
 
 step() { printf '\n===== %s\n' "$*"; }
@@ -197,7 +220,95 @@ stage_userland() {
 	[ ! -x "$S/tools/samples/vcdev/vcdev_test" ] || cp "$S/tools/samples/vcdev/vcdev_test" "$OUT/bin/"
 	return 0
 }
-[ $USERLAND -eq 0 ] || stage_userland
+# stage_userland_cross: (--userland --cross) the same for DEBARCH from
+# its packages: busybox-static, kmod and what it depends on, recursively
+# (with what kmod and libkmod recommend: the libraries kmod >= 31
+# dlopen()s), downloaded and unpacked; kmod's libraries by its ELF
+# interpreter and DT_NEEDED entries, and the dlopen()ed ones, from the
+# unpacked ones.
+# deps_of PKG FIELDS: the first alternative of each dependency of PKG in
+# the fields FIELDS (a regex: Depends|Recommends).
+deps_of() {
+	apt-cache show "$1" 2>/dev/null | awk -v f="^(Pre-Depends|$2):" '/^$/ { exit }
+		$0 ~ f { sub(/^[^:]*: */, ""); n = split($0, d, /, */)
+			for (i = 1; i <= n; i++) { sub(/[ :].*/, "", d[i]); print d[i] } }'
+}
+stage_userland_cross() {
+	local g=$OUT/guest t=$W/cross-debs r p f cc interp lib todo=() seen=" " pkgs=()
+	step "guest user space for $MACHINE ($CROSS): busybox, kmod, vcstat, vcdev_test"
+	r=$t/root
+	rm -rf "$t"
+	mkdir -p "$r" "$g/bin" "$g/usr/bin" "$OUT/bin"
+	pkgs=("busybox-static:$CROSS")
+	todo=(kmod)
+	while [ ${#todo[@]} -gt 0 ]; do
+		p=${todo[0]}
+		todo=("${todo[@]:1}")
+		[[ $seen == *" $p "* ]] && continue
+		seen+="$p "
+		pkgs+=("$p:$CROSS")
+		f=Depends
+		[[ $p != kmod && $p != libkmod* ]] || f="Depends|Recommends"
+		mapfile -t -O ${#todo[@]} todo < <(deps_of "$p:$CROSS" "$f")
+	done
+	seen=" "
+	(cd "$t" && apt-get -q -o APT::Sandbox::User=root download "${pkgs[@]}") ||
+		fail "guest user space (apt-get download ${pkgs[*]})"
+	for f in "$t"/*.deb; do dpkg-deb -x "$f" "$r"; done
+	for p in bin/busybox usr/bin/busybox; do [ ! -f "$r/$p" ] || cp "$r/$p" "$g/bin/busybox"; done
+	for p in bin/kmod usr/bin/kmod; do [ ! -f "$r/$p" ] || cp "$r/$p" "$g/usr/bin/kmod"; done
+	if [ ! -f "$g/bin/busybox" ] || [ ! -f "$g/usr/bin/kmod" ]; then
+		fail "guest user space (no busybox or kmod in ${pkgs[*]})"
+	fi
+	interp=$("$TRIPLET-readelf" -l "$g/usr/bin/kmod" | sed -n 's/.*program interpreter: \(.*\)]$/\1/p')
+	[ -n "$interp" ] || fail "guest user space (kmod has no ELF interpreter)"
+	mkdir -p "$g${interp%/*}" "$g/lib/$TRIPLET"
+	todo=("$g/usr/bin/kmod")
+	for lib in liblzma.so.5 libzstd.so.1 libz.so.1 libcrypto.so.3; do
+		for p in "$r/lib/$TRIPLET/$lib" "$r/usr/lib/$TRIPLET/$lib"; do
+			[ -e "$p" ] || continue
+			cp -L "$p" "$g/lib/$TRIPLET/$lib"
+			todo+=("$g/lib/$TRIPLET/$lib")
+			seen+="$lib "
+			break
+		done
+	done
+	while [ ${#todo[@]} -gt 0 ]; do
+		f=${todo[0]}
+		todo=("${todo[@]:1}")
+		for lib in $("$TRIPLET-readelf" -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
+			[[ $seen == *" $lib "* ]] && continue
+			seen+="$lib "
+			for p in "$r/lib/$TRIPLET/$lib" "$r/usr/lib/$TRIPLET/$lib" ""; do
+				[ -z "$p" ] || [ ! -e "$p" ] || break
+			done
+			[ -n "$p" ] || fail "guest user space ($lib, which ${f##*/} needs, is in none of ${pkgs[*]})"
+			cp -L "$p" "$g/lib/$TRIPLET/$lib"
+			todo+=("$g/lib/$TRIPLET/$lib")
+		done
+	done
+	for p in "$r$interp" "$r/usr$interp"; do
+		[ ! -e "$p" ] || { cp -L "$p" "$g$interp"; break; }
+	done
+	[ -f "$g$interp" ] || fail "guest user space (no $interp in libc6:$CROSS)"
+	echo "kmod $(dpkg-deb -f "$t"/kmod_*.deb Version) ($CROSS); libraries: $(cd "$g" && find . -name '*.so*' | tr '\n' ' ')"
+	cc=$(find /usr/bin -name "$TRIPLET-gcc-[0-9]*" | sort -V | tail -n 1)
+	[ -n "$cc" ] || fail "guest user space (no $TRIPLET-gcc-<N>)"
+	for f in vcstat samples/vcdev; do
+		[ -f "$S/tools/$f/Makefile" ] || continue
+		step "make -C src/tools/$f STATIC=1 CC=${cc##*/} ($("$cc" --version | head -n 1))"
+		make -C "$S/tools/$f" STATIC=1 CC="$cc" || fail "guest user space (tools/$f)"
+	done
+	[ ! -x "$S/tools/vcstat/vcstat" ] || cp "$S/tools/vcstat/vcstat" "$OUT/bin/"
+	[ ! -x "$S/tools/samples/vcdev/vcdev_test" ] || cp "$S/tools/samples/vcdev/vcdev_test" "$OUT/bin/"
+	rm -rf "$t"
+	return 0
+}
+if [ $USERLAND -eq 1 ] && [ -n "$CROSS" ]; then
+	stage_userland_cross
+elif [ $USERLAND -eq 1 ]; then
+	stage_userland
+fi
 
 if [ "$MODE" = tree ]; then
 	# (the benchmark needs only the core)
@@ -266,8 +377,12 @@ installed_ko() {
 
 # apt_get ARGS...: apt-get, once more after "apt-get update" when the
 # chroot's lists are older than what the lab resolved.
+# (apt runs dpkg, and so the maintainer scripts and DKMS, with its
+# DPkg::Path as PATH: --cross's uname goes first there too.)
+APT_PATH=()
+[ -z "$CROSS" ] || APT_PATH=(-o "DPkg::Path=$PATH")
 apt_get() {
-	apt-get -q -y "$@" || { apt-get -q update && apt-get -q -y "$@"; }
+	apt-get "${APT_PATH[@]}" -q -y "$@" || { apt-get -q update && apt-get "${APT_PATH[@]}" -q -y "$@"; }
 }
 
 # A kernel older than the oldest supported, with headers (a link to
@@ -337,7 +452,7 @@ fi
 
 pkg_step "remove the client" dkms remove -m vcompound-client -v "$CV" --all
 rm -rf "/usr/src/vcompound-client-$CV"
-pkg_step "purge vcompound-dkms" apt-get -q -y purge vcompound-dkms
+pkg_step "purge vcompound-dkms" apt-get "${APT_PATH[@]}" -q -y purge vcompound-dkms
 left=$( { ls -d /usr/src/vcompound* /var/lib/dkms/vcompound* 2>/dev/null
 	  find /lib/modules/*/updates -name 'vcompound*' 2>/dev/null; } | head -n 20)
 [ -z "$left" ] || { printf 'left after purge:\n%s\n' "$left"; fail "purge vcompound-dkms (files left)"; }

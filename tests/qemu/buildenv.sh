@@ -93,14 +93,20 @@ fi
 # ---------------------------------------------------------------- chroot
 
 # ENV: the chroot's name, the suite's for the host's architecture (as
-# before there were others), <suite>-<debarch> for another one; SETARCH:
-# the personality it runs under (none for the host's).
-ENV=$SUITE SETARCH=""
+# before there were others), <suite>-<debarch> for another one built
+# natively; SETARCH: the personality it runs under (none for the host's).
+# A cross-built architecture (arches.conf build=cross: arm64, ppc64el) has
+# <suite>-cross-<debarch>, an amd64 chroot of the suite of its own (the
+# amd64 kernels' DKMS would otherwise try to build for its headers too)
+# with CROSS, its Debian architecture, added to dpkg.
+ENV=$SUITE SETARCH="" CROSS=""
 if [ "$DEBARCH" != "$HOST_DEBARCH" ]; then
 	arch_of_debarch "$DEBARCH"
-	[ "$ARCH_BUILD" = native ] ||
-		die "building for $DEBARCH ($ARCH_BUILD) is not implemented (tests/qemu/arches.conf)"
-	ENV=$SUITE-$DEBARCH SETARCH=$ARCH_UNAME
+	case $ARCH_BUILD in
+	native) ENV=$SUITE-$DEBARCH SETARCH=$ARCH_UNAME ;;
+	cross) ENV=$SUITE-cross-$DEBARCH CROSS=$DEBARCH ;;
+	*) die "arches.conf: unknown build '$ARCH_BUILD' for $DEBARCH" ;;
+	esac
 fi
 is_root || die "the $ENV chroot needs root (debootstrap, chroot)"
 ensure_host_pkgs debootstrap
@@ -193,6 +199,7 @@ create_chroot() {
 		die "debootstrap of $ENV failed (log: $ENVS/$ENV.debootstrap.log)"
 	fi
 	write_chroot_apt "$new"
+	[ -z "$CROSS" ] || in_chroot "$new" dpkg --add-architecture "$CROSS"
 	if ! in_chroot "$new" apt-get -q update >"$ENVS/$ENV.apt.log" 2>&1; then
 		tail -n 20 "$ENVS/$ENV.apt.log" >&2
 		die "apt-get update in the new $ENV chroot failed"
@@ -210,7 +217,7 @@ create_chroot() {
 MIRROR=$(debian_mirror)
 [ -n "$MIRROR" ] || die "no Debian archive in the host apt sources"
 # Leftovers of interrupted creations and overlays (we hold the lock).
-for d in "$ENVS"/.new-"$ENV".* "$ENVS"/.old-"$ENV".* "$ENVS"/.ovl-"$ENV".*; do
+for d in "$ENVS"/.new-"$ENV".* "$ENVS"/.old-"$ENV".* "$ENVS"/.ovl-"$ENV".* "$ENVS"/.hdr-"$ENV".*; do
 	[ -e "$d" ] && no_mounts "$d" && rm -rf "$d"
 done
 why=""
@@ -246,7 +253,67 @@ install_pkgs() {
 # The headers of this kernel, at the exact version fetched, intact (a
 # build tool that ran "make mrproper" in them would have removed
 # include/config/auto.conf and include/generated/autoconf.h: reinstall).
-if [ -n "$HEADERS" ]; then
+# cross_headers: (CROSS) the headers of a kernel of the foreign
+# architecture. apt would install linux-headers-<rel>:<debarch> here only
+# with gcc-<N>:<debarch> and the image, removing the amd64 gcc-<N>, the
+# cross compiler and dkms (apt-get -s, README.md). What it depends on for building is installed with apt
+# (linux-headers-<base>-common and linux-kbuild-<base>, Multi-Arch: foreign:
+# the amd64 kbuild tools serve any architecture's headers; gcc-<N> as the
+# cross compiler gcc-<N>-<triplet>, which the headers' .kernelvariables
+# calls: CROSS_COMPILE=<triplet>-, CC=$(CROSS_COMPILE)gcc-<N>); the
+# package itself is downloaded and unpacked (usr/src/linux-headers-<rel>,
+# lib/modules/<rel>/build), with a stamp holding its version.
+cross_headers() {
+	local hpkg=${HEADERS%%=*} hver=${HEADERS#*=} st d n deps=() stamp
+	stamp=/usr/src/$hpkg/.vclab-cross-headers
+	if [ "$(cat "$C$stamp" 2>/dev/null)" = "$HEADERS:$CROSS" ] &&
+	   in_chroot "$C" sh -c "cd /lib/modules/$REL/build && test -f Makefile && test -f include/config/auto.conf && test -f include/generated/autoconf.h"; then
+		return 0
+	fi
+	info "unpacking $HEADERS ($CROSS) in the $ENV chroot"
+	write_chroot_apt "$C"
+	in_chroot "$C" apt-cache show "$hpkg:$CROSS=$hver" >/dev/null 2>&1 ||
+		in_chroot "$C" apt-get -q update >"$ENVS/$ENV.apt.log" 2>&1 ||
+		die "apt-get update in the $ENV chroot failed (log: $ENVS/$ENV.apt.log)"
+	while read -r d; do
+		n=${d%% *}
+		case $n in
+		linux-headers-*-common|linux-kbuild-*) deps+=("$n=$hver") ;;
+		gcc-[0-9]*) deps+=("$n-$ARCH_TRIPLET") ;;
+		linux-base) deps+=("$n") ;;
+		linux-image-*) ;;	# the image boots in QEMU; building needs none
+		*) die "$hpkg: unexpected dependency '$d' (tests/qemu/buildenv.sh cross_headers)" ;;
+		esac
+	done < <(in_chroot "$C" apt-cache show "$hpkg:$CROSS=$hver" |
+		awk '/^Depends:/ && !n++ { sub(/^Depends: */, ""); gsub(/, */, "\n"); gsub(/ *\|[^\n]*/, ""); print }')
+	[ ${#deps[@]} -gt 0 ] || die "no dependencies of $hpkg:$CROSS=$hver in the $ENV chroot's lists"
+	install_pkgs "${deps[@]}"
+	st=$ENVS/.hdr-$ENV.$$
+	rm -rf "$st"
+	mkdir -p "$st" "$C/var/cache/vclab-cross"
+	in_chroot "$C" sh -c "cd /var/cache/vclab-cross && rm -f ./*.deb &&
+		apt-get -q -o APT::Sandbox::User=root download '$hpkg:$CROSS=$hver'" >>"$ENVS/$ENV.apt.log" 2>&1 ||
+		die "cannot download $hpkg:$CROSS=$hver in the $ENV chroot (log: $ENVS/$ENV.apt.log)"
+	dpkg-deb -x "$C"/var/cache/vclab-cross/"${hpkg}"_*.deb "$st"
+	rm -rf "$C/usr/src/$hpkg" "$C/lib/modules/$REL/build" "$C/lib/modules/$REL/source"
+	mkdir -p "$C/lib/modules/$REL"
+	cp -a "$st/usr/src/$hpkg" "$C/usr/src/"
+	# (lib/modules in Debian 12's package, usr/lib/modules in 13's)
+	for d in lib usr/lib; do
+		[ ! -d "$st/$d/modules/$REL" ] || cp -a "$st/$d/modules/$REL/." "$C/lib/modules/$REL/"
+	done
+	rm -rf "$st" "$C"/var/cache/vclab-cross/*.deb
+	echo "$HEADERS:$CROSS" >"$C$stamp"
+}
+
+if [ -n "$CROSS" ] && ! in_chroot "$C" dpkg --print-foreign-architectures | grep -qx "$CROSS"; then
+	in_chroot "$C" dpkg --add-architecture "$CROSS"
+	in_chroot "$C" apt-get -q update >"$ENVS/$ENV.apt.log" 2>&1 ||
+		die "apt-get update in the $ENV chroot failed (log: $ENVS/$ENV.apt.log)"
+fi
+if [ -n "$HEADERS" ] && [ -n "$CROSS" ]; then
+	cross_headers
+elif [ -n "$HEADERS" ]; then
 	hpkg=${HEADERS%%=*} hver=${HEADERS#*=}
 	have=$(in_chroot "$C" dpkg-query -W -f='${db:Status-Status} ${Version}' "$hpkg" 2>/dev/null || true)
 	if [ "$have" = "installed $hver" ] &&

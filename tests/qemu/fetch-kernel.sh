@@ -56,8 +56,10 @@ if [[ $SPEC == *:* ]]; then
 fi
 arch_info "$KARCH" ||
 	die "unknown architecture '$KARCH' in '$KARCH:$SPEC' (known: $(arch_names); tests/qemu/arches.conf)"
-[ "$ARCH_IMPL" = yes ] ||
-	die "architecture '$KARCH' ($ARCH_DEBARCH, flavour $ARCH_FLAVOUR) is planned but not implemented yet (issue 16; tests/qemu/arches.conf)"
+# VCOMPOUND_BRINGUP="ARCH...": run these planned rows anyway (bringing one
+# up: its build path works, its suites do not all pass yet)
+[ "$ARCH_IMPL" = yes ] || [[ " ${VCOMPOUND_BRINGUP:-} " == *" $KARCH "* ]] ||
+	die "architecture '$KARCH' ($ARCH_DEBARCH, flavour $ARCH_FLAVOUR) is planned but not implemented yet (issue 16; tests/qemu/arches.conf; VCOMPOUND_BRINGUP=$KARCH runs it anyway)"
 [ $WANT_HEADERS = 0 ] || [ "$ARCH_DEBARCH" = "$HOST_DEBARCH" ] ||
 	die "--headers (headers usable on this machine) is for $HOST_DEBARCH kernels only, not $KARCH"
 # the private apt state of the kernel's Debian architecture (lib.sh)

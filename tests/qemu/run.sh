@@ -262,7 +262,13 @@ run_one() {
 	# Another architecture: the guest's busybox, kmod and user programs
 	# come from the kernel's build environment (build-modules.sh
 	# --userland), which gets busybox-static and a compiler for them.
-	if [ $foreign = 1 ]; then
+	# A cross-built one (arches.conf build=cross): the amd64 chroot gets its
+	# Debian architecture's libc6-dev (the static user programs), and the
+	# build its triplet and uname -m.
+	if [ $foreign = 1 ] && [ "$ARCH_BUILD" = cross ]; then
+		envargs+=(--pkgs "libc6-dev:$ARCH_DEBARCH")
+		bmargs+=(--userland --cross "$ARCH_DEBARCH" "$ARCH_TRIPLET" "$ARCH_UNAME")
+	elif [ $foreign = 1 ]; then
 		envargs+=(--pkgs "busybox-static gcc")
 		bmargs+=(--userland)
 	fi
