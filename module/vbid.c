@@ -20,7 +20,6 @@
  * and the table stays as large as the most blocks ever registered at
  * once.
  */
-#include <linux/kmemleak.h>
 #include <linux/local_lock.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -230,22 +229,14 @@ struct vc_vblock *vc_id_next(u32 *id)
 /**
  * vc_id_exit - free the table
  *
- * Descriptors of blocks a client still holds are leaked with their
- * blocks: tell kmemleak, since the table that referenced them goes.
- *
- * Context: Module exit.
+ * Context: Module exit, once no id is registered (vc_vblock_exit()).
  */
 void vc_id_exit(void)
 {
 	struct vc_id_chunk *chunk;
 	unsigned long index;
-	unsigned int i;
 
-	xa_for_each(&vc_id_chunks, index, chunk) {
-		for (i = 0; i < VC_ID_CHUNK; i++)
-			if (chunk->slot[i] && !(chunk->slot[i] & 1))
-				kmemleak_not_leak((void *)chunk->slot[i]);
+	xa_for_each(&vc_id_chunks, index, chunk)
 		kfree(chunk);
-	}
 	xa_destroy(&vc_id_chunks);
 }

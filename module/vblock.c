@@ -284,22 +284,24 @@ int vc_vblock_init(void)
 /**
  * vc_vblock_exit - destroy the descriptor caches
  *
- * Blocks a client still holds at unload keep their descriptors, and so
- * the caches, which are left to the slab allocator (the stats warned).
+ * Blocks a client still holds at unload (the stats warned) keep their
+ * pages and mappings, leaked, but lose their descriptors: no lookup or
+ * free can reach them any more, and a cache with objects left in it
+ * could be neither destroyed nor created again at the next load.
  *
- * Context: Module exit, after the deferred frees are drained.
+ * Context: Module exit, after the deferred frees are drained and the
+ * reserve released.
  */
 void vc_vblock_exit(void)
 {
+	struct vc_vblock *vb;
 	unsigned int o;
-	u32 id = 0;
-	bool held;
+	u32 id;
 
-	rcu_read_lock();
-	held = vc_id_next(&id);
-	rcu_read_unlock();
-	if (held)
-		return;
+	for (id = 0; (vb = vc_id_next(&id)); id++) {
+		vc_id_unregister(vb);
+		vc_desc_free(vb);
+	}
 	for (o = 0; o < vc_desc_cached_orders; o++) {
 		kmem_cache_destroy(vc_desc_cache[o]);
 		vc_desc_cache[o] = NULL;
