@@ -18,6 +18,7 @@
 #include <linux/numa.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/sort.h>
@@ -193,7 +194,10 @@ static void vct_vc_align(struct vct *t)
 	vct_vc_check_released(t);
 }
 
-/* VCACHE_VFALLBACK caches take large slabs, at their preferred order. */
+/*
+ * VCACHE_VFALLBACK caches take large slabs, at their preferred order: at
+ * least 64 KiB (vcache.c), whatever the page size.
+ */
 static void vct_vc_large_orders(struct vct *t)
 {
 	static const unsigned int sizes[] = { 8, 100, 4096, 65536 };
@@ -212,7 +216,8 @@ static void vct_vc_large_orders(struct vct *t)
 			continue;
 		vcache_get_info(c, &info);
 		vct_vc_check_geometry(t, &info, sizes[i]);
-		VCT_CHECK(t, info.pagesperslab >= 16);
+		VCT_CHECK(t, ((unsigned long)info.pagesperslab << PAGE_SHIFT) >=
+			     SZ_64K);
 		obj = vcache_alloc(c, GFP_KERNEL);
 		if (VCT_CHECK(t, obj)) {
 			VCT_CHECK(t, vcompound_is_virtual(obj));
