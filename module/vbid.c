@@ -20,9 +20,10 @@
  * and the table stays as large as the most blocks ever registered at
  * once.
  */
-#include <linux/local_lock.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+/* After spinlock.h: on PREEMPT_RT (6.12) local_lock.h uses spinlock_t. */
+#include <linux/local_lock.h>
 #include <linux/xarray.h>
 
 #include "vcompound_internal.h"
