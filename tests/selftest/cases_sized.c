@@ -95,23 +95,51 @@ static bool vct_sz_block_ok(struct vct *t, void *addr, unsigned long nr,
 
 /*
  * The tail a physical block of @nr pages gave back: every page from @nr
- * to 2^order is free (no reference left) and no lookup's.
+ * to 2^order no lookup's, and free (no reference left).  Returns the
+ * index of the first tail page still referenced, or 0.
  */
-static bool vct_sz_tail_free(struct vct *t, void *addr, unsigned long nr)
+static unsigned long vct_sz_tail_held(struct vct *t, void *addr,
+				      unsigned long nr)
 {
 	unsigned long i, end = 1UL << get_order(nr << PAGE_SHIFT);
 
 	for (i = nr; i < end; i++) {
 		struct page *page = virt_to_page(addr + (i << PAGE_SHIFT));
 
-		if (!VCT_CHECK(t, page_count(page) == 0) ||
-		    !VCT_CHECK(t, !vcompound_page_address(page))) {
-			vct_diag(t, "tail page %lu of %lu (pfn %#lx): %d refs",
-				 i, end, page_to_pfn(page), page_count(page));
-			return false;
-		}
+		VCT_CHECK(t, !vcompound_page_address(page));
+		if (page_count(page))
+			return i;
 	}
-	return true;
+	return 0;
+}
+
+/*
+ * A tail page that went back may at once be taken again by an allocation
+ * on this CPU (an interrupt's; the per-CPU list gives the page freed
+ * last first): a tail that is not given back is held in every try, a
+ * page taken again hardly ever in three.
+ */
+static void vct_sz_tail_free(struct vct *t, unsigned long nr)
+{
+	unsigned long held = 0;
+	unsigned int try;
+	void *addr;
+
+	for (try = 0; try < 3; try++) {
+		addr = vcompound_alloc_size(GFP_KERNEL | __GFP_NOWARN,
+					    vct_sz_bytes(nr));
+		if (!VCT_CHECK(t, addr))
+			return;
+		/* Fragmentation may make it virtual: no tail to look at. */
+		held = vcompound_is_virtual(addr) ? 0 :
+		       vct_sz_tail_held(t, addr, nr);
+		vcompound_free(addr);
+		if (!held)
+			return;
+	}
+	VCT_CHECK(t, !held);
+	vct_diag(t, "tail page %lu of a block of %lu pages still referenced in %u tries",
+		 held, nr, try);
 }
 
 static void vct_sz_free_fn(void *addr)
@@ -146,8 +174,7 @@ static void vct_sz_cycle(struct vct *t, unsigned long nr, bool virt)
 			     nr << PAGE_SHIFT);
 	}
 	first = vcompound_head_page(addr);
-	if (vct_sz_block_ok(t, addr, nr, virt) && !virt)
-		vct_sz_tail_free(t, addr, nr);
+	vct_sz_block_ok(t, addr, nr, virt);
 
 	VCT_CHECK(t, vct_run_in(VCT_HARDIRQ, vct_sz_free_fn, addr));
 	vct_resnap(t);
@@ -185,8 +212,10 @@ static void vct_sz_virtual_100(struct vct *t)
 /* sized_physical_N: a fresh guest has blocks of order 7 to spare. */
 static void vct_sz_physical(struct vct *t, unsigned long nr)
 {
-	if (!vct_set_fallback(t, false))
-		vct_sz_cycle(t, nr, false);
+	if (vct_set_fallback(t, false))
+		return;
+	vct_sz_cycle(t, nr, false);
+	vct_sz_tail_free(t, nr);
 }
 
 static void vct_sz_physical_5(struct vct *t)
