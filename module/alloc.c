@@ -177,11 +177,6 @@ static noinline void *vc_alloc_fallback(gfp_t gfp, unsigned int order,
 }
 
 /*
- * The body of vc_alloc_block(), vcompound_alloc_node() and
- * vcompound_alloc(), inlined into each: the exported calls, the common
- * ones, save a call.
- */
-/*
  * The checks every allocation makes first.  Return: whether the request
  * is refused; *@nid is made one alloc_pages_node() accepts.
  */
@@ -205,6 +200,11 @@ static __always_inline bool vc_alloc_refused(gfp_t gfp, unsigned int order,
 	return false;
 }
 
+/*
+ * The body of vc_alloc_block(), vcompound_alloc_node() and
+ * vcompound_alloc(), inlined into each: the exported calls, the common
+ * ones, save a call.
+ */
 static __always_inline void *vc_alloc(gfp_t gfp, unsigned int order, int nid,
 				      bool may_virtual)
 {

@@ -321,8 +321,8 @@ static noinline void vc_free_slow(const void *addr, unsigned long caller)
 	if (!vc_free_claim(addr, caller, &ref))
 		return;
 	/*
-	 * A descriptor's release takes the xarray's lock with spin_lock_irq(),
-	 * like vunmap() wants a context that can sleep: a sized physical
+	 * A descriptor's release may sleep (vbid.c's locks, cond_resched()
+	 * between batches of pages), as vunmap() may: a sized physical
 	 * block's too, though its address is in the linear map.
 	 */
 	if (ref.vb)

@@ -76,7 +76,8 @@ static inline void vc_page_unmark(struct vc_vblock *vb, unsigned long i,
 {
 	struct page *page = vb->pages[i];
 
-	if (cl && unlikely(page_private(page) != (mine | (i & VC_IDX_MASK)))) {
+	if (cl && unlikely(page_private(page) !=
+			   vc_vblock_private_from(mine, i))) {
 		if (!cl->count++) {
 			cl->first = i;
 			cl->found = page_private(page);
@@ -423,7 +424,7 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order,
 					goto free_pages;
 			}
 			set_page_private(vb->pages[i],
-					 priv | (i & VC_IDX_MASK));
+					 vc_vblock_private_from(priv, i));
 		}
 	}
 
@@ -505,7 +506,7 @@ struct vc_vblock *vc_vblock_linear(struct page *page, unsigned int order,
 	priv = vc_vblock_private(vb, 0);
 	for (i = 0; i < nr; i++) {
 		vb->pages[i] = page + i;
-		set_page_private(page + i, priv | (i & VC_IDX_MASK));
+		set_page_private(page + i, vc_vblock_private_from(priv, i));
 	}
 	vc_kmemleak_alloc(vb->addr, nr << PAGE_SHIFT, meta_gfp);
 	/* Lookups take it for a block from here on (with release order). */

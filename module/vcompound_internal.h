@@ -12,7 +12,6 @@
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/rcupdate.h>
-#include <linux/xarray.h>
 
 #include <vcompound.h>
 #include "vcompat_page_alloc.h"
@@ -63,9 +62,11 @@ static inline unsigned int *vc_vblock_chunks(struct vc_vblock *vb)
 
 /*
  * A block is claimed by the one free that moves it from LIVE to FREED; it
- * stays in vc_vblocks until it is unmapped, but lookups no longer see it.
- * A cmpxchg rather than the xarray's lock: that is a spinlock_t, which
- * hard irq context (and any atomic context on PREEMPT_RT) must not take.
+ * stays registered (vbid.c) until it is unmapped, but lookups no longer
+ * see it.
+ * A cmpxchg rather than a lock: the id table's (vbid.c) is a spinlock_t,
+ * which hard irq context (and any atomic context on PREEMPT_RT) must not
+ * take.
  * A block built for the atomic reserve is PARKED until a take makes it
  * LIVE: it is nobody's, so no lookup may find it and no free may claim
  * it, not even a stale free of an address it was mapped at after the
@@ -117,7 +118,7 @@ static inline void vc_vblock_set_kind(struct vc_vblock *vb, int kind)
  * waiting for its unmap) holds at least one page of kernel virtual
  * addresses of its own, so BITS_PER_LONG - PAGE_SHIFT bits always do.
  * On 64-bit that leaves the whole index (and ids up to U32_MAX, what
- * xa_alloc() hands out); on 32-bit the low PAGE_SHIFT bits of it, and a
+ * vbid.c hands out); on 32-bit the low PAGE_SHIFT bits of it, and a
  * block of a higher order is searched at the few indexes that share them
  * (vc_vblock_index()).
  */
@@ -126,11 +127,23 @@ static inline void vc_vblock_set_kind(struct vc_vblock *vb, int kind)
 #define VC_IDX_MASK	((1UL << VC_IDX_BITS) - 1)
 #define VC_ID_MAX	((u32)(~0UL >> (BITS_PER_LONG - VC_ID_BITS)))
 
+/*
+ * page->private of page @idx of a block whose page 0 carries @first: the
+ * per-page loops compute @first once, as the stores to page->private
+ * keep gcc from taking vb->id out of the loop.
+ */
+static inline unsigned long vc_vblock_private_from(unsigned long first,
+						   unsigned long idx)
+{
+	return first | (idx & VC_IDX_MASK);
+}
+
 /* What page @idx of @vb carries in page->private while @vb lives. */
 static inline unsigned long vc_vblock_private(const struct vc_vblock *vb,
 					      unsigned long idx)
 {
-	return (unsigned long)vb->id << VC_IDX_BITS | (idx & VC_IDX_MASK);
+	return vc_vblock_private_from((unsigned long)vb->id << VC_IDX_BITS,
+				      idx);
 }
 
 /*
