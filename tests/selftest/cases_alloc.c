@@ -267,14 +267,23 @@ static void vct_param_always_fallback(struct vct *t)
 	VCT_CHECK(t, now == val);
 }
 
-/* Outstanding counters follow a mixed set of live blocks exactly. */
+/*
+ * Outstanding counters follow a mixed set of live blocks exactly: small
+ * orders, the buddy allocator's largest, and two above it up to max_order
+ * (10, 11 and 12 with 4 KiB pages; 8, 9 and 10 with 64 KiB).
+ */
 static void vct_stats_exact(struct vct *t)
 {
-	static const unsigned int orders[] = { 0, 1, 3, 5, 10, 11, 12 };
+	unsigned int orders[] = { 0, 1, 3, 5, VC_BUDDY_MAX_ORDER,
+				  VC_BUDDY_MAX_ORDER + 1, VC_BUDDY_MAX_ORDER + 2 };
 	unsigned long phys = 0, virt = 0, pbytes = 0, vbytes = 0, buddy = 0;
 	void *addrs[2 * ARRAY_SIZE(orders)] = { };
-	unsigned int i;
+	unsigned int i, max;
 
+	if (!VCT_CHECK(t, vct_param_get_max_order(&max) == 0))
+		return;
+	for (i = 0; i < ARRAY_SIZE(orders); i++)
+		orders[i] = min(orders[i], max);
 	/* Physical: the orders the buddy allocator has, without fallback. */
 	for (i = 0; i < ARRAY_SIZE(orders); i++)
 		buddy += orders[i] <= VC_BUDDY_MAX_ORDER;
