@@ -264,6 +264,13 @@ static bool vct_inj_usable(struct vct *t, void *p, unsigned int order,
 	       vct_pattern_check(t, p, order);
 }
 
+/*
+ * Objects of just under half a page (2000 bytes with 4 KiB pages): a page
+ * holds two, too few for a physical-only cache, which prefers an order
+ * above its smallest one whatever the page size.
+ */
+#define VCT_INJ_PHYS_SIZE	(PAGE_SIZE / 2 - 48)
+
 /* A physical-only cache: preferred order fails, smallest one not. */
 static void vct_inj_physical_cache(struct vct *t)
 {
@@ -273,7 +280,7 @@ static void vct_inj_physical_cache(struct vct *t)
 	void **objs;
 
 	objs = kvcalloc(VCT_INJ_OBJS, sizeof(*objs), GFP_KERNEL);
-	c = vcache_create("vct_inj_phys", 2000, 0, 0, NULL);
+	c = vcache_create("vct_inj_phys", VCT_INJ_PHYS_SIZE, 0, 0, NULL);
 	if (VCT_CHECK(t, c && objs)) {
 		vcache_get_info(c, &info);
 		if (!VCT_CHECK(t, info.pagesperslab > 1))
@@ -301,6 +308,13 @@ static void vct_inj_physical_cache(struct vct *t)
 	kvfree(objs);
 }
 
+/*
+ * Objects of an eighth of a page (512 bytes with 4 KiB pages): the 64 a
+ * VCACHE_VFALLBACK slab holds at least fill more than a page, so its
+ * order is above 0, where the fallback serves, whatever the page size.
+ */
+#define VCT_INJ_VFB_SIZE	(PAGE_SIZE / 8)
+
 /* A VCACHE_VFALLBACK cache gets a virtual slab. */
 static void vct_inj_physical_vfallback(struct vct *t)
 {
@@ -308,7 +322,8 @@ static void vct_inj_physical_vfallback(struct vct *t)
 	struct vcache *c;
 	void *p;
 
-	c = vcache_create("vct_inj_vfb", 512, 0, VCACHE_VFALLBACK, NULL);
+	c = vcache_create("vct_inj_vfb", VCT_INJ_VFB_SIZE, 0, VCACHE_VFALLBACK,
+			  NULL);
 	if (VCT_CHECK(t, c)) {
 		vct_inj_set(t, VCT_INJ_physical, 1);
 		p = vcache_alloc(c, GFP_KERNEL);
