@@ -275,14 +275,31 @@ static bool vct_ch_in_buddy(unsigned long pfn, unsigned int order)
 }
 
 /*
+ * An order the per-CPU lists do not keep: above PAGE_ALLOC_COSTLY_ORDER,
+ * and not the PMD order, which they keep too with transparent huge pages
+ * (5 with 64 KiB pages on ppc64's radix MMU, 9 with 4 KiB pages): order 5,
+ * or 6 where that is the PMD order.
+ */
+static unsigned int vct_ch_unlisted_order(void)
+{
+	unsigned int k = PAGE_ALLOC_COSTLY_ORDER + 2;
+
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+	if (k == HPAGE_PMD_ORDER)
+		k++;
+#endif
+	return k;
+}
+
+/*
  * chunks_given_back_whole: the free gives each chunk back as the block it
- * was.  Order 5 is above the orders the per-CPU lists keep, so a chunk
- * given back whole is at once in the buddy allocator's free lists; its
- * pages given back one by one would wait on the order-0 per-CPU list.
+ * was.  Its chunks are of an order the per-CPU lists do not keep, so a
+ * chunk given back whole is at once in the buddy allocator's free lists;
+ * its pages given back one by one would wait on the order-0 per-CPU list.
  */
 static void vct_ch_given_back_whole(struct vct *t)
 {
-	const unsigned int k = 5, order = k + 2;
+	const unsigned int k = vct_ch_unlisted_order(), order = k + 2;
 	unsigned long chunks[VCOMPOUND_ORDER_LIMIT + 1], pfn[4], c;
 	void *addr;
 
@@ -292,7 +309,7 @@ static void vct_ch_given_back_whole(struct vct *t)
 	addr = vct_ch_alloc(t, order, chunks);
 	if (!addr)
 		goto out;
-	/* A fresh guest has order-5 blocks to spare. */
+	/* A fresh guest has blocks of that order to spare. */
 	if (!VCT_CHECK(t, chunks[k] == ARRAY_SIZE(pfn)))
 		vct_diag(t, "%lu chunks of order %u", chunks[k], k);
 	for (c = 0; c < ARRAY_SIZE(pfn); c++)
