@@ -141,9 +141,9 @@ bool vcu_table_work(struct vcu_table *t, unsigned long limit)
 
 /*
  * The flow cache's slabs: @phys and @virt, when not NULL, get the numbers
- * of live physical and virtual slabs.
+ * of live physical and virtual slabs.  Returns the pages a slab takes.
  */
-void vcu_slabs(unsigned long *phys, unsigned long *virt)
+unsigned int vcu_slabs(unsigned long *phys, unsigned long *virt)
 {
 	struct vcache_info info;
 
@@ -153,6 +153,7 @@ void vcu_slabs(unsigned long *phys, unsigned long *virt)
 		 info.pagesperslab);
 	*phys = info.physical_slabs;
 	*virt = info.virtual_slabs;
+	return info.pagesperslab;
 }
 
 /* The flows' cache; its slabs are large and may be virtual too. */

@@ -32,7 +32,7 @@ bool vcu_table_init(struct vcu_table *t, unsigned int order);
 bool vcu_rehash(struct vcu_table *new, struct vcu_table *old);
 void vcu_table_empty(struct vcu_table *t);
 bool vcu_table_work(struct vcu_table *t, unsigned long limit);
-void vcu_slabs(unsigned long *phys, unsigned long *virt);
+unsigned int vcu_slabs(unsigned long *phys, unsigned long *virt);
 
 /* ring.c */
 struct vcu_ring {
