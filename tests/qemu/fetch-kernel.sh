@@ -215,10 +215,10 @@ by_version() {
 }
 
 # The newest candidate first; should the archive not serve it (an index can
-# list an image its pool answers 404 for), the next one, twice at most.
+# list an image its pool answers 404 for), the next one, until one is
+# served (a 404 costs a second).
 mapfile -t ORDER < <(printf '%s\n' "${CANDS[@]}" | sort -u | by_version)
 [ ${#ORDER[@]} -gt 0 ] || ORDER=("$VER $SUITE $PKG")
-tries=0
 for cand in "${ORDER[@]}"; do
 	read -r VER SUITE PKG <<<"$cand"
 	[ -n "$IMGPKG" ] || REL=${PKG#linux-image-}
@@ -254,8 +254,8 @@ for cand in "${ORDER[@]}"; do
 		break
 	fi
 	rm -rf "$DL"
-	tries=$((tries + 1))
-	if [ $tries -ge 3 ] || [ "$cand" = "${ORDER[-1]}" ]; then die "download failed"; fi
+	[ "$cand" != "${ORDER[-1]}" ] ||
+		die "download failed: the archive served none of the ${#ORDER[@]} candidates"
 	info "WARNING: the archive did not serve $PKG=$VER; trying the next candidate"
 done
 
