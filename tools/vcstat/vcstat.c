@@ -58,11 +58,13 @@ static const char *const global_order[] = {
 	"outstanding_virtual", "outstanding_virtual_bytes", "deferred_pending",
 	NULL
 };
+
 static const char *const order_order[] = {
 	"physical", "virtual", "failed", "freed_physical", "freed_virtual",
 	"deferred", "chunks", "reserve_taken", "reserve_empty",
 	"reserve_built", "reserve_level", "reserve_target", NULL
 };
+
 static const char *const cache_order[] = {
 	"active_objs", "num_objs", "objsize", "objperslab", "pagesperslab",
 	"physical_slabs", "virtual_slabs", "slab_pages", "debug_errors", NULL
@@ -77,7 +79,7 @@ static const char *const levels[] = {
 
 static const char *dir = "/sys/kernel/vcompound";
 
-static void usage(FILE *f, const char *argv0)
+static void print_usage(FILE *f, const char *argv0)
 {
 	fprintf(f,
 		"usage: %s [--json] [--dir DIR] [interval [count]]\n"
@@ -128,7 +130,7 @@ static int read_number(const char *path, unsigned long long *val)
 
 	if (!f)
 		return -1;
-	ok = fgets(buf, sizeof(buf), f) != NULL;
+	ok = !!fgets(buf, sizeof(buf), f);
 	fclose(f);
 	if (!ok) {
 		errno = EIO;
@@ -185,7 +187,7 @@ static int read_group(const char *path, const char *const *list,
 			closedir(d);
 			return -1;
 		}
-		strcpy(kv->name, de->d_name);
+		snprintf(kv->name, sizeof(kv->name), "%s", de->d_name);
 		g->n++;
 	}
 	closedir(d);
@@ -244,7 +246,7 @@ static int read_subdirs(const char *sub, const char *const *list,
 			closedir(d);
 			return -1;
 		}
-		strcpy(g[n].name, de->d_name);
+		snprintf(g[n].name, sizeof(g[n].name), "%s", de->d_name);
 		n++;
 	}
 	closedir(d);
@@ -499,7 +501,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
-	long interval = 0, count = -1, done = 0;
+	long interval = 0, count = 0, done = 0;	/* count 0: no end */
 	struct snapshot *s, *prev, *t;
 	int json = 0, c;
 
@@ -530,23 +532,23 @@ int main(int argc, char **argv)
 			printf("vcstat (vcompound) %s\n", VCSTAT_VERSION);
 			return 0;
 		case 'h':
-			usage(stdout, argv[0]);
+			print_usage(stdout, argv[0]);
 			return 0;
 		default:
-			usage(stderr, argv[0]);
+			print_usage(stderr, argv[0]);
 			return 2;
 		}
 	}
-	/* vmstat's form: vcstat [interval [count]]. */
-	if (optind < argc) {
-		if (interval || argc - optind > 2 ||
-		    (interval = parse_num(argv[optind], 86400)) < 0 ||
-		    (argc - optind == 2 &&
-		     (count >= 0 || (count = parse_num(argv[optind + 1],
-						       0x7fffffffL)) < 0))) {
-			usage(stderr, argv[0]);
-			return 2;
-		}
+	/* vmstat's form: vcstat [interval [count]], each given once. */
+	if (optind < argc && !interval && argc - optind <= 2) {
+		interval = parse_num(argv[optind++], 86400);
+		if (optind < argc)
+			count = count ? -1 : parse_num(argv[optind++],
+						       0x7fffffffL);
+	}
+	if (optind < argc || interval < 0 || count < 0) {
+		print_usage(stderr, argv[0]);
+		return 2;
 	}
 	s = calloc(1, sizeof(*s));
 	prev = calloc(1, sizeof(*prev));
