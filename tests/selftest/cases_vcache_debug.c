@@ -461,8 +461,8 @@ static void vct_vc_sysfs_check(struct vct *t, const char *dir,
 		return;
 	}
 	if (!VCT_CHECK(t, size == info.objsize && active == live &&
-			  slabs == info.virtual_slabs))
-		vct_diag(t, "sysfs vcache/%s/: objsize %lu active_objs %lu virtual_slabs %lu, expected %u %u %lu",
+		       slabs == info.virtual_slabs))
+		vct_diag(t, "sysfs vcache/%s/: objsize/active/vslabs %lu %lu %lu, not %u %u %lu",
 			 dir, size, active, slabs, info.objsize, live,
 			 info.virtual_slabs);
 }
