@@ -35,7 +35,7 @@ struct vc_stat_attr {
 	size_t size;			/* u64 or unsigned long */
 };
 
-/* The value of @sa in @base, a struct vcompound_stats or _order_stats. */
+/* The value of file @attr in @base (a vcompound_stats or _order_stats). */
 static ssize_t vc_stat_emit(char *buf, const void *base,
 			    const struct kobj_attribute *attr)
 {

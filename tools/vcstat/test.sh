@@ -117,6 +117,23 @@ if [ $rc != 1 ] || [ "$(printf '%s\n' "$out" | wc -l)" != 1 ] ||
 	bad no-module "exit $rc: $out"
 else ok; fi
 
+# No permission (a directory only root may read, vcstat run as nobody):
+# one line, exit 1. Needs root and setpriv; skipped otherwise.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	mkdir "$t/private"
+	cp -r "$d/." "$t/private/"
+	chmod 0700 "$t/private"
+	chmod 0755 "$t"
+	# a copy nobody may run wherever the build is
+	install -m 0755 "$vcstat" "$t/vcstat"
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$t/vcstat" -d "$t/private" 2>&1); rc=$?
+	if [ $rc != 1 ] || [ "$(printf '%s\n' "$out" | wc -l)" != 1 ] ||
+	   [[ $out != *"/private: Permission denied (try as root)" ]]; then
+		bad no-permission "exit $rc: $out"
+	else ok; fi
+fi
+
 # A file that is not a number: one line naming it, exit 1.
 echo x >"$d/orders/3/failed"
 out=$("$vcstat" -d "$d" 2>&1); rc=$?

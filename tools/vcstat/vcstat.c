@@ -151,7 +151,7 @@ static void say_error(const char *path)
 
 	fprintf(stderr, "vcstat: %s: %s%s\n", path, strerror(err),
 		err == ENOENT ? " (is the vcompound module loaded?)" :
-		err == EACCES || err == EPERM ? " (permission denied; try as root)" : "");
+		err == EACCES || err == EPERM ? " (try as root)" : "");
 }
 
 /*
