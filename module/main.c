@@ -2,7 +2,8 @@
 /*
  * vcompound: virtual compound pages for out-of-tree drivers.
  *
- * Init and exit: the core bottom up, then vcache; exit in reverse.
+ * Init and exit: the core bottom up, then sysfs and vcache; exit in
+ * reverse.
  */
 #include <linux/kernel.h>
 #include <linux/module.h>
@@ -23,14 +24,19 @@ static int __init vcompound_init(void)
 		goto vblock_exit;
 	vc_reserve_init();
 	vc_stats_init();
-	ret = vcache_init();
+	ret = vc_sysfs_init();
 	if (ret)
 		goto stats_exit;
+	ret = vcache_init();
+	if (ret)
+		goto sysfs_exit;
 	pr_info("vcompound: loaded, buddy max order %u, max_order %u%s\n",
 		VC_BUDDY_MAX_ORDER, vc_max_order(),
 		vc_always_fallback() ? ", always_fallback" : "");
 	return 0;
 
+sysfs_exit:
+	vc_sysfs_exit();
 stats_exit:
 	vc_stats_exit();
 	vc_reserve_exit();
@@ -45,6 +51,7 @@ lookup_exit:
 static void __exit vcompound_exit(void)
 {
 	vcache_exit();
+	vc_sysfs_exit();
 	vc_stats_exit();
 	vc_reserve_exit();
 	/* Drains the deferred frees: what is still out is the clients'. */

@@ -3,6 +3,10 @@
  * The statistics: vcompound_get_stats() (counters.c's sums and what
  * follows from them), debugfs vcompound/ with its stats file, and the
  * check at unload for blocks clients still hold.
+ *
+ * The stats file is a debugging aid beside sysfs (sysfs.c), the interface
+ * for administrators: one read shows every counter from one summing, a
+ * snapshot that the one-value files of sysfs cannot give.
  */
 #include <linux/debugfs.h>
 #include <linux/kernel.h>

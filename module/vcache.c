@@ -125,7 +125,8 @@ static void vcache_free_struct(struct vcache *c)
 
 /**
  * vcache_create - create an object cache
- * @name: name shown in vcompound/vcacheinfo (copied)
+ * @name: name shown in sysfs vcompound/vcache/ and debugfs vcacheinfo
+ *	(copied)
  * @size: object size, 1 byte to 256 KiB
  * @align: object alignment, 0 or a power of two up to 256 KiB
  * @flags: VCACHE_VFALLBACK, VCACHE_HWCACHE_ALIGN, VCACHE_DEBUG
@@ -186,6 +187,11 @@ struct vcache *vcache_create(const char *name, unsigned int size,
 	}
 
 	mutex_lock(&vcache_mutex);
+	c->kobj = vc_sysfs_vcache_add(c);
+	if (IS_ERR(c->kobj)) {
+		mutex_unlock(&vcache_mutex);
+		goto fail;
+	}
 	list_add_tail(&c->list, &vcache_list);
 	mutex_unlock(&vcache_mutex);
 	return c;
@@ -685,7 +691,8 @@ unsigned long vcache_reap(struct vcache *c, unsigned long max_pages)
 }
 
 /**
- * vcache_get_info - a cache's counters, as vcompound/vcacheinfo shows them
+ * vcache_get_info - a cache's counters, as sysfs vcompound/vcache/<name>/
+ *	shows them
  * @c: the cache
  * @info: filled in
  *
@@ -755,6 +762,8 @@ void vcache_destroy(struct vcache *c)
 		return;
 	mutex_lock(&vcache_mutex);
 	list_del(&c->list);
+	/* Waits for the reads in its files, which use @c. */
+	vc_sysfs_vcache_del(c->kobj);
 	mutex_unlock(&vcache_mutex);
 
 	vcache_shrink(c);
@@ -827,8 +836,13 @@ void vcache_exit(void)
 	mutex_lock(&vcache_mutex);
 	if (!list_empty(&vcache_list))
 		pr_warn("vcompound: unloading with vcache caches never destroyed; leaking them\n");
-	/* The list head goes away with the module; the leak is deliberate. */
-	list_for_each_entry(c, &vcache_list, list)
+	/*
+	 * The list head goes away with the module; the leak is deliberate.
+	 * The caches' directories go: their files are the module's code.
+	 */
+	list_for_each_entry(c, &vcache_list, list) {
+		vc_sysfs_vcache_del(c->kobj);
 		kmemleak_not_leak(c);
+	}
 	mutex_unlock(&vcache_mutex);
 }

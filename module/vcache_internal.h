@@ -80,6 +80,7 @@ struct vcache {
 	unsigned int cpu_limit;		/* objects per CPU array */
 	unsigned int batch;		/* objects moved per refill/flush */
 	struct vcache_cpu __percpu *cpu;
+	struct kobject *kobj;		/* vcache/<name>/ in sysfs.c */
 	atomic_long_t physical_slabs;
 	atomic_long_t virtual_slabs;
 	atomic_long_t slab_pages;

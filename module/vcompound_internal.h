@@ -178,7 +178,8 @@ struct vc_ref {
  * The core, bottom up; each file calls only into the ones listed before
  * it: params.c, counters.c, fault_inject.c, vbid.c, lookup.c, vblock.c,
  * reserve.c, then alloc.c, free.c and mmap.c (the exported API), then
- * stats.c.  vcache (vcache_internal.h) sits on top of the core, and
+ * stats.c.  vcache (vcache_internal.h) sits on top of the core, sysfs.c
+ * on top of both (vcache calls it for its caches' directories), and
  * main.c only sequences init and exit.
  */
 
@@ -342,6 +343,14 @@ void vc_stats_init(void);
 void vc_stats_exit(void);
 struct dentry *vc_debugfs_root(void);
 void vc_stats_warn_outstanding(void);
+
+/* sysfs.c: /sys/kernel/vcompound/ */
+struct vcache;
+struct kobject;
+int vc_sysfs_init(void);
+void vc_sysfs_exit(void);
+struct kobject *vc_sysfs_vcache_add(struct vcache *c);
+void vc_sysfs_vcache_del(struct kobject *kobj);
 
 /*
  * Whether pages may go back to the page allocator here.  Its locks are

@@ -72,8 +72,9 @@ void vcompound_drain(void);
 
 /*
  * vcompound's counters, each written once here as X(name, meaning).  Every
- * entry is a field of the structs below, a per-CPU counter in the module
- * and a column or key of debugfs vcompound/stats.
+ * entry is a field of the structs below, a per-CPU counter in the module,
+ * a file of /sys/kernel/vcompound/ and a column or key of debugfs
+ * vcompound/stats.
  *
  * Counted for each order:
  */

@@ -15,6 +15,8 @@
 
 VC_PARAM_DIR=/sys/module/vcompound/parameters
 VC_DEBUGFS_DIR=/sys/kernel/debug/vcompound
+# the counters (Documentation/ABI/testing/sysfs-kernel-vcompound)
+VC_SYSFS_DIR=/sys/kernel/vcompound
 
 VC_PARAM_ALWAYS_FALLBACK=$VC_PARAM_DIR/always_fallback
 VC_PARAM_MAX_ORDER=$VC_PARAM_DIR/max_order

@@ -16,6 +16,7 @@
 
 #define VCT_PARAMS	"/sys/module/vcompound/parameters/"
 #define VCT_DEBUGFS	"/sys/kernel/debug/vcompound/"
+#define VCT_SYSFS	"/sys/kernel/vcompound/"
 
 /*
  * Reads a whole file into @buf, NUL-terminated.  kernel_read() takes only
@@ -158,6 +159,19 @@ int vct_kernel_set_panic_on_warn(unsigned int val)
 	snprintf(buf, sizeof(buf), "%u", val);
 	return vct_write_file("/sys/module/kernel/parameters/panic_on_warn",
 			      buf);
+}
+
+int vct_sysfs_vcache_read(const char *dir, const char *field,
+			  unsigned long *val)
+{
+	char path[128], buf[24];
+	int ret;
+
+	if (snprintf(path, sizeof(path), VCT_SYSFS "vcache/%s/%s", dir,
+		     field) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	ret = vct_read_trimmed(path, buf, sizeof(buf));
+	return ret ? ret : kstrtoul(buf, 10, val);
 }
 
 ssize_t vct_debugfs_stats(char *buf, size_t len)

@@ -33,6 +33,13 @@ int vct_param_set_reserve(const char *val);
 int vct_kernel_get_panic_on_warn(unsigned int *val);
 int vct_kernel_set_panic_on_warn(unsigned int val);
 
+/*
+ * /sys/kernel/vcompound/vcache/@dir/@field (a cache's directory): 0, or a
+ * negative errno (-ENOENT: no such directory).
+ */
+int vct_sysfs_vcache_read(const char *dir, const char *field,
+			  unsigned long *val);
+
 /* /sys/kernel/debug/vcompound/. */
 ssize_t vct_debugfs_stats(char *buf, size_t len);
 ssize_t vct_debugfs_vcacheinfo(char *buf, size_t len);

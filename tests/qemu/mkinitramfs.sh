@@ -79,6 +79,8 @@ install -m 0755 "$VCLAB_DIR/init.sh" "$ST/init"
 # what init.sh and fuzz.sh source: vcompound's parameters and debugfs files
 mkdir -p "$ST/lib/vclab"
 install -m 0644 "$VCLAB_DIR/../lib/params.sh" "$ST/lib/vclab/params.sh"
+# init.sh's check of vcstat against sysfs
+install -m 0644 "$VCLAB_DIR/vcstat-check.awk" "$ST/lib/vclab/vcstat-check.awk"
 [ -z "$FUZZ" ] || install -m 0755 "$FUZZ" "$ST/fuzz.sh"
 for f in "${BINS[@]}"; do
 	[ -f "$f" ] || die "program $f not found"

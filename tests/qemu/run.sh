@@ -36,7 +36,12 @@
 #      unloads everything with modprobe -r,
 #   4. boot it under QEMU (TCG), console -> build/<release>/console.log,
 #      test results shown live,
-#   5. judge the log (judge.sh: the awk files of judge/).
+#   5. judge the log (judge.sh: the awk files of judge/),
+#   6. in test mode on a stock kernel, boot the same image again with
+#      debugfs=off vclab.step=sysfs (init.sh's sysfs step: the kernel
+#      locked down, vcdev_test's blocks counted in sysfs, vcstat against
+#      sysfs) into build/<release>/console-sysfs.log, judged as its own log
+#      and summed into the kernel's counts.
 # A debug kernel gets kasan_multi_shot panic_on_warn=1 kunit.enable=1, a
 # longer timeout, the KUnit module (tests/kunit) and tests/qemu/fuzz.sh when
 # the tree has them, an /init that runs the debug lane (init.sh: stock
@@ -193,6 +198,53 @@ build_user_tools() {
 	[ ! -x "$d/src/tools/vcstat/vcstat" ] || out+=(--bin "$d/src/tools/vcstat/vcstat")
 	[ ! -x "$d/src/tools/samples/vcdev/vcdev_test" ] || out+=(--bin "$d/src/tools/samples/vcdev/vcdev_test")
 	return 0
+}
+
+# boot_guest LOG APPEND: boot run_one's kernel ($kc) and initramfs under
+# QEMU with kernel command line APPEND, console into $b/LOG; once more when
+# the guest died before the lab's /init. Sets qrc, and to (the timeout when
+# the guest was killed by it, else 0). Uses run_one's locals.
+boot_guest() {
+	local log=$1 app=$2 qextra=() qmach=() try first
+	[ -z "$ARCH_MACHINE" ] || qmach+=(-M "$ARCH_MACHINE")
+	[ -z "$ARCH_CPU" ] || qmach+=(-cpu "$ARCH_CPU")
+	read -r -a qextra <<<"${VCOMPOUND_QEMU_ARGS:-}"
+	[ ${#qextra[@]} -eq 0 ] || info "extra QEMU arguments: ${qextra[*]}"
+	QEMU_PIDFILE=$b/qemu.pid
+	for try in 1 2; do
+		rm -f "$QEMU_PIDFILE"
+		# In the background + wait, so that INT/TERM traps run (and kill
+		# QEMU) at once instead of after the pipeline ends.
+		rm -f "$b/qemu.rc"
+		{
+			rc=0
+			timeout --foreground -k 10 "$tmo" \
+				"$ARCH_QEMU" -accel tcg "${qmach[@]}" -m "$mem" -smp 2 -nodefaults \
+				-display none -serial stdio -no-reboot -pidfile "$QEMU_PIDFILE" \
+				-kernel "$kc/vmlinuz" -initrd "$b/initrd-$MODE.cpio.gz" \
+				"${qextra[@]}" \
+				-append "$app" </dev/null 2>"$b/qemu.stderr" || rc=$?
+			echo $rc >"$b/qemu.rc"
+		} | tee "$b/$log" | live "[$rel]" &
+		wait $! || true
+		# A guest that died before the lab's /init started ran nothing of
+		# ours: TCG sometimes executes a stale int3 while the kernel
+		# patches its own text at boot on 2 vCPUs ("Oops: int3" in
+		# sched_clock_cpu, 1 boot in 18 of the stock 7.2 under load). Boot
+		# once more, and say so in the notes.
+		[ $try = 1 ] && first=$(died_before_init "$b/$log") || break
+		mv "$b/$log" "$b/${log%.log}-boot1.log"
+		msg "$rel: the guest died before /init ($first): booting again (first console: $b/${log%.log}-boot1.log)"
+		NOTES+=("$rel: the guest died before the lab's /init ($first); booted again")
+	done
+	qrc=$(cat "$b/qemu.rc" 2>/dev/null || echo 255)
+	to=0
+	if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
+		to=$tmo
+	elif [ "$qrc" -ne 0 ]; then
+		msg "qemu exited with status $qrc:"
+		sed 's/^/    /' "$b/qemu.stderr" >&2
+	fi
 }
 
 run_one() {
@@ -369,47 +421,8 @@ run_one() {
 	[ $MODE != test ] || app+=" init_on_alloc=0"
 	app+=" ${VCOMPOUND_APPEND:-}"
 	info "booting $rel under QEMU/TCG ($ARCH_QEMU${ARCH_MACHINE:+ -M $ARCH_MACHINE}${ARCH_CPU:+ -cpu $ARCH_CPU}, ${mem} MB, timeout ${tmo}s, console: $b/console.log)"
-	local qextra=() qmach=()
-	[ -z "$ARCH_MACHINE" ] || qmach+=(-M "$ARCH_MACHINE")
-	[ -z "$ARCH_CPU" ] || qmach+=(-cpu "$ARCH_CPU")
-	read -r -a qextra <<<"${VCOMPOUND_QEMU_ARGS:-}"
-	[ ${#qextra[@]} -eq 0 ] || info "extra QEMU arguments: ${qextra[*]}"
-	QEMU_PIDFILE=$b/qemu.pid
-	local try first
-	for try in 1 2; do
-		rm -f "$QEMU_PIDFILE"
-		# In the background + wait, so that INT/TERM traps run (and kill
-		# QEMU) at once instead of after the pipeline ends.
-		rm -f "$b/qemu.rc"
-		{
-			rc=0
-			timeout --foreground -k 10 "$tmo" \
-				"$ARCH_QEMU" -accel tcg "${qmach[@]}" -m "$mem" -smp 2 -nodefaults \
-				-display none -serial stdio -no-reboot -pidfile "$QEMU_PIDFILE" \
-				-kernel "$kc/vmlinuz" -initrd "$b/initrd-$MODE.cpio.gz" \
-				"${qextra[@]}" \
-				-append "$app" </dev/null 2>"$b/qemu.stderr" || rc=$?
-			echo $rc >"$b/qemu.rc"
-		} | tee "$b/console.log" | live "[$rel]" &
-		wait $! || true
-		# A guest that died before the lab's /init started ran nothing of
-		# ours: TCG sometimes executes a stale int3 while the kernel
-		# patches its own text at boot on 2 vCPUs ("Oops: int3" in
-		# sched_clock_cpu, 1 boot in 18 of the stock 7.2 under load). Boot
-		# once more, and say so in the notes.
-		[ $try = 1 ] && first=$(died_before_init "$b/console.log") || break
-		mv "$b/console.log" "$b/console-boot1.log"
-		msg "$rel: the guest died before /init ($first): booting again (first console: $b/console-boot1.log)"
-		NOTES+=("$rel: the guest died before the lab's /init ($first); booted again")
-	done
-	qrc=$(cat "$b/qemu.rc" 2>/dev/null || echo 255)
-	if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
-		to=$tmo
-		msg "FAIL: $rel: guest killed after ${tmo}s timeout"
-	elif [ "$qrc" -ne 0 ]; then
-		msg "qemu exited with status $qrc:"
-		sed 's/^/    /' "$b/qemu.stderr" >&2
-	fi
+	boot_guest console.log "$app"
+	[ "$to" = 0 ] || msg "FAIL: $rel: guest killed after ${tmo}s timeout"
 
 	res=$(sh "$VCLAB_DIR/judge.sh" -v mode=$MODE -v timedout="$to" -v debug=$isdebug \
 		-v release="$rel" -v plans="$VCLAB_DIR/plans.conf" -v skipallow="$VCLAB_DIR/skips.allow" \
@@ -433,6 +446,25 @@ run_one() {
 	   [ "$(strip_ts <"$b/console.log" | grep -cE "^vclab-modinfo: version: +${want//./\\.}\$")" = 0 ]; then
 		msg "FAIL: $rel: the guest did not load vcompound $want (modinfo)"
 		v=FAIL
+	fi
+	# The boot without debugfs (init.sh's sysfs_step): the module, its
+	# sysfs counters and vcstat where debugfs is off and the kernel locked
+	# down; on stock kernels in test mode, whose image has the demo
+	# device, whose user test counts its own blocks against sysfs.
+	if [ $MODE = test ] && [ $isdebug = 0 ] && [[ " ${ktap[*]} " == *" vcompound_dev "* ]]; then
+		local sres sp sf ss sv sew suw t2
+		t2=$(date +%s)
+		info "booting $rel with debugfs=off for the sysfs step (console: $b/console-sysfs.log)"
+		boot_guest console-sysfs.log "$app debugfs=off vclab.step=sysfs"
+		[ "$to" = 0 ] || msg "FAIL: $rel: sysfs boot killed after ${tmo}s timeout"
+		sres=$(sh "$VCLAB_DIR/judge.sh" -v mode=$MODE -v timedout="$to" -v debug=0 \
+			-v release="$rel" -v plans="$VCLAB_DIR/plans.conf" -v skipallow="$VCLAB_DIR/skips.allow" \
+			-v needchecks=debugfs-off,lockdown,vcstat "$b/console-sysfs.log")
+		printf '%s\n' "$sres" | sed '$d'
+		read -r _ sp sf ss sv sew suw <<<"$(printf '%s\n' "$sres" | tail -n 1)"
+		msg "$rel: sysfs boot (debugfs=off, lockdown): $sv ($sp passed, $sf failed, $ss skipped) in $(($(date +%s) - t2)) s"
+		p=$((p + sp)) f=$((f + sf)) s=$((s + ss)) ew=$((ew + sew)) uw=$((uw + suw))
+		[ "$sv" = OK ] || v=FAIL
 	fi
 	if [ "$uw" -gt 0 ]; then wtxt="$uw UNEXPECTED warning(s)"
 	elif [ "$ew" -gt 0 ]; then wtxt="$ew expected warning(s)"
@@ -482,6 +514,29 @@ if [ $MODE = test ]; then
 	msg "${jt:-judge self-tests: no result}"
 	read -r _ _ jp _ jf _ <<<"$jt"
 	record "judge self-tests" "${jp:-0}" "${jf:-1}" 0 $v "" $(($(date +%s) - t0))
+	# vcstat against made-up sysfs trees (tools/vcstat/test.sh): the
+	# deltas of an interval and the exit codes, which the guests' own
+	# check (a static tree, read once) cannot see. Built on the host in
+	# a copy of what its Makefile needs.
+	if [ -f "$SRC/tools/vcstat/test.sh" ]; then
+		t0=$(date +%s)
+		vt=$BUILD/vcstat-test
+		rm -rf "$vt"
+		mkdir -p "$vt/tools" "$vt/debian"
+		cp -r "$SRC/tools/vcstat" "$SRC/tools/user.mk" "$vt/tools/"
+		cp "$SRC/debian/changelog" "$vt/debian/"
+		if make -s -C "$vt/tools/vcstat" >"$vt/build.log" 2>&1 &&
+		   jt=$(bash "$vt/tools/vcstat/test.sh" 2>&1 | tee "$vt/test.log" | tail -n 1) &&
+		   [[ $jt == *" 0 failed" ]]; then
+			v=OK
+		else
+			v=FAIL
+			sed 's/^/    /' "$vt/build.log" "$vt/test.log" >&2
+		fi
+		msg "${jt:-vcstat self-tests: did not build}"
+		read -r _ _ jp _ jf _ <<<"${jt:-x x 0 x 1 x}"
+		record "vcstat self-tests" "${jp:-0}" "${jf:-1}" 0 $v "" $(($(date +%s) - t0))
+	fi
 fi
 
 DEBS=

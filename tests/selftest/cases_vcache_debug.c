@@ -440,8 +440,63 @@ static void vct_vc_info_check(struct vct *t, const char *buf,
 }
 
 /*
+ * sysfs vcompound/vcache/@dir/ of cache @c: its object size and @live
+ * objects, as vcache_get_info() counts them.
+ */
+static void vct_vc_sysfs_check(struct vct *t, const char *dir,
+			       struct vcache *c, unsigned int live)
+{
+	struct vcache_info info;
+	unsigned long size, active, slabs;
+	int ret;
+
+	vcache_get_info(c, &info);
+	ret = vct_sysfs_vcache_read(dir, "objsize", &size);
+	if (!ret)
+		ret = vct_sysfs_vcache_read(dir, "active_objs", &active);
+	if (!ret)
+		ret = vct_sysfs_vcache_read(dir, "virtual_slabs", &slabs);
+	if (!VCT_CHECK(t, !ret)) {
+		vct_diag(t, "reading sysfs vcache/%s/: %d", dir, ret);
+		return;
+	}
+	if (!VCT_CHECK(t, size == info.objsize && active == live &&
+		       slabs == info.virtual_slabs))
+		vct_diag(t, "sysfs vcache/%s/: objsize/active/vslabs %lu %lu %lu, not %u %u %lu",
+			 dir, size, active, slabs, info.objsize, live,
+			 info.virtual_slabs);
+}
+
+/* Two caches of one name with a '/' in it, and their directories. */
+static void vct_vc_sysfs_names(struct vct *t)
+{
+	static const char *const dirs[2] = {
+		"vct_info!dup", "vct_info!dup:2",
+	};
+	struct vcache *c[2] = { };
+	unsigned long val;
+	unsigned int k;
+
+	for (k = 0; k < 2; k++) {
+		c[k] = vcache_create("vct_info/dup", 64 + k, 0, 0, NULL);
+		if (!VCT_CHECK(t, c[k]))
+			goto out;
+	}
+	for (k = 0; k < 2; k++)
+		vct_vc_sysfs_check(t, dirs[k], c[k], 0);
+out:
+	for (k = 0; k < 2 && c[k]; k++) {
+		vcache_destroy(c[k]);
+		VCT_CHECK(t, vct_sysfs_vcache_read(dirs[k], "objsize", &val) ==
+			  -ENOENT);
+	}
+}
+
+/*
  * debugfs vcompound/vcacheinfo: a "# name" header, then one line per live
  * cache with the numbers vcache_get_info() gives; destroyed caches go.
+ * And each cache's sysfs directory, the second of a name as "<name>:2"
+ * with any '/' as '!', gone with the cache.
  */
 static void vct_vc_vcacheinfo(struct vct *t)
 {
@@ -482,8 +537,11 @@ static void vct_vc_vcacheinfo(struct vct *t)
 		goto out;
 	}
 	VCT_CHECK(t, !strncmp(buf, "# name", 6));
-	for (k = 0; k < 2; k++)
+	for (k = 0; k < 2; k++) {
 		vct_vc_info_check(t, buf, caches[k].name, c[k], caches[k].live);
+		vct_vc_sysfs_check(t, caches[k].name, c[k], caches[k].live);
+	}
+	vct_vc_sysfs_names(t);
 out:
 	for (k = 0; k < 2; k++) {
 		if (!c[k])

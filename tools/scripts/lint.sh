@@ -17,10 +17,14 @@
 #      /kdir.
 #   3. CHANGELOG.md's newest "## [VERSION]" heading is debian/changelog's
 #      version, the one place the version is written.
+#   4. (last) tools/scripts/check-abi.sh: the sysfs files module/sysfs.c
+#      makes are those Documentation/ABI/testing/sysfs-kernel-vcompound
+#      documents.
 #
 # Exits non-zero if checkpatch reports any ERROR/WARNING/CHECK, or the
 # build prints any compiler, sparse, objtool or modpost warning/error for
-# our files, or the build fails, or the two changelogs' versions differ.
+# our files, or the build fails, or the two changelogs' versions differ,
+# or a sysfs file and its ABI documentation do not match.
 # Diagnostics located in the kernel headers are listed and counted
 # separately, and only ignored when no note of the same diagnostic points
 # into our tree (e.g. "in expansion of macro").
@@ -481,6 +485,11 @@ fi
 [ $cp_fail = 0 ] || echo "lint: checkpatch itself FAILED"
 
 echo "lint: checkpatch $n_cp issues, kernel-doc $n_kd, sparse $n_sparse, W=1 $n_w1, versions $n_ver"
+# Every sysfs file of the module documented, and no more (check-abi.sh).
+if ! bash "$tree/tools/scripts/check-abi.sh" "$tree"; then
+	echo "lint: module/sysfs.c's files and Documentation/ABI/testing/sysfs-kernel-vcompound differ"
+	exit 1
+fi
 if [ "$n_cp" != 0 ] || [ "$n_kd" != 0 ] || [ "$n_sparse" != 0 ] ||
    [ "$n_w1" != 0 ] || [ "$n_ver" != 0 ] ||
    [ $build_rc != 0 ] || [ $cp_fail != 0 ]; then

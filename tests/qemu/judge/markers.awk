@@ -126,6 +126,12 @@ index(line, "vclab: ") == 1 {
 		# a user program of the lab (vcstat, vcdev_test) that failed
 		split(m, w, " "); rc = after(w[3], "rc=")
 		if (rc != "0") problem(m)
+	} else if (m ~ /^check [^ ]+ rc=/) {
+		# a check of /init's own (the sysfs step: debugfs off, the
+		# lockdown, vcstat against sysfs)
+		split(m, w, " "); rc = after(w[3], "rc="); sub(/:$/, "", rc)
+		checked[w[2]] = rc
+		if (rc != "0") problem(m)
 	} else if (m ~ /^users phase [0-9]+ rc=/) {
 		split(m, w, " "); rc = after(w[4], "rc="); sub(/:$/, "", rc)
 		if (rc != "0") problem(m)
@@ -141,4 +147,8 @@ function markers_end() {
 	if (timedout) problem("guest timed out after " timedout " s (killed)")
 	if (!started) problem("guest never reached the lab /init")
 	else if (!ended) problem("guest never reached the end marker (crash, panic or hang)")
+	# -v needchecks=A,B: the checks the run asks for must all have run
+	nneed = split(needchecks, need, ",")
+	for (i = 1; i <= nneed; i++)
+		if (!(need[i] in checked)) problem("no check " need[i] " (vclab: check " need[i] " rc=N) in the log")
 }

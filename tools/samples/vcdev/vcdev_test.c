@@ -11,7 +11,7 @@
  * (VM_DONTEXPAND, VM_DONTDUMP in /proc/self/smaps).  A file opened
  * read-only maps its buffer shared for reading only.
  * Hostile offsets, sizes and flags must be refused with the documented
- * errors.
+ * errors.  The counters in sysfs must count its own blocks exactly.
  *
  * usage: vcdev_test [--device PATH]   (as root, vcompound_dev loaded)
  */
@@ -264,6 +264,101 @@ static void expect_map_errno(int fd, size_t len, int flags, off_t off,
 	}
 }
 
+/*
+ * The sysfs counters (vc_sysfs_read()) against what this test allocates
+ * itself: SYSFS_BLOCKS buffers of one order-2 block each, of the kind
+ * @fallback asks for, then their frees.  Nothing else allocates from
+ * vcompound while it runs.
+ */
+#define SYSFS_BLOCKS	5
+#define SYSFS_ORDER	2
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
+#define SYSFS_ORDER_DIR	"orders/" STR(SYSFS_ORDER) "/"
+
+enum {
+	C_PHYS, C_VIRT, C_FREED_PHYS, C_FREED_VIRT, C_OUT_PHYS, C_OUT_VIRT,
+	C_OUT_PHYS_BYTES, C_OUT_VIRT_BYTES, C_NR
+};
+
+static const char *const sysfs_files[C_NR] = {
+	SYSFS_ORDER_DIR "physical", SYSFS_ORDER_DIR "virtual",
+	SYSFS_ORDER_DIR "freed_physical", SYSFS_ORDER_DIR "freed_virtual",
+	"outstanding_physical",
+	"outstanding_virtual", "outstanding_physical_bytes",
+	"outstanding_virtual_bytes",
+};
+
+static int sysfs_snapshot(unsigned long long *v)
+{
+	int i;
+
+	for (i = 0; i < C_NR; i++) {
+		if (vc_sysfs_read(sysfs_files[i], &v[i])) {
+			fail("read %s%s: %s", VC_SYSFS_DIR, sysfs_files[i],
+			     strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The counter @i moved by @want between @a and @b. */
+static void sysfs_expect(const unsigned long long *a,
+			 const unsigned long long *b, int i,
+			 unsigned long long want, const char *when)
+{
+	CHECK(b[i] - a[i] == want, "%s: %s moved by %lld, expected %llu", when,
+	      sysfs_files[i], (long long)(b[i] - a[i]), want);
+}
+
+static void test_sysfs_counters(int fallback)
+{
+	unsigned long long before[C_NR], held[C_NR], after[C_NR];
+	unsigned long long block = (unsigned long long)page_size << SYSFS_ORDER;
+	unsigned long long nphys = 0, nvirt = 0;
+	int fds[SYSFS_BLOCKS], n;
+	struct vcdev_info info;
+
+	if (set_fallback(fallback)) {
+		fail("cannot set always_fallback=%d", fallback);
+		return;
+	}
+	if (sysfs_snapshot(before))
+		return;
+	for (n = 0; n < SYSFS_BLOCKS; n++) {
+		fds[n] = open_sized(block, &info);
+		if (fds[n] < 0)
+			break;
+		CHECK(info.order == SYSFS_ORDER, "order %u", info.order);
+		if (info.is_virtual)
+			nvirt++;
+		else
+			nphys++;
+	}
+	CHECK(!fallback || !nphys, "%llu physical blocks with always_fallback",
+	      nphys);
+	if (!sysfs_snapshot(held)) {
+		sysfs_expect(before, held, C_PHYS, nphys, "allocated");
+		sysfs_expect(before, held, C_VIRT, nvirt, "allocated");
+		sysfs_expect(before, held, C_OUT_PHYS, nphys, "allocated");
+		sysfs_expect(before, held, C_OUT_VIRT, nvirt, "allocated");
+		sysfs_expect(before, held, C_OUT_PHYS_BYTES, nphys * block,
+			     "allocated");
+		sysfs_expect(before, held, C_OUT_VIRT_BYTES, nvirt * block,
+			     "allocated");
+	}
+	while (n--)
+		close(fds[n]);
+	if (!sysfs_snapshot(after)) {
+		sysfs_expect(held, after, C_FREED_PHYS, nphys, "freed");
+		sysfs_expect(held, after, C_FREED_VIRT, nvirt, "freed");
+		sysfs_expect(before, after, C_OUT_PHYS, 0, "freed");
+		sysfs_expect(before, after, C_OUT_VIRT, 0, "freed");
+	}
+	set_fallback(0);
+}
+
 static void test_hostile(void)
 {
 	const uint64_t size = 3 * page_size + 100;
@@ -398,7 +493,7 @@ int main(int argc, char **argv)
 	buddy_max_order = read_buddy_max_order();
 
 	printf("KTAP version 1\n1..%zu\n",
-	       3 + 2 * ARRAY_SIZE(sizes));
+	       5 + 2 * ARRAY_SIZE(sizes));
 	if (buddy_max_order < 0)
 		fail("cannot read /proc/buddyinfo");
 	test_device_mode();
@@ -420,6 +515,10 @@ int main(int argc, char **argv)
 	report("readonly_file_maps_shared_for_reading");
 	test_hostile();
 	report("hostile_offsets_sizes_flags");
+	test_sysfs_counters(0);
+	report("sysfs_counters_default");
+	test_sysfs_counters(1);
+	report("sysfs_counters_always_fallback");
 	printf("# vcdev_test: pass:%u fail:%u total:%u\n",
 	       n_tests - n_failed, n_failed, n_tests);
 	return n_failed ? 1 : 0;
