@@ -300,6 +300,7 @@ void vc_vblock_exit(void)
 	u32 id;
 
 	for (id = 0; (vb = vc_id_next(&id)); id++) {
+		vc_start_del(vb);
 		vc_id_unregister(vb);
 		vc_desc_free(vb);
 	}
@@ -433,6 +434,7 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order,
 	if (!vc_vblock_map(vb, nr, nid))
 		goto free_pages;
 	vc_kmemleak_alloc(vb->addr, nr << PAGE_SHIFT, meta_gfp);
+	vc_start_add(vb);
 	/* Lookups take it for a block from here on (with release order). */
 	vc_vblock_set_kind(vb, parked ? VC_VB_PARKED : VC_VB_LIVE);
 	/* Counted once the block is built: its order-0 pages, then chunks. */
@@ -509,6 +511,7 @@ struct vc_vblock *vc_vblock_linear(struct page *page, unsigned int order,
 		set_page_private(page + i, vc_vblock_private_from(priv, i));
 	}
 	vc_kmemleak_alloc(vb->addr, nr << PAGE_SHIFT, meta_gfp);
+	vc_start_add(vb);
 	/* Lookups take it for a block from here on (with release order). */
 	vc_vblock_set_kind(vb, VC_VB_LIVE);
 	vc_scope_exit(&scope);
@@ -583,6 +586,7 @@ void vc_vblock_release(struct vc_vblock *vb)
 {
 	struct vc_clobbered cl = { 0 };
 
+	vc_start_del(vb);
 	vc_id_unregister(vb);
 	/* Registered by its build; no scan may read it from now on. */
 	kmemleak_free(vb->addr);
