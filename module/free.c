@@ -97,12 +97,8 @@ static bool vc_free_claim(const void *addr, unsigned long caller,
 	bool claimed;
 
 	rcu_read_lock();
-	/*
-	 * The table of block starts first, as a free passes one; the walk
-	 * finds a block whose first page's private was overwritten.
-	 */
-	if (!vc_lookup_start(addr, ref) && !vc_lookup_addr(addr, ref) &&
-	    !vc_lookup_slow(addr, NULL, ref)) {
+	/* The walk finds a block whose first page's private was overwritten. */
+	if (!vc_lookup_addr(addr, ref) && !vc_lookup_slow(addr, NULL, ref)) {
 		rcu_read_unlock();
 		vc_bad_free(addr, caller);
 		return false;

@@ -105,12 +105,12 @@ static void vc_ref_physical(struct vc_ref *ref, struct page *head)
 
 /*
  * Block starts: a table from the address of a block with a descriptor to
- * the descriptor, direct-mapped by a hash of the address, so that a free
- * (which passes the start) finds its block without vmalloc_to_page()'s
- * page-table walk and the id (together about 290 ns-equiv of an order-1
- * block, tests/bench P2).  A block whose slot another holds is not
- * entered, and is found by vc_lookup_addr() as before; so is anything
- * this table does not know.  Entries are hints: a descriptor read through
+ * the descriptor, direct-mapped by a hash of the address, so that a lookup
+ * of a block's start (what a free passes) finds it without
+ * vmalloc_to_page()'s page-table walk and the id (together about 290
+ * ns-equiv of an order-1 block, tests/bench P2).  A block whose slot
+ * another holds is not entered, and is found through its pages, as any
+ * address this table does not know.  Entries are hints: a descriptor read through
  * one counts only if it is live and starts at the address, read as
  * vc_ref_virtual() reads any descriptor.
  */
@@ -136,16 +136,11 @@ void vc_start_del(struct vc_vblock *vb)
 	cmpxchg(vc_start_slot(vb->addr), vb, NULL);
 }
 
-/**
- * vc_lookup_start - find the block with a descriptor that starts at @addr
- * @addr: any address
- * @ref: filled in on success
- *
- * Context: Any context but NMI; the caller holds rcu_read_lock().
- * Return: true if the table knows a live block at @addr; false does not
- * mean there is none (vc_lookup_addr() says).
+/*
+ * The live block with a descriptor that starts at @addr, if the table
+ * knows it; false does not mean there is none.
  */
-bool vc_lookup_start(const void *addr, struct vc_ref *ref)
+static bool vc_lookup_start(const void *addr, struct vc_ref *ref)
 {
 	struct vc_vblock *vb = READ_ONCE(*vc_start_slot(addr));
 	int state;
@@ -191,6 +186,9 @@ bool vc_lookup_addr(const void *addr, struct vc_ref *ref)
 	struct page *page;
 	int state;
 
+	/* A block's start, what a free passes, is in the table, mostly. */
+	if (vc_lookup_start(addr, ref))
+		return true;
 	if (is_vmalloc_addr(addr)) {
 		page = vmalloc_to_page(addr);
 		/* ioremap()ed ranges may map pfns without a struct page. */

@@ -75,6 +75,7 @@ static struct vc_id_chunk *vc_id_chunk_of(unsigned long c)
 
 	if (!dir || c >= dir->nr)
 		return NULL;
+	/* The chunk's slots were written before it was published. */
 	return smp_load_acquire(&dir->chunk[c]);
 }
 
@@ -135,6 +136,7 @@ static int vc_id_publish(struct vc_id_chunk *chunk, unsigned long c,
 		if (dir)
 			memcpy(bigger->chunk, dir->chunk,
 			       dir->nr * sizeof(*dir->chunk));
+		/* The copy before the pointer that leads to it. */
 		smp_store_release(&vc_id_dir, bigger);
 		dir = bigger;
 	}

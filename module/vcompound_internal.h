@@ -307,7 +307,6 @@ static inline bool vc_phys_claim(struct page *head)
 struct page *vc_phys_head_of(const void *addr);
 void vc_start_add(struct vc_vblock *vb);
 void vc_start_del(struct vc_vblock *vb);
-bool vc_lookup_start(const void *addr, struct vc_ref *ref);
 bool vc_lookup_addr(const void *addr, struct vc_ref *ref);
 bool vc_lookup_page(struct page *page, struct vc_ref *ref,
 		    unsigned long *index);
