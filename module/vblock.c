@@ -430,7 +430,7 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order,
 {
 	gfp_t meta_gfp = GFP_KERNEL | (gfp & __GFP_NOWARN);
 	gfp_t page_gfp = gfp & ~__GFP_COMP;
-	unsigned long i, end, priv, chunked = 0;
+	unsigned long i, end, filled, priv, chunked = 0;
 	unsigned int k, *nchunks;
 	struct vc_vblock *vb;
 	struct vc_scope scope;
@@ -459,24 +459,31 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order,
 	for (i = 0; i < nr; i = end) {
 		end = min(nr, i + VC_PAGE_CHUNK);
 		cond_resched();
-		if (end > chunked)
-			vc_alloc_pages_bulk_node(page_gfp, nid,
-						 end - max(i, chunked),
-						 vb->pages + max(i, chunked));
+		/*
+		 * The bulk allocator fills the NULL slots in order: those
+		 * it left, from @filled on, are topped up one by one, so
+		 * that the loop that marks the pages tests none.
+		 */
+		filled = max(i, chunked);
+		if (end > filled)
+			filled += vc_alloc_pages_bulk_node(page_gfp, nid,
+							   end - filled,
+							   vb->pages + filled);
+		for (; filled < end; filled++) {
+			if (vb->pages[filled])
+				continue;
+			vb->pages[filled] = alloc_pages_node(nid, page_gfp, 0);
+			if (!vb->pages[filled])
+				goto free_pages;
+		}
 		for (; i < end; i++) {
 			/*
 			 * As if this page could not be had: what the block
-			 * holds, this page and the bulk's ones after it
-			 * too, goes back.
+			 * holds, this page and the ones after it too, goes
+			 * back.
 			 */
 			if (vc_fault_page(i))
 				goto free_pages;
-			if (!vb->pages[i]) {
-				vb->pages[i] = alloc_pages_node(nid, page_gfp,
-								0);
-				if (!vb->pages[i])
-					goto free_pages;
-			}
 			set_page_private(vb->pages[i],
 					 vc_vblock_private_from(priv, i));
 		}
