@@ -137,7 +137,7 @@ static void vc_vblock_free_pages(struct vc_vblock *vb,
 	unsigned int *nchunks = vc_vblock_chunks(vb);
 	unsigned int k, c;
 
-	for (k = vb->order; k-- > 1;) {
+	for (k = vb->chunked ? vb->order : 0; k-- > 1;) {
 		for (c = 0; c < nchunks[k]; c++) {
 			for (j = i; j < i + (1UL << k); j++)
 				vc_page_unmark(vb, j, mine, cl);
@@ -453,6 +453,7 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order,
 		vb->chunks_whole = vc_chunks_may_go_whole(page_gfp);
 		chunked = vc_vblock_fill_chunks(vb->pages, order, nr,
 						page_gfp, nid, nchunks);
+		vb->chunked = chunked;
 	}
 	priv = vc_vblock_private(vb, 0);
 	/* The order-0 pages a batch at a time: see VC_PAGE_CHUNK. */
@@ -499,7 +500,7 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order,
 	vc_vblock_set_kind(vb, parked ? VC_VB_PARKED : VC_VB_LIVE);
 	/* Counted once the block is built: its order-0 pages, then chunks. */
 	vc_count_add(chunks[0], nr - chunked);
-	for (k = 1; k < order; k++)
+	for (k = vb->chunked ? 1 : order; k < order; k++)
 		if (nchunks[k])
 			vc_count_add(chunks[k], nchunks[k]);
 
@@ -558,6 +559,7 @@ struct vc_vblock *vc_vblock_linear(struct page *page, unsigned int order,
 	nchunks = vc_vblock_chunks(vb);
 	for (k = 1; k < order; k++)
 		nchunks[k] = (nr >> k) & 1;
+	vb->chunked = true;
 	if (vc_fault(VC_FAULT_xarray) || vc_id_register(vb, meta_gfp))
 		goto free_desc;
 
@@ -584,19 +586,6 @@ free_block:
 	__free_pages(page, order);
 	vc_scope_exit(&scope);
 	return NULL;
-}
-
-/*
- * Hide @vb from lookups and from a second free.  Of two racing frees only
- * one moves it out of VC_VB_LIVE and wins.  @seen is the state word the
- * free's lookup saw: if the descriptor was freed and reused since, its
- * generation differs and the stale free claims nothing.
- */
-bool vc_vblock_claim(struct vc_vblock *vb, int seen)
-{
-	return vc_vb_kind(seen) == VC_VB_LIVE &&
-	       atomic_cmpxchg(&vb->state, seen,
-			      (seen & ~VC_VB_KIND_MASK) | VC_VB_FREED) == seen;
 }
 
 /*

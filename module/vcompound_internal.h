@@ -46,6 +46,7 @@ struct vc_vblock {
 	bool chunks_whole;		/* chunks go back as blocks (vblock.c) */
 	bool linear;			/* one physical allocation (vblock.c) */
 	bool cached;			/* from a descriptor cache (vblock.c) */
+	bool chunked;			/* vc_vblock_chunks() counts any */
 	struct llist_node defer_node;	/* on a per-CPU deferred-free list */
 	struct rcu_head rcu;
 	/*
@@ -324,7 +325,21 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order,
 				  unsigned long nr, int nid, bool parked);
 struct vc_vblock *vc_vblock_linear(struct page *page, unsigned int order,
 				   unsigned long nr, gfp_t gfp, int nid);
-bool vc_vblock_claim(struct vc_vblock *vb, int seen);
+
+/*
+ * Hide @vb from lookups and from a second free.  Of two racing frees only
+ * one moves it out of VC_VB_LIVE and wins.  @seen is the state word the
+ * free's lookup saw: if the descriptor was freed and reused since, its
+ * generation differs and the stale free claims nothing.  Inline: every
+ * free of a virtual block makes it.
+ */
+static inline bool vc_vblock_claim(struct vc_vblock *vb, int seen)
+{
+	return vc_vb_kind(seen) == VC_VB_LIVE &&
+	       atomic_cmpxchg(&vb->state, seen,
+			      (seen & ~VC_VB_KIND_MASK) | VC_VB_FREED) == seen;
+}
+
 int vc_vblock_init(void);
 void vc_vblock_exit(void);
 void vc_vblock_destroy(struct vc_vblock *vb);
