@@ -213,21 +213,18 @@ static void vc_vblock_unmap(struct vc_vblock *vb)
 }
 
 /*
- * Descriptors up to VC_DESC_CACHED_MAX (up to order 10 with 4 KiB pages
- * on 64-bit) come from a cache per order.  SLAB_TYPESAFE_BY_RCU lets a
- * freed descriptor be reused at once instead of after a grace period
- * (kvzalloc() and kvfree_rcu() were about 310 ns-equiv of an order-1
- * block's alloc+free, 2250 of an order-7 block's and 4500 of an order-9
- * one's, tests/bench P2): a lookup under rcu_read_lock() still reads a
- * vc_vblock, perhaps of its next life, and tells by the state word's
- * generation.  The slabs of descriptors up to a page can always fall back
- * to order-0 pages; those of larger ones need order 1 or 2, which the
- * very fragmentation the fallback exists for may deny: such a cache is
- * asked without retries, and a descriptor it cannot give is allocated as
- * an uncached one is.
+ * Descriptors that fit in a page (up to order 8 with 4 KiB pages on
+ * 64-bit) come from a cache per order, whose slabs can always fall back
+ * to order-0 pages.  SLAB_TYPESAFE_BY_RCU lets a freed descriptor be
+ * reused at once instead of after a grace period (kvzalloc() and
+ * kvfree_rcu() were about 310 ns-equiv of an order-1 block's alloc+free
+ * and 2250 of an order-7 block's, tests/bench P2): a lookup under
+ * rcu_read_lock() still reads a vc_vblock, perhaps of its next life, and
+ * tells by the state word's generation.  Caches of larger ones (order-3
+ * slabs) were tried and left: order 9 gained, but every page allocation
+ * of order 10's blocks, vmalloc()'s as well, cost some 25% more in the
+ * same run (tests/bench/CHANGES.md).
  */
-#define VC_DESC_CACHED_MAX	(4 * PAGE_SIZE)
-
 static struct kmem_cache *vc_desc_cache[VCOMPOUND_ORDER_LIMIT + 1];
 static char vc_desc_cache_name[VCOMPOUND_ORDER_LIMIT + 1][24];
 static unsigned int vc_desc_cached_orders;
@@ -242,27 +239,9 @@ static size_t vc_desc_size(unsigned int order)
 }
 
 /*
- * @vb, of @size bytes from a descriptor cache, zeroed in the state
- * VC_VB_BUILDING of a new generation.  The state word is written first,
- * and never zeroed: a lookup may still hold the descriptor.
- */
-static struct vc_vblock *vc_desc_renew(struct vc_vblock *vb, size_t size)
-{
-	size_t head = offsetofend(struct vc_vblock, state);
-	int state = atomic_read(&vb->state) & ~VC_VB_KIND_MASK;
-
-	atomic_set(&vb->state, (int)((unsigned int)state + VC_VB_GEN_STEP) |
-		   VC_VB_BUILDING);
-	/* No lookup sees the zeroing before the new generation. */
-	smp_wmb();
-	memset((char *)vb + head, 0, size - head);
-	vb->cached = true;
-	return vb;
-}
-
-/*
- * A zeroed descriptor in the state VC_VB_BUILDING, from the cache of its
- * order (vc_desc_renew()) if it has one.  The others must not
+ * A zeroed descriptor in the state VC_VB_BUILDING, of a new generation.
+ * The state word is written first, and never zeroed: a lookup may still
+ * hold a descriptor from the cache.  Larger ones, not cached, must not
  * cost an OOM kill in the very fragmentation the fallback exists for: a
  * kmalloc-2k/4k slab may need an order-1 page (on debug kernels, for the
  * redzones), so kmalloc() is tried without retries and vmalloc(), which
@@ -272,18 +251,22 @@ static struct vc_vblock *vc_desc_renew(struct vc_vblock *vb, size_t size)
 static struct vc_vblock *vc_desc_alloc(unsigned int order, gfp_t gfp,
 				       int nid)
 {
-	size_t size = vc_desc_size(order);
+	size_t size = vc_desc_size(order), head;
 	struct vc_vblock *vb;
+	int state;
 
 	if (order < vc_desc_cached_orders) {
-		vb = kmem_cache_alloc_node(vc_desc_cache[order],
-					   size <= PAGE_SIZE ? gfp :
-					   gfp | __GFP_NORETRY | __GFP_NOWARN,
-					   nid);
-		if (vb)
-			return vc_desc_renew(vb, size);
-		if (size <= PAGE_SIZE)
+		vb = kmem_cache_alloc_node(vc_desc_cache[order], gfp, nid);
+		if (!vb)
 			return NULL;
+		state = atomic_read(&vb->state) & ~VC_VB_KIND_MASK;
+		atomic_set(&vb->state, (int)((unsigned int)state +
+					     VC_VB_GEN_STEP) | VC_VB_BUILDING);
+		/* No lookup sees the zeroing before the new generation. */
+		smp_wmb();
+		head = offsetofend(struct vc_vblock, state);
+		memset((char *)vb + head, 0, size - head);
+		return vb;
 	}
 	if (size > PAGE_SIZE)
 		vb = kvzalloc_node(size, gfp, nid);
@@ -300,7 +283,7 @@ static struct vc_vblock *vc_desc_alloc(unsigned int order, gfp_t gfp,
 /* @vb: no longer VC_VB_LIVE, so no lookup may take it for a block. */
 static void vc_desc_free(struct vc_vblock *vb)
 {
-	if (vb->cached)
+	if (vb->order < vc_desc_cached_orders)
 		kmem_cache_free(vc_desc_cache[vb->order], vb);
 	else
 		/* Lookups may still hold it under rcu_read_lock(). */
@@ -318,7 +301,7 @@ int vc_vblock_init(void)
 	unsigned int o;
 
 	for (o = 0; o <= VCOMPOUND_ORDER_LIMIT; o++) {
-		if (vc_desc_size(o) > VC_DESC_CACHED_MAX)
+		if (vc_desc_size(o) > PAGE_SIZE)
 			break;
 		snprintf(vc_desc_cache_name[o], sizeof(vc_desc_cache_name[o]),
 			 "vcompound_vblock_%u", o);

@@ -45,7 +45,6 @@ struct vc_vblock {
 	bool map_ram;			/* mapped by vm_map_ram(), not vmap() */
 	bool chunks_whole;		/* chunks go back as blocks (vblock.c) */
 	bool linear;			/* one physical allocation (vblock.c) */
-	bool cached;			/* from a descriptor cache (vblock.c) */
 	bool chunked;			/* vc_vblock_chunks() counts any */
 	struct llist_node defer_node;	/* on a per-CPU deferred-free list */
 	struct rcu_head rcu;

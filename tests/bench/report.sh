@@ -581,7 +581,7 @@ function report(   i, k, m, p, csv, pcsv, t, h, o, s, sh, bf, bk, cs, sum, vc, v
 		printf "pages: bulk allocation and free of the 2^order pages; vmap: vmap()+vunmap()" \
 			" of them; desc: a descriptor with the page array from a SLAB_TYPESAFE_BY_RCU" \
 			" cache of its order, with a new generation and zeroed (kvzalloc() and" \
-			" kvfree_rcu() above four pages), as vcompound does; id: an id from a per-CPU cache," \
+			" kvfree_rcu() above a page), as vcompound does; id: an id from a per-CPU cache," \
 			" published in its slot, the start of the block entered in the table of starts, and" \
 			" on free the claim (a cmpxchg of the state word), both cleared and the id given" \
 			" back (xa in logs from before vbid.c: xa_alloc_irq() + the claim);" \

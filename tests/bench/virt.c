@@ -50,7 +50,7 @@ struct vcb_desc {
 };
 
 /*
- * As vcompound's (module/vblock.c): descriptors up to four pages from a
+ * As vcompound's (module/vblock.c): descriptors up to a page from a
  * SLAB_TYPESAFE_BY_RCU cache per order, larger ones kvzalloc()ed and
  * freed after a grace period.
  */
@@ -130,8 +130,7 @@ static void *vcb_desc_alloc(unsigned int order)
 
 	if (!vcb_desc_cache[order])
 		return kvzalloc(size, GFP_KERNEL);
-	d = kmem_cache_alloc(vcb_desc_cache[order], size <= PAGE_SIZE ?
-			     GFP_KERNEL : GFP_KERNEL | __GFP_NORETRY);
+	d = kmem_cache_alloc(vcb_desc_cache[order], GFP_KERNEL);
 	if (!d)
 		return NULL;
 	state = atomic_read(&d->state) & ~3;
@@ -158,7 +157,7 @@ static int vcb_desc_init(void)
 	unsigned int o;
 
 	for (o = 0; o <= VC_BUDDY_MAX_ORDER; o++) {
-		if (vcb_desc_size(o) > 4 * PAGE_SIZE)
+		if (vcb_desc_size(o) > PAGE_SIZE)
 			break;
 		snprintf(vcb_desc_name[o], sizeof(vcb_desc_name[o]),
 			 "vcb_desc_%u", o);
