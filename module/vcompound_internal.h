@@ -30,7 +30,9 @@ struct seq_file;
  * linear map, vc_vblock_linear()).  Each of its pages carries its id and
  * index in page->private (vc_vblock_private()), and vbid.c maps the id back to
  * this descriptor, so an address inside the mapping leads to its block in
- * O(1): vmalloc_to_page() -> page->private -> vc_id_lookup().  Lookups run
+ * O(1): vmalloc_to_page() -> page->private -> vc_id_lookup(); the block's
+ * start, what a free passes, mostly through a table of starts (lookup.c)
+ * without the walk.  Lookups run
  * under rcu_read_lock(): the descriptor of a large block is freed after a
  * grace period; that of a small one goes back to a SLAB_TYPESAFE_BY_RCU
  * cache at once and may be reused while a lookup still reads it, which
