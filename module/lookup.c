@@ -105,13 +105,13 @@ static void vc_ref_physical(struct vc_ref *ref, struct page *head)
 
 /*
  * Block starts: a table from the address of a block with a descriptor to
- * the descriptor, direct-mapped by a hash of the address, so that a lookup
- * of a block's start (what a free passes) finds it without
- * vmalloc_to_page()'s page-table walk and the id (together about 290
- * ns-equiv of an order-1 block, tests/bench P2).  A block whose slot
- * another holds is not entered, and is found through its pages, as any
- * address this table does not know.  Entries are hints: a descriptor read through
- * one counts only if it is live and starts at the address, read as
+ * the descriptor, direct-mapped by a hash of the address, so that a
+ * lookup of a block's start (what a free passes) finds it without
+ * vmalloc_to_page()'s page-table walk and the id (235 ns-equiv less per
+ * order-1 block, tests/bench P2).  A block whose slot another holds is
+ * not entered, and is found through its pages, as is any address this
+ * table does not know.  Entries are hints: a descriptor read through one
+ * counts only if it is live and starts at the address, read as
  * vc_ref_virtual() reads any descriptor.
  */
 #define VC_START_BITS	12
