@@ -67,23 +67,60 @@ struct vc_clobbered {
 	unsigned long count;
 };
 
+/* Out of the loops that check: page @i held @found. */
+static noinline void vc_clobbered_note(struct vc_clobbered *cl,
+				       unsigned long i, unsigned long found)
+{
+	if (!cl->count++) {
+		cl->first = i;
+		cl->found = found;
+	}
+}
+
 /*
  * Clear page->private of page @i of @vb, after checking it against
  * @mine (vc_vblock_private() of index 0) if @cl is given.
  */
-static inline void vc_page_unmark(struct vc_vblock *vb, unsigned long i,
-				  unsigned long mine, struct vc_clobbered *cl)
+static __always_inline void vc_page_unmark(struct vc_vblock *vb,
+					   unsigned long i, unsigned long mine,
+					   struct vc_clobbered *cl)
 {
 	struct page *page = vb->pages[i];
 
 	if (cl && unlikely(page_private(page) !=
-			   vc_vblock_private_from(mine, i))) {
-		if (!cl->count++) {
-			cl->first = i;
-			cl->found = page_private(page);
-		}
-	}
+			   vc_vblock_private_from(mine, i)))
+		vc_clobbered_note(cl, i, page_private(page));
 	set_page_private(page, 0);
+}
+
+/*
+ * Order-0 pages [@i, @end) of @vb, unmarked and freed: a loop for the
+ * release, whose pages are all there and are checked, and one for a
+ * failed build, whose slots may be NULL; one loop with both tests cost
+ * about 3 ns-equiv more per page (tests/bench P2, orders 7-9).
+ */
+static __always_inline void vc_pages_free(struct vc_vblock *vb,
+					  unsigned long i, unsigned long end,
+					  unsigned long mine,
+					  struct vc_clobbered *cl)
+{
+	struct page *page;
+
+	if (cl) {
+		for (; i < end; i++) {
+			page = vb->pages[i];
+			vc_page_unmark(vb, i, mine, cl);
+			__free_page(page);
+		}
+		return;
+	}
+	for (; i < end; i++) {
+		page = vb->pages[i];
+		if (!page)
+			continue;
+		set_page_private(page, 0);
+		__free_page(page);
+	}
 }
 
 /*
@@ -100,7 +137,7 @@ static void vc_vblock_free_pages(struct vc_vblock *vb,
 	unsigned int *nchunks = vc_vblock_chunks(vb);
 	unsigned int k, c;
 
-	for (k = vb->order; k-- > 1;) {
+	for (k = vb->chunked ? vb->order : 0; k-- > 1;) {
 		for (c = 0; c < nchunks[k]; c++) {
 			for (j = i; j < i + (1UL << k); j++)
 				vc_page_unmark(vb, j, mine, cl);
@@ -112,12 +149,8 @@ static void vc_vblock_free_pages(struct vc_vblock *vb,
 	while (i < nr) {
 		unsigned long end = min(nr, i + VC_PAGE_CHUNK);
 
-		for (; i < end; i++) {
-			if (!vb->pages[i])
-				continue;
-			vc_page_unmark(vb, i, mine, cl);
-			__free_page(vb->pages[i]);
-		}
+		vc_pages_free(vb, i, end, mine, cl);
+		i = end;
 		cond_resched();
 	}
 }
@@ -187,7 +220,10 @@ static void vc_vblock_unmap(struct vc_vblock *vb)
  * kvfree_rcu() were about 310 ns-equiv of an order-1 block's alloc+free
  * and 2250 of an order-7 block's, tests/bench P2): a lookup under
  * rcu_read_lock() still reads a vc_vblock, perhaps of its next life, and
- * tells by the state word's generation.
+ * tells by the state word's generation.  Caches of larger ones (order-3
+ * slabs) were tried and left: order 9 gained, but every page allocation
+ * of order 10's blocks, vmalloc()'s as well, cost some 25% more in the
+ * same run (tests/bench/CHANGES.md).
  */
 static struct kmem_cache *vc_desc_cache[VCOMPOUND_ORDER_LIMIT + 1];
 static char vc_desc_cache_name[VCOMPOUND_ORDER_LIMIT + 1][24];
@@ -300,6 +336,7 @@ void vc_vblock_exit(void)
 	u32 id;
 
 	for (id = 0; (vb = vc_id_next(&id)); id++) {
+		vc_start_del(vb);
 		vc_id_unregister(vb);
 		vc_desc_free(vb);
 	}
@@ -376,7 +413,7 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order,
 {
 	gfp_t meta_gfp = GFP_KERNEL | (gfp & __GFP_NOWARN);
 	gfp_t page_gfp = gfp & ~__GFP_COMP;
-	unsigned long i, end, priv, chunked = 0;
+	unsigned long i, end, filled, priv, chunked = 0;
 	unsigned int k, *nchunks;
 	struct vc_vblock *vb;
 	struct vc_scope scope;
@@ -399,30 +436,38 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order,
 		vb->chunks_whole = vc_chunks_may_go_whole(page_gfp);
 		chunked = vc_vblock_fill_chunks(vb->pages, order, nr,
 						page_gfp, nid, nchunks);
+		vb->chunked = chunked;
 	}
 	priv = vc_vblock_private(vb, 0);
 	/* The order-0 pages a batch at a time: see VC_PAGE_CHUNK. */
 	for (i = 0; i < nr; i = end) {
 		end = min(nr, i + VC_PAGE_CHUNK);
 		cond_resched();
-		if (end > chunked)
-			vc_alloc_pages_bulk_node(page_gfp, nid,
-						 end - max(i, chunked),
-						 vb->pages + max(i, chunked));
+		/*
+		 * The bulk allocator fills the NULL slots in order: those
+		 * it left, from @filled on, are topped up one by one, so
+		 * that the loop that marks the pages tests none.
+		 */
+		filled = max(i, chunked);
+		if (end > filled)
+			filled += vc_alloc_pages_bulk_node(page_gfp, nid,
+							   end - filled,
+							   vb->pages + filled);
+		for (; filled < end; filled++) {
+			if (vb->pages[filled])
+				continue;
+			vb->pages[filled] = alloc_pages_node(nid, page_gfp, 0);
+			if (!vb->pages[filled])
+				goto free_pages;
+		}
 		for (; i < end; i++) {
 			/*
 			 * As if this page could not be had: what the block
-			 * holds, this page and the bulk's ones after it
-			 * too, goes back.
+			 * holds, this page and the ones after it too, goes
+			 * back.
 			 */
 			if (vc_fault_page(i))
 				goto free_pages;
-			if (!vb->pages[i]) {
-				vb->pages[i] = alloc_pages_node(nid, page_gfp,
-								0);
-				if (!vb->pages[i])
-					goto free_pages;
-			}
 			set_page_private(vb->pages[i],
 					 vc_vblock_private_from(priv, i));
 		}
@@ -433,11 +478,12 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order,
 	if (!vc_vblock_map(vb, nr, nid))
 		goto free_pages;
 	vc_kmemleak_alloc(vb->addr, nr << PAGE_SHIFT, meta_gfp);
+	vc_start_add(vb);
 	/* Lookups take it for a block from here on (with release order). */
 	vc_vblock_set_kind(vb, parked ? VC_VB_PARKED : VC_VB_LIVE);
 	/* Counted once the block is built: its order-0 pages, then chunks. */
 	vc_count_add(chunks[0], nr - chunked);
-	for (k = 1; k < order; k++)
+	for (k = vb->chunked ? 1 : order; k < order; k++)
 		if (nchunks[k])
 			vc_count_add(chunks[k], nchunks[k]);
 
@@ -496,6 +542,7 @@ struct vc_vblock *vc_vblock_linear(struct page *page, unsigned int order,
 	nchunks = vc_vblock_chunks(vb);
 	for (k = 1; k < order; k++)
 		nchunks[k] = (nr >> k) & 1;
+	vb->chunked = true;
 	if (vc_fault(VC_FAULT_xarray) || vc_id_register(vb, meta_gfp))
 		goto free_desc;
 
@@ -509,6 +556,7 @@ struct vc_vblock *vc_vblock_linear(struct page *page, unsigned int order,
 		set_page_private(page + i, vc_vblock_private_from(priv, i));
 	}
 	vc_kmemleak_alloc(vb->addr, nr << PAGE_SHIFT, meta_gfp);
+	vc_start_add(vb);
 	/* Lookups take it for a block from here on (with release order). */
 	vc_vblock_set_kind(vb, VC_VB_LIVE);
 	vc_scope_exit(&scope);
@@ -521,19 +569,6 @@ free_block:
 	__free_pages(page, order);
 	vc_scope_exit(&scope);
 	return NULL;
-}
-
-/*
- * Hide @vb from lookups and from a second free.  Of two racing frees only
- * one moves it out of VC_VB_LIVE and wins.  @seen is the state word the
- * free's lookup saw: if the descriptor was freed and reused since, its
- * generation differs and the stale free claims nothing.
- */
-bool vc_vblock_claim(struct vc_vblock *vb, int seen)
-{
-	return vc_vb_kind(seen) == VC_VB_LIVE &&
-	       atomic_cmpxchg(&vb->state, seen,
-			      (seen & ~VC_VB_KIND_MASK) | VC_VB_FREED) == seen;
 }
 
 /*
@@ -583,6 +618,7 @@ void vc_vblock_release(struct vc_vblock *vb)
 {
 	struct vc_clobbered cl = { 0 };
 
+	vc_start_del(vb);
 	vc_id_unregister(vb);
 	/* Registered by its build; no scan may read it from now on. */
 	kmemleak_free(vb->addr);

@@ -30,7 +30,9 @@ struct seq_file;
  * linear map, vc_vblock_linear()).  Each of its pages carries its id and
  * index in page->private (vc_vblock_private()), and vbid.c maps the id back to
  * this descriptor, so an address inside the mapping leads to its block in
- * O(1): vmalloc_to_page() -> page->private -> vc_id_lookup().  Lookups run
+ * O(1): vmalloc_to_page() -> page->private -> vc_id_lookup(); the block's
+ * start, what a free passes, mostly through a table of starts (lookup.c)
+ * without the walk.  Lookups run
  * under rcu_read_lock(): the descriptor of a large block is freed after a
  * grace period; that of a small one goes back to a SLAB_TYPESAFE_BY_RCU
  * cache at once and may be reused while a lookup still reads it, which
@@ -45,6 +47,7 @@ struct vc_vblock {
 	bool map_ram;			/* mapped by vm_map_ram(), not vmap() */
 	bool chunks_whole;		/* chunks go back as blocks (vblock.c) */
 	bool linear;			/* one physical allocation (vblock.c) */
+	bool chunked;			/* vc_vblock_chunks() counts any */
 	struct llist_node defer_node;	/* on a per-CPU deferred-free list */
 	struct rcu_head rcu;
 	/*
@@ -135,6 +138,9 @@ static inline void vc_vblock_set_kind(struct vc_vblock *vb, int kind)
 static inline unsigned long vc_vblock_private_from(unsigned long first,
 						   unsigned long idx)
 {
+	/* On 64-bit every index fits: no mask (an instruction per page). */
+	if (VC_IDX_BITS >= VCOMPOUND_ORDER_LIMIT)
+		return first | idx;
 	return first | (idx & VC_IDX_MASK);
 }
 
@@ -306,6 +312,8 @@ static inline bool vc_phys_claim(struct page *head)
 }
 
 struct page *vc_phys_head_of(const void *addr);
+void vc_start_add(struct vc_vblock *vb);
+void vc_start_del(struct vc_vblock *vb);
 bool vc_lookup_addr(const void *addr, struct vc_ref *ref);
 bool vc_lookup_page(struct page *page, struct vc_ref *ref,
 		    unsigned long *index);
@@ -319,7 +327,21 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order,
 				  unsigned long nr, int nid, bool parked);
 struct vc_vblock *vc_vblock_linear(struct page *page, unsigned int order,
 				   unsigned long nr, gfp_t gfp, int nid);
-bool vc_vblock_claim(struct vc_vblock *vb, int seen);
+
+/*
+ * Hide @vb from lookups and from a second free.  Of two racing frees only
+ * one moves it out of VC_VB_LIVE and wins.  @seen is the state word the
+ * free's lookup saw: if the descriptor was freed and reused since, its
+ * generation differs and the stale free claims nothing.  Inline: every
+ * free of a virtual block makes it.
+ */
+static inline bool vc_vblock_claim(struct vc_vblock *vb, int seen)
+{
+	return vc_vb_kind(seen) == VC_VB_LIVE &&
+	       atomic_cmpxchg(&vb->state, seen,
+			      (seen & ~VC_VB_KIND_MASK) | VC_VB_FREED) == seen;
+}
+
 int vc_vblock_init(void);
 void vc_vblock_exit(void);
 void vc_vblock_destroy(struct vc_vblock *vb);

@@ -171,11 +171,13 @@ function holdsx(t, x,   lim) {
 	return (x + 0 >= lim) ? "holds" : "MISS"
 }
 function part(m, p,   k) { k = m SUBSEP p; return (k in vmed) ? vmed[k] : "" }
+# The id part: P2.id, or P2.xa in logs from before vbid.c.
+function idpart(p,   x) { x = part("P2.id", p); return x == "" ? part("P2.xa", p) : x }
 # What vmalloc() does not do, per block of order @o: the descriptor, the id
-# and claim, and the lookup on free (parts P2.desc, P2.xa, P2.lookup).
+# and claim, and the lookup on free (parts P2.desc, P2.id, P2.lookup).
 function bkeep(o,   p, d, x, lk) {
 	p = "order=" o
-	d = part("P2.desc", p); x = part("P2.xa", p); lk = part("P2.lookup", "order=0")
+	d = part("P2.desc", p); x = idpart(p); lk = part("P2.lookup", "order=0")
 	if (!isnum(d) || !isnum(x) || !isnum(lk)) return ""
 	return sprintf("%.1f", d + x + lk)
 }
@@ -289,8 +291,8 @@ function notes_p2(   o, p, x, over, pg, mp, d, xa, lk, sum, tgt, lo, fo, fv, vv)
 		" without the failed physical attempt a real fallback makes first (next note).", "" > md
 	else printf "more than vmalloc() at %s.", over > md
 	p = "order=1"
-	if (has("P2.pages", p) && has("P2.desc", p) && has("P2.xa", p) && has("P2.lookup", "order=0")) {
-		pg = vcv("P2.pages", p); d = vcv("P2.desc", p); xa = vcv("P2.xa", p)
+	if (has("P2.pages", p) && has("P2.desc", p) && isnum(idpart(p)) && has("P2.lookup", "order=0")) {
+		pg = vcv("P2.pages", p); d = vcv("P2.desc", p); xa = idpart(p) + 0
 		lk = vcv("P2.lookup", "order=0")
 		mp = has("P2.vm_map_ram", p) ? vcv("P2.vm_map_ram", p) : vcv("P2.vmap", p)
 		x = tlim(target("P2", p)); sum = pg + mp + d + xa + lk; tgt = x * bsv("P2", p)
@@ -577,24 +579,29 @@ function report(   i, k, m, p, csv, pcsv, t, h, o, s, sh, bf, bk, cs, sum, vc, v
 	if (("P2" SUBSEP "order=1") in vmed) {
 		printf "\n## The virtual path, part by part (ns per block, medians)\n\n" > md
 		printf "pages: bulk allocation and free of the 2^order pages; vmap: vmap()+vunmap()" \
-			" of them; desc: kvzalloc()+kvfree_rcu() of a descriptor with the page array;" \
-			" xa: xa_alloc_irq() + the cmpxchg claim; lookup: vcompound_is_virtual() (the" \
-			" free path looks the block up once); vm_map_ram: vm_map_ram()+vm_unmap_ram()," \
+			" of them; desc: a descriptor with the page array from a SLAB_TYPESAFE_BY_RCU" \
+			" cache of its order, with a new generation and zeroed (kvzalloc() and" \
+			" kvfree_rcu() above a page), as vcompound does; id: an id from a per-CPU cache," \
+			" published in its slot, the start of the block entered in the table of starts, and" \
+			" on free the claim (a cmpxchg of the state word), both cleared and the id given" \
+			" back (xa in logs from before vbid.c: xa_alloc_irq() + the claim);" \
+			" lookup: vcompound_is_virtual() of the start of a block (what the free looks up);" \
+			" vm_map_ram: vm_map_ram()+vm_unmap_ram()," \
 			" which serves up to 64 pages from per-CPU blocks. vcompound maps with" \
 			" vm_map_ram() up to 64 pages (orders 1-6) and vmap() above: map = the one it" \
-			" uses. rest = vcompound - (pages + map + desc + xa + lookup) (parts timed alone" \
-			" need not add up exactly). bookkeeping = desc + xa + lookup, what vmalloc()" \
+			" uses. rest = vcompound - (pages + map + desc + id + lookup) (parts timed alone" \
+			" need not add up exactly). bookkeeping = desc + id + lookup, what vmalloc()" \
 			" does not do (target %s). Idea: bulk free: the pages part with release_pages()" \
 			" in place of __free_page() per page.\n\n", tshow(target("P2.bookkeeping", "")) > md
-		printf "| order | vcompound | vmalloc | pages | vmap | vm_map_ram | desc | xa | lookup | rest | pages+map share | bookkeeping | | pages, bulk free |\n" > md
+		printf "| order | vcompound | vmalloc | pages | vmap | vm_map_ram | desc | id | lookup | rest | pages+map share | bookkeeping | | pages, bulk free |\n" > md
 		printf "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|\n" > md
-		printf "\nvirtual path, ns per block: order vcompound vmalloc = pages + map + desc + xa + lookup + rest (map: vm_map_ram to order 6, vmap above)\n"
+		printf "\nvirtual path, ns per block: order vcompound vmalloc = pages + map + desc + id + lookup + rest (map: vm_map_ram to order 6, vmap above)\n"
 		lk = part("P2.lookup", "order=0")
 		for (o = 1; o <= 10; o++) {
 			p = "order=" o; k = "P2" SUBSEP p
 			if (!(k in vmed)) continue
 			vc = vmed[k]; vm = bmed[k]
-			pg = part("P2.pages", p); vmp = part("P2.vmap", p); d = part("P2.desc", p); x = part("P2.xa", p)
+			pg = part("P2.pages", p); vmp = part("P2.vmap", p); d = part("P2.desc", p); x = idpart(p)
 			s = part("P2.vm_map_ram", p)
 			mp = (o <= 6 && s != "") ? s : vmp
 			if (s == "") s = "-"
@@ -614,7 +621,7 @@ function report(   i, k, m, p, csv, pcsv, t, h, o, s, sh, bf, bk, cs, sum, vc, v
 	printf "| part | param | ns |\n|---|---|---:|\n" > md
 	for (i = 1; i <= nrow; i++) {
 		k = order[i]; m = rm[i]
-		if (base[k] != "-" || m ~ /^P2\.(pages|vmap|desc|xa|vm_map_ram|pages_bulkfree)$/ || m ~ /^P7f?\./) continue
+		if (base[k] != "-" || m ~ /^P2\.(pages|vmap|desc|id|xa|vm_map_ram|pages_bulkfree)$/ || m ~ /^P7f?\./) continue
 		printf "| %s | %s | %s |\n", m, rp[i], cell(m, vmed[k], vmin[k], vmax[k]) > md
 	}
 	if (nnote) {
