@@ -66,6 +66,9 @@
 #                           the self-test's reclaim margins assume 1 GiB;
 #                           arches.conf's mem for another architecture:
 #                           2048 for i386, 1.2 GB of it HighMem)
+#   VCOMPOUND_CORE_PARAMS   module parameters for vcompound (default
+#                           fault_inject=1 but for --demo: the self-test,
+#                           KUnit, the debug lane and bench use the knobs)
 #   VCOMPOUND_TEST_PARAMS   module parameters for vcompound_test
 #   VCOMPOUND_DEMO_PARAMS   module parameters for vcompound_demo
 #   VCOMPOUND_BENCH_PARAMS  module parameters for vcompound_bench
@@ -339,12 +342,16 @@ run_one() {
 		return
 	fi
 	if [ $MODE = demo ]; then
-		params=(--params "vcompound_demo=${VCOMPOUND_DEMO_PARAMS:-}")
+		params=(--params "vcompound_demo=${VCOMPOUND_DEMO_PARAMS:-}"
+			--params "vcompound=${VCOMPOUND_CORE_PARAMS:-}")
 	elif [ $MODE = bench ]; then
 		params=(--params "vcompound_bench=${VCOMPOUND_BENCH_PARAMS:-}")
 	else
 		params=(--params "vcompound_test=${VCOMPOUND_TEST_PARAMS:-}")
 	fi
+	# The fault knobs are opt-in (module/fault_inject.c).
+	[ $MODE = demo ] ||
+		params+=(--params "vcompound=${VCOMPOUND_CORE_PARAMS-fault_inject=1}")
 	if [ $isdebug = 1 ]; then
 		params+=(--debug)
 		[ $MODE != test ] || [ ! -f "$b/src/tests/qemu/fuzz.sh" ] ||

@@ -32,10 +32,10 @@ void vct_ch_knobs_off(struct vct *t)
 /* cases_chunks.h */
 bool vct_ch_force_virtual(struct vct *t)
 {
-	unsigned int v;
+	const char *why = vct_inject_unavailable();
 
-	if (vct_debugfs_inject_get("physical", &v)) {
-		t->skip = "no debugfs vcompound/inject/";
+	if (why) {
+		t->skip = why;
 		return false;
 	}
 	if (vct_set_fallback(t, false))
