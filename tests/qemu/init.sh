@@ -458,6 +458,12 @@ reject_reason() {
 	esac
 }
 
+# rejected: the kernel's lines saying why a reserve= was refused (not
+# the markers that quote them).
+rejected() {
+	dmesg | grep -v 'vclab: ' | grep 'vcompound: reserve rejected: '
+}
+
 # params_check (test mode, before the suite): the core as an
 # administrator loads it without options (insmod reads no modprobe.d):
 # no fault knobs (no inject/, fault_inject N), and the self-test's fault
@@ -482,16 +488,16 @@ params_check() {
 	LOADED=
 	for v in $REJECTS; do
 		r=$(reject_reason "$v")
-		n0=$(dmesg | grep -c 'vcompound: reserve rejected: ')
+		rejected >/tmp/rj0
 		if $MODPROBE "$CORE" "reserve=$v" >/tmp/mp 2>&1; then
 			why="$why; reserve=$v accepted"
 			$RMMOD "$CORE"
 		fi
-		dmesg | grep 'vcompound: reserve rejected: ' | tail -n 1 >/tmp/rj
-		say "reserve=$v refused by modprobe: $(cat /tmp/rj)"
-		n1=$(dmesg | grep -c 'vcompound: reserve rejected: ')
-		[ $((n1 - n0)) -eq 1 ] ||
-			why="$why; reserve=$v: $((n1 - n0)) lines saying why, not one"
+		rejected >/tmp/rj1
+		n=$(($(wc -l </tmp/rj1) - $(wc -l </tmp/rj0)))
+		tail -n 1 /tmp/rj1 >/tmp/rj
+		say "reserve=$v refused by modprobe: $(sed 's/^.*vcompound: //' /tmp/rj)"
+		[ $n -eq 1 ] || why="$why; reserve=$v: $n lines saying why, not one"
 		grep -q "$r" /tmp/rj || why="$why; reserve=$v: no '$r'"
 	done
 	say "params rc=$([ -z "$why" ] && echo 0 || echo 1)${why:+: ${why#; }}"

@@ -25,6 +25,9 @@ void vct_ch_knob(struct vct *t, const char *site, unsigned int val)
 /* cases_chunks.h */
 void vct_ch_knobs_off(struct vct *t)
 {
+	/* Without knobs none was set: vct_ch_force_virtual() skipped. */
+	if (vct_inject_unavailable())
+		return;
 	vct_ch_knob(t, "chunk", 0);
 	vct_ch_knob(t, "physical", 0);
 }

@@ -117,9 +117,14 @@ static unsigned long vct_inj_delta(struct vct *t,
 	return c1.n[knob] - c0->n[knob];
 }
 
-/* End of a case: knobs off, nothing of the case's blocks outstanding. */
+/*
+ * End of a case: knobs off, nothing of the case's blocks outstanding.
+ * Without knobs the case did nothing.
+ */
 static void vct_inj_end(struct vct *t)
 {
+	if (vct_inject_unavailable())
+		return;
 	vct_inj_all_off(t);
 	vct_resnap(t);
 	VCT_CHECK(t, t->s1->outstanding_physical == t->s0->outstanding_physical);
