@@ -166,16 +166,21 @@ static int vc_reserve_parse(const char *val, unsigned int *targets)
 	while (p) {
 		unsigned int order, count;
 		char *colon;
+		int len;
 
 		ret = -EINVAL;
 		item = strsep(&p, ",");
+		len = strlen(item);
 		colon = strchr(item, ':');
 		if (colon)
 			*colon = '\0';
 		if (!colon || kstrtouint(item, 10, &order) ||
 		    kstrtouint(colon + 1, 10, &count)) {
-			pr_warn("vcompound: reserve rejected: '%s%s%s' is not ORDER:COUNT\n",
-				item, colon ? ":" : "", colon ? colon + 1 : "");
+			if (colon)
+				*colon = ':';
+			/* Escaped: the reason stays one line. */
+			pr_warn("vcompound: reserve rejected: '%*pE' is not ORDER:COUNT\n",
+				len, item);
 			break;
 		}
 		if (!order || order >= VC_RESERVE_ORDERS) {
