@@ -21,7 +21,8 @@
 #   make demo            boot a stock kernel and show physical vs virtual blocks
 #   make bench           benchmarks on the stock 6.12 kernel: table, build/bench/results.csv,
 #                        tests/bench/RESULTS.md
-#   make lint            checkpatch --strict, sparse (C=2) and W=1
+#   make lint            checkpatch --strict, kernel-doc -Wall (module/ and
+#                        Documentation/vcompound.rst), sparse (C=2) and W=1
 #   make deb             Debian packages (debian/) in build/deb, lintian-checked
 #   make clean
 

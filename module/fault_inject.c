@@ -2,16 +2,20 @@
 /*
  * vcompound's own fault knobs: make a chosen step of an allocation fail,
  * so that every error path runs on any kernel, without
- * CONFIG_FAULT_INJECTION.  Root-only files in debugfs vcompound/inject/.
+ * CONFIG_FAULT_INJECTION.  Root-only files in debugfs vcompound/inject/,
+ * created only when the module is loaded with fault_inject=1: a
+ * production install has no switch that fails every client's allocations.
  *
  * While every knob is 0 a static key keeps the hooks in alloc.c out of
- * the way; the first non-zero knob turns it on.
+ * the way; the first non-zero knob turns it on.  Without the files no
+ * knob can be set, and the key stays off.
  */
 #include <linux/atomic.h>
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/jump_label.h>
 #include <linux/kernel.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <linux/uio.h>
@@ -19,6 +23,12 @@
 #include "vcompound_internal.h"
 
 DEFINE_STATIC_KEY_FALSE(vc_fault_key);
+
+/* Read-only after load: the knobs are created at load or never. */
+static bool vc_fault_inject;
+module_param_named(fault_inject, vc_fault_inject, bool, 0444);
+MODULE_PARM_DESC(fault_inject,
+		 "Create the fault knobs (debugfs vcompound/inject/) that make allocation steps fail, for testing; read-only after load (default: N)");
 
 struct vc_fault_knob {
 	const char *name;
@@ -236,12 +246,17 @@ static const struct file_operations vc_fault_counts_fops = {
 /**
  * vc_fault_debugfs_init - create the knobs in @parent/inject/
  * @parent: vcompound's debugfs directory
+ *
+ * Only with fault_inject=1: nothing is created otherwise.
  */
 void vc_fault_debugfs_init(struct dentry *parent)
 {
-	struct dentry *dir = debugfs_create_dir("inject", parent);
+	struct dentry *dir;
 	int i;
 
+	if (!vc_fault_inject)
+		return;
+	dir = debugfs_create_dir("inject", parent);
 	for (i = 0; i < VC_FAULT_NR; i++)
 		debugfs_create_file_unsafe(vc_fault_knobs[i].name, 0600, dir,
 					   &vc_fault_knobs[i], &vc_fault_fops);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The allocator's module parameters.  The atomic reserve's ("reserve")
- * lives with the reserve, whose state its setter changes.
+ * lives with the reserve, whose state its setter changes, and
+ * fault_inject with the knobs it creates (fault_inject.c).
  */
 #include <linux/kernel.h>
 #include <linux/moduleparam.h>
@@ -20,11 +21,15 @@ static int vc_max_order_set(const char *val, const struct kernel_param *kp)
 	unsigned int order;
 	int ret;
 
+	/* Every bad value is -EINVAL, as for the other parameters. */
 	ret = kstrtouint(val, 0, &order);
 	if (ret)
-		return ret;
-	if (order > VCOMPOUND_ORDER_LIMIT)
-		return -ERANGE;
+		return -EINVAL;
+	if (order > VCOMPOUND_ORDER_LIMIT) {
+		pr_warn("vcompound: max_order %u rejected: above %u\n", order,
+			VCOMPOUND_ORDER_LIMIT);
+		return -EINVAL;
+	}
 	WRITE_ONCE(vc_param_max_order, order);
 	return 0;
 }

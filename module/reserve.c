@@ -146,7 +146,8 @@ static void vc_reserve_refill(struct work_struct *work)
 
 /*
  * "ORDER:COUNT,ORDER:COUNT"; orders not named get 0.  All the reserves
- * together may hold at most a quarter of RAM.
+ * together may hold at most a quarter of RAM.  A value refused is -EINVAL,
+ * with one line saying why, at load as at run time.
  */
 static int vc_reserve_parse(const char *val, unsigned int *targets)
 {
@@ -165,28 +166,44 @@ static int vc_reserve_parse(const char *val, unsigned int *targets)
 	while (p) {
 		unsigned int order, count;
 		char *colon;
+		int len;
 
+		ret = -EINVAL;
 		item = strsep(&p, ",");
+		len = strlen(item);
 		colon = strchr(item, ':');
-
-		if (!colon) {
-			ret = -EINVAL;
+		if (colon)
+			*colon = '\0';
+		if (!colon || kstrtouint(item, 10, &order) ||
+		    kstrtouint(colon + 1, 10, &count)) {
+			if (colon)
+				*colon = ':';
+			/* Escaped: the reason stays one line. */
+			pr_warn("vcompound: reserve rejected: '%*pE' is not ORDER:COUNT\n",
+				len, item);
 			break;
 		}
-		*colon = '\0';
-		if (kstrtouint(item, 10, &order) ||
-		    kstrtouint(colon + 1, 10, &count) ||
-		    !order || order >= VC_RESERVE_ORDERS ||
-		    count > VC_RESERVE_MAX_BLOCKS) {
-			ret = -EINVAL;
+		if (!order || order >= VC_RESERVE_ORDERS) {
+			pr_warn("vcompound: reserve rejected: order %u out of range 1-%u\n",
+				order, VC_RESERVE_MAX_ORDER);
 			break;
 		}
+		if (count > VC_RESERVE_MAX_BLOCKS) {
+			pr_warn("vcompound: reserve rejected: count %u of order %u above the limit of %u blocks\n",
+				count, order, VC_RESERVE_MAX_BLOCKS);
+			break;
+		}
+		ret = 0;
 		targets[order] = count;
 		pages += (unsigned long)count << order;
 	}
 	kfree(buf);
-	if (!ret && pages > totalram_pages() / 4)
+	if (!ret && pages > totalram_pages() / 4) {
+		pr_warn("vcompound: reserve rejected: %lu KiB in all, above the cap of a quarter of RAM (%lu KiB)\n",
+			pages << (PAGE_SHIFT - 10),
+			(totalram_pages() / 4) << (PAGE_SHIFT - 10));
 		ret = -EINVAL;
+	}
 	return ret;
 }
 
@@ -230,6 +247,7 @@ static const struct kernel_param_ops vc_reserve_param_ops = {
 };
 
 module_param_cb(reserve, &vc_reserve_param_ops, NULL, 0644);
+__MODULE_PARM_TYPE(reserve, "string");
 MODULE_PARM_DESC(reserve,
 		 "pre-built virtual blocks for atomic allocations: ORDER:COUNT,... with ORDER 1-"
 		 __stringify(VC_RESERVE_MAX_ORDER)

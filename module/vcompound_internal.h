@@ -236,8 +236,9 @@ void vc_counters_sum(struct vcompound_stats *st);
 void vc_counters_trimmed(unsigned long *physical, unsigned long *virtual);
 
 /*
- * fault_inject.c: debugfs knobs that fail one step of an allocation.
- * The hooks cost a static branch while every knob is off.
+ * fault_inject.c: debugfs knobs that fail one step of an allocation,
+ * there with fault_inject=1 only.  The hooks cost a static branch while
+ * every knob is off.
  */
 #define VC_X_FAULT_ENUM(name, max, step)	VC_FAULT_##name,
 enum vc_fault_site {

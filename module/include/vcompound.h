@@ -103,7 +103,8 @@ void vcompound_drain(void);
 /*
  * The steps of an allocation that a fault knob can make fail, as
  * X(name, largest knob value, step): the knobs are the files
- * inject/<name> under debugfs vcompound/, a debugging aid.
+ * inject/<name> under debugfs vcompound/, a debugging aid there only
+ * when vcompound is loaded with fault_inject=1.
  */
 #define VCOMPOUND_FAULT_SITES(X)					\
 	X(physical, UINT_MAX,	"the physical attempt")			\

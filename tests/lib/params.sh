@@ -21,9 +21,11 @@ VC_SYSFS_DIR=/sys/kernel/vcompound
 VC_PARAM_ALWAYS_FALLBACK=$VC_PARAM_DIR/always_fallback
 VC_PARAM_MAX_ORDER=$VC_PARAM_DIR/max_order
 VC_PARAM_RESERVE=$VC_PARAM_DIR/reserve
+VC_PARAM_FAULT_INJECT=$VC_PARAM_DIR/fault_inject
 VC_DEBUGFS_STATS=$VC_DEBUGFS_DIR/stats
 VC_DEBUGFS_VCACHEINFO=$VC_DEBUGFS_DIR/vcacheinfo
-VC_DEBUGFS_INJECT_COUNTS=$VC_DEBUGFS_DIR/inject/counts
+VC_DEBUGFS_INJECT_DIR=$VC_DEBUGFS_DIR/inject
+VC_DEBUGFS_INJECT_COUNTS=$VC_DEBUGFS_INJECT_DIR/counts
 
 vc_param_get_always_fallback() { cat "$VC_PARAM_ALWAYS_FALLBACK"; }
 vc_param_set_always_fallback() { echo "$1" >"$VC_PARAM_ALWAYS_FALLBACK"; }
@@ -31,9 +33,11 @@ vc_param_get_max_order() { cat "$VC_PARAM_MAX_ORDER"; }
 vc_param_set_max_order() { echo "$1" >"$VC_PARAM_MAX_ORDER"; }
 vc_param_get_reserve() { cat "$VC_PARAM_RESERVE"; }
 vc_param_set_reserve() { echo "$1" >"$VC_PARAM_RESERVE"; }
+# Read-only: set at load (fault_inject=1 creates inject/).
+vc_param_get_fault_inject() { cat "$VC_PARAM_FAULT_INJECT"; }
 
 vc_debugfs_stats() { cat "$VC_DEBUGFS_STATS"; }
 vc_debugfs_vcacheinfo() { cat "$VC_DEBUGFS_VCACHEINFO"; }
 vc_debugfs_inject_counts() { cat "$VC_DEBUGFS_INJECT_COUNTS"; }
 # vc_debugfs_inject_set SITE VALUE: inject/SITE, one file per fault site.
-vc_debugfs_inject_set() { echo "$2" >"$VC_DEBUGFS_DIR/inject/$1"; }
+vc_debugfs_inject_set() { echo "$2" >"$VC_DEBUGFS_INJECT_DIR/$1"; }

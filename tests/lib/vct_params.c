@@ -7,6 +7,7 @@
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
+#include <linux/magic.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/string.h>
@@ -146,6 +147,19 @@ int vct_param_set_reserve(const char *val)
 	return vct_write_file(VCT_PARAMS "reserve", val);
 }
 
+int vct_param_get_fault_inject(bool *on)
+{
+	char buf[8];
+	int ret = vct_read_trimmed(VCT_PARAMS "fault_inject", buf, sizeof(buf));
+
+	return ret ? ret : kstrtobool(buf, on);
+}
+
+int vct_param_set_fault_inject(const char *val)
+{
+	return vct_write_file(VCT_PARAMS "fault_inject", val);
+}
+
 int vct_kernel_get_panic_on_warn(unsigned int *val)
 {
 	return vct_read_uint("/sys/module/kernel/parameters/panic_on_warn",
@@ -172,6 +186,32 @@ int vct_sysfs_vcache_read(const char *dir, const char *field,
 		return -ENAMETOOLONG;
 	ret = vct_read_trimmed(path, buf, sizeof(buf));
 	return ret ? ret : kstrtoul(buf, 10, val);
+}
+
+/* Whether /sys/kernel/debug is a mounted debugfs. */
+bool vct_debugfs_mounted(void)
+{
+	struct file *f = filp_open("/sys/kernel/debug", O_RDONLY | O_DIRECTORY,
+				   0);
+	bool mounted;
+
+	if (IS_ERR(f))
+		return false;
+	mounted = file_inode(f)->i_sb->s_magic == DEBUGFS_MAGIC;
+	filp_close(f, NULL);
+	return mounted;
+}
+
+const char *vct_inject_unavailable(void)
+{
+	bool on;
+
+	/* An unreadable parameter is no reason: the knobs then fail. */
+	if (!vct_param_get_fault_inject(&on) && !on)
+		return "vcompound loaded without fault_inject=1";
+	if (!vct_debugfs_mounted())
+		return "debugfs is not mounted at /sys/kernel/debug";
+	return NULL;
 }
 
 ssize_t vct_debugfs_stats(char *buf, size_t len)

@@ -28,6 +28,9 @@ int vct_param_get_max_order(unsigned int *order);
 int vct_param_set_max_order(const char *val);
 int vct_param_get_reserve(char *buf, size_t len);
 int vct_param_set_reserve(const char *val);
+/* Read-only: set at load (the lab loads vcompound with fault_inject=1). */
+int vct_param_get_fault_inject(bool *on);
+int vct_param_set_fault_inject(const char *val);
 
 /* The kernel's own, which the debug lane boots set (warning brackets). */
 int vct_kernel_get_panic_on_warn(unsigned int *val);
@@ -41,6 +44,13 @@ int vct_sysfs_vcache_read(const char *dir, const char *field,
 			  unsigned long *val);
 
 /* /sys/kernel/debug/vcompound/. */
+bool vct_debugfs_mounted(void);
+/*
+ * Why the fault knobs (inject/) cannot be used, as a case that needs them
+ * says when it skips; NULL when they should be there, and a case fails
+ * if they are not.
+ */
+const char *vct_inject_unavailable(void);
 ssize_t vct_debugfs_stats(char *buf, size_t len);
 ssize_t vct_debugfs_vcacheinfo(char *buf, size_t len);
 ssize_t vct_debugfs_inject_counts(char *buf, size_t len);

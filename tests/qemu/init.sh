@@ -53,6 +53,7 @@ export PATH=/sbin:/bin:/usr/sbin:/usr/bin
 # busybox sh runs its own applets for bare command names (modprobe, lsmod,
 # ...) even when PATH has another binary: kmod is always called by path.
 MODPROBE=/sbin/modprobe MODINFO=/sbin/modinfo LSMOD=/sbin/lsmod RMMOD=/sbin/rmmod
+INSMOD=/sbin/insmod
 
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -515,8 +516,68 @@ debug_lane() {
 	say "run fuzz end"
 }
 
+# ------------------------------------------------------------ params
+
+# reject_reason VALUE: the line vcompound prints when it refuses
+# reserve=VALUE, one value per limit (module/reserve.c).
+REJECTS="11:1 2:1025 9:1024,10:1024"
+reject_reason() {
+	case $1 in
+	11:1) echo "order 11 out of range 1-10" ;;
+	2:1025) echo "count 1025 of order 2 above the limit of 1024 blocks" ;;
+	*) echo "above the cap of a quarter of RAM" ;;
+	esac
+}
+
+# rejected: the kernel's lines saying why a reserve= was refused (not
+# the markers that quote them).
+rejected() {
+	dmesg | grep -v 'vclab: ' | grep 'vcompound: reserve rejected: '
+}
+
+# params_check (test mode, before the suite): the core as an
+# administrator loads it without options (insmod reads no modprobe.d):
+# no fault knobs (no inject/, fault_inject N), and the self-test's fault
+# cases, run alone (suite=inject), skip and say why; then each kind of
+# reserve= that modprobe refuses gives one line with its reason.
+params_check() {
+	CORE=${MODULES%% *} TEST=${MODULES##* } why=
+	say "run params begin"
+	ko=$($MODINFO -n "$CORE" 2>&1)
+	if ! $INSMOD "$ko" >/tmp/mp 2>&1; then
+		why="; insmod $ko failed: $(cat /tmp/mp)"
+	else
+		say "insmod $CORE (no options): fault_inject=$(vc_param_get_fault_inject 2>&1); $VC_DEBUGFS_DIR: $(ls "$VC_DEBUGFS_DIR" 2>&1 | tr '\n' ' ')"
+		[ -d "$VC_DEBUGFS_DIR" ] || why="$why; no $VC_DEBUGFS_DIR"
+		[ ! -e "$VC_DEBUGFS_INJECT_DIR" ] ||
+			why="$why; $VC_DEBUGFS_INJECT_DIR without fault_inject=1"
+		[ "$(vc_param_get_fault_inject 2>&1)" = N ] ||
+			why="$why; fault_inject is not N by default"
+		load "$TEST" suite=inject
+		unload_ours
+	fi
+	LOADED=
+	for v in $REJECTS; do
+		r=$(reject_reason "$v")
+		rejected >/tmp/rj0
+		if $MODPROBE "$CORE" "reserve=$v" >/tmp/mp 2>&1; then
+			why="$why; reserve=$v accepted"
+			$RMMOD "$CORE"
+		fi
+		rejected >/tmp/rj1
+		n=$(($(wc -l </tmp/rj1) - $(wc -l </tmp/rj0)))
+		tail -n 1 /tmp/rj1 >/tmp/rj
+		say "reserve=$v refused by modprobe: $(sed 's/^.*vcompound: //' /tmp/rj)"
+		[ $n -eq 1 ] || why="$why; reserve=$v: $n lines saying why, not one"
+		grep -q "$r" /tmp/rj || why="$why; reserve=$v: no '$r'"
+	done
+	say "params rc=$([ -z "$why" ] && echo 0 || echo 1)${why:+: ${why#; }}"
+	say "run params end"
+}
+
 STATS=$VC_DEBUGFS_STATS
 : >/tmp/ksyms
+[ "$STEP" = sysfs ] || [ "${DEBUG:-0}" = 1 ] || [ "$MODE" != test ] || params_check
 if [ "$STEP" = sysfs ]; then
 	CORE=${MODULES%% *}
 	sysfs_step

@@ -71,6 +71,9 @@
 #                           the self-test's reclaim margins assume 1 GiB;
 #                           arches.conf's mem for another architecture:
 #                           2048 for i386, 1.2 GB of it HighMem)
+#   VCOMPOUND_CORE_PARAMS   module parameters for vcompound (default
+#                           fault_inject=1 but for --demo: the self-test,
+#                           KUnit, the debug lane and bench use the knobs)
 #   VCOMPOUND_TEST_PARAMS   module parameters for vcompound_test
 #   VCOMPOUND_DEMO_PARAMS   module parameters for vcompound_demo
 #   VCOMPOUND_BENCH_PARAMS  module parameters for vcompound_bench
@@ -391,12 +394,16 @@ run_one() {
 		return
 	fi
 	if [ $MODE = demo ]; then
-		params=(--params "vcompound_demo=${VCOMPOUND_DEMO_PARAMS:-}")
+		params=(--params "vcompound_demo=${VCOMPOUND_DEMO_PARAMS:-}"
+			--params "vcompound=${VCOMPOUND_CORE_PARAMS:-}")
 	elif [ $MODE = bench ]; then
 		params=(--params "vcompound_bench=${VCOMPOUND_BENCH_PARAMS:-}")
 	else
 		params=(--params "vcompound_test=${VCOMPOUND_TEST_PARAMS:-}")
 	fi
+	# The fault knobs are opt-in (module/fault_inject.c).
+	[ $MODE = demo ] ||
+		params+=(--params "vcompound=${VCOMPOUND_CORE_PARAMS-fault_inject=1}")
 	if [ $isdebug = 1 ]; then
 		params+=(--debug)
 		[ $MODE != test ] || [ ! -f "$b/src/tests/qemu/fuzz.sh" ] ||
@@ -459,7 +466,7 @@ run_one() {
 		[ "$to" = 0 ] || msg "FAIL: $rel: sysfs boot killed after ${tmo}s timeout"
 		sres=$(sh "$VCLAB_DIR/judge.sh" -v mode=$MODE -v timedout="$to" -v debug=0 \
 			-v release="$rel" -v plans="$VCLAB_DIR/plans.conf" -v skipallow="$VCLAB_DIR/skips.allow" \
-			-v needchecks=debugfs-off,lockdown,vcstat "$b/console-sysfs.log")
+			-v step=sysfs -v needchecks=debugfs-off,lockdown,vcstat "$b/console-sysfs.log")
 		printf '%s\n' "$sres" | sed '$d'
 		read -r _ sp sf ss sv sew suw <<<"$(printf '%s\n' "$sres" | tail -n 1)"
 		msg "$rel: sysfs boot (debugfs=off, lockdown): $sv ($sp passed, $sf failed, $ss skipped) in $(($(date +%s) - t2)) s"

@@ -239,14 +239,20 @@ static void vct_node(struct vct *t)
 	}
 }
 
-/* always_fallback switches at run time, through sysfs. */
+/*
+ * always_fallback switches at run time, through sysfs; a bad value of any
+ * parameter is -EINVAL and changes nothing, and fault_inject cannot be
+ * written at all.
+ */
 static void vct_param_always_fallback(struct vct *t)
 {
 	unsigned int val = 0, now = 0;
+	bool on = false, now_on = false;
 	void *addr;
 
 	VCT_CHECK(t, vct_param_set_always_fallback("Y") == 0);
 	VCT_CHECK(t, vct_param_set_always_fallback("bogus") == -EINVAL);
+	VCT_CHECK(t, !vct_param_get_always_fallback(&on) && on);
 	addr = vcompound_alloc(GFP_KERNEL, 2);
 	if (VCT_CHECK(t, addr)) {
 		VCT_CHECK(t, vcompound_is_virtual(addr));
@@ -260,11 +266,16 @@ static void vct_param_always_fallback(struct vct *t)
 	}
 	/* max_order refuses what it cannot honour and keeps its value. */
 	VCT_CHECK(t, vct_param_get_max_order(&val) == 0);
-	VCT_CHECK(t, vct_param_set_max_order("21") == -ERANGE);
+	VCT_CHECK(t, vct_param_set_max_order("21") == -EINVAL);
 	VCT_CHECK(t, vct_param_set_max_order("-1") == -EINVAL);
 	VCT_CHECK(t, vct_param_set_max_order("lots") == -EINVAL);
+	VCT_CHECK(t, vct_param_set_max_order("99999999999") == -EINVAL);
 	VCT_CHECK(t, vct_param_get_max_order(&now) == 0);
 	VCT_CHECK(t, now == val);
+	/* Read-only after load: sysfs refuses to open it for writing. */
+	VCT_CHECK(t, !vct_param_get_fault_inject(&on));
+	VCT_CHECK(t, vct_param_set_fault_inject(on ? "0" : "1") == -EACCES);
+	VCT_CHECK(t, !vct_param_get_fault_inject(&now_on) && now_on == on);
 }
 
 /*

@@ -19,6 +19,9 @@
 #define VCT_AT_ORDER		2
 #define VCT_AT_RACE_ROUNDS	400
 #define VCT_AT_RACE_MS		1000
+/* Counts and orders within their limits, 6 GiB in all with 4 KiB pages. */
+#define VCT_AT_ABOVE_CAP	"9:1024,10:1024"
+#define VCT_AT_ABOVE_CAP_PAGES	((1024UL << 9) + (1024UL << 10))
 
 static char vct_at_saved[128];
 
@@ -154,7 +157,8 @@ static void vct_at_param(struct vct *t)
 {
 	static const char *const bad[] = {
 		"0:1", "11:1", "2:1025", "2", "2:", ":2", "a:b", "2:-1",
-		"2:1,", "2:1,,3:1", "3:1000000", "2:1 3:1", "18446744073709551617:1",
+		"2:1,", "2:1,,3:1", "3:1000000", "2:1 3:1", "2\n3:1",
+		"18446744073709551617:1",
 	};
 	char now[128];
 	unsigned int i;
@@ -175,6 +179,12 @@ static void vct_at_param(struct vct *t)
 
 		if (!VCT_CHECK(t, ret == -EINVAL))
 			vct_diag(t, "\"%s\" gave %d", bad[i], ret);
+		VCT_CHECK(t, !vct_param_get_reserve(now, sizeof(now)));
+		VCT_CHECK(t, !strcmp(now, "1:1,3:2"));
+	}
+	/* Each item within its limits, all of them above a quarter of RAM. */
+	if (VCT_CHECK(t, VCT_AT_ABOVE_CAP_PAGES > totalram_pages() / 4)) {
+		VCT_CHECK(t, vct_param_set_reserve(VCT_AT_ABOVE_CAP) == -EINVAL);
 		VCT_CHECK(t, !vct_param_get_reserve(now, sizeof(now)));
 		VCT_CHECK(t, !strcmp(now, "1:1,3:2"));
 	}

@@ -25,6 +25,9 @@ void vct_ch_knob(struct vct *t, const char *site, unsigned int val)
 /* cases_chunks.h */
 void vct_ch_knobs_off(struct vct *t)
 {
+	/* Without knobs none was set: vct_ch_force_virtual() skipped. */
+	if (vct_inject_unavailable())
+		return;
 	vct_ch_knob(t, "chunk", 0);
 	vct_ch_knob(t, "physical", 0);
 }
@@ -32,10 +35,10 @@ void vct_ch_knobs_off(struct vct *t)
 /* cases_chunks.h */
 bool vct_ch_force_virtual(struct vct *t)
 {
-	unsigned int v;
+	const char *why = vct_inject_unavailable();
 
-	if (vct_debugfs_inject_get("physical", &v)) {
-		t->skip = "no debugfs vcompound/inject/";
+	if (why) {
+		t->skip = why;
 		return false;
 	}
 	if (vct_set_fallback(t, false))

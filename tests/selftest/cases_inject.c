@@ -15,7 +15,6 @@
 #include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/limits.h>
-#include <linux/magic.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -84,31 +83,22 @@ static bool vct_inj_counts(struct vct *t, struct vct_inj_counts *c)
 	return true;
 }
 
-/* Whether /sys/kernel/debug is a mounted debugfs. */
-static bool vct_debugfs_mounted(void)
-{
-	struct file *f = filp_open("/sys/kernel/debug", O_RDONLY | O_DIRECTORY, 0);
-	bool mounted;
-
-	if (IS_ERR(f))
-		return false;
-	mounted = file_inode(f)->i_sb->s_magic == DEBUGFS_MAGIC;
-	filp_close(f, NULL);
-	return mounted;
-}
-
-/* Start of a case: every knob off, counters noted. */
+/*
+ * Start of a case: every knob off, counters noted.  Without the knobs
+ * (vcompound loaded without fault_inject=1, or no debugfs) the case
+ * skips and says why; knobs missing otherwise fail it.
+ */
 static bool vct_inj_begin(struct vct *t, struct vct_inj_counts *c)
 {
+	const char *why = vct_inject_unavailable();
 	unsigned int v;
 
-	if (vct_debugfs_inject_get("physical", &v) == -ENOENT) {
-		/* Mounted debugfs without our directory: it went missing. */
-		if (!VCT_CHECK(t, !vct_debugfs_mounted())) {
-			vct_diag(t, "debugfs is mounted but has no vcompound/inject");
-			return false;
-		}
-		t->skip = "debugfs is not mounted at /sys/kernel/debug";
+	if (why) {
+		t->skip = why;
+		return false;
+	}
+	if (!VCT_CHECK(t, !vct_debugfs_inject_get("physical", &v))) {
+		vct_diag(t, "fault_inject=1 and debugfs mounted, but no vcompound/inject/physical");
 		return false;
 	}
 	vct_inj_all_off(t);
@@ -127,9 +117,14 @@ static unsigned long vct_inj_delta(struct vct *t,
 	return c1.n[knob] - c0->n[knob];
 }
 
-/* End of a case: knobs off, nothing of the case's blocks outstanding. */
+/*
+ * End of a case: knobs off, nothing of the case's blocks outstanding.
+ * Without knobs the case did nothing.
+ */
 static void vct_inj_end(struct vct *t)
 {
+	if (vct_inject_unavailable())
+		return;
 	vct_inj_all_off(t);
 	vct_resnap(t);
 	VCT_CHECK(t, t->s1->outstanding_physical == t->s0->outstanding_physical);

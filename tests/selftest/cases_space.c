@@ -84,6 +84,11 @@ static void vct_vmalloc_exhausted(struct vct *t)
 	if (!VCT_CHECK(t, room) || !VCT_CHECK(t, cap))
 		return;
 	exhaust = room < cap;
+	/* Where the space outlasts the memory, the failure is injected. */
+	if (!exhaust && vct_inject_unavailable()) {
+		t->skip = vct_inject_unavailable();
+		return;
+	}
 	blocks = kvcalloc(cap, sizeof(*blocks), GFP_KERNEL);
 	if (!VCT_CHECK(t, blocks))
 		return;

@@ -13,7 +13,7 @@
 static char *suite = "stock";
 module_param(suite, charp, 0444);
 MODULE_PARM_DESC(suite,
-		 "cases to run: stock (default: the regular suite), faults (for fail_page_alloc and vcompound's fault knobs), stress");
+		 "cases to run: stock (default: the regular suite), faults (for fail_page_alloc and vcompound's fault knobs), stress, or one group of tests/lib/vct_groups.h by name");
 
 static int __init vct_init(void)
 {

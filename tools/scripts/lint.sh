@@ -10,6 +10,9 @@
 #      generated files.  checkpatch comes from Debian's linux-source-6.12,
 #      fetched once with apt-get download and cached (only the few files
 #      checkpatch reads are kept) in $VCOMPOUND_CACHE/checkpatch/.
+#   1b. scripts/kernel-doc -none -Wall (from the same linux-source) on
+#      module/'s .c files and public headers, and the rules of section 1b
+#      below (Documentation/vcompound.rst among them).
 #   2. make modules KDIR=<6.12 headers> C=2 W=1 CHECK=sparse in a scratch
 #      copy of the tree, so the working tree is not touched.  KDIR is
 #      --kdir / $LINT_KDIR if given, else the last line printed by
@@ -340,9 +343,12 @@ n_cp=$(grep -Ec ': (ERROR|WARNING|CHECK):' "$cp_log" || true)
 
 # ------------------------------------------------------ 1b. kernel-doc --
 
-# kernel-doc's own warnings on every file under module/, plus a rule of
-# ours: each EXPORT_SYMBOL*()ed function's kernel-doc has a Context:
-# section, and a Return: section unless it returns void.
+# kernel-doc's own warnings (-none -Wall) on every file under module/,
+# the public headers included, plus rules of ours: each EXPORT_SYMBOL*()ed
+# function's kernel-doc has a Context: section, and a Return: section
+# unless it returns void; each struct of a public header has kernel-doc;
+# Documentation/vcompound.rst pulls in every exporting file and finds
+# what it names.
 kd_log=$scratch/kernel-doc.log
 mapfile -t kd_files < <(cd "$tree" && find module -type f \
 	\( -name '*.c' -o -name '*.h' \) | grep -Ev "$GENERATED" | sort)
@@ -367,6 +373,48 @@ for f in "${kd_files[@]}"; do
 		last = ""
 	}' "$tree/$f" >>"$kd_log"
 done
+# Every struct defined in a public header has a kernel-doc comment.
+for f in $(cd "$tree" && ls module/include/*.h); do
+	awk -v f="$f" '
+	/^\/\*\*/ { doc = "" }
+	/^ \* struct [a-z_0-9]+ - / { doc = $3 }
+	/^struct [a-z_0-9]+ \{/ {
+		if (doc != $2)
+			printf "%s:%d: struct %s has no kernel-doc comment\n", f, NR, $2
+		doc = ""
+	}' "$tree/$f" >>"$kd_log"
+done
+# Documentation/vcompound.rst pulls in the kernel-doc of every file that
+# exports symbols (":export:"), and each of its DOC: sections and
+# identifiers is found where it points.
+rst=Documentation/vcompound.rst
+if [ -f "$tree/$rst" ]; then
+	for f in $(cd "$tree" && grep -l '^EXPORT_SYMBOL' module/*.c); do
+		awk -v f="$f" '$0 == ".. kernel-doc:: " f { k = 1; next }
+			k && /^   :export:/ { found = 1 } { k = 0 }
+			END { exit !found }' "$tree/$rst" ||
+			echo "$rst: no '.. kernel-doc:: $f' with :export:" >>"$kd_log"
+	done
+	awk '/^\.\. kernel-doc:: / { file = $3; next }
+	file != "" && /^   :(doc|identifiers):/ {
+		kind = $1; sub(/^ *:[a-z]+: */, "")
+		if (kind == ":doc:") print file "\t" $0
+		else for (i = 1; i <= NF; i++) print file "\t" $i
+	}
+	{ if (!/^   :/) file = "" }' "$tree/$rst" |
+	while IFS=$'\t' read -r f what; do
+		if [ ! -f "$tree/$f" ]; then
+			echo "$rst: $f does not exist" >>"$kd_log"
+			continue
+		fi
+		(cd "$tree" && perl "$CPCACHE/current/scripts/kernel-doc" -rst \
+			-function "$what" "$f" 2>&1 >/dev/null) |
+			grep -v '^Warning: Sphinx version' |
+			sed "s|^|$rst: |" >>"$kd_log" || true
+	done
+else
+	echo "$rst is missing" >>"$kd_log"
+fi
 n_kd=$(grep -c . "$kd_log" || true)
 
 # ---------------------------------------------- 2. sparse (C=2) and W=1 --

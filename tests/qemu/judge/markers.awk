@@ -9,9 +9,9 @@
 # rest is kept for the other files (run labels, MemFree, fail_page_alloc,
 # the KTAP module being loaded).
 
-# parm: a modinfo "parm:" line must have a description: kmod prints
-# "name:description (type)", "name:description" (no type known) or, with no
-# description, "name:type".
+# parm: a modinfo "parm:" line must have a description and a type: kmod
+# prints "name:description (type)", "name:description" (no type known) or,
+# with no description, "name:type".
 function checkparm(l,   r) {
 	r = l; sub(/^parm:[ \t]*/, "", r)
 	if (!match(r, /:/)) { problem("modinfo: malformed line: " l); return }
@@ -19,6 +19,8 @@ function checkparm(l,   r) {
 	sub(/^[ \t]+/, "", r); sub(/[ \t]+$/, "", r)
 	if (r == "" || r ~ /^[a-z]+$/ || r ~ /^array of [a-z]+$/)
 		problem("modinfo: parameter " nm " has no description (MODULE_PARM_DESC)")
+	else if (r !~ /\((array of )?[a-z]+\)$/)
+		problem("modinfo: parameter " nm " has no type (MODULE_PARM_TYPE)")
 }
 
 # ---- lab markers written by /init via /dev/kmsg
@@ -78,6 +80,10 @@ index(line, "vclab: ") == 1 {
 		hungstep = (runlabel == "" ? "?" : runlabel)
 	} else if (m ~ /^fail_page_alloc: cannot/) {
 		problem(m)
+	} else if (m ~ /^params rc=[0-9]+/) {
+		# init.sh's params_check judges itself
+		paramsrc = after(m, "params rc="); sub(/[^0-9].*/, "", paramsrc)
+		if (paramsrc != "0") problem(m)
 	} else if (m ~ /^fuzz-total: /) {
 		fuzzline(m)
 	} else if (m ~ /^fuzz rc=/) {
@@ -151,4 +157,7 @@ function markers_end() {
 	nneed = split(needchecks, need, ",")
 	for (i = 1; i <= nneed; i++)
 		if (!(need[i] in checked)) problem("no check " need[i] " (vclab: check " need[i] " rc=N) in the log")
+	# a test run outside the debug lane checks the parameters first
+	if (started && mode == "test" && step != "sysfs" && !debug && haveklist && paramsrc == "")
+		problem("no parameter check (vclab: params rc=...)")
 }
