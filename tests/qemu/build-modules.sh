@@ -439,15 +439,29 @@ echo "$VNEXT" >"$OUT/version"
 build_internal "$KIT"
 
 # The second kernel: another flavour of the same version (amd64: cloud;
-# i386: 686 beside 686-pae).
+# i386: 686 beside 686-pae; arm64: cloud-arm64). --cross: apt would
+# install its headers only with gcc-<N> and the image of DEBARCH, removing
+# the amd64 compiler and dkms (buildenv.sh cross_headers), so dpkg
+# installs them without those; their postinst runs DKMS's kernel hook as
+# on a machine of DEBARCH. They go again before the purge, which apt
+# would refuse with their dependencies unmet.
 if [ "$SECOND" != - ]; then
 	REL2=${REL%-"$FLAVOUR"}-$SECOND
-	HV=$(dpkg-query -W -f='${Version}' "linux-headers-$REL")
-	pkg_step "headers of a second kernel ($REL2)" apt_get install "linux-headers-$REL2=$HV"
+	if [ -n "$CROSS" ]; then
+		HV=$(sed -n 's/^linux-headers-[^=]*=\(.*\):[a-z0-9]*$/\1/p' "/usr/src/linux-headers-$REL/.vclab-cross-headers")
+		[ -n "$HV" ] || fail "headers of a second kernel (no version of linux-headers-$REL)"
+		pkg_step "headers of a second kernel ($REL2)" sh -c "cd /tmp && rm -f ./*.deb &&
+			apt-get -q -o APT::Sandbox::User=root download 'linux-headers-$REL2:$CROSS=$HV' &&
+			dpkg --force-depends -i ./linux-headers-${REL2}_*.deb"
+	else
+		HV=$(dpkg-query -W -f='${Version}' "linux-headers-$REL")
+		pkg_step "headers of a second kernel ($REL2)" apt_get install "linux-headers-$REL2=$HV"
+	fi
 	for m in vcompound vcompound_client; do
 		[ -n "$(installed_ko "/lib/modules/$REL2/updates/dkms" $m)" ] ||
 			fail "headers of a second kernel ($REL2: DKMS built no $m.ko)"
 	done
+	[ -z "$CROSS" ] || pkg_step "remove the second kernel's headers" dpkg -r "linux-headers-$REL2:$CROSS"
 fi
 
 pkg_step "remove the client" dkms remove -m vcompound-client -v "$CV" --all

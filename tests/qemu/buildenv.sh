@@ -278,9 +278,11 @@ cross_headers() {
 	while read -r d; do
 		n=${d%% *}
 		case $n in
-		linux-headers-*-common|linux-kbuild-*) deps+=("$n=$hver") ;;
+		linux-headers-*-common|linux-headers-*-common-rt|linux-kbuild-*) deps+=("$n=$hver") ;;
+		gcc-[0-9]*-for-host) deps+=("${n%-for-host}-$ARCH_TRIPLET") ;;	# (sid)
 		gcc-[0-9]*) deps+=("$n-$ARCH_TRIPLET") ;;
 		linux-base) deps+=("$n") ;;
+		linux-base-*) deps+=("$n:$CROSS=$hver") ;;	# (sid: config, modules.builtin)
 		linux-image-*) ;;	# the image boots in QEMU; building needs none
 		*) die "$hpkg: unexpected dependency '$d' (tests/qemu/buildenv.sh cross_headers)" ;;
 		esac

@@ -692,6 +692,10 @@ fi
 
 say "tainted=$(cat /proc/sys/kernel/tainted)"
 say "end-of-run"
+# On PREEMPT_RT a thread prints the kernel's messages, behind the writer:
+# the echo below, written to the console meanwhile, landed inside the line
+# "tainted=..." (arm64-rt), which the judge then did not see.
+sleep 1
 echo "vclab: end-of-run (console)"
 sync
 poweroff -f

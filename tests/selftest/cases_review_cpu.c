@@ -287,7 +287,13 @@ out:
  * longest gap between its expiries (interrupts off) and a SCHED_FIFO
  * kthread the longest delay of its 1 ms sleeps (interrupts or preemption
  * off, or no scheduling point, which Debian's voluntary preemption
- * needs).  Both must stay under 5 ms.
+ * needs).  Both must stay under 5 ms, or, where the kernel's own vmalloc()
+ * and vfree() of the same 64 MiB, measured the same way in the same
+ * rounds, do not, under a quarter more than theirs: vfree() gives its
+ * pages back one by one, and the page allocator returns a CPU's cached
+ * pages to the buddy lists in batches with interrupts off, which takes
+ * 7-8 ms a batch on arm64 under TCG (both allocators, every round), where
+ * the emulated CPU is six times slower than x86_64's.
  *
  * QEMU TCG runs the guest in wall-clock time on a loaded host, where a
  * vCPU thread that the host preempts shows the same gaps (15-60 ms in
@@ -308,20 +314,31 @@ out:
 #define VCT_BL_CPU		0
 #define VCT_BL_WAIT_MS		600000
 
+/* The two allocators a round measures, one after the other. */
+enum { VCT_BL_VC, VCT_BL_VM, VCT_BL_NR };
+
+static const char *const vct_bl_names[VCT_BL_NR] = { "vcompound", "vmalloc" };
+
+struct vct_bl_pass {
+	unsigned int gap_phase[VCT_BL_ROUNDS];	/* where the longest ended */
+	s64 gap[VCT_BL_ROUNDS];		/* the timer's longest gap, ns */
+	s64 late[VCT_BL_ROUNDS];	/* the watcher's longest delay, ns */
+	s64 took[VCT_BL_ROUNDS];	/* alloc + free (+ drain), ns */
+	unsigned long ticks[VCT_BL_ROUNDS];
+	unsigned int virtual_blocks;
+};
+
 struct vct_bl {
 	struct hrtimer timer;
 	ktime_t last;			/* the timer's last expiry */
+	ktime_t slept;			/* when the watcher last went to sleep */
+	struct vct_bl_pass *cur;	/* the pass being measured */
 	unsigned int round;		/* the round being measured */
 	bool measuring;			/* read by the FIFO watcher */
 	bool off_cpu;			/* the timer ran elsewhere */
 	bool not_hardirq;		/* ... or not in hardirq */
 	unsigned int phase;		/* what the worker is doing */
-	unsigned int gap_phase[VCT_BL_ROUNDS];	/* where the longest ended */
-	s64 gap[VCT_BL_ROUNDS];		/* the timer's longest gap, ns */
-	s64 late[VCT_BL_ROUNDS];	/* the watcher's longest delay, ns */
-	s64 took[VCT_BL_ROUNDS];	/* alloc + free + drain, ns */
-	unsigned long ticks[VCT_BL_ROUNDS];
-	unsigned int virtual_blocks;
+	struct vct_bl_pass pass[VCT_BL_NR];
 	unsigned int rounds;		/* rounds done */
 	struct completion done;
 };
@@ -331,6 +348,7 @@ static const char *const vct_bl_phases[] = { "alloc", "free", "drain" };
 static enum hrtimer_restart vct_bl_tick(struct hrtimer *timer)
 {
 	struct vct_bl *bl = container_of(timer, struct vct_bl, timer);
+	struct vct_bl_pass *p = bl->cur;
 	ktime_t now = ktime_get();
 	s64 gap = ktime_to_ns(ktime_sub(now, bl->last));
 
@@ -338,11 +356,11 @@ static enum hrtimer_restart vct_bl_tick(struct hrtimer *timer)
 		bl->off_cpu = true;
 	if (!hardirq_count())
 		bl->not_hardirq = true;
-	if (gap > bl->gap[bl->round]) {
-		bl->gap[bl->round] = gap;
-		bl->gap_phase[bl->round] = READ_ONCE(bl->phase);
+	if (gap > p->gap[bl->round]) {
+		p->gap[bl->round] = gap;
+		p->gap_phase[bl->round] = READ_ONCE(bl->phase);
 	}
-	bl->ticks[bl->round]++;
+	p->ticks[bl->round]++;
 	bl->last = now;
 	hrtimer_forward(timer, now, ns_to_ktime(VCT_BL_PERIOD_NS));
 	return HRTIMER_RESTART;
@@ -356,61 +374,90 @@ static int vct_bl_watcher(void *arg)
 	sched_set_fifo(current);
 	while (!kthread_should_stop()) {
 		ktime_t t0 = ktime_get(), timeout = ns_to_ktime(VCT_BL_PERIOD_NS);
+		struct vct_bl_pass *p;
 		unsigned int round;
 		s64 late;
 
+		WRITE_ONCE(bl->slept, t0);
 		set_current_state(TASK_UNINTERRUPTIBLE);
 		schedule_hrtimeout(&timeout, HRTIMER_MODE_REL_HARD);
 		late = ktime_to_ns(ktime_sub(ktime_get(), t0)) - VCT_BL_PERIOD_NS;
+		p = READ_ONCE(bl->cur);
 		round = READ_ONCE(bl->round);
-		if (READ_ONCE(bl->measuring) && late > bl->late[round])
-			bl->late[round] = late;
+		if (READ_ONCE(bl->measuring) && late > p->late[round])
+			p->late[round] = late;
 	}
 	return 0;
 }
 
-/* The rounds, on CPU 0; the timer is pinned where it is started. */
-static int vct_bl_worker(void *arg)
+static void *vct_bl_alloc(unsigned int which)
 {
-	struct vct_bl *bl = arg;
-	unsigned int r;
+	if (which == VCT_BL_VM)
+		return __vmalloc(SZ_64M, GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
+	return vcompound_alloc(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN,
+			       VCT_BL_ORDER);
+}
 
-	/* The warm-up round. */
-	vcompound_free(vcompound_alloc(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN,
-				       VCT_BL_ORDER));
-	vcompound_drain();
-	for (r = 0; r < VCT_BL_ROUNDS; r++) {
-		ktime_t t0;
-		void *addr;
-
-		WRITE_ONCE(bl->round, r);
-		WRITE_ONCE(bl->phase, 0);
-		vc_hrtimer_setup(&bl->timer, vct_bl_tick, CLOCK_MONOTONIC,
-				 HRTIMER_MODE_REL_PINNED_HARD);
-		t0 = ktime_get();
-		bl->last = t0;
-		WRITE_ONCE(bl->measuring, true);
-		hrtimer_start(&bl->timer, ns_to_ktime(VCT_BL_PERIOD_NS),
-			      HRTIMER_MODE_REL_PINNED_HARD);
-		addr = vcompound_alloc(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN,
-				       VCT_BL_ORDER);
-		if (addr && is_vmalloc_addr(addr))
-			bl->virtual_blocks++;
-		WRITE_ONCE(bl->phase, 1);
-		vcompound_free(addr);
-		WRITE_ONCE(bl->phase, 2);
-		vcompound_drain();
-		WRITE_ONCE(bl->measuring, false);
-		hrtimer_cancel(&bl->timer);
-		bl->took[r] = ktime_to_ns(ktime_sub(ktime_get(), t0));
-		bl->rounds++;
-		if (!addr || (bl->gap[r] < VCT_BL_LIMIT_NS &&
-			      bl->late[r] < VCT_BL_LIMIT_NS))
-			break;
+/* vfree() frees at once; vcompound's drain finishes a deferred free. */
+static void vct_bl_free(unsigned int which, void *addr, struct vct_bl *bl)
+{
+	if (which == VCT_BL_VM) {
+		vfree(addr);
+		return;
 	}
-	complete(&bl->done);
-	vct_gr_wait_stop();
-	return 0;
+	vcompound_free(addr);
+	WRITE_ONCE(bl->phase, 2);
+	vcompound_drain();
+}
+
+/*
+ * A pass's end is a gap and a delay too: a pass with no tick or no wakeup
+ * (a host that did not deliver the guest's timer interrupts for all of
+ * it: 0 ticks in one amd64 round beside other labs) was measured as none.
+ * The watcher, FIFO on this CPU, is asleep when this runs.
+ */
+static void vct_bl_tail(struct vct_bl *bl, struct vct_bl_pass *p,
+			unsigned int r)
+{
+	ktime_t now = ktime_get();
+	s64 gap = ktime_to_ns(ktime_sub(now, bl->last));
+	s64 late = ktime_to_ns(ktime_sub(now, READ_ONCE(bl->slept))) -
+		   VCT_BL_PERIOD_NS;
+
+	if (gap > p->gap[r]) {
+		p->gap[r] = gap;
+		p->gap_phase[r] = bl->phase;
+	}
+	p->late[r] = max(p->late[r], late);
+}
+
+/* One allocator's alloc and free in round r, with the timer running. */
+static bool vct_bl_pass(struct vct_bl *bl, unsigned int r, unsigned int which)
+{
+	struct vct_bl_pass *p = &bl->pass[which];
+	ktime_t t0;
+	void *addr;
+
+	WRITE_ONCE(bl->cur, p);
+	WRITE_ONCE(bl->round, r);
+	WRITE_ONCE(bl->phase, 0);
+	vc_hrtimer_setup(&bl->timer, vct_bl_tick, CLOCK_MONOTONIC,
+			 HRTIMER_MODE_REL_PINNED_HARD);
+	t0 = ktime_get();
+	bl->last = t0;
+	WRITE_ONCE(bl->measuring, true);
+	hrtimer_start(&bl->timer, ns_to_ktime(VCT_BL_PERIOD_NS),
+		      HRTIMER_MODE_REL_PINNED_HARD);
+	addr = vct_bl_alloc(which);
+	if (addr && is_vmalloc_addr(addr))
+		p->virtual_blocks++;
+	WRITE_ONCE(bl->phase, 1);
+	vct_bl_free(which, addr, bl);
+	WRITE_ONCE(bl->measuring, false);
+	hrtimer_cancel(&bl->timer);
+	vct_bl_tail(bl, p, r);
+	p->took[r] = ktime_to_ns(ktime_sub(ktime_get(), t0));
+	return addr;
 }
 
 static s64 vct_bl_min(const s64 *v, unsigned int n)
@@ -423,12 +470,44 @@ static s64 vct_bl_min(const s64 *v, unsigned int n)
 	return min;
 }
 
+/* The limit of a measure: 5 ms, or vmalloc's smallest plus a quarter. */
+static s64 vct_bl_limit(s64 vmalloc_min)
+{
+	return max_t(s64, VCT_BL_LIMIT_NS, vmalloc_min + vmalloc_min / 4);
+}
+
+/* The rounds, on CPU 0; the timer is pinned where it is started. */
+static int vct_bl_worker(void *arg)
+{
+	struct vct_bl *bl = arg;
+	struct vct_bl_pass *vc = &bl->pass[VCT_BL_VC];
+	struct vct_bl_pass *vm = &bl->pass[VCT_BL_VM];
+	unsigned int r;
+
+	/* The warm-up round. */
+	vct_bl_free(VCT_BL_VC, vct_bl_alloc(VCT_BL_VC), bl);
+	vct_bl_free(VCT_BL_VM, vct_bl_alloc(VCT_BL_VM), bl);
+	for (r = 0; r < VCT_BL_ROUNDS; r++) {
+		bool ok = vct_bl_pass(bl, r, VCT_BL_VC);
+
+		ok &= vct_bl_pass(bl, r, VCT_BL_VM);
+		bl->rounds++;
+		if (!ok ||
+		    (vc->gap[r] < vct_bl_limit(vct_bl_min(vm->gap, r + 1)) &&
+		     vc->late[r] < vct_bl_limit(vct_bl_min(vm->late, r + 1))))
+			break;
+	}
+	complete(&bl->done);
+	vct_gr_wait_stop();
+	return 0;
+}
+
 static void vct_bulk_alloc_latency(struct vct *t)
 {
 	struct task_struct *worker, *watcher;
-	unsigned int max_order, r;
+	unsigned int max_order, r, w;
+	s64 gap[VCT_BL_NR], late[VCT_BL_NR];
 	unsigned long left;
-	s64 gap, late;
 	struct vct_bl *bl;
 
 	if (vct_param_get_max_order(&max_order) ||
@@ -449,10 +528,11 @@ static void vct_bulk_alloc_latency(struct vct *t)
 		t->skip = "KASAN kernel: its own vmap and page shadow work exceeds the limit";
 		return;
 	}
-	bl = kzalloc(sizeof(*bl), GFP_KERNEL);
+	bl = kvzalloc(sizeof(*bl), GFP_KERNEL);
 	if (!VCT_CHECK(t, bl))
 		return;
 	init_completion(&bl->done);
+	bl->cur = &bl->pass[VCT_BL_VC];
 	if (vct_set_fallback(t, true))
 		goto out;
 	watcher = kthread_create(vct_bl_watcher, bl, "vct_bl_watch");
@@ -474,25 +554,40 @@ static void vct_bulk_alloc_latency(struct vct *t)
 	kthread_stop(worker);
 	kthread_stop(watcher);
 
-	for (r = 0; r < bl->rounds; r++)
-		vct_diag(t,
-			 "round %u: order-%u alloc+free+drain %lld us; timer gap %lld us (ended in the %s) over %lu ticks; FIFO sleep late by %lld us",
-			 r, VCT_BL_ORDER, div_s64(bl->took[r], NSEC_PER_USEC),
-			 div_s64(bl->gap[r], NSEC_PER_USEC),
-			 vct_bl_phases[bl->gap_phase[r]], bl->ticks[r],
-			 div_s64(bl->late[r], NSEC_PER_USEC));
-	if (!VCT_CHECK(t, bl->rounds && bl->virtual_blocks == bl->rounds))
-		goto out;
+	for (r = 0; r < bl->rounds; r++) {
+		for (w = 0; w < VCT_BL_NR; w++) {
+			struct vct_bl_pass *p = &bl->pass[w];
+
+			vct_diag(t,
+				 "round %u, %s: 64 MiB alloc+free %lld us; timer gap %lld us (ended in the %s) over %lu ticks; FIFO sleep late by %lld us",
+				 r, vct_bl_names[w],
+				 div_s64(p->took[r], NSEC_PER_USEC),
+				 div_s64(p->gap[r], NSEC_PER_USEC),
+				 vct_bl_phases[p->gap_phase[r]], p->ticks[r],
+				 div_s64(p->late[r], NSEC_PER_USEC));
+		}
+	}
+	for (w = 0; w < VCT_BL_NR; w++) {
+		struct vct_bl_pass *p = &bl->pass[w];
+
+		if (!VCT_CHECK(t, bl->rounds && p->virtual_blocks == bl->rounds))
+			goto out;
+		gap[w] = vct_bl_min(p->gap, bl->rounds);
+		late[w] = vct_bl_min(p->late, bl->rounds);
+		vct_diag(t, "%s, the smallest round maximum: timer gap %lld us, FIFO late %lld us",
+			 vct_bl_names[w], div_s64(gap[w], NSEC_PER_USEC),
+			 div_s64(late[w], NSEC_PER_USEC));
+	}
 	VCT_CHECK(t, !bl->off_cpu && !bl->not_hardirq);
-	gap = vct_bl_min(bl->gap, bl->rounds);
-	late = vct_bl_min(bl->late, bl->rounds);
-	vct_diag(t, "the smallest round maximum: timer gap %lld us, FIFO late %lld us; limit %d us",
-		 div_s64(gap, NSEC_PER_USEC), div_s64(late, NSEC_PER_USEC),
+	vct_diag(t,
+		 "limits (order %u): timer gap %lld us, FIFO late %lld us (%d us, or vmalloc's plus a quarter)",
+		 VCT_BL_ORDER, div_s64(vct_bl_limit(gap[VCT_BL_VM]), NSEC_PER_USEC),
+		 div_s64(vct_bl_limit(late[VCT_BL_VM]), NSEC_PER_USEC),
 		 VCT_BL_LIMIT_US);
-	VCT_CHECK(t, gap < VCT_BL_LIMIT_NS);
-	VCT_CHECK(t, late < VCT_BL_LIMIT_NS);
+	VCT_CHECK(t, gap[VCT_BL_VC] < vct_bl_limit(gap[VCT_BL_VM]));
+	VCT_CHECK(t, late[VCT_BL_VC] < vct_bl_limit(late[VCT_BL_VM]));
 out:
-	kfree(bl);
+	kvfree(bl);
 }
 
 void vct_review_cpu_cases(void (*run)(const char *name,
