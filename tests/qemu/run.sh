@@ -466,7 +466,7 @@ run_one() {
 		[ "$to" = 0 ] || msg "FAIL: $rel: sysfs boot killed after ${tmo}s timeout"
 		sres=$(sh "$VCLAB_DIR/judge.sh" -v mode=$MODE -v timedout="$to" -v debug=0 \
 			-v release="$rel" -v plans="$VCLAB_DIR/plans.conf" -v skipallow="$VCLAB_DIR/skips.allow" \
-			-v step=sysfs -v needchecks=debugfs-off,lockdown,vcstat "$b/console-sysfs.log")
+			-v needchecks=debugfs-off,lockdown,vcstat "$b/console-sysfs.log")
 		printf '%s\n' "$sres" | sed '$d'
 		read -r _ sp sf ss sv sew suw <<<"$(printf '%s\n' "$sres" | tail -n 1)"
 		msg "$rel: sysfs boot (debugfs=off, lockdown): $sv ($sp passed, $sf failed, $ss skipped) in $(($(date +%s) - t2)) s"

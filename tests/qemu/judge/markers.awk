@@ -88,8 +88,11 @@ index(line, "vclab: ") == 1 {
 		fuzzline(m)
 	} else if (m ~ /^fuzz rc=/) {
 		fuzzrc = after(m, "fuzz rc=")
-	} else if (index(m, "init start") == 1) started = 1
-	else if (m == "end-of-run" || m == "end-of-run (console)") ended = 1
+	} else if (index(m, "init start") == 1) {
+		started = 1
+		# "step=sysfs": the boot without debugfs (no parameter check)
+		if (m ~ / step=sysfs( |$)/) step = "sysfs"
+	} else if (m == "end-of-run" || m == "end-of-run (console)") ended = 1
 	else if (m ~ /^ktap-modules( |$)/) {
 		n = split(after(m, "ktap-modules"), w, " ")
 		for (i = 1; i <= n; i++) if (!(w[i] in isktap)) { isktap[w[i]] = 1; ktaplist[++nktap] = w[i] }
