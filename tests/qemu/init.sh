@@ -19,6 +19,8 @@
 #   KUNIT="..."       (debug) the KUnit module, empty when none was built
 #   FUZZ=1            (debug) /fuzz.sh (tests/qemu/fuzz.sh) is in the image
 #   STEP_TIMEOUT=N    (debug) seconds a modprobe may take (load() below)
+#   STEPS="..."       (debug) the steps of the lane below this kernel runs
+#                     (tests/debug-kernel/steps.conf); unset: all of them
 # Module parameters come from /etc/modprobe.d/vclab.conf ("options ...").
 #
 # Debug lane (DEBUG=1, MODE=test), one boot, each step between
@@ -35,7 +37,8 @@
 #                  unload; MemFree delta
 #   fuzz           core loaded, sh /fuzz.sh; unload; MemFree delta
 # then lockdep's state and a kmemleak scan. A step whose module or script
-# is not in the image reports "vclab: run <label>: missing ...".
+# is not in the image reports "vclab: run <label>: missing ...". A step
+# not in STEPS is not run at all (the other debug kernel runs it).
 #
 # Sysfs step ("vclab.step=sysfs" on the command line: run.sh's second boot
 # of a test kernel, with debugfs=off): core, vcompound_dev, lockdown raised
@@ -82,6 +85,26 @@ sayf() {
 say "init start mode=$MODE release=$(uname -r)${STEP:+ step=$STEP}"
 # the sysfs step runs only the demo device's user test
 [ "$STEP" != sysfs ] || KTAP=vcompound_dev
+
+# want LABEL: whether this kernel's debug lane runs step LABEL.
+want() {
+	[ -z "${STEPS:-}" ] && return 0
+	case " $STEPS " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+# Without the stock step only the core and the self-test are loaded (by
+# the fault and stress steps): the modules between them (the client) are
+# not, and print no document.
+if [ "${DEBUG:-0}" = 1 ] && [ "$MODE" = test ] && ! want stock; then
+	k=
+	for m in $KTAP; do
+		case " $MODULES " in
+		*" $m "*) [ "$m" = "${MODULES%% *}" ] || [ "$m" = "${MODULES##* }" ] || continue ;;
+		esac
+		k="$k${k:+ }$m"
+	done
+	KTAP=$k
+fi
 say "ktap-modules $KTAP"
 $MODPROBE --version >/tmp/kv 2>&1
 say "kmod: $MODPROBE --version: $(tr '\n' ' ' </tmp/kv)"
@@ -420,25 +443,28 @@ debug_lane() {
 	# still reported, then and by STEP_TIMEOUT.
 	echo 300 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null &&
 		say "hung_task_timeout_secs=300"
-	say "run stock begin"
-	for m in $MODULES; do
-		if [ "$m" = "$TEST" ]; then load "$m" suite=stock; else load "$m"; fi || break
-		if [ "$m" = "$CORE" ]; then
-			$MODINFO "$m" >/tmp/mi 2>&1
-			rc=$?
-			sayf vclab-modinfo /tmp/mi
-			say "modinfo $m rc=$rc"
-		fi
-	done
-	$LSMOD >/tmp/lsmod 2>&1
-	sayf "vclab: lsmod" /tmp/lsmod
-	save_ksyms
-	dump_stats
-	unload_ours
-	say "run stock end"
-	[ -z "$HUNG" ] || return
+	say "steps ${STEPS:-all}"
+	# The core module's documentation, as an administrator sees it
+	# (modinfo reads the file: nothing need be loaded).
+	$MODINFO "$CORE" >/tmp/mi 2>&1
+	rc=$?
+	sayf vclab-modinfo /tmp/mi
+	say "modinfo $CORE rc=$rc"
+	if want stock; then
+		say "run stock begin"
+		for m in $MODULES; do
+			if [ "$m" = "$TEST" ]; then load "$m" suite=stock; else load "$m"; fi || break
+		done
+		$LSMOD >/tmp/lsmod 2>&1
+		sayf "vclab: lsmod" /tmp/lsmod
+		save_ksyms
+		dump_stats
+		unload_ours
+		say "run stock end"
+		[ -z "$HUNG" ] || return
+	fi
 
-	if [ -n "${EXTRA:-}" ]; then
+	if [ -n "${EXTRA:-}" ] && want extras; then
 		say "run extras begin"
 		if load "$CORE"; then
 			for m in $EXTRA; do
@@ -457,15 +483,17 @@ debug_lane() {
 		[ -z "$HUNG" ] || return
 	fi
 
-	say "run kunit begin"
-	if [ -n "$KUNIT" ]; then
-		load "$KUNIT" && save_ksyms
-		unload_ours
-	else
-		say "run kunit: missing (no KUnit module in the image)"
+	if want kunit; then
+		say "run kunit begin"
+		if [ -n "$KUNIT" ]; then
+			load "$KUNIT" && save_ksyms
+			unload_ours
+		else
+			say "run kunit: missing (no KUnit module in the image)"
+		fi
+		say "run kunit end"
+		[ -z "$HUNG" ] || return
 	fi
-	say "run kunit end"
-	[ -z "$HUNG" ] || return
 
 	# The baseline: nothing of ours loaded, after a load/unload cycle.
 	memfree_now
@@ -479,27 +507,31 @@ debug_lane() {
 	fi
 	for p in 10 50; do
 		for o in 0 1; do
+			want "fault-p$p-o$o" || continue
 			fault_run $p $o
 			[ -z "$HUNG" ] || return
 		done
 	done
 
-	say "run stress begin"
-	# 10^6 operations over the three cases.  Under KASAN every vmap() and
-	# vunmap() maps and unmaps shadow too: 10^6 always_fallback
-	# operations took ~21 min on a loaded 2-core host, the default ~2.5.
-	load "$TEST" suite=stress stress_ops=600000 stress_ops_fallback=200000 \
-		stress_ops_fragmented=200000 && save_ksyms
-	if [ -n "$HUNG" ]; then
+	if want stress; then
+		say "run stress begin"
+		# 10^6 operations over the three cases.  Under KASAN every
+		# vmap() and vunmap() maps and unmaps shadow too: 10^6
+		# always_fallback operations took ~21 min on a loaded 2-core
+		# host, the default ~2.5.
+		load "$TEST" suite=stress stress_ops=600000 stress_ops_fallback=200000 \
+			stress_ops_fragmented=200000 && save_ksyms
+		if [ -n "$HUNG" ]; then
+			say "run stress end"
+			return
+		fi
+		dump_stats
+		unload_ours
+		memfree_delta stress
 		say "run stress end"
-		return
 	fi
-	dump_stats
-	unload_ours
-	memfree_delta stress
-	say "run stress end"
-	[ -z "$HUNG" ] || return
 
+	want fuzz || return
 	say "run fuzz begin"
 	if [ "${FUZZ:-0}" = 1 ] && [ -r /fuzz.sh ]; then
 		load "$CORE" && save_ksyms

@@ -11,6 +11,7 @@
 #   #! debug: 1                  judged as the debug lane (-v debug=1)
 #   #! mode: demo|bench          judged as make demo / make bench (test)
 #   #! needchecks: A,B           the checks the log must have (-v needchecks)
+#   #! steps: A B                the debug lane's steps of the kernel (-v steps)
 # A rule that stops working (a check removed, a message reworded) fails
 # here before it lets a real run through. judge-tests/*.console are the
 # consoles of lib.sh's died_before_init test, below. Prints one line per failure and,
@@ -22,7 +23,7 @@ t=$dir/judge-tests
 pass=0 fail=0
 for log in "$t"/*.log; do
 	name=$(basename "$log" .log)
-	rel=6.12.0-jt debug=0 mode=test verdict='' lines=() need=
+	rel=6.12.0-jt debug=0 mode=test verdict='' lines=() need='' steps=''
 	while IFS= read -r h; do
 		case $h in
 		"#! expect-verdict: "*) verdict=${h#\#! expect-verdict: } ;;
@@ -31,6 +32,7 @@ for log in "$t"/*.log; do
 		"#! debug: "*) debug=${h#\#! debug: } ;;
 		"#! mode: "*) mode=${h#\#! mode: } ;;
 		"#! needchecks: "*) need=${h#\#! needchecks: } ;;
+		"#! steps: "*) steps=${h#\#! steps: } ;;
 		esac
 	done < <(grep '^#! ' "$log")
 	if [ -z "$verdict" ] && [ ${#lines[@]} -eq 0 ]; then
@@ -40,7 +42,7 @@ for log in "$t"/*.log; do
 	fi
 	out=$(grep -v '^#! ' "$log" | sh "$dir/judge.sh" -v mode="$mode" \
 		-v debug="$debug" -v release="$rel" -v plans="$t/plans.conf" \
-		-v skipallow="$t/skips.allow" -v needchecks="$need")
+		-v skipallow="$t/skips.allow" -v needchecks="$need" -v steps="$steps")
 	why=
 	got=$(printf '%s\n' "$out" | tail -n 1 | awk '{ print $5 }')
 	[ -z "$verdict" ] || [ "$got" = "$verdict" ] || why="verdict $got, expected $verdict"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # mkinitramfs.sh --mode test|demo --kcache DIR --out FILE [--ktap NAME]...
-#                [--params NAME=ARGS]... [--debug] [--kunit NAME]
+#                [--params NAME=ARGS]... [--debug] [--steps "LABEL..."] [--kunit NAME]
 #                [--fuzz SCRIPT] [--extra NAME]... [--bin FILE]...
 #                [--sysroot DIR] SUBDIR:KO...
 #
@@ -19,7 +19,8 @@
 #   - /etc/modprobe.d/vclab.conf: "options NAME ARGS" for each --params.
 # --ktap NAME marks a module that prints a KTAP document when loaded.
 # --debug: a debug kernel (tests/debug-kernel): /init runs the debug lane
-# (init.sh) and reports lockdep's state and a kmemleak scan at the end.
+# (init.sh) and reports lockdep's state and a kmemleak scan at the end;
+# --steps the lane's steps on this kernel (tests/debug-kernel/steps.conf).
 # --kunit NAME: a KUnit module (nested KTAP when loaded); the debug lane
 # loads it in a step of its own, not with the others.
 # --fuzz SCRIPT: copied to /fuzz.sh, run by the debug lane (busybox sh).
@@ -37,7 +38,7 @@ set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-MODE="" KC="" OUT="" PARAMS=() KTAP=() KUNIT=() EXTRA=() BINS=() FUZZ="" DEBUG=0 SYSROOT=""
+MODE="" KC="" OUT="" PARAMS=() KTAP=() KUNIT=() EXTRA=() BINS=() FUZZ="" DEBUG=0 SYSROOT="" STEPS=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--mode)   MODE=$2; shift 2 ;;
@@ -51,6 +52,7 @@ while [ $# -gt 0 ]; do
 	--bin)    BINS+=("$2"); shift 2 ;;
 	--sysroot) SYSROOT=$2; shift 2 ;;
 	--debug)  DEBUG=1; shift ;;
+	--steps)  STEPS=$2; shift 2 ;;
 	--) shift; break ;;
 	-*) die "mkinitramfs.sh: unknown option $1" ;;
 	*) break ;;
@@ -190,6 +192,7 @@ done >"$ST/etc/modprobe.d/vclab.conf"
 	echo "FUZZ=$([ -n "$FUZZ" ] && echo 1 || echo 0)"
 	echo "DEBUG=$DEBUG"
 	[ "$DEBUG" = 0 ] || echo "STEP_TIMEOUT=${VCOMPOUND_STEP_TIMEOUT:-600}"
+	[ -z "$STEPS" ] || echo "STEPS=\"$STEPS\""
 } >"$ST/etc/vclab.conf"
 
 (cd "$ST" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |

@@ -45,8 +45,9 @@
 # A debug kernel gets kasan_multi_shot panic_on_warn=1 kunit.enable=1, a
 # longer timeout, the KUnit module (tests/kunit) and tests/qemu/fuzz.sh when
 # the tree has them, an /init that runs the debug lane (init.sh: stock
-# suite, KUnit, fault injection, stress, fuzz, lockdep state, kmemleak) and
-# debug judging (judge.sh -v debug=1); its summary table (reports, totals
+# suite, KUnit, fault injection, stress, fuzz, lockdep state, kmemleak; of
+# those steps the ones tests/debug-kernel/steps.conf gives the kernel) and
+# debug judging (judge.sh -v debug=1 -v steps=...); its summary table (reports, totals
 # of every step, MemFree deltas), the kernel's build time and the lane's
 # total time precede the last line.
 # --debug (make test-debug) defaults to SPECs "debug debug-rt" and a tree
@@ -121,6 +122,22 @@ if [ -z "$BMODE" ]; then
 	if [ $MODE != test ] || [ $DEBUGLANE = 1 ]; then BMODE=tree; else BMODE=deb; fi
 fi
 case $BMODE in deb|tree) ;; *) die "VCOMPOUND_BUILD_MODE must be deb or tree, not '$BMODE'" ;; esac
+
+# The debug lane's steps per debug kernel: tests/debug-kernel/steps.conf,
+# whose "all" row (first) lists every step.
+STEPS_CONF=$VCLAB_DIR/../debug-kernel/steps.conf
+# lane_steps SPEC: SPEC's steps ("" for a debug kernel without a row, such
+# as one given by its directory: every step).
+lane_steps() {
+	awk -v k="$1" '{ sub(/#.*/, "") } $1 == k { $1 = ""; sub(/^ +/, ""); print; exit }' "$STEPS_CONF"
+}
+if [ $DEBUGLANE = 1 ]; then
+	bad=$(awk '{ sub(/#.*/, "") } !NF { next }
+		$1 == "all" { for (i = 2; i <= NF; i++) all[$i] = 1; next }
+		{ for (i = 2; i <= NF; i++) { used[$i] = 1; if (!($i in all)) print $1 ": unknown step " $i } }
+		END { for (s in all) if (!(s in used)) print "no kernel runs step " s }' "$STEPS_CONF")
+	[ -z "$bad" ] || die "tests/debug-kernel/steps.conf: $bad"
+fi
 
 # One ordered output stream (progress, live results, summary): the last line
 # of output is the "N passed, M failed" total.
@@ -252,13 +269,14 @@ boot_guest() {
 
 run_one() {
 	local spec=$1 t0 kc rel b ko mod app qrc to=0 res what bins
-	local isdebug=0 kbuilt="" mem tmo kunitarg=() fuzzarg=() karch foreign=0
+	local isdebug=0 kbuilt="" mem tmo kunitarg=() fuzzarg=() karch foreign=0 steps=
 	t0=$(date +%s)
 	msg ""
 	msg "=== $spec ($MODE) ==="
 	if [ "$spec" = debug ] || [ "$spec" = debug-rt ]; then
 		local rtarg=()
 		[ "$spec" = debug ] || rtarg=(--rt)
+		steps=$(lane_steps "$spec")
 		if ! kc=$("$VCLAB_DIR/../debug-kernel/build.sh" "${rtarg[@]}" | tail -n 1) || [ ! -f "$kc/release" ]; then
 			msg "FAIL: could not build the $spec kernel"
 			record "$spec" 0 1 0 FAIL "debug kernel build failed" $(($(date +%s) - t0))
@@ -405,7 +423,7 @@ run_one() {
 	[ $MODE = demo ] ||
 		params+=(--params "vcompound=${VCOMPOUND_CORE_PARAMS-fault_inject=1}")
 	if [ $isdebug = 1 ]; then
-		params+=(--debug)
+		params+=(--debug ${steps:+--steps "$steps"})
 		[ $MODE != test ] || [ ! -f "$b/src/tests/qemu/fuzz.sh" ] ||
 			fuzzarg=(--fuzz "$b/src/tests/qemu/fuzz.sh")
 	fi
@@ -431,7 +449,7 @@ run_one() {
 	boot_guest console.log "$app"
 	[ "$to" = 0 ] || msg "FAIL: $rel: guest killed after ${tmo}s timeout"
 
-	res=$(sh "$VCLAB_DIR/judge.sh" -v mode=$MODE -v timedout="$to" -v debug=$isdebug \
+	res=$(sh "$VCLAB_DIR/judge.sh" -v mode=$MODE -v timedout="$to" -v debug=$isdebug -v steps="$steps" \
 		-v release="$rel" -v plans="$VCLAB_DIR/plans.conf" -v skipallow="$VCLAB_DIR/skips.allow" \
 		${VCOMPOUND_MEMFREE_MARGIN_KB:+-v memmargin="$VCOMPOUND_MEMFREE_MARGIN_KB"} "$b/console.log")
 	# (awk, not grep: grep exits 1 when nothing is left, which pipefail

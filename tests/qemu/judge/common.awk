@@ -17,7 +17,8 @@
 # Options (-v): mode=test|demo|bench, debug=1 (a debug kernel), release=REL,
 # plans=FILE, skipallow=FILE, timedout=SECONDS, memmargin=KB,
 # testmod=, demomod=, usersmod= (module names), needchecks=A,B,... (the
-# "vclab: check NAME rc=N" lines the log must have). Written for mawk, which
+# "vclab: check NAME rc=N" lines the log must have), steps="LABEL ..." (the
+# debug lane's steps this kernel runs; unset: all). Written for mawk, which
 # the lab's hosts run; gawk runs it too.
 
 BEGIN {

@@ -121,6 +121,17 @@ function memwhy(label,   m) {
 }
 function memtxt(label) { return (label in memhave) ? sprintf("MemFree %+d kB, %+d since baseline", memdelta[label], memcum(label)) : "MemFree ?" }
 
+# runshere LABEL: whether this kernel's lane runs step LABEL (-v steps).
+function runshere(label) { return steps == "" || index(" " steps " ", " " label " ") > 0 }
+# elsewhere NAME LABEL: the row of a step this kernel does not run; 1 when
+# so (a step that ran anyway fails: /init and the host disagree).
+function elsewhere(name, label) {
+	if (runshere(label)) return 0
+	if (label in runseen) row(name, "ran", "not in this kernel's steps", "ran, though not in this kernel's steps (-v steps)")
+	else printf "TABLE %-24s %-4s  %s\n", name, "-", "not run here: the other debug kernel's step (tests/debug-kernel/steps.conf)"
+	return 1
+}
+
 # never: why a step never ran.
 function never() { return hungstep != "" ? "skipped: step " hungstep " hung" : "missing" }
 
@@ -139,20 +150,27 @@ function lanetable(   why, i, l, p, o, fails) {
 	row("unexpected warnings", unexpected + 0, (expected + 0) " expected (in EXPECT-WARN brackets)", \
 		unexpected ? "warnings outside brackets (above) in " warnin : "")
 
-	runtotals("stock")
-	row("stock suite (KTAP)", rp "/" rf "/" rs, "pass/fail/skip: " rmods, \
-		rd == 0 ? "no documents" : (rf ? "k:" rf " failed" : ""))
-	row("bad input (misuse_*)", (nmisusepass["stock"] + 0) "/" (nmisuse["stock"] + 0), "cases passed/run in the stock suite", \
-		!nmisuse["stock"] ? "no misuse_* cases" : (nmisusepass["stock"] != nmisuse["stock"] ? "k:misuse cases failed" : ""))
+	if (!elsewhere("stock suite (KTAP)", "stock")) {
+		runtotals("stock")
+		row("stock suite (KTAP)", rp "/" rf "/" rs, "pass/fail/skip: " rmods, \
+			rd == 0 ? "no documents" : (rf ? "k:" rf " failed" : ""))
+	}
+	# the misuse cases run in the stock suite or in KUnit, whichever runs here
+	l = runshere("stock") ? "stock" : "kunit"
+	if (!elsewhere("bad input (misuse_*)", l))
+		row("bad input (misuse_*)", (nmisusepass[l] + 0) "/" (nmisuse[l] + 0), "cases passed/run in the " (l == "stock" ? "stock suite" : "KUnit module"), \
+			!nmisuse[l] ? "no misuse_* cases" : (nmisusepass[l] != nmisuse[l] ? "k:misuse cases failed" : ""))
 
-	if ("extras" in runseen) {
+	if (!runshere("extras")) elsewhere("extras", "extras")
+	else if ("extras" in runseen) {
 		runtotals("extras")
 		row("extras", rp "/" rf "/" rs, "vcdev_test, vcompound_users; pass/fail/skip: " rmods, \
 			rd == 0 ? "no documents" : (rf ? "k:" rf " failed" : ""))
 	}
 
 	runtotals("kunit")
-	if ("kunit" in runmissing) row("KUnit", "missing", runmissing["kunit"], "missing")
+	if (elsewhere("KUnit", "kunit")) ;
+	else if ("kunit" in runmissing) row("KUnit", "missing", runmissing["kunit"], "missing")
 	else row("KUnit", rp "/" rf "/" rs, "leaf cases pass/fail/skip: " rmods, \
 		!("kunit" in runseen) ? "step never ran" : (rd == 0 ? "no KUnit output" : \
 		(rp + rf + rs == 0 ? "no test results" : (rf ? "k:" rf " failed" : ""))))
@@ -163,6 +181,7 @@ function lanetable(   why, i, l, p, o, fails) {
 	for (i = 1; i <= nruns; i++) if (runs[i] in memhave) memsum += memdelta[runs[i]]
 	for (p = 10; p <= 50; p += 40) for (o = 0; o <= 1; o++) {
 		l = "fault-p" p "-o" o
+		if (elsewhere(l, l)) continue
 		runtotals(l)
 		if (l in runmissing) { row(l, "missing", runmissing[l], "missing"); continue }
 		if (!(l in runseen)) { row(l, "missing", "step never ran", never()); continue }
@@ -190,7 +209,8 @@ function lanetable(   why, i, l, p, o, fails) {
 
 	l = "stress"
 	runtotals(l)
-	if (!(l in runseen)) row(l, "missing", "step never ran", never())
+	if (elsewhere(l, l)) ;
+	else if (!(l in runseen)) row(l, "missing", "step never ran", never())
 	else if (!st[l]) row(l, "missing", memtxt(l) ", KTAP " rp "/" rf "/" rs, "no '# stress:' lines")
 	else {
 		why = memwhy(l)
@@ -203,7 +223,8 @@ function lanetable(   why, i, l, p, o, fails) {
 
 	printf "TABLE %-24s %-4s  %s\n", "", "", sprintf("MemFree: %+d kB over all measured steps since the baseline", memsum)
 	l = "fuzz"
-	if (l in runmissing) row(l, "missing", runmissing[l], "missing")
+	if (elsewhere(l, l)) ;
+	else if (l in runmissing) row(l, "missing", runmissing[l], "missing")
 	else if (!(l in runseen)) row(l, "missing", "step never ran", never())
 	else if (!fuzzhave) row(l, "missing", memtxt(l) ", rc=" fuzzrc, "no fuzz-total line")
 	else {
