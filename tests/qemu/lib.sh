@@ -19,19 +19,48 @@ die()  { printf '[vclab] ERROR: %s\n' "$*" >&2; exit 1; }
 
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
+# with_lock FILE CMD...: CMD (a command or function of this shell) under
+# an exclusive flock on FILE. Lab processes may run at once (.ci/run builds
+# the debug kernels beside the other lanes): the host's dpkg and each
+# private apt state take one at a time.
+with_lock() {
+	local f=$1 fd rc=0
+	shift
+	exec {fd}>>"$f"
+	flock "$fd"
+	"$@" || rc=$?
+	exec {fd}>&-
+	return $rc
+}
+
+# host_pkgs_missing PKG...: sets MISSING to those not installed; false
+# when none is.
+host_pkgs_missing() {
+	local p
+	MISSING=()
+	for p in "$@"; do
+		dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null |
+			grep -qx installed || MISSING+=("$p")
+	done
+	[ ${#MISSING[@]} -gt 0 ]
+}
+
 # ensure_host_pkgs PKG...: install the given Debian packages if missing.
 # Runs "apt-get update" at most once per process tree.
 ensure_host_pkgs() {
-	local missing=() p
-	for p in "$@"; do
-		dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null |
-			grep -qx installed || missing+=("$p")
-	done
-	[ ${#missing[@]} -eq 0 ] && return 0
+	host_pkgs_missing "$@" || return 0
 	if ! is_root; then
-		die "missing host packages: ${missing[*]}
-  (not root: run 'apt-get install ${missing[*]}' as root, then retry)"
+		die "missing host packages: ${MISSING[*]}
+  (not root: run 'apt-get install ${MISSING[*]}' as root, then retry)"
 	fi
+	mkdir -p /run/lock
+	with_lock /run/lock/vcompound-host-apt.lock install_host_pkgs "$@"
+}
+# install_host_pkgs PKG...: (under the lock) those still missing.
+install_host_pkgs() {
+	local missing
+	host_pkgs_missing "$@" || return 0
+	missing=("${MISSING[@]}")
 	info "installing host packages: ${missing[*]}"
 	if [ -z "${VCLAB_HOST_APT_UPDATED:-}" ]; then
 		DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 ||
@@ -308,6 +337,12 @@ declare -A REFRESHED=()
 # apt_prepare SUITE [force]: make sure the suite's package lists exist and
 # are fresh enough.
 apt_prepare() {
+	local d
+	d=$(apt_dir "$1")
+	mkdir -p "$d"
+	with_lock "$d/.vclab.lock" apt_prepare_locked "$@"
+}
+apt_prepare_locked() {
 	local suite=$1 force=${2:-} d stamp age=
 	d=$(apt_dir "$suite")
 	stamp=$d/stamp
