@@ -11,6 +11,7 @@
 #                        (vcompound.ko built and installed by DKMS)
 #   make test-fast       the same with a plain tree build (development)
 #   make test-fresh      make demo and make test on a fresh Debian 12 chroot
+#   make test-fresh-ci   .ci/run there, timed (CI cold on a new machine)
 #   make test-arches     make test on the other architectures and flavours the
 #                        lab implements (ARCH_KERNELS; tests/qemu/arches.conf)
 #   make test-debug      the debug lane: KASAN/lockdep/kmemleak kernels, one
@@ -35,7 +36,7 @@ TOP  := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 VC_VERSION ?= $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' $(TOP)/debian/changelog 2>/dev/null)
 KBUILD_VARS := VC_TOP=$(TOP)
 
-.PHONY: all module modules compat test-compat clean test test-fast test-arches test-fresh test-debug test-mutants demo bench lint dkms-install dkms-uninstall
+.PHONY: all module modules compat test-compat clean test test-fast test-arches test-fresh test-fresh-ci test-debug test-mutants demo bench lint dkms-install dkms-uninstall
 
 all: modules
 
@@ -123,6 +124,10 @@ test-arches:
 # a clone of HEAD, and the README's two commands (tests/qemu/fresh.sh).
 test-fresh:
 	@bash $(TOP)/tests/qemu/fresh.sh
+
+# CI on a new machine: .ci/run in such a chroot, with an empty cache, timed.
+test-fresh-ci:
+	@bash $(TOP)/tests/qemu/fresh.sh --ci
 
 # The debug lane (tree build) on the debug kernels of tests/debug-kernel/:
 # KASAN (generic, vmalloc), lockdep with PROVE_RAW_LOCK_NESTING,

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# fresh.sh [--keep]   (make test-fresh)
+# fresh.sh [--keep] [--ci]   (make test-fresh, make test-fresh-ci)
 #
 # What a new user meets: a minimal Debian 12 machine with only git and make,
 # a clone of this repository, and the README's two commands. As root:
@@ -19,17 +19,21 @@
 # M failed" (a failed make demo counts as one more failure). --keep keeps
 # the chroot (default: removed at the end). A cold run takes about as long
 # as a cold .ci/run without the debug lane.
+# --ci: .ci/run in step 3 instead of the two commands, timed: CI on a new
+# machine, whose cache is empty and which has none of the lab's packages.
 
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-KEEP=0
-case ${1:-} in
---keep) KEEP=1 ;;
-'') ;;
-*) die "fresh.sh: unknown argument '$1'" ;;
-esac
+KEEP=0 CI=0
+for a; do
+	case $a in
+	--keep) KEEP=1 ;;
+	--ci) CI=1 ;;
+	*) die "fresh.sh: unknown argument '$a'" ;;
+	esac
+done
 is_root || die "make test-fresh needs root (debootstrap, chroot)"
 TOP=$(cd "$VCLAB_DIR/../.." && pwd)
 git -C "$TOP" rev-parse HEAD >/dev/null 2>&1 || die "$TOP is not a git checkout"
@@ -81,6 +85,19 @@ in_fresh() {
 			HOME=/root LANG=C.UTF-8 TERM=dumb sh -c "cd /root/vcompound && $1"' \
 		vclab-fresh "$1"
 }
+
+if [ $CI = 1 ]; then
+	t1=$(date +%s) rc=0
+	info ".ci/run (log: $F/ci.log)"
+	in_fresh 'bash .ci/run' </dev/null >"$F/ci.log" 2>&1 || rc=$?
+	tail -n 30 "$F/ci.log"
+	echo
+	echo "test-fresh: .ci/run rc=$rc in $(($(date +%s) - t1)) s (the chroot before it $((t1 - t0)) s)"
+	[ $KEEP = 1 ] || rm -rf "$R"
+	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$F/ci.log" | tail -n 1 || true)
+	echo "${last:-0 passed, 1 failed}"
+	exit $rc
+fi
 
 rcd=0 rct=0
 info "make demo (log: $F/demo.log)"
