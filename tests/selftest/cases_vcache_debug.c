@@ -295,7 +295,9 @@ static void vct_vc_stale_free(void *arg)
  * CPU's last free was checked against, until the cache releases a slab.
  * Freed on that CPU after the slab went back to vcompound: a stale
  * pointer into it, and an object of another cache whose new slab may
- * have taken over the block, are both refused.
+ * have taken over the block, are both refused.  The stale pointer lies
+ * in the CPU's hint, and so does the other object whenever its slab took
+ * over the block: without the generation bump the hint would pass them.
  */
 /* Objects the other cache may take before a slab of it is the block. */
 #define VCT_VC_TAKEOVER_OBJS	32768U
@@ -310,6 +312,7 @@ static void vct_vc_released_slab(struct vct *t)
 	unsigned int cpu, nextra = 0;
 	void *obj, *taken, **extra = NULL;
 	struct page *head;
+	bool took;
 
 	if (vct_set_fallback(t, virt))
 		return;
@@ -329,13 +332,20 @@ static void vct_vc_released_slab(struct vct *t)
 	preempt_enable();
 	vcache_shrink(s.c);
 	vct_vc_check_empty(t, s.c);
+	if (virt) {
+		/* Unmapped later if it was freed where it may not sleep. */
+		vcompound_drain();
+		VCT_CHECK(t, !vcompound_head_page(obj));
+	}
 	/*
 	 * Physical: the other cache grows until one of its slabs is the block
 	 * just released (6.x hands it straight back from the per-CPU lists;
 	 * 5.10's buddy allocator may have merged it first), so the stale
 	 * pointer is inside a live slab of another cache.  Virtual: the
-	 * released area is purged lazily and the new slab is mapped elsewhere,
-	 * so the stale pointer is in no block at all.
+	 * released area is purged lazily, so the new slab is mostly mapped
+	 * elsewhere and the stale pointer is in no block at all; after a
+	 * purge the new slab may be mapped at the very same address, and the
+	 * stale pointer is in it, as in the physical case.
 	 */
 	extra = kvmalloc_array(VCT_VC_TAKEOVER_OBJS, sizeof(*extra), GFP_KERNEL);
 	if (!VCT_CHECK(t, extra))
@@ -350,11 +360,12 @@ static void vct_vc_released_slab(struct vct *t)
 		extra[nextra++] = taken;
 	}
 	memset(taken, 0x5c, size);
+	took = vcompound_head_page(obj) == vcompound_head_page(taken);
 	vct_diag(t, "the other cache's slab %s the released block (%u objects before)",
-		 vcompound_head_page(taken) == head ? "took over" : "is not",
-		 nextra);
+		 took ? "took over" : "is not", nextra);
+	/* Virtual: in no block, or in the other cache's new slab. */
 	if (virt)
-		VCT_CHECK(t, !vcompound_head_page(obj));
+		VCT_CHECK(t, took || !vcompound_head_page(obj));
 	else
 		VCT_CHECK(t, vcompound_head_page(taken) == head);
 
