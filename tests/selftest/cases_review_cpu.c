@@ -282,7 +282,8 @@ out:
  * zeroing included, with interrupts off (5.13-6.1) or preemption off (6.2
  * on), so one call for every page of a large block holds a CPU for as long
  * as that takes.  A kthread on CPU 0 allocates a 64 MiB __GFP_ZERO
- * virtual block (order 14 with 4 KiB pages; always_fallback), frees it
+ * virtual block (order 14 with 4 KiB pages; always_fallback; smaller
+ * where the vmalloc space is: vct_bl_order()), frees it
  * and drains, while on the same CPU a hard 1 ms hrtimer records the
  * longest gap between its expiries (interrupts off) and a SCHED_FIFO
  * kthread the longest delay of its 1 ms sleeps (interrupts or preemption
@@ -306,13 +307,25 @@ out:
  * lets the host back the guest's pages (its first touches of them took
  * 40-60 ms in one stretch).
  */
-#define VCT_BL_ORDER		get_order(SZ_64M)
 #define VCT_BL_ROUNDS		100
 #define VCT_BL_PERIOD_NS	NSEC_PER_MSEC
 #define VCT_BL_LIMIT_US		5000
 #define VCT_BL_LIMIT_NS		(VCT_BL_LIMIT_US * NSEC_PER_USEC)
 #define VCT_BL_CPU		0
 #define VCT_BL_WAIT_MS		600000
+
+/*
+ * The blocks: 64 MiB, or less where that is more than an eighth of the
+ * vmalloc space. i386's is 120 MB, shared with the modules and with the
+ * other allocator's lazily freed area: a 64 MiB vmalloc() failed there
+ * right after vcompound's 64 MiB block of the same round.
+ */
+static unsigned int vct_bl_order(void)
+{
+	unsigned long size = min_t(unsigned long, SZ_64M, VMALLOC_TOTAL / 8);
+
+	return ilog2(size >> PAGE_SHIFT);
+}
 
 /* The two allocators a round measures, one after the other. */
 enum { VCT_BL_VC, VCT_BL_VM, VCT_BL_NR };
@@ -340,6 +353,7 @@ struct vct_bl {
 	unsigned int phase;		/* what the worker is doing */
 	struct vct_bl_pass pass[VCT_BL_NR];
 	unsigned int rounds;		/* rounds done */
+	unsigned int order;		/* of the blocks: vct_bl_order() */
 	struct completion done;
 };
 
@@ -390,12 +404,13 @@ static int vct_bl_watcher(void *arg)
 	return 0;
 }
 
-static void *vct_bl_alloc(unsigned int which)
+static void *vct_bl_alloc(struct vct_bl *bl, unsigned int which)
 {
 	if (which == VCT_BL_VM)
-		return __vmalloc(SZ_64M, GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
+		return __vmalloc(PAGE_SIZE << bl->order,
+				 GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
 	return vcompound_alloc(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN,
-			       VCT_BL_ORDER);
+			       bl->order);
 }
 
 /* vfree() frees at once; vcompound's drain finishes a deferred free. */
@@ -448,7 +463,7 @@ static bool vct_bl_pass(struct vct_bl *bl, unsigned int r, unsigned int which)
 	WRITE_ONCE(bl->measuring, true);
 	hrtimer_start(&bl->timer, ns_to_ktime(VCT_BL_PERIOD_NS),
 		      HRTIMER_MODE_REL_PINNED_HARD);
-	addr = vct_bl_alloc(which);
+	addr = vct_bl_alloc(bl, which);
 	if (addr && is_vmalloc_addr(addr))
 		p->virtual_blocks++;
 	WRITE_ONCE(bl->phase, 1);
@@ -485,8 +500,8 @@ static int vct_bl_worker(void *arg)
 	unsigned int r;
 
 	/* The warm-up round. */
-	vct_bl_free(VCT_BL_VC, vct_bl_alloc(VCT_BL_VC), bl);
-	vct_bl_free(VCT_BL_VM, vct_bl_alloc(VCT_BL_VM), bl);
+	vct_bl_free(VCT_BL_VC, vct_bl_alloc(bl, VCT_BL_VC), bl);
+	vct_bl_free(VCT_BL_VM, vct_bl_alloc(bl, VCT_BL_VM), bl);
 	for (r = 0; r < VCT_BL_ROUNDS; r++) {
 		bool ok = vct_bl_pass(bl, r, VCT_BL_VC);
 
@@ -511,8 +526,8 @@ static void vct_bulk_alloc_latency(struct vct *t)
 	struct vct_bl *bl;
 
 	if (vct_param_get_max_order(&max_order) ||
-	    max_order < VCT_BL_ORDER) {
-		t->skip = "max_order below the order of 64 MiB blocks";
+	    max_order < vct_bl_order()) {
+		t->skip = "max_order below the order of the blocks";
 		return;
 	}
 	if (!cpu_online(VCT_BL_CPU)) {
@@ -532,6 +547,7 @@ static void vct_bulk_alloc_latency(struct vct *t)
 	if (!VCT_CHECK(t, bl))
 		return;
 	init_completion(&bl->done);
+	bl->order = vct_bl_order();
 	bl->cur = &bl->pass[VCT_BL_VC];
 	if (vct_set_fallback(t, true))
 		goto out;
@@ -559,8 +575,8 @@ static void vct_bulk_alloc_latency(struct vct *t)
 			struct vct_bl_pass *p = &bl->pass[w];
 
 			vct_diag(t,
-				 "round %u, %s: 64 MiB alloc+free %lld us; timer gap %lld us (ended in the %s) over %lu ticks; FIFO sleep late by %lld us",
-				 r, vct_bl_names[w],
+				 "round %u, %s: %lu KiB alloc+free %lld us; timer gap %lld us (ended in the %s) over %lu ticks; FIFO sleep late by %lld us",
+				 r, vct_bl_names[w], (PAGE_SIZE << bl->order) >> 10,
 				 div_s64(p->took[r], NSEC_PER_USEC),
 				 div_s64(p->gap[r], NSEC_PER_USEC),
 				 vct_bl_phases[p->gap_phase[r]], p->ticks[r],
@@ -581,7 +597,7 @@ static void vct_bulk_alloc_latency(struct vct *t)
 	VCT_CHECK(t, !bl->off_cpu && !bl->not_hardirq);
 	vct_diag(t,
 		 "limits (order %u): timer gap %lld us, FIFO late %lld us (%d us, or vmalloc's plus a quarter)",
-		 VCT_BL_ORDER, div_s64(vct_bl_limit(gap[VCT_BL_VM]), NSEC_PER_USEC),
+		 bl->order, div_s64(vct_bl_limit(gap[VCT_BL_VM]), NSEC_PER_USEC),
 		 div_s64(vct_bl_limit(late[VCT_BL_VM]), NSEC_PER_USEC),
 		 VCT_BL_LIMIT_US);
 	VCT_CHECK(t, gap[VCT_BL_VC] < vct_bl_limit(gap[VCT_BL_VM]));
