@@ -92,15 +92,18 @@ want() {
 	case " $STEPS " in *" $1 "*) return 0 ;; esac
 	return 1
 }
-# Without the stock step only the core and the self-test are loaded (by
-# the fault and stress steps): the modules between them (the client) are
-# not, and print no document.
-if [ "${DEBUG:-0}" = 1 ] && [ "$MODE" = test ] && ! want stock; then
+# A debug lane lists only the KTAP modules of the steps it runs: without
+# the stock step, the modules between the core and the self-test (the
+# client; the self-test is loaded by the fault and stress steps too);
+# without kunit, the KUnit module; without extras, the extra ones.
+if [ "${DEBUG:-0}" = 1 ] && [ "$MODE" = test ]; then
 	k=
 	for m in $KTAP; do
 		case " $MODULES " in
-		*" $m "*) [ "$m" = "${MODULES%% *}" ] || [ "$m" = "${MODULES##* }" ] || continue ;;
+		*" $m "*) [ "$m" = "${MODULES%% *}" ] || [ "$m" = "${MODULES##* }" ] || want stock || continue ;;
 		esac
+		[ "$m" != "$KUNIT" ] || want kunit || continue
+		case " ${EXTRA:-} " in *" $m "*) want extras || continue ;; esac
 		k="$k${k:+ }$m"
 	done
 	KTAP=$k
