@@ -78,6 +78,16 @@ sayf() {
 
 # shellcheck disable=SC1091
 . /etc/vclab.conf
+# report_modinfo NAME: modinfo of module NAME as "vclab-modinfo:" lines,
+# then "vclab: modinfo NAME rc=N" (modinfo reads the file: nothing need be
+# loaded).
+report_modinfo() {
+	$MODINFO "$1" >/tmp/mi 2>&1
+	rc=$?
+	sayf vclab-modinfo /tmp/mi
+	say "modinfo $1 rc=$rc"
+}
+
 # vcompound's parameters and debugfs files (tests/lib/params.sh)
 # shellcheck source=../lib/params.sh
 . /lib/vclab/params.sh
@@ -255,10 +265,7 @@ sysfs_step() {
 	[ "$n" = 0 ] && [ $mrc != 0 ] && rc=0 || rc=1
 	say "check debugfs-off rc=$rc: debugfs in /proc/filesystems: $n; mount rc=$mrc"
 	load "$CORE" || return
-	$MODINFO "$CORE" >/tmp/mi 2>&1
-	rc=$?
-	sayf vclab-modinfo /tmp/mi
-	say "modinfo $CORE rc=$rc"
+	report_modinfo "$CORE"
 	load vcompound_dev || return
 	mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
 	echo confidentiality >/sys/kernel/security/lockdown
@@ -447,12 +454,8 @@ debug_lane() {
 	echo 300 >/proc/sys/kernel/hung_task_timeout_secs 2>/dev/null &&
 		say "hung_task_timeout_secs=300"
 	say "steps ${STEPS:-all}"
-	# The core module's documentation, as an administrator sees it
-	# (modinfo reads the file: nothing need be loaded).
-	$MODINFO "$CORE" >/tmp/mi 2>&1
-	rc=$?
-	sayf vclab-modinfo /tmp/mi
-	say "modinfo $CORE rc=$rc"
+	# The core module's documentation, as an administrator sees it.
+	report_modinfo "$CORE"
 	if want stock; then
 		say "run stock begin"
 		for m in $MODULES; do
@@ -629,10 +632,7 @@ for m in $MODULES; do
 	load "$m" || break
 	if [ $first -eq 1 ]; then
 		# The core module's documentation, as an administrator sees it.
-		$MODINFO "$m" >/tmp/mi 2>&1
-		rc=$?
-		sayf vclab-modinfo /tmp/mi
-		say "modinfo $m rc=$rc"
+		report_modinfo "$m"
 		first=0
 	fi
 done
