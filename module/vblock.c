@@ -266,22 +266,30 @@ static size_t vc_desc_size(unsigned int order)
 
 /*
  * Begin a new life of @vb, of @size bytes: a new generation in the state
- * VC_VB_BUILDING, then every field zeroed but the state word, which a
- * lookup may still read, and the id, which a descriptor from a magazine
- * keeps.
+ * VC_VB_BUILDING, then the fields, page slots and chunk counts zeroed.
+ * Not the state word, which a lookup may still read, nor the id, which a
+ * descriptor from a magazine keeps.  Field by field, then the slots from
+ * an aligned start in whole words (as slab objects are sized): one
+ * memset() from the end of the state word took some 60 ns-equiv more of
+ * an order-1 block (tests/bench P2.desc).
  */
 static void vc_desc_renew(struct vc_vblock *vb, size_t size)
 {
-	size_t head = offsetofend(struct vc_vblock, state);
 	int state = atomic_read(&vb->state) & ~VC_VB_KIND_MASK;
-	u32 id = vb->id;
 
 	atomic_set(&vb->state, (int)((unsigned int)state + VC_VB_GEN_STEP) |
 			       VC_VB_BUILDING);
 	/* No lookup sees the zeroing before the new generation. */
 	smp_wmb();
-	memset((char *)vb + head, 0, size - head);
-	vb->id = id;
+	vb->addr = NULL;
+	vb->nr_pages = 0;
+	vb->order = 0;
+	vb->map_ram = false;
+	vb->chunks_whole = false;
+	vb->linear = false;
+	vb->chunked = false;
+	memset(vb->pages, 0, ALIGN(size, sizeof(long)) -
+			     offsetof(struct vc_vblock, pages));
 }
 
 /*

@@ -43,27 +43,11 @@ struct vcb_desc {
 	unsigned long nr;
 	unsigned int order;
 	u32 id;
-	bool flags[3];
+	bool flags[4];
 	struct llist_node node;
 	struct rcu_head rcu;
 	struct page *pages[];
 };
-
-/*
- * As vcompound's (module/vblock.c): descriptors up to a page from a
- * SLAB_TYPESAFE_BY_RCU cache per order, larger ones kvzalloc()ed and
- * freed after a grace period.
- */
-static struct kmem_cache *vcb_desc_cache[VC_BUDDY_MAX_ORDER + 1];
-/* Names of their own: SLUB's sysfs refuses a second cache of a name. */
-static char vcb_desc_name[VC_BUDDY_MAX_ORDER + 1][16];
-
-static size_t vcb_desc_size(unsigned int order)
-{
-	struct vcb_desc *d;
-
-	return struct_size(d, pages, 1UL << order) + order * sizeof(u32);
-}
 
 /*
  * Ids as vcompound's (module/vbid.c, lookup.c): from a per-CPU cache under
@@ -109,7 +93,6 @@ struct vcb_p2 {
 	void **ptr;			/* vcb_batch blocks */
 	struct page **pages;		/* vcb_batch * nr pages, for vmap */
 	struct page **scratch;		/* the same, for the pages part */
-	u32 *ids;			/* vcb_batch ids, for the id part */
 	struct vcb_desc *descs;		/* vcb_batch descriptors, for it */
 	void *block;			/* a virtual block, for lookups */
 	size_t *bytes;			/* vcb_batch sizes, for P2_VC_SIZE */
@@ -120,66 +103,6 @@ enum vcb_p2_kind {
 	P2_VMAP, P2_VM_MAP_RAM, P2_DESC, P2_PAGES, P2_PAGES_BULKFREE, P2_ID,
 	P2_VC_SIZE, P2_VMALLOC_SIZE,
 };
-
-/* A descriptor of a new generation, zeroed but for its state word. */
-static void *vcb_desc_alloc(unsigned int order)
-{
-	size_t size = vcb_desc_size(order), head;
-	struct vcb_desc *d;
-	int state;
-
-	if (!vcb_desc_cache[order])
-		return kvzalloc(size, GFP_KERNEL);
-	d = kmem_cache_alloc(vcb_desc_cache[order], GFP_KERNEL);
-	if (!d)
-		return NULL;
-	state = atomic_read(&d->state) & ~3;
-	atomic_set(&d->state, (int)((unsigned int)state + 4) | 3);
-	/* As vcompound's: the new generation before the zeroing. */
-	smp_wmb();
-	head = offsetofend(struct vcb_desc, state);
-	memset((char *)d + head, 0, size - head);
-	return d;
-}
-
-static void vcb_desc_free(unsigned int order, void *p)
-{
-	struct vcb_desc *d = p;
-
-	if (vcb_desc_cache[order])
-		kmem_cache_free(vcb_desc_cache[order], d);
-	else
-		kvfree_rcu(d, rcu);
-}
-
-static int vcb_desc_init(void)
-{
-	unsigned int o;
-
-	for (o = 0; o <= VC_BUDDY_MAX_ORDER; o++) {
-		if (vcb_desc_size(o) > PAGE_SIZE)
-			break;
-		snprintf(vcb_desc_name[o], sizeof(vcb_desc_name[o]),
-			 "vcb_desc_%u", o);
-		vcb_desc_cache[o] = kmem_cache_create(vcb_desc_name[o],
-						      vcb_desc_size(o), 0,
-						      SLAB_TYPESAFE_BY_RCU,
-						      NULL);
-		if (!vcb_desc_cache[o])
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-static void vcb_desc_exit(void)
-{
-	unsigned int o;
-
-	for (o = 0; o <= VC_BUDDY_MAX_ORDER; o++) {
-		kmem_cache_destroy(vcb_desc_cache[o]);
-		vcb_desc_cache[o] = NULL;
-	}
-}
 
 /* vcb_batch ids in each CPU's cache, each with its slot. */
 static int vcb_id_init(void)
@@ -237,6 +160,201 @@ static unsigned long *vcb_id_slot(u32 id)
 	/* The chunk as the directory published it. */
 	chunk = smp_load_acquire(&dir->chunk[id >> VCB_ID_CHUNK_SHIFT]);
 	return &chunk[id & ((1 << VCB_ID_CHUNK_SHIFT) - 1)];
+}
+
+/*
+ * As vcompound's (module/vblock.c): descriptors up to a page from a
+ * SLAB_TYPESAFE_BY_RCU cache per order, larger ones kvzalloc()ed and
+ * freed after a grace period; on top of the caches a per-CPU magazine per
+ * order of up to VCB_DESC_MAG_MAX descriptors or VCB_DESC_MAG_BYTES of
+ * them, which keep their ids: a descriptor from the cache is given an id
+ * (its slot published), one that the full magazine turns away gives it
+ * back.
+ */
+#define VCB_DESC_MAG_MAX	32
+#define VCB_DESC_MAG_BYTES	4096
+
+static struct kmem_cache *vcb_desc_cache[VC_BUDDY_MAX_ORDER + 1];
+/* Names of their own: SLUB's sysfs refuses a second cache of a name. */
+static char vcb_desc_name[VC_BUDDY_MAX_ORDER + 1][16];
+
+struct vcb_desc_mag {
+	local_lock_t lock;
+	u8 nr[VC_BUDDY_MAX_ORDER + 1];
+	struct vcb_desc *d[VC_BUDDY_MAX_ORDER + 1][VCB_DESC_MAG_MAX];
+};
+
+static struct vcb_desc_mag __percpu *vcb_desc_mag;
+static u8 vcb_desc_mag_depth[VC_BUDDY_MAX_ORDER + 1];
+
+static size_t vcb_desc_size(unsigned int order)
+{
+	struct vcb_desc *d;
+
+	return struct_size(d, pages, 1UL << order) + order * sizeof(u32);
+}
+
+/*
+ * As vcompound's: a new generation, then the fields (not the id) and the
+ * page slots zeroed, the slots in whole words from an aligned start.
+ */
+static void vcb_desc_renew(struct vcb_desc *d, size_t size)
+{
+	int state = atomic_read(&d->state) & ~3;
+
+	atomic_set(&d->state, (int)((unsigned int)state + 4) | 3);
+	/* As vcompound's: the new generation before the zeroing. */
+	smp_wmb();
+	d->addr = NULL;
+	d->nr = 0;
+	d->order = 0;
+	memset(d->flags, 0, sizeof(d->flags));
+	memset(d->pages, 0, ALIGN(size, sizeof(long)) -
+			    offsetof(struct vcb_desc, pages));
+}
+
+/* An id from this CPU's cache, published in its slot (as registered). */
+static void vcb_desc_register(struct vcb_desc *d)
+{
+	struct vcb_id_cache *ic;
+	u32 id = U32_MAX;
+
+	local_lock(&vcb_id_cache.lock);
+	ic = this_cpu_ptr(&vcb_id_cache);
+	if (ic->nr)
+		id = ic->ids[--ic->nr];
+	local_unlock(&vcb_id_cache.lock);
+	d->id = id;
+	if (id == U32_MAX)
+		return;
+	/* The descriptor's fields before the slot that leads to them. */
+	smp_store_release(vcb_id_slot(id), (unsigned long)d);
+}
+
+static void vcb_desc_unregister(struct vcb_desc *d)
+{
+	struct vcb_id_cache *ic;
+
+	if (d->id == U32_MAX)
+		return;
+	WRITE_ONCE(*vcb_id_slot(d->id), 1);
+	local_lock(&vcb_id_cache.lock);
+	ic = this_cpu_ptr(&vcb_id_cache);
+	/* Freed on another CPU than it came from: dropped (see above). */
+	if (ic->nr < vcb_batch)
+		ic->ids[ic->nr++] = d->id;
+	local_unlock(&vcb_id_cache.lock);
+}
+
+static void *vcb_desc_alloc(unsigned int order)
+{
+	size_t size = vcb_desc_size(order);
+	struct vcb_desc *d = NULL;
+	struct vcb_desc_mag *m;
+
+	if (vcb_desc_mag_depth[order]) {
+		local_lock(&vcb_desc_mag->lock);
+		m = this_cpu_ptr(vcb_desc_mag);
+		if (m->nr[order])
+			d = m->d[order][--m->nr[order]];
+		local_unlock(&vcb_desc_mag->lock);
+		if (d) {
+			vcb_desc_renew(d, size);
+			d->order = order;
+			return d;
+		}
+	}
+	if (!vcb_desc_cache[order]) {
+		d = kvzalloc(size, GFP_KERNEL);
+	} else {
+		d = kmem_cache_alloc(vcb_desc_cache[order], GFP_KERNEL);
+		if (d)
+			vcb_desc_renew(d, size);
+	}
+	if (!d)
+		return NULL;
+	d->order = order;
+	vcb_desc_register(d);
+	return d;
+}
+
+static void vcb_desc_free(unsigned int order, void *p)
+{
+	struct vcb_desc *d = p;
+	struct vcb_desc_mag *m;
+	bool kept = false;
+
+	if (vcb_desc_mag_depth[order]) {
+		local_lock(&vcb_desc_mag->lock);
+		m = this_cpu_ptr(vcb_desc_mag);
+		if (m->nr[order] < vcb_desc_mag_depth[order]) {
+			m->d[order][m->nr[order]++] = d;
+			kept = true;
+		}
+		local_unlock(&vcb_desc_mag->lock);
+	}
+	if (kept)
+		return;
+	vcb_desc_unregister(d);
+	if (vcb_desc_cache[order])
+		kmem_cache_free(vcb_desc_cache[order], d);
+	else
+		kvfree_rcu(d, rcu);
+}
+
+static int vcb_desc_init(void)
+{
+	unsigned int o;
+	int cpu;
+
+	vcb_desc_mag = alloc_percpu(struct vcb_desc_mag);
+	if (!vcb_desc_mag)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		local_lock_init(&per_cpu_ptr(vcb_desc_mag, cpu)->lock);
+	for (o = 0; o <= VC_BUDDY_MAX_ORDER; o++) {
+		if (vcb_desc_size(o) > PAGE_SIZE)
+			break;
+		snprintf(vcb_desc_name[o], sizeof(vcb_desc_name[o]),
+			 "vcb_desc_%u", o);
+		vcb_desc_cache[o] = kmem_cache_create(vcb_desc_name[o],
+						      vcb_desc_size(o), 0,
+						      SLAB_TYPESAFE_BY_RCU,
+						      NULL);
+		if (!vcb_desc_cache[o])
+			return -ENOMEM;
+		vcb_desc_mag_depth[o] = min_t(size_t, VCB_DESC_MAG_MAX,
+					      VCB_DESC_MAG_BYTES /
+					      vcb_desc_size(o));
+	}
+	return 0;
+}
+
+static void vcb_desc_exit(void)
+{
+	struct vcb_desc_mag *m;
+	unsigned int o;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		if (!vcb_desc_mag)
+			break;
+		m = per_cpu_ptr(vcb_desc_mag, cpu);
+		for (o = 0; o <= VC_BUDDY_MAX_ORDER; o++)
+			while (m->nr[o]) {
+				struct vcb_desc *d = m->d[o][--m->nr[o]];
+
+				vcb_desc_unregister(d);
+				kmem_cache_free(vcb_desc_cache[o], d);
+			}
+	}
+	free_percpu(vcb_desc_mag);
+	vcb_desc_mag = NULL;
+	memset(vcb_desc_mag_depth, 0, sizeof(vcb_desc_mag_depth));
+	for (o = 0; o <= VC_BUDDY_MAX_ORDER; o++) {
+		kmem_cache_destroy(vcb_desc_cache[o]);
+		vcb_desc_cache[o] = NULL;
+	}
 }
 
 static struct vcb_desc **vcb_start_slot(const void *addr)
@@ -306,29 +424,17 @@ static void vcb_floor_free(struct vcb_p2 *a, void *addr, unsigned int i)
 }
 
 /*
- * Registration as vcompound does it: an id from this CPU's cache, the
- * descriptor published in its slot, the start entered (block i at a
- * made-up address i pages apart) and the block made live; on free the
- * claim (a cmpxchg of the state word), the start and the slot cleared and
- * the id back to the cache.
+ * What a block's descriptor goes through besides its allocation, as in
+ * vcompound: the start entered (block i at a made-up address i pages
+ * apart) and the block made live; on free the claim (a cmpxchg of the
+ * state word) and the start cleared.  The id stays with the descriptor
+ * (P2.desc).
  */
 static void *vcb_id_register(struct vcb_p2 *a, unsigned int i)
 {
 	struct vcb_desc *d = &a->descs[i];
-	struct vcb_id_cache *ic;
-	u32 id = U32_MAX;
 
-	local_lock(&vcb_id_cache.lock);
-	ic = this_cpu_ptr(&vcb_id_cache);
-	if (ic->nr)
-		id = ic->ids[--ic->nr];
-	local_unlock(&vcb_id_cache.lock);
-	if (id == U32_MAX)
-		return NULL;
-	d->id = id;
 	d->addr = (void *)(VMALLOC_START + ((unsigned long)i << PAGE_SHIFT));
-	/* The descriptor's fields before the slot that leads to them. */
-	smp_store_release(vcb_id_slot(id), (unsigned long)d);
 	cmpxchg(vcb_start_slot(d->addr), NULL, d);
 	atomic_set_release(&d->state, atomic_read(&d->state) & ~3);
 	return d;
@@ -337,19 +443,11 @@ static void *vcb_id_register(struct vcb_p2 *a, unsigned int i)
 static void vcb_id_claim(struct vcb_p2 *a, void *p)
 {
 	struct vcb_desc *d = p;
-	struct vcb_id_cache *ic;
 	int seen = atomic_read(&d->state);
 
 	if (atomic_cmpxchg(&d->state, seen, seen | 1) != seen)
 		return;
 	cmpxchg(vcb_start_slot(d->addr), d, NULL);
-	WRITE_ONCE(*vcb_id_slot(d->id), 1);
-	local_lock(&vcb_id_cache.lock);
-	ic = this_cpu_ptr(&vcb_id_cache);
-	/* Freed on another CPU than it came from: dropped (see above). */
-	if (ic->nr < vcb_batch)
-		ic->ids[ic->nr++] = d->id;
-	local_unlock(&vcb_id_cache.lock);
 }
 
 /* Inlined with a constant @kind: no indirect call in the timed loop. */
@@ -682,10 +780,9 @@ void vcb_p2(void)
 			   sizeof(*a.pages), GFP_KERNEL);
 	a.scratch = kvcalloc((size_t)vcb_batch << VC_BUDDY_MAX_ORDER,
 			     sizeof(*a.scratch), GFP_KERNEL);
-	a.ids = kcalloc(vcb_batch, sizeof(*a.ids), GFP_KERNEL);
 	a.descs = kcalloc(vcb_batch, sizeof(*a.descs), GFP_KERNEL);
 	a.bytes = kcalloc(vcb_batch, sizeof(*a.bytes), GFP_KERNEL);
-	if (!a.ptr || !a.pages || !a.scratch || !a.ids || !a.descs ||
+	if (!a.ptr || !a.pages || !a.scratch || !a.descs ||
 	    !a.bytes || vcb_desc_init() || vcb_id_init())
 		goto out;
 	/* Order 0 only for the lookup parts; the table starts at order 1. */
@@ -723,11 +820,11 @@ void vcb_p2(void)
 	}
 	vcb_p2_sized(&a);
 out:
-	vcb_id_exit();
+	/* The magazines' descriptors give their ids back first. */
 	vcb_desc_exit();
+	vcb_id_exit();
 	kfree(a.bytes);
 	kfree(a.descs);
-	kfree(a.ids);
 	kvfree(a.scratch);
 	kvfree(a.pages);
 	kfree(a.ptr);
