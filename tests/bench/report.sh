@@ -579,12 +579,14 @@ function report(   i, k, m, p, csv, pcsv, t, h, o, s, sh, bf, bk, cs, sum, vc, v
 	if (("P2" SUBSEP "order=1") in vmed) {
 		printf "\n## The virtual path, part by part (ns per block, medians)\n\n" > md
 		printf "pages: bulk allocation and free of the 2^order pages; vmap: vmap()+vunmap()" \
-			" of them; desc: a descriptor with the page array from a SLAB_TYPESAFE_BY_RCU" \
-			" cache of its order, with a new generation and zeroed (kvzalloc() and" \
-			" kvfree_rcu() above a page), as vcompound does; id: an id from a per-CPU cache," \
-			" published in its slot, the start of the block entered in the table of starts, and" \
-			" on free the claim (a cmpxchg of the state word), both cleared and the id given" \
-			" back (xa in logs from before vbid.c: xa_alloc_irq() + the claim);" \
+			" of them; desc: a descriptor with the page array as vcompound's: from this CPU's" \
+			" magazine of its order with its id, a new generation and zeroed, back into it;" \
+			" when the magazine is empty (full) from (to) a SLAB_TYPESAFE_BY_RCU cache of its" \
+			" order (kvzalloc() and kvfree_rcu() above a page) with an id registered" \
+			" (unregistered); id: the start of the block entered in the table of starts, the" \
+			" block made live, and on free the claim (a cmpxchg of the state word) and the start" \
+			" cleared (logs from before the magazines: an id taken and given back here too; xa" \
+			" in logs from before vbid.c: xa_alloc_irq() + the claim);" \
 			" lookup: vcompound_is_virtual() of the start of a block (what the free looks up);" \
 			" vm_map_ram: vm_map_ram()+vm_unmap_ram()," \
 			" which serves up to 64 pages from per-CPU blocks. vcompound maps with" \
