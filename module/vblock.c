@@ -165,7 +165,7 @@ struct vc_scope {
 	gfp_t gfp;
 };
 
-static void vc_scope_enter(struct vc_scope *s, gfp_t gfp)
+static __always_inline void vc_scope_enter(struct vc_scope *s, gfp_t gfp)
 {
 	s->gfp = gfp;
 	if (!(gfp & __GFP_IO))
@@ -174,7 +174,7 @@ static void vc_scope_enter(struct vc_scope *s, gfp_t gfp)
 		s->nofs = memalloc_nofs_save();
 }
 
-static void vc_scope_exit(struct vc_scope *s)
+static __always_inline void vc_scope_exit(struct vc_scope *s)
 {
 	if (!(s->gfp & __GFP_IO))
 		memalloc_noio_restore(s->noio);

@@ -579,7 +579,7 @@ function report(   i, k, m, p, csv, pcsv, t, h, o, s, sh, bf, bk, cs, sum, vc, v
 	if (("P2" SUBSEP "order=1") in vmed) {
 		printf "\n## The virtual path, part by part (ns per block, medians)\n\n" > md
 		printf "pages: bulk allocation and free of the 2^order pages; vmap: vmap()+vunmap()" \
-			" of them; desc: a descriptor with the page array as vcompound's: from this CPU's" \
+			" of them; desc: a descriptor with the page array as in vcompound: from the per-CPU" \
 			" magazine of its order with its id, a new generation and zeroed, back into it;" \
 			" when the magazine is empty (full) from (to) a SLAB_TYPESAFE_BY_RCU cache of its" \
 			" order (kvzalloc() and kvfree_rcu() above a page) with an id registered" \
