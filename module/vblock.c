@@ -255,13 +255,16 @@ static struct vc_desc_mag __percpu *vc_desc_mag;
 static u8 vc_desc_mag_depth[VCOMPOUND_ORDER_LIMIT + 1];
 static unsigned int vc_desc_mag_first[VCOMPOUND_ORDER_LIMIT + 1];
 
-/* The descriptor of a block of @order: pages, then the chunk counts. */
+/*
+ * The descriptor of a block of @order: pages, then the chunk counts, in
+ * whole words, which vc_desc_renew() zeroes.
+ */
 static size_t vc_desc_size(unsigned int order)
 {
 	struct vc_vblock *vb;
 
-	return struct_size(vb, pages, 1UL << order) +
-	       order * sizeof(*vc_vblock_chunks(vb));
+	return ALIGN(struct_size(vb, pages, 1UL << order) +
+		     order * sizeof(*vc_vblock_chunks(vb)), sizeof(long));
 }
 
 /*
@@ -269,9 +272,9 @@ static size_t vc_desc_size(unsigned int order)
  * VC_VB_BUILDING, then the fields, page slots and chunk counts zeroed.
  * Not the state word, which a lookup may still read, nor the id, which a
  * descriptor from a magazine keeps.  Field by field, then the slots from
- * an aligned start in whole words (as slab objects are sized): one
- * memset() from the end of the state word took some 60 ns-equiv more of
- * an order-1 block (tests/bench P2.desc).
+ * an aligned start in whole words (vc_desc_size()): one memset() from the
+ * end of the state word took some 60 ns-equiv more of an order-1 block
+ * (tests/bench P2.desc).
  */
 static void vc_desc_renew(struct vc_vblock *vb, size_t size)
 {
@@ -288,8 +291,7 @@ static void vc_desc_renew(struct vc_vblock *vb, size_t size)
 	vb->chunks_whole = false;
 	vb->linear = false;
 	vb->chunked = false;
-	memset(vb->pages, 0, ALIGN(size, sizeof(long)) -
-			     offsetof(struct vc_vblock, pages));
+	memset(vb->pages, 0, size - offsetof(struct vc_vblock, pages));
 }
 
 /*

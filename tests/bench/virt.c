@@ -191,12 +191,14 @@ static size_t vcb_desc_size(unsigned int order)
 {
 	struct vcb_desc *d;
 
-	return struct_size(d, pages, 1UL << order) + order * sizeof(u32);
+	return ALIGN(struct_size(d, pages, 1UL << order) + order * sizeof(u32),
+		     sizeof(long));
 }
 
 /*
  * As vcompound's: a new generation, then the fields (not the id) and the
- * page slots zeroed, the slots in whole words from an aligned start.
+ * page slots zeroed, the slots in whole words from an aligned start (the
+ * size is whole words).
  */
 static void vcb_desc_renew(struct vcb_desc *d, size_t size)
 {
@@ -209,8 +211,7 @@ static void vcb_desc_renew(struct vcb_desc *d, size_t size)
 	d->nr = 0;
 	d->order = 0;
 	memset(d->flags, 0, sizeof(d->flags));
-	memset(d->pages, 0, ALIGN(size, sizeof(long)) -
-			    offsetof(struct vcb_desc, pages));
+	memset(d->pages, 0, size - offsetof(struct vcb_desc, pages));
 }
 
 /* An id from this CPU's cache, published in its slot (as registered). */
