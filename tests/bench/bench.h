@@ -106,6 +106,19 @@ static inline gfp_t vcb_physical_gfp(gfp_t gfp, unsigned int order)
 	return gfp;
 }
 
+/*
+ * The same for a caller that allows the virtual fallback (alloc.c): above
+ * the costly order no direct reclaim, and no reserves either.
+ */
+static inline gfp_t vcb_physical_gfp_fb(gfp_t gfp, unsigned int order)
+{
+	gfp = vcb_physical_gfp(gfp, order);
+	if (order > PAGE_ALLOC_COSTLY_ORDER && !(gfp & __GFP_RETRY_MAYFAIL) &&
+	    (gfp & __GFP_DIRECT_RECLAIM))
+		gfp = (gfp & ~__GFP_DIRECT_RECLAIM) | __GFP_NOMEMALLOC;
+	return gfp;
+}
+
 /* The metrics. */
 void vcb_p1(void);		/* phys.c */
 void vcb_fragmented(bool p6, bool p7);	/* P6, P7 on fragmented memory */

@@ -6,6 +6,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bitmap.h>
 #include <linux/gfp.h>
 #include <linux/delay.h>
 #include <linux/jhash.h>
@@ -539,7 +540,9 @@ static void vcb_p6_order(struct vcb_p6 *a, struct vcb_p6_reps *v)
  * say how many blocks were physical and what the virtual ones were made
  * of.  Then P7 of sizes that are not a power of two of pages (bench.h):
  * vcompound_alloc_size() against vmalloc() of the same bytes, the same
- * MiB per repetition.
+ * MiB per repetition; and P7exact in the same turns, the floor of any
+ * allocator that gives the tail back: alloc_pages_exact() with the gfp of
+ * vcompound's attempt, vmalloc() where it fails, and no descriptor or id.
  */
 #define VCB_P7_MIN_ORDER	1
 
@@ -553,6 +556,8 @@ struct vcb_p7 {
 	bool knob;			/* inject/physical is there: P7f */
 	void **ptr;
 	size_t *bytes;			/* per try, for the sized rows; or NULL */
+	unsigned long *vmalloced;	/* P7exact: the tries vmalloc() served */
+	unsigned long exact_virt;	/* P7exact: those of the last repetition */
 	struct page **pages;		/* tries << order: the pages parts */
 	struct vcompound_stats *before, *after;
 	unsigned int calls[P7_VC_SIDES];	/* 0: the warm-up */
@@ -643,6 +648,46 @@ static int p7_forced(void *arg, u64 *ns, u64 *ops)
 static int p7_vmalloc(void *arg, u64 *ns, u64 *ops)
 {
 	return p7_rep(arg, false, ns, ops);
+}
+
+/*
+ * P7exact, a sized row's floor: the pages as alloc_pages_exact() gives
+ * them, tail split off and freed, or vmalloc() where that fails; which one
+ * served a try is kept for its free.
+ */
+static int p7_exact(void *arg, u64 *ns, u64 *ops)
+{
+	struct vcb_p7 *a = arg;
+	unsigned long i, j;
+	size_t n;
+	gfp_t gfp;
+	u64 t0 = ktime_get_ns();
+
+	for (i = 0; i < a->tries; i++) {
+		n = a->bytes[i];
+		/* As vcompound's attempt; __GFP_COMP is refused: it splits. */
+		gfp = vcb_physical_gfp_fb(GFP_KERNEL, get_order(n)) &
+		      ~__GFP_COMP;
+		a->ptr[i] = alloc_pages_exact(n, gfp);
+		if (likely(a->ptr[i])) {
+			__clear_bit(i, a->vmalloced);
+			continue;
+		}
+		a->ptr[i] = vmalloc(n);
+		if (unlikely(!a->ptr[i]))
+			break;
+		__set_bit(i, a->vmalloced);
+	}
+	for (j = 0; j < i; j++) {
+		if (test_bit(j, a->vmalloced))
+			vfree(a->ptr[j]);
+		else
+			free_pages_exact(a->ptr[j], a->bytes[j]);
+	}
+	*ns = ktime_get_ns() - t0;
+	*ops = i;
+	a->exact_virt = bitmap_weight(a->vmalloced, i);
+	return i < a->tries ? -ENOMEM : 0;
 }
 
 /*
@@ -790,10 +835,13 @@ static void vcb_p7_kinds(struct vcb_p7 *a, unsigned long *phys,
 	}
 }
 
-/* P7 of the sized rows: vcompound as it comes against vmalloc(). */
+/*
+ * P7 of the sized rows: vcompound as it comes against vmalloc(), and
+ * P7exact, their floor, against the same vmalloc() figure.
+ */
 static void vcb_p7_sized(struct vcb_p7 *a, size_t *bytes)
 {
-	static const vcb_rep_fn fns[] = { p7_vcompound, p7_vmalloc };
+	static const vcb_rep_fn fns[] = { p7_vcompound, p7_vmalloc, p7_exact };
 	struct vcb_stat st[ARRAY_SIZE(fns)];
 	unsigned long pages, phys, virt;
 	unsigned long want = (unsigned long)vcb_frag_mb << 20 >> PAGE_SHIFT;
@@ -815,9 +863,11 @@ static void vcb_p7_sized(struct vcb_p7 *a, size_t *bytes)
 			continue;
 		}
 		vcb_p7_kinds(a, &phys, &virt);
-		vcb_info("P7 %s: %lu blocks, %lu KiB per repetition and side; the last repetition's blocks: %lu physical, %lu virtual",
-			 param, a->tries, pages << (PAGE_SHIFT - 10), phys, virt);
+		vcb_info("P7 %s: %lu blocks, %lu KiB per repetition and side; the last repetition's blocks: %lu physical, %lu virtual; P7exact: %lu alloc_pages_exact(), %lu vmalloc()",
+			 param, a->tries, pages << (PAGE_SHIFT - 10), phys, virt,
+			 a->tries - a->exact_virt, a->exact_virt);
 		vcb_row("P7", param, &st[0], "vmalloc", &st[1]);
+		vcb_row("P7exact", param, &st[2], "vmalloc", &st[1]);
 	}
 	a->bytes = NULL;
 }
@@ -853,10 +903,12 @@ void vcb_fragmented(bool p6, bool p7)
 	/* A size per block of the sized rows, which have fewer than b->ptr. */
 	bytes = kvcalloc(max(1UL, ((unsigned long)vcb_frag_mb << 20) >>
 				  PAGE_SHIFT), sizeof(*bytes), GFP_KERNEL);
+	b->vmalloced = bitmap_zalloc(max(1UL, ((unsigned long)vcb_frag_mb << 20) >>
+					      PAGE_SHIFT), GFP_KERNEL);
 	b->before = kmalloc(sizeof(*b->before), GFP_KERNEL);
 	b->after = kmalloc(sizeof(*b->after), GFP_KERNEL);
 	if (!a.ptr || !a.pages || !a.dt || !b->ptr || !b->pages ||
-	    !bytes || !b->before || !b->after)
+	    !bytes || !b->vmalloced || !b->before || !b->after)
 		goto out;
 	vcb_fragment();
 	for (a.order = VCB_P6_MIN_ORDER; p6 && a.order <= VC_BUDDY_MAX_ORDER;
@@ -882,6 +934,7 @@ out:
 	if (b) {
 		kfree(b->after);
 		kfree(b->before);
+		bitmap_free(b->vmalloced);
 		kvfree(b->pages);
 		kvfree(b->ptr);
 	}
