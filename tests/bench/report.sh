@@ -413,6 +413,7 @@ function notes_p7(   o, p, k, n, i, w, nw, fb, nz, s, f) {
 			holds(target("P7", p), "P7" SUBSEP p), f ? vmed["P7f" SUBSEP p] : "-", \
 			f ? rat("P7f", p) : "-", f ? chunks("P7f", p) : "-" > md
 	}
+	notes_p7exact()
 	n = 0
 	for (o = 1; o <= 10; o++) if (has("P7.pages", "order=" o) && has("P7.chunkpages", "order=" o)) n++
 	if (!n) return
@@ -429,6 +430,73 @@ function notes_p7(   o, p, k, n, i, w, nw, fb, nz, s, f) {
 			vmed["P7.chunkpages" SUBSEP p], vcv("P7.chunkpages", p) / vcv("P7.pages", p), \
 			has("P2.pages", p) ? vmed["P2.pages" SUBSEP p] : "-" > md
 	}
+}
+
+# The blocks of the last repetition of the sized row @p, from its note:
+# B[1] physical, B[2] virtual (vcompound), B[3] alloc_pages_exact(),
+# B[4] vmalloc() (P7exact); 0 without the note (logs from before P7exact).
+function p7blocks(p, B,   i, l) {
+	B[1] = B[2] = B[3] = B[4] = ""
+	for (i = 1; i <= nnote; i++) {
+		if (index(notes[i], "P7 " p ": ") != 1) continue
+		l = notes[i]
+		if (match(l, /blocks: [0-9]+ physical, [0-9]+ virtual/)) {
+			split(substr(l, RSTART + 8, RLENGTH - 8), B, /[^0-9]+/)
+		}
+		if (match(l, /P7exact: [0-9]+ alloc_pages_exact\(\), [0-9]+ vmalloc/)) {
+			l = substr(l, RSTART + 9, RLENGTH - 9)
+			B[3] = l; sub(/ .*/, "", B[3]); B[4] = l; sub(/.*, /, "", B[4]); sub(/ .*/, "", B[4])
+		}
+		return B[4] != ""
+	}
+	return 0
+}
+
+# P7exact: the floor of a sized P7 row for an allocator that gives the tail
+# back as alloc_pages_exact() does, no descriptor or id, vmalloc() where
+# the pages are not there; in the same turns as P7.
+function notes_p7exact(   n, i, p, t, fr, b, nb, v, above, mixed, under) {
+	n = 0
+	for (i = 1; i <= nrow; i++) if (rm[i] == "P7exact" && hasb("P7exact", rp[i]) && hasb("P7", rp[i])) n++
+	if (!n) return
+	printf "\n  The sized rows against their floor, P7exact: in the same turns, each block from" \
+		" alloc_pages_exact() with the gfp of the physical attempt of vcompound (the tail split off" \
+		" and freed page by page, no descriptor or id), or from vmalloc() where that fails;" \
+		" freed with free_pages_exact() or vfree(); ratios against the same vmalloc() figure." \
+		" Blocks: of the last repetition.\n\n" > md
+	printf "  | size | P7 ratio | P7exact ratio | target | P7 blocks physical / virtual | P7exact blocks exact / vmalloc | floor |\n" > md
+	printf "  |---|---:|---:|---|---|---|---|\n" > md
+	above = mixed = ""
+	for (i = 1; i <= nrow; i++) {
+		p = rp[i]
+		if (rm[i] != "P7exact" || !hasb("P7exact", p) || !hasb("P7", p)) continue
+		t = target("P7", p); fr = rat("P7exact", p)
+		b = p7blocks(p, nb)
+		v = ""
+		if (t != "" && fr != "inf" && fr + 0 > tlim(t)) {
+			v = "above the target"
+			if (b && nb[4] + 0 > 0) mixed = mixed (mixed == "" ? "" : ", ") p " (" nb[4] " of " \
+				nb[3] + nb[4] " blocks from vmalloc())"
+			else above = above (above == "" ? "" : ", ") p
+		} else if (t != "") v = "below the target"
+		if (b && nb[4] + 0 == 0 && vcv("P7", p) < vcv("P7exact", p))
+			under = under (under == "" ? "" : ", ") p
+		printf "  | %s | %s | %s | %s | %s | %s | %s |\n", p, rat("P7", p), fr, tshow(t), \
+			b && nb[1] != "" ? nb[1] " / " nb[2] : "-", b ? nb[3] " / " nb[4] : "-", v > md
+	}
+	if (above != "")
+		printf "\n  At %s the floor is above the target, with every block of P7exact from" \
+			" alloc_pages_exact(): no allocator that gives the tail back as alloc_pages_exact()" \
+			" does reaches it.\n", above > md
+	if (mixed != "")
+		printf "\n  At %s the floor is above the target too, but there it includes" \
+			" vmalloc() where vcompound builds its chunked fallback, so it says less about" \
+			" the tail.\n", mixed > md
+	if (under != "")
+		printf "\n  At %s vcompound is below P7exact, descriptor and id included: it gives the" \
+			" tail back, and frees the block, in aligned power-of-two pieces, where" \
+			" alloc_pages_exact() and free_pages_exact() go page by page; P7exact is the floor" \
+			" of the page-by-page way only.\n", under > md
 }
 
 function notes_p3(   i, m, p, g) {
