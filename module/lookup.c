@@ -74,25 +74,6 @@ static struct vc_vblock *vc_vblock_of_page(const struct page *page,
 	return vb;
 }
 
-/*
- * Fill @ref from @vb, whose state word was @state when the lookup began.
- * False if the state changed meanwhile (freed, maybe reused): the fields
- * read may then mix two blocks, as a seqcount reader's may.
- */
-static bool vc_ref_virtual(struct vc_ref *ref, struct vc_vblock *vb,
-			   int state)
-{
-	ref->vb = vb;
-	ref->head = vb->pages[0];
-	ref->base = vb->addr;
-	ref->nr_pages = vb->nr_pages;
-	ref->order = vb->order;
-	ref->state = state;
-	/* The fields before the second look, as a seqcount reader's. */
-	smp_rmb();
-	return atomic_read(&vb->state) == state;
-}
-
 /* @head: the head page of a live physical block. */
 static void vc_ref_physical(struct vc_ref *ref, struct page *head)
 {
@@ -114,15 +95,7 @@ static void vc_ref_physical(struct vc_ref *ref, struct page *head)
  * counts only if it is live and starts at the address, read as
  * vc_ref_virtual() reads any descriptor.
  */
-#define VC_START_BITS	12
-
-static struct vc_vblock *vc_start_table[1 << VC_START_BITS];
-
-static struct vc_vblock **vc_start_slot(const void *addr)
-{
-	return &vc_start_table[hash_long((unsigned long)addr >> PAGE_SHIFT,
-					 VC_START_BITS)];
-}
+struct vc_vblock *vc_start_table[1 << VC_START_BITS];
 
 /* Enter @vb, whose ->addr is set, if its slot is free. */
 void vc_start_add(struct vc_vblock *vb)
@@ -134,22 +107,6 @@ void vc_start_add(struct vc_vblock *vb)
 void vc_start_del(struct vc_vblock *vb)
 {
 	cmpxchg(vc_start_slot(vb->addr), vb, NULL);
-}
-
-/*
- * The live block with a descriptor that starts at @addr, if the table
- * knows it; false does not mean there is none.
- */
-static bool vc_lookup_start(const void *addr, struct vc_ref *ref)
-{
-	struct vc_vblock *vb = READ_ONCE(*vc_start_slot(addr));
-	int state;
-
-	if (!vb)
-		return false;
-	state = atomic_read_acquire(&vb->state);
-	return vc_vb_kind(state) == VC_VB_LIVE &&
-	       vc_ref_virtual(ref, vb, state) && ref->base == addr;
 }
 
 /**
@@ -172,23 +129,21 @@ struct page *vc_phys_head_of(const void *addr)
 }
 
 /**
- * vc_lookup_addr - find the block containing @addr
+ * vc_lookup_addr_rest - vc_lookup_addr() for what the table of starts
+ *	did not know
  * @addr: any address, valid or not
  * @ref: filled in on success
  *
  * Context: Any context but NMI; the caller holds rcu_read_lock().
  * Return: true if @addr lies inside a live vcompound block.
  */
-bool vc_lookup_addr(const void *addr, struct vc_ref *ref)
+bool vc_lookup_addr_rest(const void *addr, struct vc_ref *ref)
 {
 	struct vc_vblock *vb;
 	unsigned long idx;
 	struct page *page;
 	int state;
 
-	/* A block's start, what a free passes, is in the table, mostly. */
-	if (vc_lookup_start(addr, ref))
-		return true;
 	if (is_vmalloc_addr(addr)) {
 		page = vmalloc_to_page(addr);
 		/* ioremap()ed ranges may map pfns without a struct page. */

@@ -252,6 +252,8 @@ struct vc_desc_mag {
 };
 
 static struct vc_desc_mag __percpu *vc_desc_mag;
+/* vc_desc_size() of each order, computed once. */
+static size_t vc_desc_bytes[VCOMPOUND_ORDER_LIMIT + 1];
 static u8 vc_desc_mag_depth[VCOMPOUND_ORDER_LIMIT + 1];
 static unsigned int vc_desc_mag_first[VCOMPOUND_ORDER_LIMIT + 1];
 
@@ -274,11 +276,17 @@ static size_t vc_desc_size(unsigned int order)
  * descriptor from a magazine keeps.  Field by field, then the slots from
  * an aligned start in whole words (vc_desc_size()): one memset() from the
  * end of the state word took some 60 ns-equiv more of an order-1 block
- * (tests/bench P2.desc).
+ * (tests/bench P2.desc); up to VC_DESC_ZERO_WORDS words a loop of stores
+ * costs less than the call.
  */
-static void vc_desc_renew(struct vc_vblock *vb, size_t size)
+#define VC_DESC_ZERO_WORDS	8
+
+static __always_inline void vc_desc_renew(struct vc_vblock *vb, size_t size)
 {
 	int state = atomic_read(&vb->state) & ~VC_VB_KIND_MASK;
+	size_t i, words = (size - offsetof(struct vc_vblock, pages)) /
+			  sizeof(long);
+	unsigned long *w = (unsigned long *)vb->pages;
 
 	atomic_set(&vb->state, (int)((unsigned int)state + VC_VB_GEN_STEP) |
 			       VC_VB_BUILDING);
@@ -291,7 +299,15 @@ static void vc_desc_renew(struct vc_vblock *vb, size_t size)
 	vb->chunks_whole = false;
 	vb->linear = false;
 	vb->chunked = false;
-	memset(vb->pages, 0, size - offsetof(struct vc_vblock, pages));
+	if (words > VC_DESC_ZERO_WORDS) {
+		memset(w, 0, words * sizeof(long));
+		return;
+	}
+	for (i = 0; i < words; i++) {
+		w[i] = 0;
+		/* Or gcc makes the loop a memset() call again. */
+		barrier();
+	}
 }
 
 /*
@@ -306,7 +322,7 @@ static void vc_desc_renew(struct vc_vblock *vb, size_t size)
 static struct vc_vblock *vc_desc_alloc(unsigned int order, gfp_t gfp,
 				       int nid)
 {
-	size_t size = vc_desc_size(order);
+	size_t size = vc_desc_bytes[order];
 	struct vc_vblock *vb;
 
 	if (order < vc_desc_cached_orders) {
@@ -353,7 +369,7 @@ static struct vc_vblock *vc_desc_get(unsigned int order, gfp_t gfp, int nid)
 			vb = m->vb[vc_desc_mag_first[order] + --m->nr[order]];
 		local_unlock(&vc_desc_mag->lock);
 		if (vb) {
-			vc_desc_renew(vb, vc_desc_size(order));
+			vc_desc_renew(vb, vc_desc_bytes[order]);
 			vb->order = order;
 			return vb;
 		}
@@ -449,6 +465,8 @@ int vc_vblock_init(void)
 {
 	unsigned int o;
 
+	for (o = 0; o <= VCOMPOUND_ORDER_LIMIT; o++)
+		vc_desc_bytes[o] = vc_desc_size(o);
 	for (o = 0; o <= VCOMPOUND_ORDER_LIMIT; o++) {
 		if (vc_desc_size(o) > PAGE_SIZE)
 			break;

@@ -5,6 +5,7 @@
 #ifndef _VCOMPOUND_INTERNAL_H
 #define _VCOMPOUND_INTERNAL_H
 
+#include <linux/hash.h>
 #include <linux/jump_label.h>
 #include <linux/kmemleak.h>
 #include <linux/llist.h>
@@ -315,7 +316,72 @@ static inline bool vc_phys_claim(struct page *head)
 struct page *vc_phys_head_of(const void *addr);
 void vc_start_add(struct vc_vblock *vb);
 void vc_start_del(struct vc_vblock *vb);
-bool vc_lookup_addr(const void *addr, struct vc_ref *ref);
+bool vc_lookup_addr_rest(const void *addr, struct vc_ref *ref);
+
+/*
+ * Fill @ref from @vb, whose state word was @state when the lookup began.
+ * False if the state changed meanwhile (freed, maybe reused): the fields
+ * read may then mix two blocks, as a seqcount reader's may.
+ */
+static inline bool vc_ref_virtual(struct vc_ref *ref, struct vc_vblock *vb,
+				  int state)
+{
+	ref->vb = vb;
+	ref->head = vb->pages[0];
+	ref->base = vb->addr;
+	ref->nr_pages = vb->nr_pages;
+	ref->order = vb->order;
+	ref->state = state;
+	/* The fields before the second look, as a seqcount reader's. */
+	smp_rmb();
+	return atomic_read(&vb->state) == state;
+}
+
+/* The table of block starts (lookup.c), direct-mapped by address. */
+#define VC_START_BITS	12
+
+extern struct vc_vblock *vc_start_table[1 << VC_START_BITS];
+
+static inline struct vc_vblock **vc_start_slot(const void *addr)
+{
+	return &vc_start_table[hash_long((unsigned long)addr >> PAGE_SHIFT,
+					 VC_START_BITS)];
+}
+
+/*
+ * The live block with a descriptor that starts at @addr, if the table
+ * knows it; false does not mean there is none.
+ */
+static __always_inline bool vc_lookup_start(const void *addr,
+					    struct vc_ref *ref)
+{
+	struct vc_vblock *vb = READ_ONCE(*vc_start_slot(addr));
+	int state;
+
+	if (!vb)
+		return false;
+	state = atomic_read_acquire(&vb->state);
+	return vc_vb_kind(state) == VC_VB_LIVE &&
+	       vc_ref_virtual(ref, vb, state) && ref->base == addr;
+}
+
+/**
+ * vc_lookup_addr - find the block containing @addr
+ * @addr: any address, valid or not
+ * @ref: filled in on success
+ *
+ * A block's start, what a free passes, is mostly in the table of starts:
+ * that much is inline in every lookup, without a call or a frame of its
+ * own; the rest is vc_lookup_addr_rest().
+ *
+ * Context: Any context but NMI; the caller holds rcu_read_lock().
+ * Return: true if @addr lies inside a live vcompound block.
+ */
+static __always_inline bool vc_lookup_addr(const void *addr,
+					   struct vc_ref *ref)
+{
+	return vc_lookup_start(addr, ref) || vc_lookup_addr_rest(addr, ref);
+}
 bool vc_lookup_page(struct page *page, struct vc_ref *ref,
 		    unsigned long *index);
 bool vc_lookup_slow(const void *addr, const struct page *first,

@@ -185,6 +185,7 @@ struct vcb_desc_mag {
 };
 
 static struct vcb_desc_mag __percpu *vcb_desc_mag;
+static size_t vcb_desc_bytes[VC_BUDDY_MAX_ORDER + 1];
 static u8 vcb_desc_mag_depth[VC_BUDDY_MAX_ORDER + 1];
 
 static size_t vcb_desc_size(unsigned int order)
@@ -198,11 +199,14 @@ static size_t vcb_desc_size(unsigned int order)
 /*
  * As vcompound's: a new generation, then the fields (not the id) and the
  * page slots zeroed, the slots in whole words from an aligned start (the
- * size is whole words).
+ * size is whole words), by a loop of stores up to 8 words.
  */
-static void vcb_desc_renew(struct vcb_desc *d, size_t size)
+static __always_inline void vcb_desc_renew(struct vcb_desc *d, size_t size)
 {
 	int state = atomic_read(&d->state) & ~3;
+	size_t i, words = (size - offsetof(struct vcb_desc, pages)) /
+			  sizeof(long);
+	unsigned long *w = (unsigned long *)d->pages;
 
 	atomic_set(&d->state, (int)((unsigned int)state + 4) | 3);
 	/* As vcompound's: the new generation before the zeroing. */
@@ -211,7 +215,14 @@ static void vcb_desc_renew(struct vcb_desc *d, size_t size)
 	d->nr = 0;
 	d->order = 0;
 	memset(d->flags, 0, sizeof(d->flags));
-	memset(d->pages, 0, size - offsetof(struct vcb_desc, pages));
+	if (words > 8) {
+		memset(w, 0, words * sizeof(long));
+		return;
+	}
+	for (i = 0; i < words; i++) {
+		w[i] = 0;
+		barrier();
+	}
 }
 
 /* An id from this CPU's cache, published in its slot (as registered). */
@@ -249,7 +260,7 @@ static void vcb_desc_unregister(struct vcb_desc *d)
 
 static void *vcb_desc_alloc(unsigned int order)
 {
-	size_t size = vcb_desc_size(order);
+	size_t size = vcb_desc_bytes[order];
 	struct vcb_desc *d = NULL;
 	struct vcb_desc_mag *m;
 
@@ -313,6 +324,8 @@ static int vcb_desc_init(void)
 		return -ENOMEM;
 	for_each_possible_cpu(cpu)
 		local_lock_init(&per_cpu_ptr(vcb_desc_mag, cpu)->lock);
+	for (o = 0; o <= VC_BUDDY_MAX_ORDER; o++)
+		vcb_desc_bytes[o] = vcb_desc_size(o);
 	for (o = 0; o <= VC_BUDDY_MAX_ORDER; o++) {
 		if (vcb_desc_size(o) > PAGE_SIZE)
 			break;
