@@ -382,6 +382,7 @@ static __always_inline bool vc_lookup_addr(const void *addr,
 {
 	return vc_lookup_start(addr, ref) || vc_lookup_addr_rest(addr, ref);
 }
+
 bool vc_lookup_page(struct page *page, struct vc_ref *ref,
 		    unsigned long *index);
 bool vc_lookup_slow(const void *addr, const struct page *first,
