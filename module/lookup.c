@@ -6,7 +6,6 @@
  * context but NMI.  Lookups of virtual blocks dereference the descriptor,
  * so they run under rcu_read_lock().
  */
-#include <linux/hash.h>
 #include <linux/kmemleak.h>
 #include <linux/mm.h>
 #include <linux/random.h>

@@ -257,6 +257,13 @@ static size_t vc_desc_bytes[VCOMPOUND_ORDER_LIMIT + 1];
 static u8 vc_desc_mag_depth[VCOMPOUND_ORDER_LIMIT + 1];
 static unsigned int vc_desc_mag_first[VCOMPOUND_ORDER_LIMIT + 1];
 
+/* The slots of @m's magazine of @order. */
+static struct vc_vblock **vc_desc_mag_slots(struct vc_desc_mag *m,
+					    unsigned int order)
+{
+	return m->vb + vc_desc_mag_first[order];
+}
+
 /*
  * The descriptor of a block of @order: pages, then the chunk counts, in
  * whole words, which vc_desc_renew() zeroes.
@@ -270,8 +277,9 @@ static size_t vc_desc_size(unsigned int order)
 }
 
 /*
- * Begin a new life of @vb, of @size bytes: a new generation in the state
- * VC_VB_BUILDING, then the fields, page slots and chunk counts zeroed.
+ * Begin a new life of @vb as a descriptor of @order: a new generation in
+ * the state VC_VB_BUILDING, then the fields, page slots and chunk counts
+ * zeroed, and the order set.
  * Not the state word, which a lookup may still read, nor the id, which a
  * descriptor from a magazine keeps.  Field by field, then the slots from
  * an aligned start in whole words (vc_desc_size()): one memset() from the
@@ -281,11 +289,12 @@ static size_t vc_desc_size(unsigned int order)
  */
 #define VC_DESC_ZERO_WORDS	8
 
-static __always_inline void vc_desc_renew(struct vc_vblock *vb, size_t size)
+static __always_inline void vc_desc_renew(struct vc_vblock *vb,
+					  unsigned int order)
 {
 	int state = atomic_read(&vb->state) & ~VC_VB_KIND_MASK;
-	size_t i, words = (size - offsetof(struct vc_vblock, pages)) /
-			  sizeof(long);
+	size_t i, words = (vc_desc_bytes[order] -
+			   offsetof(struct vc_vblock, pages)) / sizeof(long);
 	unsigned long *w = (unsigned long *)vb->pages;
 
 	atomic_set(&vb->state, (int)((unsigned int)state + VC_VB_GEN_STEP) |
@@ -294,7 +303,7 @@ static __always_inline void vc_desc_renew(struct vc_vblock *vb, size_t size)
 	smp_wmb();
 	vb->addr = NULL;
 	vb->nr_pages = 0;
-	vb->order = 0;
+	vb->order = order;
 	vb->map_ram = false;
 	vb->chunks_whole = false;
 	vb->linear = false;
@@ -311,8 +320,8 @@ static __always_inline void vc_desc_renew(struct vc_vblock *vb, size_t size)
 }
 
 /*
- * A zeroed descriptor in the state VC_VB_BUILDING, of a new generation,
- * not registered.  Larger ones, not cached, must not
+ * A zeroed descriptor of @order in the state VC_VB_BUILDING, of a new
+ * generation, not registered.  Larger ones, not cached, must not
  * cost an OOM kill in the very fragmentation the fallback exists for: a
  * kmalloc-2k/4k slab may need an order-1 page (on debug kernels, for the
  * redzones), so kmalloc() is tried without retries and vmalloc(), which
@@ -328,7 +337,7 @@ static struct vc_vblock *vc_desc_alloc(unsigned int order, gfp_t gfp,
 	if (order < vc_desc_cached_orders) {
 		vb = kmem_cache_alloc_node(vc_desc_cache[order], gfp, nid);
 		if (vb)
-			vc_desc_renew(vb, size);
+			vc_desc_renew(vb, order);
 		return vb;
 	}
 	if (size > PAGE_SIZE)
@@ -338,8 +347,10 @@ static struct vc_vblock *vc_desc_alloc(unsigned int order, gfp_t gfp,
 				  nid) ?:
 		     /* vzalloc_node() would warn despite a __GFP_NOWARN. */
 		     __vmalloc(size, gfp | __GFP_ZERO);
-	if (vb)
+	if (vb) {
 		atomic_set(&vb->state, VC_VB_BUILDING);
+		vb->order = order;
+	}
 	return vb;
 }
 
@@ -355,7 +366,7 @@ static void vc_desc_free(struct vc_vblock *vb)
 
 /*
  * A registered descriptor for a block of @order, VC_VB_BUILDING: from
- * this CPU's magazine, or allocated and given an id.  @vb->order is set.
+ * this CPU's magazine, or allocated and given an id.
  */
 static struct vc_vblock *vc_desc_get(unsigned int order, gfp_t gfp, int nid)
 {
@@ -366,18 +377,16 @@ static struct vc_vblock *vc_desc_get(unsigned int order, gfp_t gfp, int nid)
 		local_lock(&vc_desc_mag->lock);
 		m = this_cpu_ptr(vc_desc_mag);
 		if (m->nr[order])
-			vb = m->vb[vc_desc_mag_first[order] + --m->nr[order]];
+			vb = vc_desc_mag_slots(m, order)[--m->nr[order]];
 		local_unlock(&vc_desc_mag->lock);
 		if (vb) {
-			vc_desc_renew(vb, vc_desc_bytes[order]);
-			vb->order = order;
+			vc_desc_renew(vb, order);
 			return vb;
 		}
 	}
 	vb = vc_desc_alloc(order, gfp, nid);
 	if (!vb)
 		return NULL;
-	vb->order = order;
 	if (vc_id_register(vb, gfp)) {
 		vc_desc_free(vb);
 		return NULL;
@@ -399,7 +408,7 @@ static void vc_desc_put(struct vc_vblock *vb)
 		local_lock(&vc_desc_mag->lock);
 		m = this_cpu_ptr(vc_desc_mag);
 		if (m->nr[order] < vc_desc_mag_depth[order]) {
-			m->vb[vc_desc_mag_first[order] + m->nr[order]++] = vb;
+			vc_desc_mag_slots(m, order)[m->nr[order]++] = vb;
 			kept = true;
 		}
 		local_unlock(&vc_desc_mag->lock);
@@ -423,7 +432,7 @@ static void vc_desc_mag_drain(void)
 			while (m->nr[o]) {
 				struct vc_vblock *vb;
 
-				vb = m->vb[vc_desc_mag_first[o] + --m->nr[o]];
+				vb = vc_desc_mag_slots(m, o)[--m->nr[o]];
 				vc_id_unregister(vb);
 				vc_desc_free(vb);
 			}
@@ -440,16 +449,15 @@ static int vc_desc_mag_init(void)
 	for (o = 0; o < vc_desc_cached_orders; o++) {
 		vc_desc_mag_depth[o] = min_t(size_t, VC_DESC_MAG_MAX,
 					     VC_DESC_MAG_BYTES /
-					     vc_desc_size(o));
+					     vc_desc_bytes[o]);
 		vc_desc_mag_first[o] = slots;
 		slots += vc_desc_mag_depth[o];
 	}
 	vc_desc_mag = __alloc_percpu(struct_size(vc_desc_mag, vb, slots),
 				     __alignof__(struct vc_desc_mag));
-	if (!vc_desc_mag) {
-		memset(vc_desc_mag_depth, 0, sizeof(vc_desc_mag_depth));
+	/* vc_vblock_exit() clears the depths on failure. */
+	if (!vc_desc_mag)
 		return -ENOMEM;
-	}
 	for_each_possible_cpu(cpu)
 		local_lock_init(&per_cpu_ptr(vc_desc_mag, cpu)->lock);
 	return 0;
@@ -468,12 +476,12 @@ int vc_vblock_init(void)
 	for (o = 0; o <= VCOMPOUND_ORDER_LIMIT; o++)
 		vc_desc_bytes[o] = vc_desc_size(o);
 	for (o = 0; o <= VCOMPOUND_ORDER_LIMIT; o++) {
-		if (vc_desc_size(o) > PAGE_SIZE)
+		if (vc_desc_bytes[o] > PAGE_SIZE)
 			break;
 		snprintf(vc_desc_cache_name[o], sizeof(vc_desc_cache_name[o]),
 			 "vcompound_vblock_%u", o);
 		vc_desc_cache[o] = kmem_cache_create(vc_desc_cache_name[o],
-						     vc_desc_size(o), 0,
+						     vc_desc_bytes[o], 0,
 						     SLAB_TYPESAFE_BY_RCU,
 						     NULL);
 		if (!vc_desc_cache[o]) {

@@ -878,6 +878,8 @@ void vcb_fragmented(bool p6, bool p7)
 	struct vcb_p6_reps *v;
 	struct vcb_p6 a = { };
 	struct vcb_p7 *b;
+	unsigned long frag_pages = max(1UL, ((unsigned long)vcb_frag_mb << 20) >>
+					    PAGE_SHIFT);
 	unsigned int max_tries, knob;
 	size_t *bytes = NULL;
 
@@ -898,13 +900,10 @@ void vcb_fragmented(bool p6, bool p7)
 	b->ptr = kvcalloc(max(1UL, ((unsigned long)vcb_frag_mb << 20) >>
 				   (PAGE_SHIFT + VCB_P7_MIN_ORDER)),
 			  sizeof(*b->ptr), GFP_KERNEL);
-	b->pages = kvcalloc(max(1UL, ((unsigned long)vcb_frag_mb << 20) >>
-				     PAGE_SHIFT), sizeof(*b->pages), GFP_KERNEL);
+	b->pages = kvcalloc(frag_pages, sizeof(*b->pages), GFP_KERNEL);
 	/* A size per block of the sized rows, which have fewer than b->ptr. */
-	bytes = kvcalloc(max(1UL, ((unsigned long)vcb_frag_mb << 20) >>
-				  PAGE_SHIFT), sizeof(*bytes), GFP_KERNEL);
-	b->vmalloced = bitmap_zalloc(max(1UL, ((unsigned long)vcb_frag_mb << 20) >>
-					      PAGE_SHIFT), GFP_KERNEL);
+	bytes = kvcalloc(frag_pages, sizeof(*bytes), GFP_KERNEL);
+	b->vmalloced = bitmap_zalloc(frag_pages, GFP_KERNEL);
 	b->before = kmalloc(sizeof(*b->before), GFP_KERNEL);
 	b->after = kmalloc(sizeof(*b->after), GFP_KERNEL);
 	if (!a.ptr || !a.pages || !a.dt || !b->ptr || !b->pages ||

@@ -199,13 +199,14 @@ static size_t vcb_desc_size(unsigned int order)
 /*
  * As vcompound's: a new generation, then the fields (not the id) and the
  * page slots zeroed, the slots in whole words from an aligned start (the
- * size is whole words), by a loop of stores up to 8 words.
+ * size is whole words), by a loop of stores up to 8 words; @order set.
  */
-static __always_inline void vcb_desc_renew(struct vcb_desc *d, size_t size)
+static __always_inline void vcb_desc_renew(struct vcb_desc *d,
+					   unsigned int order)
 {
 	int state = atomic_read(&d->state) & ~3;
-	size_t i, words = (size - offsetof(struct vcb_desc, pages)) /
-			  sizeof(long);
+	size_t i, words = (vcb_desc_bytes[order] -
+			   offsetof(struct vcb_desc, pages)) / sizeof(long);
 	unsigned long *w = (unsigned long *)d->pages;
 
 	atomic_set(&d->state, (int)((unsigned int)state + 4) | 3);
@@ -213,7 +214,7 @@ static __always_inline void vcb_desc_renew(struct vcb_desc *d, size_t size)
 	smp_wmb();
 	d->addr = NULL;
 	d->nr = 0;
-	d->order = 0;
+	d->order = order;
 	memset(d->flags, 0, sizeof(d->flags));
 	if (words > 8) {
 		memset(w, 0, words * sizeof(long));
@@ -271,21 +272,21 @@ static void *vcb_desc_alloc(unsigned int order)
 			d = m->d[order][--m->nr[order]];
 		local_unlock(&vcb_desc_mag->lock);
 		if (d) {
-			vcb_desc_renew(d, size);
-			d->order = order;
+			vcb_desc_renew(d, order);
 			return d;
 		}
 	}
 	if (!vcb_desc_cache[order]) {
 		d = kvzalloc(size, GFP_KERNEL);
+		if (d)
+			d->order = order;
 	} else {
 		d = kmem_cache_alloc(vcb_desc_cache[order], GFP_KERNEL);
 		if (d)
-			vcb_desc_renew(d, size);
+			vcb_desc_renew(d, order);
 	}
 	if (!d)
 		return NULL;
-	d->order = order;
 	vcb_desc_register(d);
 	return d;
 }
@@ -327,19 +328,19 @@ static int vcb_desc_init(void)
 	for (o = 0; o <= VC_BUDDY_MAX_ORDER; o++)
 		vcb_desc_bytes[o] = vcb_desc_size(o);
 	for (o = 0; o <= VC_BUDDY_MAX_ORDER; o++) {
-		if (vcb_desc_size(o) > PAGE_SIZE)
+		if (vcb_desc_bytes[o] > PAGE_SIZE)
 			break;
 		snprintf(vcb_desc_name[o], sizeof(vcb_desc_name[o]),
 			 "vcb_desc_%u", o);
 		vcb_desc_cache[o] = kmem_cache_create(vcb_desc_name[o],
-						      vcb_desc_size(o), 0,
+						      vcb_desc_bytes[o], 0,
 						      SLAB_TYPESAFE_BY_RCU,
 						      NULL);
 		if (!vcb_desc_cache[o])
 			return -ENOMEM;
 		vcb_desc_mag_depth[o] = min_t(size_t, VCB_DESC_MAG_MAX,
 					      VCB_DESC_MAG_BYTES /
-					      vcb_desc_size(o));
+					      vcb_desc_bytes[o]);
 	}
 	return 0;
 }
