@@ -79,7 +79,8 @@ static noinline void vc_clobbered_note(struct vc_clobbered *cl,
 
 /*
  * Clear page->private of page @i of @vb, after checking it against
- * @mine (vc_vblock_private() of index 0) if @cl is given.
+ * @mine (vc_vblock_private() of index 0) if @cl is given, and the slot:
+ * a descriptor at rest has NULL page slots (vc_desc_renew()).
  */
 static __always_inline void vc_page_unmark(struct vc_vblock *vb,
 					   unsigned long i, unsigned long mine,
@@ -91,6 +92,7 @@ static __always_inline void vc_page_unmark(struct vc_vblock *vb,
 			   vc_vblock_private_from(mine, i)))
 		vc_clobbered_note(cl, i, page_private(page));
 	set_page_private(page, 0);
+	vb->pages[i] = NULL;
 }
 
 /*
@@ -119,15 +121,17 @@ static __always_inline void vc_pages_free(struct vc_vblock *vb,
 		if (!page)
 			continue;
 		set_page_private(page, 0);
+		vb->pages[i] = NULL;
 		__free_page(page);
 	}
 }
 
 /*
  * Unmark and free the pages of @vb: its chunks (vc_vblock_chunks()) each
- * as one block, the order-0 pages after them one by one.  @cl: the
- * release's check of page->private; NULL for a block that failed to
- * build, whose order-0 page slots may be NULL.
+ * as one block, the order-0 pages after them one by one, and leave it at
+ * rest: page slots NULL, chunk counts zero.  @cl: the release's check of
+ * page->private; NULL for a block that failed to build, whose order-0
+ * page slots may be NULL.
  */
 static void vc_vblock_free_pages(struct vc_vblock *vb,
 				 struct vc_clobbered *cl)
@@ -136,15 +140,18 @@ static void vc_vblock_free_pages(struct vc_vblock *vb,
 	unsigned long mine = vc_vblock_private(vb, 0);
 	unsigned int *nchunks = vc_vblock_chunks(vb);
 	unsigned int k, c;
+	struct page *head;
 
 	for (k = vb->chunked ? vb->order : 0; k-- > 1;) {
 		for (c = 0; c < nchunks[k]; c++) {
+			head = vb->pages[i];
 			for (j = i; j < i + (1UL << k); j++)
 				vc_page_unmark(vb, j, mine, cl);
-			vc_chunk_free(vb->pages[i], k, vb->chunks_whole);
+			vc_chunk_free(head, k, vb->chunks_whole);
 			i += 1UL << k;
 			cond_resched();
 		}
+		nchunks[k] = 0;
 	}
 	while (i < nr) {
 		unsigned long end = min(nr, i + VC_PAGE_CHUNK);
@@ -265,8 +272,8 @@ static struct vc_vblock **vc_desc_mag_slots(struct vc_desc_mag *m,
 }
 
 /*
- * The descriptor of a block of @order: pages, then the chunk counts, in
- * whole words, which vc_desc_renew() zeroes.
+ * The descriptor of a block of @order: pages, then the chunk counts,
+ * rounded to whole words.
  */
 static size_t vc_desc_size(unsigned int order)
 {
@@ -278,28 +285,23 @@ static size_t vc_desc_size(unsigned int order)
 
 /*
  * Begin a new life of @vb as a descriptor of @order: a new generation in
- * the state VC_VB_BUILDING, then the fields, page slots and chunk counts
- * zeroed, and the order set.
- * Not the state word, which a lookup may still read, nor the id, which a
- * descriptor from a magazine keeps.  Field by field, then the slots from
- * an aligned start in whole words (vc_desc_size()): one memset() from the
- * end of the state word took some 60 ns-equiv more of an order-1 block
- * (tests/bench P2.desc); up to VC_DESC_ZERO_WORDS words a loop of stores
- * costs less than the call.
+ * the state VC_VB_BUILDING, then the fields and the order.  Not the state
+ * word, which a lookup may still read, nor the id, which a descriptor
+ * from a magazine keeps.  Nor the page slots and chunk counts, which the
+ * bulk allocator needs NULL: a descriptor goes back to its magazine at
+ * rest, with those zero (vc_vblock_free_pages() clears a slot as it frees
+ * the page in it), and one from the slab is zeroed by vc_desc_alloc().
+ * A memset() of them at each renewal cost 57 (order 3) to 682 (order 8)
+ * ns-equiv per block (tests/bench P2.desc).
  */
-#define VC_DESC_ZERO_WORDS	8
-
 static __always_inline void vc_desc_renew(struct vc_vblock *vb,
 					  unsigned int order)
 {
 	int state = atomic_read(&vb->state) & ~VC_VB_KIND_MASK;
-	size_t i, words = (vc_desc_bytes[order] -
-			   offsetof(struct vc_vblock, pages)) / sizeof(long);
-	unsigned long *w = (unsigned long *)vb->pages;
 
 	atomic_set(&vb->state, (int)((unsigned int)state + VC_VB_GEN_STEP) |
 			       VC_VB_BUILDING);
-	/* No lookup sees the zeroing before the new generation. */
+	/* No lookup sees the new fields before the new generation. */
 	smp_wmb();
 	vb->addr = NULL;
 	vb->nr_pages = 0;
@@ -308,15 +310,12 @@ static __always_inline void vc_desc_renew(struct vc_vblock *vb,
 	vb->chunks_whole = false;
 	vb->linear = false;
 	vb->chunked = false;
-	if (words > VC_DESC_ZERO_WORDS) {
-		memset(w, 0, words * sizeof(long));
-		return;
-	}
-	for (i = 0; i < words; i++) {
-		w[i] = 0;
-		/* Or gcc makes the loop a memset() call again. */
-		barrier();
-	}
+}
+
+/* The bytes of @order's descriptor from its page slots on. */
+static size_t vc_desc_slot_bytes(unsigned int order)
+{
+	return vc_desc_bytes[order] - offsetof(struct vc_vblock, pages);
 }
 
 /*
@@ -336,8 +335,10 @@ static struct vc_vblock *vc_desc_alloc(unsigned int order, gfp_t gfp,
 
 	if (order < vc_desc_cached_orders) {
 		vb = kmem_cache_alloc_node(vc_desc_cache[order], gfp, nid);
-		if (vb)
+		if (vb) {
 			vc_desc_renew(vb, order);
+			memset(vb->pages, 0, vc_desc_slot_bytes(order));
+		}
 		return vb;
 	}
 	if (size > PAGE_SIZE)
@@ -381,6 +382,8 @@ static struct vc_vblock *vc_desc_get(unsigned int order, gfp_t gfp, int nid)
 		local_unlock(&vc_desc_mag->lock);
 		if (vb) {
 			vc_desc_renew(vb, order);
+			VM_WARN_ON_ONCE(memchr_inv(vb->pages, 0,
+						   vc_desc_slot_bytes(order)));
 			return vb;
 		}
 	}
