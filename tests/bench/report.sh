@@ -648,10 +648,12 @@ function report(   i, k, m, p, csv, pcsv, t, h, o, s, sh, bf, bk, cs, sum, vc, v
 		printf "\n## The virtual path, part by part (ns per block, medians)\n\n" > md
 		printf "pages: bulk allocation and free of the 2^order pages; vmap: vmap()+vunmap()" \
 			" of them; desc: a descriptor with the page array as in vcompound: from the per-CPU" \
-			" magazine of its order with its id, a new generation and zeroed, back into it;" \
+			" magazine of its order with its id and a new generation, back into it;" \
 			" when the magazine is empty (full) from (to) a SLAB_TYPESAFE_BY_RCU cache of its" \
-			" order (kvzalloc() and kvfree_rcu() above a page) with an id registered" \
-			" (unregistered); id: the start of the block entered in the table of starts, the" \
+			" order, zeroed (kvzalloc() and kvfree_rcu() above a page), with an id registered" \
+			" (unregistered); the page slots, which a descriptor at rest has NULL, are cleared" \
+			" by the free of the pages, in rest (logs from before that: zeroed at each renewal" \
+			" in desc); id: the start of the block entered in the table of starts, the" \
 			" block made live, and on free the claim (a cmpxchg of the state word) and the start" \
 			" cleared (logs from before the magazines: an id taken and given back here too; xa" \
 			" in logs from before vbid.c: xa_alloc_irq() + the claim);" \

@@ -197,33 +197,24 @@ static size_t vcb_desc_size(unsigned int order)
 }
 
 /*
- * As vcompound's: a new generation, then the fields (not the id) and the
- * page slots zeroed, the slots in whole words from an aligned start (the
- * size is whole words), by a loop of stores up to 8 words; @order set.
+ * As vcompound's: a new generation, then the fields (not the id); @order
+ * set.  Not the page slots: a descriptor rests with them NULL (vcompound
+ * clears each as the free gives its page back, which P2.desc does not
+ * time: no page is ever put in these), and one from the slab has them
+ * zeroed by vcb_desc_alloc().
  */
 static __always_inline void vcb_desc_renew(struct vcb_desc *d,
 					   unsigned int order)
 {
 	int state = atomic_read(&d->state) & ~3;
-	size_t i, words = (vcb_desc_bytes[order] -
-			   offsetof(struct vcb_desc, pages)) / sizeof(long);
-	unsigned long *w = (unsigned long *)d->pages;
 
 	atomic_set(&d->state, (int)((unsigned int)state + 4) | 3);
-	/* As vcompound's: the new generation before the zeroing. */
+	/* As vcompound's: the new generation before the fields. */
 	smp_wmb();
 	d->addr = NULL;
 	d->nr = 0;
 	d->order = order;
 	memset(d->flags, 0, sizeof(d->flags));
-	if (words > 8) {
-		memset(w, 0, words * sizeof(long));
-		return;
-	}
-	for (i = 0; i < words; i++) {
-		w[i] = 0;
-		barrier();
-	}
 }
 
 /* An id from this CPU's cache, published in its slot (as registered). */
@@ -282,8 +273,11 @@ static void *vcb_desc_alloc(unsigned int order)
 			d->order = order;
 	} else {
 		d = kmem_cache_alloc(vcb_desc_cache[order], GFP_KERNEL);
-		if (d)
+		if (d) {
 			vcb_desc_renew(d, order);
+			memset(d->pages, 0, size - offsetof(struct vcb_desc,
+							    pages));
+		}
 	}
 	if (!d)
 		return NULL;
