@@ -283,21 +283,52 @@ static size_t vc_desc_size(unsigned int order)
 		     order * sizeof(*vc_vblock_chunks(vb)), sizeof(long));
 }
 
+/* The bytes of @order's descriptor from its page slots on. */
+static size_t vc_desc_slot_bytes(unsigned int order)
+{
+	return vc_desc_bytes[order] - offsetof(struct vc_vblock, pages);
+}
+
+/*
+ * The constructors of the descriptor caches: a descriptor at rest, all
+ * zero.  One per order, for a constructor is told the object only.  A
+ * cache never gets an object back that is not at rest (vc_desc_put()),
+ * so vc_desc_alloc() zeroes none.
+ */
+#define VC_DESC_CTOR(o)							\
+	static void vc_desc_ctor_##o(void *vb)				\
+	{								\
+		memset(vb, 0, vc_desc_bytes[o]);			\
+	}
+#define VC_DESC_ORDERS(x)						\
+	x(0) x(1) x(2) x(3) x(4) x(5) x(6) x(7) x(8) x(9) x(10)		\
+	x(11) x(12) x(13) x(14) x(15) x(16) x(17) x(18) x(19) x(20)
+VC_DESC_ORDERS(VC_DESC_CTOR)
+#define VC_DESC_CTOR_ENTRY(o)	vc_desc_ctor_##o,
+static void (*const vc_desc_ctor[])(void *) = {
+	VC_DESC_ORDERS(VC_DESC_CTOR_ENTRY)
+};
+static_assert(ARRAY_SIZE(vc_desc_ctor) == VCOMPOUND_ORDER_LIMIT + 1);
+
 /*
  * Begin a new life of @vb as a descriptor of @order: a new generation in
  * the state VC_VB_BUILDING, then the fields and the order.  Not the state
  * word, which a lookup may still read, nor the id, which a descriptor
  * from a magazine keeps.  Nor the page slots and chunk counts, which the
- * bulk allocator needs NULL: a descriptor goes back to its magazine at
- * rest, with those zero (vc_vblock_free_pages() clears a slot as it frees
- * the page in it), and one from the slab is zeroed by vc_desc_alloc().
- * A memset() of them at each renewal cost 57 (order 3) to 682 (order 8)
- * ns-equiv per block (tests/bench P2.desc).
+ * bulk allocator needs NULL: a descriptor is at rest, with those zero,
+ * when its cache's constructor (vc_desc_ctor) makes it and whenever it
+ * goes back to its magazine or cache (vc_vblock_free_pages() clears a
+ * slot as it frees the page in it).  A memset() of them at each renewal
+ * cost 57 (order 3) to 682 (order 8) ns-equiv per block (tests/bench
+ * P2.desc).
  */
 static __always_inline void vc_desc_renew(struct vc_vblock *vb,
 					  unsigned int order)
 {
 	int state = atomic_read(&vb->state) & ~VC_VB_KIND_MASK;
+
+	/* Debug kernels: the page slots of a descriptor at rest are NULL. */
+	VM_WARN_ON_ONCE(memchr_inv(vb->pages, 0, vc_desc_slot_bytes(order)));
 
 	atomic_set(&vb->state, (int)((unsigned int)state + VC_VB_GEN_STEP) |
 			       VC_VB_BUILDING);
@@ -310,12 +341,6 @@ static __always_inline void vc_desc_renew(struct vc_vblock *vb,
 	vb->chunks_whole = false;
 	vb->linear = false;
 	vb->chunked = false;
-}
-
-/* The bytes of @order's descriptor from its page slots on. */
-static size_t vc_desc_slot_bytes(unsigned int order)
-{
-	return vc_desc_bytes[order] - offsetof(struct vc_vblock, pages);
 }
 
 /*
@@ -335,10 +360,8 @@ static struct vc_vblock *vc_desc_alloc(unsigned int order, gfp_t gfp,
 
 	if (order < vc_desc_cached_orders) {
 		vb = kmem_cache_alloc_node(vc_desc_cache[order], gfp, nid);
-		if (vb) {
+		if (vb)
 			vc_desc_renew(vb, order);
-			memset(vb->pages, 0, vc_desc_slot_bytes(order));
-		}
 		return vb;
 	}
 	if (size > PAGE_SIZE)
@@ -382,8 +405,6 @@ static struct vc_vblock *vc_desc_get(unsigned int order, gfp_t gfp, int nid)
 		local_unlock(&vc_desc_mag->lock);
 		if (vb) {
 			vc_desc_renew(vb, order);
-			VM_WARN_ON_ONCE(memchr_inv(vb->pages, 0,
-						   vc_desc_slot_bytes(order)));
 			return vb;
 		}
 	}
@@ -486,7 +507,7 @@ int vc_vblock_init(void)
 		vc_desc_cache[o] = kmem_cache_create(vc_desc_cache_name[o],
 						     vc_desc_bytes[o], 0,
 						     SLAB_TYPESAFE_BY_RCU,
-						     NULL);
+						     vc_desc_ctor[o]);
 		if (!vc_desc_cache[o]) {
 			vc_vblock_exit();
 			return -ENOMEM;

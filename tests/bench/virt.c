@@ -185,7 +185,7 @@ struct vcb_desc_mag {
 };
 
 static struct vcb_desc_mag __percpu *vcb_desc_mag;
-static size_t vcb_desc_bytes[VC_BUDDY_MAX_ORDER + 1];
+static size_t vcb_desc_bytes[VCOMPOUND_ORDER_LIMIT + 1];
 static u8 vcb_desc_mag_depth[VC_BUDDY_MAX_ORDER + 1];
 
 static size_t vcb_desc_size(unsigned int order)
@@ -197,11 +197,30 @@ static size_t vcb_desc_size(unsigned int order)
 }
 
 /*
+ * As vcompound's: the caches' constructors make descriptors at rest, all
+ * zero, one per order.
+ */
+#define VCB_DESC_CTOR(o)						\
+	static void vcb_desc_ctor_##o(void *d)				\
+	{								\
+		memset(d, 0, vcb_desc_bytes[o]);			\
+	}
+#define VCB_DESC_ORDERS(x)						\
+	x(0) x(1) x(2) x(3) x(4) x(5) x(6) x(7) x(8) x(9) x(10)		\
+	x(11) x(12) x(13) x(14) x(15) x(16) x(17) x(18) x(19) x(20)
+VCB_DESC_ORDERS(VCB_DESC_CTOR)
+#define VCB_DESC_CTOR_ENTRY(o)	vcb_desc_ctor_##o,
+static void (*const vcb_desc_ctor[])(void *) = {
+	VCB_DESC_ORDERS(VCB_DESC_CTOR_ENTRY)
+};
+static_assert(ARRAY_SIZE(vcb_desc_ctor) == VCOMPOUND_ORDER_LIMIT + 1);
+static_assert(VC_BUDDY_MAX_ORDER <= VCOMPOUND_ORDER_LIMIT);
+
+/*
  * As vcompound's: a new generation, then the fields (not the id); @order
  * set.  Not the page slots: a descriptor rests with them NULL (vcompound
  * clears each as the free gives its page back, which P2.desc does not
- * time: no page is ever put in these), and one from the slab has them
- * zeroed by vcb_desc_alloc().
+ * time: no page is ever put in these).
  */
 static __always_inline void vcb_desc_renew(struct vcb_desc *d,
 					   unsigned int order)
@@ -273,11 +292,8 @@ static void *vcb_desc_alloc(unsigned int order)
 			d->order = order;
 	} else {
 		d = kmem_cache_alloc(vcb_desc_cache[order], GFP_KERNEL);
-		if (d) {
+		if (d)
 			vcb_desc_renew(d, order);
-			memset(d->pages, 0, size - offsetof(struct vcb_desc,
-							    pages));
-		}
 	}
 	if (!d)
 		return NULL;
@@ -329,7 +345,7 @@ static int vcb_desc_init(void)
 		vcb_desc_cache[o] = kmem_cache_create(vcb_desc_name[o],
 						      vcb_desc_bytes[o], 0,
 						      SLAB_TYPESAFE_BY_RCU,
-						      NULL);
+						      vcb_desc_ctor[o]);
 		if (!vcb_desc_cache[o])
 			return -ENOMEM;
 		vcb_desc_mag_depth[o] = min_t(size_t, VCB_DESC_MAG_MAX,
