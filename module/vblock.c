@@ -79,12 +79,12 @@ static noinline void vc_clobbered_note(struct vc_clobbered *cl,
 
 /*
  * Clear page->private of page @i of @vb, after checking it against
- * @mine (vc_vblock_private() of index 0) if @cl is given, and the slot:
- * a descriptor at rest has NULL page slots (vc_desc_renew()).
+ * @mine (vc_vblock_private() of index 0) if @cl is given, and with @rest
+ * the slot: a descriptor at rest has NULL page slots (vc_desc_renew()).
  */
 static __always_inline void vc_page_unmark(struct vc_vblock *vb,
 					   unsigned long i, unsigned long mine,
-					   struct vc_clobbered *cl)
+					   struct vc_clobbered *cl, bool rest)
 {
 	struct page *page = vb->pages[i];
 
@@ -92,26 +92,28 @@ static __always_inline void vc_page_unmark(struct vc_vblock *vb,
 			   vc_vblock_private_from(mine, i)))
 		vc_clobbered_note(cl, i, page_private(page));
 	set_page_private(page, 0);
-	vb->pages[i] = NULL;
+	if (rest)
+		vb->pages[i] = NULL;
 }
 
 /*
- * Order-0 pages [@i, @end) of @vb, unmarked and freed: a loop for the
- * release, whose pages are all there and are checked, and one for a
- * failed build, whose slots may be NULL; one loop with both tests cost
- * about 3 ns-equiv more per page (tests/bench P2, orders 7-9).
+ * Order-0 pages [@i, @end) of @vb, unmarked and freed, their slots
+ * cleared with @rest: a loop for the release, whose pages are all there
+ * and are checked, and one for a failed build, whose slots may be NULL;
+ * one loop with both tests cost about 3 ns-equiv more per page
+ * (tests/bench P2, orders 7-9).  Callers pass @rest as a constant.
  */
 static __always_inline void vc_pages_free(struct vc_vblock *vb,
 					  unsigned long i, unsigned long end,
 					  unsigned long mine,
-					  struct vc_clobbered *cl)
+					  struct vc_clobbered *cl, bool rest)
 {
 	struct page *page;
 
 	if (cl) {
 		for (; i < end; i++) {
 			page = vb->pages[i];
-			vc_page_unmark(vb, i, mine, cl);
+			vc_page_unmark(vb, i, mine, cl, rest);
 			__free_page(page);
 		}
 		return;
@@ -128,13 +130,16 @@ static __always_inline void vc_pages_free(struct vc_vblock *vb,
 
 /*
  * Unmark and free the pages of @vb: its chunks (vc_vblock_chunks()) each
- * as one block, the order-0 pages after them one by one, and leave it at
- * rest: page slots NULL, chunk counts zero.  @cl: the release's check of
- * page->private; NULL for a block that failed to build, whose order-0
- * page slots may be NULL.
+ * as one block, the order-0 pages after them one by one.  @cl: the
+ * release's check of page->private; NULL for a block that failed to
+ * build, whose order-0 page slots may be NULL.  The chunk counts are
+ * zeroed; with @rest, for a descriptor that will be used again, the page
+ * slots too, leaving it at rest: a store per page that a descriptor freed
+ * right after (kvfree_rcu()) does without (orders 9-10, tests/bench P2).
  */
-static void vc_vblock_free_pages(struct vc_vblock *vb,
-				 struct vc_clobbered *cl)
+static __always_inline void vc_vblock_free_pages_rest(struct vc_vblock *vb,
+						      struct vc_clobbered *cl,
+						      bool rest)
 {
 	unsigned long i = 0, j, nr = vb->nr_pages;
 	unsigned long mine = vc_vblock_private(vb, 0);
@@ -146,7 +151,7 @@ static void vc_vblock_free_pages(struct vc_vblock *vb,
 		for (c = 0; c < nchunks[k]; c++) {
 			head = vb->pages[i];
 			for (j = i; j < i + (1UL << k); j++)
-				vc_page_unmark(vb, j, mine, cl);
+				vc_page_unmark(vb, j, mine, cl, rest);
 			vc_chunk_free(head, k, vb->chunks_whole);
 			i += 1UL << k;
 			cond_resched();
@@ -156,7 +161,7 @@ static void vc_vblock_free_pages(struct vc_vblock *vb,
 	while (i < nr) {
 		unsigned long end = min(nr, i + VC_PAGE_CHUNK);
 
-		vc_pages_free(vb, i, end, mine, cl);
+		vc_pages_free(vb, i, end, mine, cl, rest);
 		i = end;
 		cond_resched();
 	}
@@ -601,6 +606,19 @@ static unsigned long vc_vblock_fill_chunks(struct page **pages,
 		chunks[k]++;
 	}
 	return i;
+}
+
+/*
+ * vc_vblock_free_pages_rest(), at rest for a descriptor that a magazine
+ * or cache takes back.  Two copies of its loops, each with a constant.
+ */
+static void vc_vblock_free_pages(struct vc_vblock *vb,
+				 struct vc_clobbered *cl)
+{
+	if (vb->order < vc_desc_cached_orders)
+		vc_vblock_free_pages_rest(vb, cl, true);
+	else
+		vc_vblock_free_pages_rest(vb, cl, false);
 }
 
 /**
