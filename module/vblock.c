@@ -323,9 +323,9 @@ static_assert(ARRAY_SIZE(vc_desc_ctor) == VCOMPOUND_ORDER_LIMIT + 1);
  * bulk allocator needs NULL: a descriptor is at rest, with those zero,
  * when its cache's constructor (vc_desc_ctor) makes it and whenever it
  * goes back to its magazine or cache (vc_vblock_free_pages() clears a
- * slot as it frees the page in it).  A memset() of them at each renewal
- * cost 57 (order 3) to 682 (order 8) ns-equiv per block (tests/bench
- * P2.desc).
+ * slot as it frees the page in it).  Zeroing them at each renewal, and
+ * at each allocation from the slab, took P2.desc 51 (order 3) to 404
+ * (order 8) ns-equiv per block more (tests/bench/CHANGES.md).
  */
 static __always_inline void vc_desc_renew(struct vc_vblock *vb,
 					  unsigned int order)
