@@ -300,19 +300,21 @@ static size_t vc_desc_slot_bytes(unsigned int order)
  * cache never gets an object back that is not at rest (vc_desc_put()),
  * so vc_desc_alloc() zeroes none.
  */
-#define VC_DESC_CTOR(o)							\
+#define VC_X_DESC_CTOR(o)						\
 	static void vc_desc_ctor_##o(void *vb)				\
 	{								\
 		memset(vb, 0, vc_desc_bytes[o]);			\
 	}
-#define VC_DESC_ORDERS(x)						\
-	x(0) x(1) x(2) x(3) x(4) x(5) x(6) x(7) x(8) x(9) x(10)		\
-	x(11) x(12) x(13) x(14) x(15) x(16) x(17) x(18) x(19) x(20)
-VC_DESC_ORDERS(VC_DESC_CTOR)
-#define VC_DESC_CTOR_ENTRY(o)	vc_desc_ctor_##o,
+#define VC_DESC_ORDERS(X)						\
+	X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10)		\
+	X(11) X(12) X(13) X(14) X(15) X(16) X(17) X(18) X(19) X(20)
+VC_DESC_ORDERS(VC_X_DESC_CTOR)
+
+#define VC_X_DESC_CTOR_ENTRY(o)	vc_desc_ctor_##o,
 static void (*const vc_desc_ctor[])(void *) = {
-	VC_DESC_ORDERS(VC_DESC_CTOR_ENTRY)
+	VC_DESC_ORDERS(VC_X_DESC_CTOR_ENTRY)
 };
+
 static_assert(ARRAY_SIZE(vc_desc_ctor) == VCOMPOUND_ORDER_LIMIT + 1);
 
 /*

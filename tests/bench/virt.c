@@ -200,19 +200,21 @@ static size_t vcb_desc_size(unsigned int order)
  * As vcompound's: the caches' constructors make descriptors at rest, all
  * zero, one per order.
  */
-#define VCB_DESC_CTOR(o)						\
+#define VCB_X_DESC_CTOR(o)						\
 	static void vcb_desc_ctor_##o(void *d)				\
 	{								\
 		memset(d, 0, vcb_desc_bytes[o]);			\
 	}
-#define VCB_DESC_ORDERS(x)						\
-	x(0) x(1) x(2) x(3) x(4) x(5) x(6) x(7) x(8) x(9) x(10)		\
-	x(11) x(12) x(13) x(14) x(15) x(16) x(17) x(18) x(19) x(20)
-VCB_DESC_ORDERS(VCB_DESC_CTOR)
-#define VCB_DESC_CTOR_ENTRY(o)	vcb_desc_ctor_##o,
+#define VCB_DESC_ORDERS(X)						\
+	X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10)		\
+	X(11) X(12) X(13) X(14) X(15) X(16) X(17) X(18) X(19) X(20)
+VCB_DESC_ORDERS(VCB_X_DESC_CTOR)
+
+#define VCB_X_DESC_CTOR_ENTRY(o)	vcb_desc_ctor_##o,
 static void (*const vcb_desc_ctor[])(void *) = {
-	VCB_DESC_ORDERS(VCB_DESC_CTOR_ENTRY)
+	VCB_DESC_ORDERS(VCB_X_DESC_CTOR_ENTRY)
 };
+
 static_assert(ARRAY_SIZE(vcb_desc_ctor) == VCOMPOUND_ORDER_LIMIT + 1);
 static_assert(VC_BUDDY_MAX_ORDER <= VCOMPOUND_ORDER_LIMIT);
 
