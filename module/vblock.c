@@ -123,7 +123,8 @@ static __always_inline void vc_pages_free(struct vc_vblock *vb,
 		if (!page)
 			continue;
 		set_page_private(page, 0);
-		vb->pages[i] = NULL;
+		if (rest)
+			vb->pages[i] = NULL;
 		__free_page(page);
 	}
 }
@@ -242,6 +243,15 @@ static char vc_desc_cache_name[VCOMPOUND_ORDER_LIMIT + 1][24];
 static unsigned int vc_desc_cached_orders;
 
 /*
+ * Whether a descriptor of @order comes from, and goes back to, a cache
+ * (and a magazine), to be used again; if not, kvzalloc()ed and freed.
+ */
+static bool vc_desc_cached(unsigned int order)
+{
+	return order < vc_desc_cached_orders;
+}
+
+/*
  * On top of the caches, each CPU keeps the descriptors its frees released
  * in a magazine per order, with their ids still registered (vbid.c): the
  * next block of that order on that CPU takes one back without the slab's
@@ -351,8 +361,8 @@ static __always_inline void vc_desc_renew(struct vc_vblock *vb,
 }
 
 /*
- * A zeroed descriptor of @order in the state VC_VB_BUILDING, of a new
- * generation, not registered.  Larger ones, not cached, must not
+ * A descriptor of @order at rest (page slots and chunk counts zero) in the
+ * state VC_VB_BUILDING, of a new generation, not registered.  Larger ones, not cached, must not
  * cost an OOM kill in the very fragmentation the fallback exists for: a
  * kmalloc-2k/4k slab may need an order-1 page (on debug kernels, for the
  * redzones), so kmalloc() is tried without retries and vmalloc(), which
@@ -365,7 +375,7 @@ static struct vc_vblock *vc_desc_alloc(unsigned int order, gfp_t gfp,
 	size_t size = vc_desc_bytes[order];
 	struct vc_vblock *vb;
 
-	if (order < vc_desc_cached_orders) {
+	if (vc_desc_cached(order)) {
 		vb = kmem_cache_alloc_node(vc_desc_cache[order], gfp, nid);
 		if (vb)
 			vc_desc_renew(vb, order);
@@ -388,7 +398,7 @@ static struct vc_vblock *vc_desc_alloc(unsigned int order, gfp_t gfp,
 /* @vb: no longer VC_VB_LIVE, so no lookup may take it for a block. */
 static void vc_desc_free(struct vc_vblock *vb)
 {
-	if (vb->order < vc_desc_cached_orders)
+	if (vc_desc_cached(vb->order))
 		kmem_cache_free(vc_desc_cache[vb->order], vb);
 	else
 		/* Lookups may still hold it under rcu_read_lock(). */
@@ -617,7 +627,7 @@ static unsigned long vc_vblock_fill_chunks(struct page **pages,
 static void vc_vblock_free_pages(struct vc_vblock *vb,
 				 struct vc_clobbered *cl)
 {
-	if (vb->order < vc_desc_cached_orders)
+	if (vc_desc_cached(vb->order))
 		vc_vblock_free_pages_rest(vb, cl, true);
 	else
 		vc_vblock_free_pages_rest(vb, cl, false);
