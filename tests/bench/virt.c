@@ -85,8 +85,19 @@ static struct vcb_desc *vcb_start[1 << VCB_START_BITS];
  */
 #define VCB_P2_MIN_PAGES	16384
 
+/*
+ * At most this many pages in a batch: 32 order-10 blocks (128 MiB) outgrew
+ * the per-CPU page lists (about 30000 pages in the 1 GiB guest), so that
+ * the batch ran through the buddy allocator's free lists, whose state
+ * the orders before had left: an order-10 block took 621k to 872k
+ * ns-equiv from one repetition to the next, vmalloc()'s alike.  Above
+ * order 9 the batch is halved per order instead.
+ */
+#define VCB_P2_MAX_BATCH_PAGES	16384
+
 struct vcb_p2 {
 	unsigned int order;
+	unsigned int batch;		/* blocks per batch, up to vcb_batch */
 	unsigned int loops;		/* for sides that unmap */
 	unsigned int loops_short;	/* for the other parts */
 	unsigned long nr;		/* pages per block */
@@ -556,16 +567,16 @@ static __always_inline int p2_rep(void *arg, enum vcb_p2_kind kind, u64 *ns,
 	u64 t0 = ktime_get_ns();
 
 	for (l = 0; l < a->loops; l++) {
-		for (i = 0; i < vcb_batch; i++) {
+		for (i = 0; i < a->batch; i++) {
 			a->ptr[i] = p2_alloc(a, kind, i);
 			if (unlikely(!a->ptr[i]))
 				goto fail;
 		}
-		for (i = 0; i < vcb_batch; i++)
+		for (i = 0; i < a->batch; i++)
 			p2_free(a, kind, a->ptr[i], i);
 	}
 	*ns = ktime_get_ns() - t0;
-	*ops = (u64)a->loops * vcb_batch;
+	*ops = (u64)a->loops * a->batch;
 	return 0;
 fail:
 	while (i--)
@@ -680,11 +691,11 @@ static int vcb_p2_order(struct vcb_p2 *a, const char *param)
 	vcb_row("P2floor", param, &st[3], "vmalloc", &st[1]);
 
 	/* Pages for vmap() and vm_map_ram(), allocated untimed. */
-	for (i = 0; i < vcb_batch; i++)
+	for (i = 0; i < a->batch; i++)
 		if (!vcb_pages_alloc(a, i))
 			break;
 	memcpy(a->pages, a->scratch, i * a->nr * sizeof(*a->pages));
-	if (i < vcb_batch) {
+	if (i < a->batch) {
 		while (i--)
 			vcb_pages_free(a, a->pages + i * a->nr);
 		return -ENOMEM;
@@ -710,7 +721,7 @@ static int vcb_p2_order(struct vcb_p2 *a, const char *param)
 			vcb_row("P2.vm_map_ram", param, &st[0], NULL, NULL);
 	}
 	/* Lazily unmapped areas of vm_unmap_ram() go at the next purge. */
-	for (i = vcb_batch; i--;)
+	for (i = a->batch; i--;)
 		vcb_pages_free(a, a->pages + i * a->nr);
 	return ret;
 }
@@ -779,7 +790,8 @@ static void vcb_p2_sized(struct vcb_p2 *a)
 	for (k = 0; k < vcb_sized_rows(); k++) {
 		vcb_sized_range(k, &lo, &hi);
 		vcb_sized_param(param, sizeof(param), k);
-		pages = vcb_sized_fill(a->bytes, vcb_batch, lo, hi);
+		a->batch = vcb_batch;
+		pages = vcb_sized_fill(a->bytes, a->batch, lo, hi);
 		/* As for the orders: two lazy purges' worth of pages. */
 		a->loops = max_t(unsigned long,
 				 vcb_loops(get_order(hi << PAGE_SHIFT)),
@@ -816,9 +828,12 @@ void vcb_p2(void)
 	for (a.order = 0; a.order <= VC_BUDDY_MAX_ORDER; a.order++) {
 		snprintf(param, sizeof(param), "order=%u", a.order);
 		a.nr = 1UL << a.order;
+		a.batch = clamp_t(unsigned long,
+				  VCB_P2_MAX_BATCH_PAGES >> a.order, 1,
+				  vcb_batch);
 		a.loops_short = vcb_loops(a.order);
 		a.loops = max(a.loops_short,
-			      (VCB_P2_MIN_PAGES >> a.order) / vcb_batch);
+			      (VCB_P2_MIN_PAGES >> a.order) / a.batch);
 		a.block = vcompound_alloc(GFP_KERNEL, a.order);
 		if (!a.block || !vcompound_is_virtual(a.block)) {
 			vcb_error("P2", param, "no virtual block (%s)",
