@@ -78,22 +78,25 @@ static noinline void vc_clobbered_note(struct vc_clobbered *cl,
 }
 
 /*
- * Clear page->private of page @i of @vb, after checking it against
- * @mine (vc_vblock_private() of index 0) if @cl is given, and with @rest
- * the slot: a descriptor at rest has NULL page slots (vc_desc_renew()).
+ * Clear page->private of page @i of a block, in @pages[@i], after
+ * checking it against @mine (vc_vblock_private() of index 0) if @cl is
+ * given, and with @rest the slot: a descriptor at rest has NULL page
+ * slots (vc_desc_renew()).  The loops pass the block's slots, read once:
+ * their pointer, reread after every call into the page allocator, cost
+ * about 2 ns-equiv per page (tests/bench P2).
  */
-static __always_inline void vc_page_unmark(struct vc_vblock *vb,
+static __always_inline void vc_page_unmark(struct page **pages,
 					   unsigned long i, unsigned long mine,
 					   struct vc_clobbered *cl, bool rest)
 {
-	struct page *page = vb->pages[i];
+	struct page *page = pages[i];
 
 	if (cl && unlikely(page_private(page) !=
 			   vc_vblock_private_from(mine, i)))
 		vc_clobbered_note(cl, i, page_private(page));
 	set_page_private(page, 0);
 	if (rest)
-		vb->pages[i] = NULL;
+		pages[i] = NULL;
 }
 
 /*
@@ -103,7 +106,7 @@ static __always_inline void vc_page_unmark(struct vc_vblock *vb,
  * one loop with both tests cost about 3 ns-equiv more per page
  * (tests/bench P2, orders 7-9).  Callers pass @rest as a constant.
  */
-static __always_inline void vc_pages_free(struct vc_vblock *vb,
+static __always_inline void vc_pages_free(struct page **pages,
 					  unsigned long i, unsigned long end,
 					  unsigned long mine,
 					  struct vc_clobbered *cl, bool rest)
@@ -112,31 +115,32 @@ static __always_inline void vc_pages_free(struct vc_vblock *vb,
 
 	if (cl) {
 		for (; i < end; i++) {
-			page = vb->pages[i];
-			vc_page_unmark(vb, i, mine, cl, rest);
+			page = pages[i];
+			vc_page_unmark(pages, i, mine, cl, rest);
 			__free_page(page);
 		}
 		return;
 	}
 	for (; i < end; i++) {
-		page = vb->pages[i];
+		page = pages[i];
 		if (!page)
 			continue;
 		set_page_private(page, 0);
 		if (rest)
-			vb->pages[i] = NULL;
+			pages[i] = NULL;
 		__free_page(page);
 	}
 }
 
 /*
- * Unmark and free the pages of @vb: its chunks (vc_vblock_chunks()) each
+ * Unmark and free the pages of @vb: its chunks (@vb->chunks) each
  * as one block, the order-0 pages after them one by one.  @cl: the
  * release's check of page->private; NULL for a block that failed to
  * build, whose order-0 page slots may be NULL.  The chunk counts are
  * zeroed; with @rest, for a descriptor that will be used again, the page
  * slots too, leaving it at rest: a store per page that a descriptor freed
- * right after (kvfree_rcu()) does without (orders 9-10, tests/bench P2).
+ * after a grace period (vc_desc_free()) does without (orders 9-10,
+ * tests/bench P2).
  */
 static __always_inline void vc_vblock_free_pages_rest(struct vc_vblock *vb,
 						      struct vc_clobbered *cl,
@@ -144,15 +148,16 @@ static __always_inline void vc_vblock_free_pages_rest(struct vc_vblock *vb,
 {
 	unsigned long i = 0, j, nr = vb->nr_pages;
 	unsigned long mine = vc_vblock_private(vb, 0);
-	unsigned int *nchunks = vc_vblock_chunks(vb);
+	unsigned int *nchunks = vb->chunks;
+	struct page **pages = vb->pages;
 	unsigned int k, c;
 	struct page *head;
 
 	for (k = vb->chunked ? vb->order : 0; k-- > 1;) {
 		for (c = 0; c < nchunks[k]; c++) {
-			head = vb->pages[i];
+			head = pages[i];
 			for (j = i; j < i + (1UL << k); j++)
-				vc_page_unmark(vb, j, mine, cl, rest);
+				vc_page_unmark(pages, j, mine, cl, rest);
 			vc_chunk_free(head, k, vb->chunks_whole);
 			i += 1UL << k;
 			cond_resched();
@@ -162,7 +167,7 @@ static __always_inline void vc_vblock_free_pages_rest(struct vc_vblock *vb,
 	while (i < nr) {
 		unsigned long end = min(nr, i + VC_PAGE_CHUNK);
 
-		vc_pages_free(vb, i, end, mine, cl, rest);
+		vc_pages_free(pages, i, end, mine, cl, rest);
 		i = end;
 		cond_resched();
 	}
@@ -244,7 +249,8 @@ static unsigned int vc_desc_cached_orders;
 
 /*
  * Whether a descriptor of @order comes from, and goes back to, a cache
- * (and a magazine), to be used again; if not, kvzalloc()ed and freed.
+ * (and a magazine), to be used again; if not, allocated and freed after
+ * a grace period.
  */
 static bool vc_desc_cached(unsigned int order)
 {
@@ -274,8 +280,9 @@ struct vc_desc_mag {
 };
 
 static struct vc_desc_mag __percpu *vc_desc_mag;
-/* vc_desc_size() of each order, computed once. */
+/* vc_desc_size() and vc_desc_head_size() of each order, computed once. */
 static size_t vc_desc_bytes[VCOMPOUND_ORDER_LIMIT + 1];
+static size_t vc_desc_head[VCOMPOUND_ORDER_LIMIT + 1];
 static u8 vc_desc_mag_depth[VCOMPOUND_ORDER_LIMIT + 1];
 static unsigned int vc_desc_mag_first[VCOMPOUND_ORDER_LIMIT + 1];
 
@@ -286,34 +293,60 @@ static struct vc_vblock **vc_desc_mag_slots(struct vc_desc_mag *m,
 	return m->vb + vc_desc_mag_first[order];
 }
 
-/*
- * The descriptor of a block of @order: pages, then the chunk counts,
- * rounded to whole words.
- */
-static size_t vc_desc_size(unsigned int order)
+/* The head of @order's descriptor: its fields and chunk counts. */
+static size_t vc_desc_head_size(unsigned int order)
 {
 	struct vc_vblock *vb;
 
-	return ALIGN(struct_size(vb, pages, 1UL << order) +
-		     order * sizeof(*vc_vblock_chunks(vb)), sizeof(long));
+	return ALIGN(struct_size(vb, chunks, order), sizeof(long));
 }
 
-/* The bytes of @order's descriptor from its page slots on. */
+/* The page slots of a block of @order. */
 static size_t vc_desc_slot_bytes(unsigned int order)
 {
-	return vc_desc_bytes[order] - offsetof(struct vc_vblock, pages);
+	return sizeof(struct page *) << order;
+}
+
+/* The descriptor of a block of @order: its head, then its page slots. */
+static size_t vc_desc_size(unsigned int order)
+{
+	return vc_desc_head_size(order) + vc_desc_slot_bytes(order);
 }
 
 /*
- * The constructors of the descriptor caches: a descriptor at rest, all
- * zero.  One per order, for a constructor is told the object only.  A
- * cache never gets an object back that is not at rest (vc_desc_put()),
- * so vc_desc_alloc() zeroes none.
+ * Whether a descriptor of @order, too large for a cache, has its page
+ * slots on a page of their own (order 9 with 4 KiB pages on 64-bit): a
+ * small head from kmalloc() and an order-0 page cost a third of a
+ * kmalloc-8k object, whose slabs are order-3 pages (tests/bench P2).
+ * Order 0, not more: with the descriptor in one order-1 page, the
+ * grace period freed a batch of them in a row, consecutive frees of
+ * orders 1-3 make the page allocator drain the CPU's per-CPU lists
+ * (free_high, v6.7), and vmalloc() of order 9 ran 30-40% slower in the
+ * same runs (tests/bench/CHANGES.md).
+ */
+static bool vc_desc_split(unsigned int order)
+{
+	return !vc_desc_cached(order) &&
+	       vc_desc_slot_bytes(order) <= PAGE_SIZE;
+}
+
+/* @vb, of @order, at rest: all zero, its slots after its head. */
+static void vc_desc_init_rest(struct vc_vblock *vb, unsigned int order)
+{
+	memset(vb, 0, vc_desc_bytes[order]);
+	vb->pages = (struct page **)((char *)vb + vc_desc_head[order]);
+}
+
+/*
+ * The constructors of the descriptor caches: a descriptor at rest.  One
+ * per order, for a constructor is told the object only.  A cache never
+ * gets an object back that is not at rest (vc_desc_put()), so
+ * vc_desc_alloc() zeroes none.
  */
 #define VC_X_DESC_CTOR(o)						\
 	static void vc_desc_ctor_##o(void *vb)				\
 	{								\
-		memset(vb, 0, vc_desc_bytes[o]);			\
+		vc_desc_init_rest(vb, o);				\
 	}
 #define VC_DESC_ORDERS(X)						\
 	X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10)		\
@@ -344,8 +377,11 @@ static __always_inline void vc_desc_renew(struct vc_vblock *vb,
 {
 	int state = atomic_read(&vb->state) & ~VC_VB_KIND_MASK;
 
-	/* Debug kernels: the page slots of a descriptor at rest are NULL. */
-	VM_WARN_ON_ONCE(memchr_inv(vb->pages, 0, vc_desc_slot_bytes(order)));
+	/* Debug kernels: a descriptor at rest has its counts and slots 0. */
+	VM_WARN_ON_ONCE(memchr_inv(vb->chunks, 0, vc_desc_head[order] -
+					       offsetof(struct vc_vblock,
+							chunks)) ||
+			memchr_inv(vb->pages, 0, vc_desc_slot_bytes(order)));
 
 	atomic_set(&vb->state, (int)((unsigned int)state + VC_VB_GEN_STEP) |
 			       VC_VB_BUILDING);
@@ -360,19 +396,42 @@ static __always_inline void vc_desc_renew(struct vc_vblock *vb,
 	vb->chunked = false;
 }
 
+/* vc_desc_split(): the head, zeroed, and a zeroed page for the slots. */
+static struct vc_vblock *vc_desc_alloc_split(unsigned int order, gfp_t gfp,
+					     int nid)
+{
+	struct vc_vblock *vb = kzalloc_node(vc_desc_head[order], gfp, nid);
+	struct page *slots;
+
+	if (!vb)
+		return NULL;
+	slots = alloc_pages_node(nid, gfp | __GFP_ZERO, 0);
+	if (!slots) {
+		kfree(vb);
+		return NULL;
+	}
+	vb->pages = page_address(slots);
+	return vb;
+}
+
+static void vc_desc_free_split(struct rcu_head *rcu)
+{
+	struct vc_vblock *vb = container_of(rcu, struct vc_vblock, rcu);
+
+	free_page((unsigned long)vb->pages);
+	kfree(vb);
+}
+
 /*
  * A descriptor of @order at rest (page slots and chunk counts zero) in the
- * state VC_VB_BUILDING, of a new generation, not registered.  Larger ones, not cached, must not
- * cost an OOM kill in the very fragmentation the fallback exists for: a
- * kmalloc-2k/4k slab may need an order-1 page (on debug kernels, for the
- * redzones), so kmalloc() is tried without retries and vmalloc(), which
- * needs order-0 pages only, takes over, as kvmalloc() does above
- * PAGE_SIZE.
+ * state VC_VB_BUILDING, of a new generation, not registered.  The largest
+ * ones must not cost an OOM kill in the very fragmentation the fallback
+ * exists for: kvzalloc() tries kmalloc() without retries and takes
+ * vmalloc(), which needs order-0 pages only, when that fails.
  */
 static struct vc_vblock *vc_desc_alloc(unsigned int order, gfp_t gfp,
 				       int nid)
 {
-	size_t size = vc_desc_bytes[order];
 	struct vc_vblock *vb;
 
 	if (vc_desc_cached(order)) {
@@ -381,13 +440,14 @@ static struct vc_vblock *vc_desc_alloc(unsigned int order, gfp_t gfp,
 			vc_desc_renew(vb, order);
 		return vb;
 	}
-	if (size > PAGE_SIZE)
-		vb = kvzalloc_node(size, gfp, nid);
-	else
-		vb = kzalloc_node(size, gfp | __GFP_NORETRY | __GFP_NOWARN,
-				  nid) ?:
-		     /* vzalloc_node() would warn despite a __GFP_NOWARN. */
-		     __vmalloc(size, gfp | __GFP_ZERO);
+	if (vc_desc_split(order)) {
+		vb = vc_desc_alloc_split(order, gfp, nid);
+	} else {
+		vb = kvzalloc_node(vc_desc_bytes[order], gfp, nid);
+		if (vb)
+			vb->pages = (struct page **)((char *)vb +
+						     vc_desc_head[order]);
+	}
 	if (vb) {
 		atomic_set(&vb->state, VC_VB_BUILDING);
 		vb->order = order;
@@ -398,10 +458,12 @@ static struct vc_vblock *vc_desc_alloc(unsigned int order, gfp_t gfp,
 /* @vb: no longer VC_VB_LIVE, so no lookup may take it for a block. */
 static void vc_desc_free(struct vc_vblock *vb)
 {
+	/* Lookups may still hold one not cached under rcu_read_lock(). */
 	if (vc_desc_cached(vb->order))
 		kmem_cache_free(vc_desc_cache[vb->order], vb);
+	else if (vc_desc_split(vb->order))
+		call_rcu(&vb->rcu, vc_desc_free_split);
 	else
-		/* Lookups may still hold it under rcu_read_lock(). */
 		kvfree_rcu(vb, rcu);
 }
 
@@ -514,8 +576,10 @@ int vc_vblock_init(void)
 {
 	unsigned int o;
 
-	for (o = 0; o <= VCOMPOUND_ORDER_LIMIT; o++)
+	for (o = 0; o <= VCOMPOUND_ORDER_LIMIT; o++) {
+		vc_desc_head[o] = vc_desc_head_size(o);
 		vc_desc_bytes[o] = vc_desc_size(o);
+	}
 	for (o = 0; o <= VCOMPOUND_ORDER_LIMIT; o++) {
 		if (vc_desc_bytes[o] > PAGE_SIZE)
 			break;
@@ -567,6 +631,8 @@ void vc_vblock_exit(void)
 		vc_id_unregister(vb);
 		vc_desc_free(vb);
 	}
+	/* vc_desc_free_split() is this module's code. */
+	rcu_barrier();
 	for (o = 0; o < vc_desc_cached_orders; o++) {
 		kmem_cache_destroy(vc_desc_cache[o]);
 		vc_desc_cache[o] = NULL;
@@ -657,6 +723,7 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order,
 	unsigned int k, *nchunks;
 	struct vc_vblock *vb;
 	struct vc_scope scope;
+	struct page **pages;
 
 	vc_scope_enter(&scope, gfp);
 	if (vc_fault(VC_FAULT_desc))
@@ -666,14 +733,15 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order,
 	if (!vb)
 		goto out;
 	vb->nr_pages = nr;
-	nchunks = vc_vblock_chunks(vb);
+	nchunks = vb->chunks;
+	pages = vb->pages;
 	if (vc_fault(VC_FAULT_xarray))
 		goto free_desc;
 
 	/* always_fallback keeps the worst case: order-0 pages only. */
 	if (order && !vc_always_fallback()) {
 		vb->chunks_whole = vc_chunks_may_go_whole(page_gfp);
-		chunked = vc_vblock_fill_chunks(vb->pages, order, nr,
+		chunked = vc_vblock_fill_chunks(pages, order, nr,
 						page_gfp, nid, nchunks);
 		vb->chunked = chunked;
 	}
@@ -691,12 +759,12 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order,
 		if (end > filled)
 			filled += vc_alloc_pages_bulk_node(page_gfp, nid,
 							   end - filled,
-							   vb->pages + filled);
+							   pages + filled);
 		for (; filled < end; filled++) {
-			if (vb->pages[filled])
+			if (pages[filled])
 				continue;
-			vb->pages[filled] = alloc_pages_node(nid, page_gfp, 0);
-			if (!vb->pages[filled])
+			pages[filled] = alloc_pages_node(nid, page_gfp, 0);
+			if (!pages[filled])
 				goto free_pages;
 		}
 		for (; i < end; i++) {
@@ -707,7 +775,7 @@ struct vc_vblock *vc_vblock_build(gfp_t gfp, unsigned int order,
 			 */
 			if (vc_fault_page(i))
 				goto free_pages;
-			set_page_private(vb->pages[i],
+			set_page_private(pages[i],
 					 vc_vblock_private_from(priv, i));
 		}
 	}
@@ -778,7 +846,7 @@ struct vc_vblock *vc_vblock_linear(struct page *page, unsigned int order,
 	vb->linear = true;
 	vb->addr = page_address(page);
 	vb->chunks_whole = vc_chunks_may_go_whole(gfp);
-	nchunks = vc_vblock_chunks(vb);
+	nchunks = vb->chunks;
 	for (k = 1; k < order; k++)
 		nchunks[k] = (nr >> k) & 1;
 	vb->chunked = true;

@@ -41,28 +41,31 @@ struct seq_file;
  */
 struct vc_vblock {
 	atomic_t state;			/* generation | enum vc_vblock_state */
-	void *addr;			/* start of the mapping, or page_address() */
-	unsigned long nr_pages;		/* 2^order, or fewer (a sized block) */
 	unsigned int order;		/* get_order() of its size */
 	u32 id;				/* vbid.c */
 	bool map_ram;			/* mapped by vm_map_ram(), not vmap() */
 	bool chunks_whole;		/* chunks go back as blocks (vblock.c) */
 	bool linear;			/* one physical allocation (vblock.c) */
-	bool chunked;			/* vc_vblock_chunks() counts any */
-	struct llist_node defer_node;	/* on a per-CPU deferred-free list */
-	struct rcu_head rcu;
+	bool chunked;			/* @chunks counts any */
+	void *addr;			/* start of the mapping, or page_address() */
+	unsigned long nr_pages;		/* 2^order, or fewer (a sized block) */
 	/*
-	 * nr_pages pages, then vc_vblock_chunks(): how many chunks of each
-	 * order 1..order-1 the first pages came in, largest first.
+	 * A descriptor on a list (a per-CPU deferred-free list, the atomic
+	 * reserve) is not yet released; one freed after a grace period
+	 * (vc_desc_free()) is, and is on no list any more.
 	 */
-	struct page *pages[];
+	union {
+		struct llist_node defer_node;
+		struct rcu_head rcu;
+	};
+	/* nr_pages slots: after the chunk counts, or a page of their own */
+	struct page **pages;
+	/*
+	 * How many chunks of each order 1..order-1 the first pages came in,
+	 * largest first ([0] unused).
+	 */
+	unsigned int chunks[];
 };
-
-/* The chunk counts after @vb's pages: [k] for order k, [0] unused. */
-static inline unsigned int *vc_vblock_chunks(struct vc_vblock *vb)
-{
-	return (unsigned int *)(vb->pages + vb->nr_pages);
-}
 
 /*
  * A block is claimed by the one free that moves it from LIVE to FREED; it

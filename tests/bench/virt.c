@@ -35,18 +35,22 @@
 
 /*
  * Like vcompound's block descriptor (module/vcompound_internal.h): a
- * state word, the fields, the page array, then a chunk count per order.
+ * state word, the fields, a chunk count per order, then the page slots,
+ * or those on a page of their own.
  */
 struct vcb_desc {
 	atomic_t state;
-	void *addr;
-	unsigned long nr;
 	unsigned int order;
 	u32 id;
 	bool flags[4];
-	struct llist_node node;
-	struct rcu_head rcu;
-	struct page *pages[];
+	void *addr;
+	unsigned long nr;
+	union {
+		struct llist_node node;
+		struct rcu_head rcu;
+	};
+	struct page **pages;
+	u32 chunks[];
 };
 
 /*
@@ -175,12 +179,13 @@ static unsigned long *vcb_id_slot(u32 id)
 
 /*
  * As vcompound's (module/vblock.c): descriptors up to a page from a
- * SLAB_TYPESAFE_BY_RCU cache per order, larger ones kvzalloc()ed and
- * freed after a grace period; on top of the caches a per-CPU magazine per
- * order of up to VCB_DESC_MAG_MAX descriptors or VCB_DESC_MAG_BYTES of
- * them, which keep their ids: a descriptor from the cache is given an id
- * (its slot published), one that the full magazine turns away gives it
- * back.
+ * SLAB_TYPESAFE_BY_RCU cache per order; larger ones freed after a grace
+ * period, their slots on a zeroed page of their own if they fit one (a
+ * head from kzalloc()), else kvzalloc()ed whole; on top of the caches a
+ * per-CPU magazine per order of up to VCB_DESC_MAG_MAX descriptors or
+ * VCB_DESC_MAG_BYTES of them, which keep their ids: a descriptor from the
+ * cache is given an id (its slot published), one that the full magazine
+ * turns away gives it back.
  */
 #define VCB_DESC_MAG_MAX	32
 #define VCB_DESC_MAG_BYTES	4096
@@ -197,24 +202,36 @@ struct vcb_desc_mag {
 
 static struct vcb_desc_mag __percpu *vcb_desc_mag;
 static size_t vcb_desc_bytes[VCOMPOUND_ORDER_LIMIT + 1];
+static size_t vcb_desc_head[VCOMPOUND_ORDER_LIMIT + 1];
 static u8 vcb_desc_mag_depth[VC_BUDDY_MAX_ORDER + 1];
 
-static size_t vcb_desc_size(unsigned int order)
+static size_t vcb_desc_head_size(unsigned int order)
 {
 	struct vcb_desc *d;
 
-	return ALIGN(struct_size(d, pages, 1UL << order) + order * sizeof(u32),
-		     sizeof(long));
+	return ALIGN(struct_size(d, chunks, order), sizeof(long));
+}
+
+static bool vcb_desc_split(unsigned int order)
+{
+	return !vcb_desc_cache[order] &&
+	       (sizeof(struct page *) << order) <= PAGE_SIZE;
+}
+
+static void vcb_desc_init_rest(struct vcb_desc *d, unsigned int order)
+{
+	memset(d, 0, vcb_desc_bytes[order]);
+	d->pages = (struct page **)((char *)d + vcb_desc_head[order]);
 }
 
 /*
- * As vcompound's: the caches' constructors make descriptors at rest, all
- * zero, one per order.
+ * As vcompound's: the caches' constructors make descriptors at rest, one
+ * per order.
  */
 #define VCB_X_DESC_CTOR(o)						\
 	static void vcb_desc_ctor_##o(void *d)				\
 	{								\
-		memset(d, 0, vcb_desc_bytes[o]);			\
+		vcb_desc_init_rest(d, o);				\
 	}
 #define VCB_DESC_ORDERS(X)						\
 	X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10)		\
@@ -282,6 +299,31 @@ static void vcb_desc_unregister(struct vcb_desc *d)
 	local_unlock(&vcb_id_cache.lock);
 }
 
+static struct vcb_desc *vcb_desc_alloc_split(unsigned int order)
+{
+	struct vcb_desc *d = kzalloc(vcb_desc_head[order], GFP_KERNEL);
+	struct page *slots;
+
+	if (!d)
+		return NULL;
+	slots = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!slots) {
+		kfree(d);
+		return NULL;
+	}
+	d->pages = page_address(slots);
+	d->order = order;
+	return d;
+}
+
+static void vcb_desc_free_split(struct rcu_head *rcu)
+{
+	struct vcb_desc *d = container_of(rcu, struct vcb_desc, rcu);
+
+	free_page((unsigned long)d->pages);
+	kfree(d);
+}
+
 static void *vcb_desc_alloc(unsigned int order)
 {
 	size_t size = vcb_desc_bytes[order];
@@ -299,10 +341,15 @@ static void *vcb_desc_alloc(unsigned int order)
 			return d;
 		}
 	}
-	if (!vcb_desc_cache[order]) {
+	if (vcb_desc_split(order)) {
+		d = vcb_desc_alloc_split(order);
+	} else if (!vcb_desc_cache[order]) {
 		d = kvzalloc(size, GFP_KERNEL);
-		if (d)
+		if (d) {
+			d->pages = (struct page **)((char *)d +
+						    vcb_desc_head[order]);
 			d->order = order;
+		}
 	} else {
 		d = kmem_cache_alloc(vcb_desc_cache[order], GFP_KERNEL);
 		if (d)
@@ -334,6 +381,8 @@ static void vcb_desc_free(unsigned int order, void *p)
 	vcb_desc_unregister(d);
 	if (vcb_desc_cache[order])
 		kmem_cache_free(vcb_desc_cache[order], d);
+	else if (vcb_desc_split(order))
+		call_rcu(&d->rcu, vcb_desc_free_split);
 	else
 		kvfree_rcu(d, rcu);
 }
@@ -348,8 +397,11 @@ static int vcb_desc_init(void)
 		return -ENOMEM;
 	for_each_possible_cpu(cpu)
 		local_lock_init(&per_cpu_ptr(vcb_desc_mag, cpu)->lock);
-	for (o = 0; o <= VC_BUDDY_MAX_ORDER; o++)
-		vcb_desc_bytes[o] = vcb_desc_size(o);
+	for (o = 0; o <= VC_BUDDY_MAX_ORDER; o++) {
+		vcb_desc_head[o] = vcb_desc_head_size(o);
+		vcb_desc_bytes[o] = vcb_desc_head[o] +
+				    (sizeof(struct page *) << o);
+	}
 	for (o = 0; o <= VC_BUDDY_MAX_ORDER; o++) {
 		if (vcb_desc_bytes[o] > PAGE_SIZE)
 			break;
@@ -389,6 +441,8 @@ static void vcb_desc_exit(void)
 	free_percpu(vcb_desc_mag);
 	vcb_desc_mag = NULL;
 	memset(vcb_desc_mag_depth, 0, sizeof(vcb_desc_mag_depth));
+	/* vcb_desc_free_split() is this module's code. */
+	rcu_barrier();
 	for (o = 0; o <= VC_BUDDY_MAX_ORDER; o++) {
 		kmem_cache_destroy(vcb_desc_cache[o]);
 		vcb_desc_cache[o] = NULL;
