@@ -83,7 +83,7 @@ static noinline void vc_clobbered_note(struct vc_clobbered *cl,
  * given, and with @rest the slot: a descriptor at rest has NULL page
  * slots (vc_desc_renew()).  The loops pass the block's slots, read once:
  * their pointer, reread after every call into the page allocator, cost
- * about 2 ns-equiv per page (tests/bench P2).
+ * about 4 ns-equiv per page (tests/bench P2).
  */
 static __always_inline void vc_page_unmark(struct page **pages,
 					   unsigned long i, unsigned long mine,
@@ -321,7 +321,7 @@ static size_t vc_desc_size(unsigned int order)
  * Order 0, not more: with the descriptor in one order-1 page, the
  * grace period freed a batch of them in a row, consecutive frees of
  * orders 1-3 make the page allocator drain the CPU's per-CPU lists
- * (free_high, v6.7), and vmalloc() of order 9 ran 30-40% slower in the
+ * (free_high, v6.7), and vmalloc() of order 9 ran 20-40% slower in the
  * same runs (tests/bench/CHANGES.md).
  */
 static bool vc_desc_split(unsigned int order)

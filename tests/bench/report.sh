@@ -650,7 +650,7 @@ function report(   i, k, m, p, csv, pcsv, t, h, o, s, sh, bf, bk, cs, sum, vc, v
 			" of them; desc: a descriptor with the page array as in vcompound: from the per-CPU" \
 			" magazine of its order with its id and a new generation, back into it;" \
 			" when the magazine is empty (full) from (to) a SLAB_TYPESAFE_BY_RCU cache of its" \
-			" order, whose constructor zeroes a new one (kvzalloc() and kvfree_rcu() above a page), with an id registered" \
+			" order, whose constructor zeroes a new one; above a page a head and, from 8e66ce9, the slots on a zeroed page of their own where they fit one (else one kvzalloc()), freed after a grace period; with an id registered" \
 			" (unregistered); the page slots, which a descriptor at rest has NULL, are cleared" \
 			" by the free of the pages, in rest (logs from before that: zeroed at each renewal" \
 			" in desc); id: the start of the block entered in the table of starts, the" \
