@@ -330,11 +330,17 @@ static bool vc_desc_split(unsigned int order)
 	       vc_desc_slot_bytes(order) <= PAGE_SIZE;
 }
 
+/* @vb, of @order, with its page slots in the same object, after its head. */
+static void vc_desc_slots_inline(struct vc_vblock *vb, unsigned int order)
+{
+	vb->pages = (struct page **)((char *)vb + vc_desc_head[order]);
+}
+
 /* @vb, of @order, at rest: all zero, its slots after its head. */
 static void vc_desc_init_rest(struct vc_vblock *vb, unsigned int order)
 {
 	memset(vb, 0, vc_desc_bytes[order]);
-	vb->pages = (struct page **)((char *)vb + vc_desc_head[order]);
+	vc_desc_slots_inline(vb, order);
 }
 
 /*
@@ -445,8 +451,7 @@ static struct vc_vblock *vc_desc_alloc(unsigned int order, gfp_t gfp,
 	} else {
 		vb = kvzalloc_node(vc_desc_bytes[order], gfp, nid);
 		if (vb)
-			vb->pages = (struct page **)((char *)vb +
-						     vc_desc_head[order]);
+			vc_desc_slots_inline(vb, order);
 	}
 	if (vb) {
 		atomic_set(&vb->state, VC_VB_BUILDING);

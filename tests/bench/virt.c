@@ -218,10 +218,15 @@ static bool vcb_desc_split(unsigned int order)
 	       (sizeof(struct page *) << order) <= PAGE_SIZE;
 }
 
+static void vcb_desc_slots_inline(struct vcb_desc *d, unsigned int order)
+{
+	d->pages = (struct page **)((char *)d + vcb_desc_head[order]);
+}
+
 static void vcb_desc_init_rest(struct vcb_desc *d, unsigned int order)
 {
 	memset(d, 0, vcb_desc_bytes[order]);
-	d->pages = (struct page **)((char *)d + vcb_desc_head[order]);
+	vcb_desc_slots_inline(d, order);
 }
 
 /*
@@ -346,8 +351,7 @@ static void *vcb_desc_alloc(unsigned int order)
 	} else if (!vcb_desc_cache[order]) {
 		d = kvzalloc(size, GFP_KERNEL);
 		if (d) {
-			d->pages = (struct page **)((char *)d +
-						    vcb_desc_head[order]);
+			vcb_desc_slots_inline(d, order);
 			d->order = order;
 		}
 	} else {
