@@ -64,7 +64,7 @@ struct vc_defer_cpu {
 
 /* Dynamic: the static per-CPU space that modules share is small. */
 static struct vc_defer_cpu __percpu *vc_defer;
-static struct workqueue_struct *vc_defer_wq;
+struct workqueue_struct *vc_defer_wq;
 
 /*
  * The bad-free reports are out of line: on 7.2 (not on 6.12) a WARN_ONCE()

@@ -22,6 +22,9 @@ static int __init vcompound_init(void)
 	ret = vc_defer_init();
 	if (ret)
 		goto vblock_exit;
+	ret = vc_vblock_reclaim_init();
+	if (ret)
+		goto defer_exit;
 	vc_reserve_init();
 	vc_stats_init();
 	ret = vc_sysfs_init();
@@ -40,6 +43,8 @@ sysfs_exit:
 stats_exit:
 	vc_stats_exit();
 	vc_reserve_exit();
+	vc_vblock_reclaim_exit();
+defer_exit:
 	vc_defer_exit();
 vblock_exit:
 	vc_vblock_exit();
@@ -54,6 +59,7 @@ static void __exit vcompound_exit(void)
 	vc_sysfs_exit();
 	vc_stats_exit();
 	vc_reserve_exit();
+	vc_vblock_reclaim_exit();
 	/* Drains the deferred frees: what is still out is the clients'. */
 	vc_defer_exit();
 	vc_stats_warn_outstanding();

@@ -45,6 +45,7 @@ void vcompound_get_stats(struct vcompound_stats *st)
 		st->outstanding_virtual_bytes += (u64)virt << (PAGE_SHIFT + o);
 		os->reserve_level = vc_reserve_level(o, &target);
 		os->reserve_target = target;
+		os->desc_kept = vc_desc_kept(-1, o);
 	}
 }
 EXPORT_SYMBOL_GPL(vcompound_get_stats);
@@ -72,8 +73,7 @@ static int vc_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "%5s", "order");
 	VCOMPOUND_ORDER_COUNTERS(VC_X_HEAD)
 	VCOMPOUND_RESERVE_COUNTERS(VC_X_HEAD)
-	VC_X_HEAD(reserve_level, "")
-	VC_X_HEAD(reserve_target, "")
+	VC_ORDER_STATE(VC_X_HEAD)
 	seq_putc(m, '\n');
 	for (o = 0; o <= VCOMPOUND_ORDER_LIMIT; o++) {
 		const struct vcompound_order_stats *os = &st->order[o];
@@ -84,8 +84,7 @@ static int vc_stats_show(struct seq_file *m, void *unused)
 		seq_printf(m, "%5u", o);
 		VCOMPOUND_ORDER_COUNTERS(VC_X_CELL)
 		VCOMPOUND_RESERVE_COUNTERS(VC_X_CELL)
-		VC_X_CELL(reserve_level, "")
-		VC_X_CELL(reserve_target, "")
+		VC_ORDER_STATE(VC_X_CELL)
 		seq_putc(m, '\n');
 	}
 	seq_printf(m, "outstanding physical: %lu blocks, %llu bytes\n",

@@ -104,11 +104,6 @@ static ssize_t vc_order_show(struct kobject *kobj,
 	X(outstanding_virtual_bytes, "")				\
 	X(deferred_pending, "")
 
-/* And per order, what follows the counters: the reserve's state. */
-#define VC_SYSFS_ORDER_STATE(X)						\
-	X(reserve_level, "")						\
-	X(reserve_target, "")
-
 #define VC_X_GLOBAL(name, meaning)					\
 	VC_X_STAT(struct vcompound_stats, name, vc_global_show),
 #define VC_X_ORDER(name, meaning)					\
@@ -122,7 +117,7 @@ static struct vc_stat_attr vc_global_stat_attrs[] = {
 static struct vc_stat_attr vc_order_stat_attrs[] = {
 	VCOMPOUND_ORDER_COUNTERS(VC_X_ORDER)
 	VCOMPOUND_RESERVE_COUNTERS(VC_X_ORDER)
-	VC_SYSFS_ORDER_STATE(VC_X_ORDER)
+	VC_ORDER_STATE(VC_X_ORDER)
 };
 
 /* The NULL-terminated lists sysfs takes, filled in at init. */

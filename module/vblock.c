@@ -248,9 +248,8 @@ static char vc_desc_cache_name[VCOMPOUND_ORDER_LIMIT + 1][24];
 static unsigned int vc_desc_cached_orders;
 
 /*
- * Whether a descriptor of @order comes from, and goes back to, a cache
- * (and a magazine), to be used again; if not, allocated and freed after
- * a grace period.
+ * Whether a descriptor of @order comes from, and goes back to, a cache,
+ * to be used again; if not, allocated and freed after a grace period.
  */
 static bool vc_desc_cached(unsigned int order)
 {
@@ -265,13 +264,19 @@ static bool vc_desc_cached(unsigned int order)
  * of an order-1 block's 3140, tests/bench P2).  A descriptor there is not
  * live, so lookups that reach it through its id see no block, as they
  * would a freed one; it is never freed while it sits there, so neither
- * RCU nor the generation is needed to read it.  Each magazine holds up to
- * VC_DESC_MAG_MAX descriptors or VC_DESC_MAG_BYTES of them, whichever is
- * fewer: with 4 KiB pages 32 of orders 0-2, 3 of order 7, 1 of order 8,
- * some 30 KiB per CPU in all at most; they go back at unload.
+ * RCU nor the generation is needed to read it.  Each magazine of orders
+ * up to VC_DESC_MAG_MAX_ORDER holds up to VC_DESC_MAG_MAX descriptors, as
+ * many as a burst of blocks of one order typically frees in a row: about
+ * 1/512 of the memory of the blocks they described (8 bytes per 4 KiB
+ * page), at most some 800 KiB per CPU in all with 4 KiB pages, 512 KiB
+ * of it order 10's (kvzalloc() of 8.1 KiB takes 16 KiB).  The shrinker,
+ * vcompound_shrink() and a dead CPU's teardown free them
+ * (vblock_reclaim.c), and so does unload.  With 4 KiB at most per order,
+ * as before, a burst of 32 blocks of order 4 and above went half through
+ * the slab and the id table (tests/bench/CHANGES.md).
  */
 #define VC_DESC_MAG_MAX		32
-#define VC_DESC_MAG_BYTES	SZ_4K
+#define VC_DESC_MAG_MAX_ORDER	10
 
 struct vc_desc_mag {
 	local_lock_t lock;
@@ -285,6 +290,15 @@ static size_t vc_desc_bytes[VCOMPOUND_ORDER_LIMIT + 1];
 static size_t vc_desc_head[VCOMPOUND_ORDER_LIMIT + 1];
 static u8 vc_desc_mag_depth[VCOMPOUND_ORDER_LIMIT + 1];
 static unsigned int vc_desc_mag_first[VCOMPOUND_ORDER_LIMIT + 1];
+
+/*
+ * Whether a descriptor of @order may be used again, from a magazine or a
+ * cache, and so must be put back at rest.
+ */
+static bool vc_desc_reused(unsigned int order)
+{
+	return vc_desc_mag_depth[order] || vc_desc_cached(order);
+}
 
 /* The slots of @m's magazine of @order. */
 static struct vc_vblock **vc_desc_mag_slots(struct vc_desc_mag *m,
@@ -527,25 +541,101 @@ static void vc_desc_put(struct vc_vblock *vb)
 	vc_desc_free(vb);
 }
 
-/* Every CPU's magazines emptied: their descriptors unregistered, freed. */
-static void vc_desc_mag_drain(void)
+/* Any descriptor of @m's magazines, taken out; NULL if they are empty. */
+static struct vc_vblock *vc_desc_mag_pop(struct vc_desc_mag *m)
 {
+	unsigned int o;
+
+	for (o = 0; o <= VC_DESC_MAG_MAX_ORDER; o++)
+		if (m->nr[o])
+			return vc_desc_mag_slots(m, o)[--m->nr[o]];
+	return NULL;
+}
+
+/* Unregistered and freed, a descriptor taken out of a magazine. */
+static void vc_desc_mag_release(struct vc_vblock *vb)
+{
+	vc_id_unregister(vb);
+	vc_desc_free(vb);
+}
+
+/**
+ * vc_desc_mag_release_local - empty this CPU's magazines
+ *
+ * One descriptor at a time under the lock: frees and the id cache take
+ * locks of their own, and a block freed meanwhile may refill a magazine.
+ *
+ * Context: Process context.
+ * Return: the number of descriptors freed.
+ */
+unsigned long vc_desc_mag_release_local(void)
+{
+	unsigned long n = 0;
+	struct vc_vblock *vb;
+
+	if (!vc_desc_mag)
+		return 0;
+	for (;;) {
+		local_lock(&vc_desc_mag->lock);
+		vb = vc_desc_mag_pop(this_cpu_ptr(vc_desc_mag));
+		local_unlock(&vc_desc_mag->lock);
+		if (!vb)
+			return n;
+		vc_desc_mag_release(vb);
+		n++;
+	}
+}
+
+/**
+ * vc_desc_mag_release_dead - empty the magazines of a CPU nothing runs on
+ * @cpu: a dead CPU, or any at unload
+ *
+ * Context: Process context; @cpu's magazines are used by no one.
+ * Return: the number of descriptors freed.
+ */
+unsigned long vc_desc_mag_release_dead(unsigned int cpu)
+{
+	unsigned long n = 0;
+	struct vc_vblock *vb;
+
+	if (!vc_desc_mag)
+		return 0;
+	while ((vb = vc_desc_mag_pop(per_cpu_ptr(vc_desc_mag, cpu)))) {
+		vc_desc_mag_release(vb);
+		n++;
+	}
+	return n;
+}
+
+/**
+ * vc_desc_kept - descriptors the magazines keep
+ * @cpu: only this CPU's magazines; -1 for every CPU's
+ * @order: only this order's; -1 for every order's
+ *
+ * Read without the magazines' locks: exact while nothing allocates or
+ * frees blocks.
+ *
+ * Context: Any context.
+ * Return: the number of descriptors.
+ */
+unsigned long vc_desc_kept(int cpu, int order)
+{
+	unsigned long n = 0;
 	struct vc_desc_mag *m;
 	unsigned int o;
-	int cpu;
+	int c;
 
-	for_each_possible_cpu(cpu) {
-		m = per_cpu_ptr(vc_desc_mag, cpu);
-		for (o = 0; o <= VCOMPOUND_ORDER_LIMIT; o++) {
-			while (m->nr[o]) {
-				struct vc_vblock *vb;
-
-				vb = vc_desc_mag_slots(m, o)[--m->nr[o]];
-				vc_id_unregister(vb);
-				vc_desc_free(vb);
-			}
-		}
+	if (!vc_desc_mag)
+		return 0;
+	for_each_possible_cpu(c) {
+		if (cpu >= 0 && c != cpu)
+			continue;
+		m = per_cpu_ptr(vc_desc_mag, c);
+		for (o = 0; o <= VC_DESC_MAG_MAX_ORDER; o++)
+			if (order < 0 || o == order)
+				n += READ_ONCE(m->nr[o]);
 	}
+	return n;
 }
 
 /* The magazines' depths and places, and the per-CPU space for them. */
@@ -554,10 +644,8 @@ static int vc_desc_mag_init(void)
 	unsigned int o, slots = 0;
 	int cpu;
 
-	for (o = 0; o < vc_desc_cached_orders; o++) {
-		vc_desc_mag_depth[o] = min_t(size_t, VC_DESC_MAG_MAX,
-					     VC_DESC_MAG_BYTES /
-					     vc_desc_bytes[o]);
+	for (o = 0; o <= VC_DESC_MAG_MAX_ORDER; o++) {
+		vc_desc_mag_depth[o] = VC_DESC_MAG_MAX;
 		vc_desc_mag_first[o] = slots;
 		slots += vc_desc_mag_depth[o];
 	}
@@ -622,10 +710,12 @@ void vc_vblock_exit(void)
 {
 	struct vc_vblock *vb;
 	unsigned int o;
+	int cpu;
 	u32 id;
 
 	if (vc_desc_mag) {
-		vc_desc_mag_drain();
+		for_each_possible_cpu(cpu)
+			vc_desc_mag_release_dead(cpu);
 		free_percpu(vc_desc_mag);
 		vc_desc_mag = NULL;
 	}
@@ -698,7 +788,7 @@ static unsigned long vc_vblock_fill_chunks(struct page **pages,
 static void vc_vblock_free_pages(struct vc_vblock *vb,
 				 struct vc_clobbered *cl)
 {
-	if (vc_desc_cached(vb->order))
+	if (vc_desc_reused(vb->order))
 		vc_vblock_free_pages_rest(vb, cl, true);
 	else
 		vc_vblock_free_pages_rest(vb, cl, false);

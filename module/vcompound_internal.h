@@ -417,6 +417,13 @@ int vc_vblock_init(void);
 void vc_vblock_exit(void);
 void vc_vblock_destroy(struct vc_vblock *vb);
 void vc_vblock_release(struct vc_vblock *vb);
+unsigned long vc_desc_mag_release_local(void);
+unsigned long vc_desc_mag_release_dead(unsigned int cpu);
+unsigned long vc_desc_kept(int cpu, int order);
+
+/* vblock_reclaim.c: the magazines' descriptors given back */
+int vc_vblock_reclaim_init(void);
+void vc_vblock_reclaim_exit(void);
 
 /* reserve.c: pre-built virtual blocks for non-blocking allocations */
 struct vc_vblock *vc_reserve_take(unsigned int order);
@@ -428,10 +435,20 @@ void vc_reserve_exit(void);
 void *vc_alloc_block(gfp_t gfp, unsigned int order, int nid, bool may_virtual);
 
 /* free.c */
+/* Per-CPU, WQ_MEM_RECLAIM: work that gives memory back. */
+extern struct workqueue_struct *vc_defer_wq;
 int vc_defer_init(void);
 void vc_defer_exit(void);
 
 /* stats.c */
+/*
+ * The fields of struct vcompound_order_stats after its counters: levels
+ * vcompound_get_stats() reads, not counts (sysfs and the stats file).
+ */
+#define VC_ORDER_STATE(X)						\
+	X(reserve_level, "")						\
+	X(reserve_target, "")						\
+	X(desc_kept, "")
 void vc_stats_init(void);
 void vc_stats_exit(void);
 struct dentry *vc_debugfs_root(void);

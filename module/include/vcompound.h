@@ -69,6 +69,7 @@ int vcompound_mmap(struct vm_area_struct *vma, const void *addr,
 		   unsigned long size);
 
 void vcompound_drain(void);
+void vcompound_shrink(void);				/* API level 4 */
 
 /*
  * vcompound's counters, each written once here as X(name, meaning).  Every
@@ -122,15 +123,19 @@ void vcompound_drain(void);
  * struct vcompound_order_stats - what vcompound did at one order
  * @reserve_level: blocks in the atomic reserve now
  * @reserve_target: the count the reserve module parameter asks for
+ * @desc_kept: descriptors of freed virtual blocks that CPUs keep for the
+ *	next blocks of this order (vcompound_shrink() frees them; API level 4)
  *
  * One field per entry of VCOMPOUND_ORDER_COUNTERS() and
- * VCOMPOUND_RESERVE_COUNTERS(), in that order, then the reserve's state.
+ * VCOMPOUND_RESERVE_COUNTERS(), in that order, then the reserve's state
+ * and the kept descriptors.
  */
 struct vcompound_order_stats {
 	VCOMPOUND_ORDER_COUNTERS(VCOMPOUND_X_FIELD)
 	VCOMPOUND_RESERVE_COUNTERS(VCOMPOUND_X_FIELD)
 	unsigned long reserve_level;
 	unsigned long reserve_target;
+	unsigned long desc_kept;
 };
 
 /**

@@ -181,14 +181,14 @@ static unsigned long *vcb_id_slot(u32 id)
  * As vcompound's (module/vblock.c): descriptors up to a page from a
  * SLAB_TYPESAFE_BY_RCU cache per order; larger ones freed after a grace
  * period, their slots on a zeroed page of their own if they fit one (a
- * head from kzalloc()), else kvzalloc()ed whole; on top of the caches a
- * per-CPU magazine per order of up to VCB_DESC_MAG_MAX descriptors or
- * VCB_DESC_MAG_BYTES of them, which keep their ids: a descriptor from the
- * cache is given an id (its slot published), one that the full magazine
- * turns away gives it back.
+ * head from kzalloc()), else kvzalloc()ed whole; on top of them a per-CPU
+ * magazine per order up to VCB_DESC_MAG_MAX_ORDER of up to
+ * VCB_DESC_MAG_MAX descriptors, which keep their ids: a descriptor
+ * allocated is given an id (its slot published), one that the full
+ * magazine turns away gives it back.
  */
 #define VCB_DESC_MAG_MAX	32
-#define VCB_DESC_MAG_BYTES	4096
+#define VCB_DESC_MAG_MAX_ORDER	10
 
 static struct kmem_cache *vcb_desc_cache[VC_BUDDY_MAX_ORDER + 1];
 /* Names of their own: SLUB's sysfs refuses a second cache of a name. */
@@ -329,6 +329,18 @@ static void vcb_desc_free_split(struct rcu_head *rcu)
 	kfree(d);
 }
 
+/* Unregistered and freed, as its kind is: a magazine did not keep it. */
+static void vcb_desc_release(unsigned int order, struct vcb_desc *d)
+{
+	vcb_desc_unregister(d);
+	if (vcb_desc_cache[order])
+		kmem_cache_free(vcb_desc_cache[order], d);
+	else if (vcb_desc_split(order))
+		call_rcu(&d->rcu, vcb_desc_free_split);
+	else
+		kvfree_rcu(d, rcu);
+}
+
 static void *vcb_desc_alloc(unsigned int order)
 {
 	size_t size = vcb_desc_bytes[order];
@@ -382,13 +394,7 @@ static void vcb_desc_free(unsigned int order, void *p)
 	}
 	if (kept)
 		return;
-	vcb_desc_unregister(d);
-	if (vcb_desc_cache[order])
-		kmem_cache_free(vcb_desc_cache[order], d);
-	else if (vcb_desc_split(order))
-		call_rcu(&d->rcu, vcb_desc_free_split);
-	else
-		kvfree_rcu(d, rcu);
+	vcb_desc_release(order, d);
 }
 
 static int vcb_desc_init(void)
@@ -417,10 +423,10 @@ static int vcb_desc_init(void)
 						      vcb_desc_ctor[o]);
 		if (!vcb_desc_cache[o])
 			return -ENOMEM;
-		vcb_desc_mag_depth[o] = min_t(size_t, VCB_DESC_MAG_MAX,
-					      VCB_DESC_MAG_BYTES /
-					      vcb_desc_bytes[o]);
 	}
+	for (o = 0; o <= min_t(unsigned int, VC_BUDDY_MAX_ORDER,
+				       VCB_DESC_MAG_MAX_ORDER); o++)
+		vcb_desc_mag_depth[o] = VCB_DESC_MAG_MAX;
 	return 0;
 }
 
@@ -435,12 +441,8 @@ static void vcb_desc_exit(void)
 			break;
 		m = per_cpu_ptr(vcb_desc_mag, cpu);
 		for (o = 0; o <= VC_BUDDY_MAX_ORDER; o++)
-			while (m->nr[o]) {
-				struct vcb_desc *d = m->d[o][--m->nr[o]];
-
-				vcb_desc_unregister(d);
-				kmem_cache_free(vcb_desc_cache[o], d);
-			}
+			while (m->nr[o])
+				vcb_desc_release(o, m->d[o][--m->nr[o]]);
 	}
 	free_percpu(vcb_desc_mag);
 	vcb_desc_mag = NULL;

@@ -333,6 +333,84 @@ out:
 	VCT_CHECK(t, vct_delta64(t, outstanding_virtual_bytes) == 0);
 }
 
+/* One more block than a CPU keeps descriptors of one order. */
+#define VCT_KEPT_BLOCKS	33
+#define VCT_KEPT_PER_CPU	32
+
+/* desc_kept of every order, summed, in @st. */
+static unsigned long vct_kept_total(const struct vcompound_stats *st)
+{
+	unsigned long n = 0;
+	unsigned int o;
+
+	for (o = 0; o <= VCOMPOUND_ORDER_LIMIT; o++)
+		n += st->order[o].desc_kept;
+	return n;
+}
+
+/*
+ * Virtual blocks freed in a row leave their descriptors, up to 32 per
+ * order, with the CPU that freed them (desc_kept) for its next blocks of
+ * the order; vcompound_shrink() frees those of every CPU.  33 blocks
+ * freed keep 32 on one CPU, or all 33 if the task moved to another
+ * meanwhile.  Order 5, and 2 MiB blocks (order 9 with 4 KiB pages, on
+ * 64-bit only: 66 MiB of i386's vmalloc space is too much), whose
+ * descriptors are not from a slab cache; the blocks built again on the
+ * kept descriptors are checked through their lookups.
+ */
+static void vct_desc_kept_shrink(struct vct *t)
+{
+	unsigned int orders[] = { 5, IS_ENABLED(CONFIG_64BIT) ?
+				     21 - PAGE_SHIFT : 5 };
+	void *addrs[VCT_KEPT_BLOCKS] = { };
+	unsigned int i, k, o, pass, max;
+	unsigned long kept;
+
+	if (!VCT_CHECK(t, vct_param_get_max_order(&max) == 0) ||
+	    vct_set_fallback(t, true))
+		return;
+	vcompound_shrink();
+	vct_snap(t);
+	if (!VCT_CHECK(t, vct_kept_total(t->s0) == 0))
+		vct_diag(t, "%lu descriptors kept after vcompound_shrink()",
+			 vct_kept_total(t->s0));
+	for (k = 0; k < ARRAY_SIZE(orders); k++) {
+		o = min(orders[k], max);
+		if (k && o == min(orders[0], max))
+			break;
+		for (pass = 0; pass < 2; pass++) {
+			for (i = 0; i < VCT_KEPT_BLOCKS; i++) {
+				addrs[i] = vcompound_alloc(GFP_KERNEL, o);
+				if (!VCT_CHECK(t, addrs[i]))
+					goto out;
+				if (!VCT_CHECK(t, vcompound_is_virtual(addrs[i])) ||
+				    !vct_pattern_check(t, addrs[i], o))
+					goto out;
+			}
+			for (i = 0; i < VCT_KEPT_BLOCKS; i++) {
+				vct_free(t, addrs[i]);
+				addrs[i] = NULL;
+			}
+			vct_settle(t);
+			vct_resnap(t);
+			kept = t->s1->order[o].desc_kept;
+			if (!VCT_CHECK(t, kept >= VCT_KEPT_PER_CPU &&
+					  kept <= VCT_KEPT_BLOCKS))
+				vct_diag(t, "order %u pass %u: %lu kept",
+					 o, pass, kept);
+		}
+	}
+out:
+	for (i = 0; i < VCT_KEPT_BLOCKS; i++)
+		vct_free(t, addrs[i]);
+	vct_settle(t);
+	vcompound_shrink();
+	vct_resnap(t);
+	if (!VCT_CHECK(t, vct_kept_total(t->s1) == 0))
+		vct_diag(t, "%lu descriptors kept after vcompound_shrink()",
+			 vct_kept_total(t->s1));
+}
+
 void vct_alloc_cases(void (*run)(const char *name, void (*fn)(struct vct *t)))
 {
 	run("gfp_zero_physical", vct_zero_physical);
@@ -345,4 +423,5 @@ void vct_alloc_cases(void (*run)(const char *name, void (*fn)(struct vct *t)))
 	run("alloc_node_both_kinds", vct_node);
 	run("params_runtime", vct_param_always_fallback);
 	run("stats_outstanding_exact", vct_stats_exact);
+	run("desc_kept_and_shrink", vct_desc_kept_shrink);
 }

@@ -32,7 +32,7 @@ mktree() {
 		mkdir "$d/orders/$o"
 		for f in physical virtual failed freed_physical freed_virtual \
 			 deferred chunks reserve_taken reserve_empty reserve_built \
-			 reserve_level reserve_target; do
+			 reserve_level reserve_target desc_kept; do
 			echo 0 >"$d/orders/$o/$f"
 		done
 	done

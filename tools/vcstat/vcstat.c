@@ -62,7 +62,7 @@ static const char *const global_order[] = {
 static const char *const order_order[] = {
 	"physical", "virtual", "failed", "freed_physical", "freed_virtual",
 	"deferred", "chunks", "reserve_taken", "reserve_empty",
-	"reserve_built", "reserve_level", "reserve_target", NULL
+	"reserve_built", "reserve_level", "reserve_target", "desc_kept", NULL
 };
 
 static const char *const cache_order[] = {
@@ -74,7 +74,7 @@ static const char *const cache_order[] = {
 static const char *const levels[] = {
 	"outstanding_physical", "outstanding_physical_bytes",
 	"outstanding_virtual", "outstanding_virtual_bytes", "deferred_pending",
-	"reserve_level", "reserve_target", NULL
+	"reserve_level", "reserve_target", "desc_kept", NULL
 };
 
 static const char *dir = "/sys/kernel/vcompound";
