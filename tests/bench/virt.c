@@ -424,8 +424,7 @@ static int vcb_desc_init(void)
 		if (!vcb_desc_cache[o])
 			return -ENOMEM;
 	}
-	for (o = 0; o <= min_t(unsigned int, VC_BUDDY_MAX_ORDER,
-				       VCB_DESC_MAG_MAX_ORDER); o++)
+	for (o = 0; o <= VC_BUDDY_MAX_ORDER && o <= VCB_DESC_MAG_MAX_ORDER; o++)
 		vcb_desc_mag_depth[o] = VCB_DESC_MAG_MAX;
 	return 0;
 }

@@ -394,8 +394,8 @@ static void vct_desc_kept_shrink(struct vct *t)
 			vct_settle(t);
 			vct_resnap(t);
 			kept = t->s1->order[o].desc_kept;
-			if (!VCT_CHECK(t, kept >= VCT_KEPT_PER_CPU &&
-					  kept <= VCT_KEPT_BLOCKS))
+			if (!VCT_CHECK(t, kept >= VCT_KEPT_PER_CPU) ||
+			    !VCT_CHECK(t, kept <= VCT_KEPT_BLOCKS))
 				vct_diag(t, "order %u pass %u: %lu kept",
 					 o, pass, kept);
 		}

@@ -28,6 +28,7 @@ list() {
 
 h=$tree/module/include/vcompound.h
 c=$tree/module/sysfs.c
+i=$tree/module/vcompound_internal.h
 {
 	echo "$root/"
 	echo "$root/orders/"
@@ -36,7 +37,7 @@ c=$tree/module/sysfs.c
 		echo "$root/$n"
 	done
 	for n in $(list "$h" VCOMPOUND_ORDER_COUNTERS) $(list "$h" VCOMPOUND_RESERVE_COUNTERS) \
-		 $(list "$c" VC_SYSFS_ORDER_STATE); do
+		 $(list "$i" VC_ORDER_STATE); do
 		echo "$root/orders/<N>/$n"
 	done
 	for n in $(list "$c" VC_SYSFS_VCACHE_INFO); do
