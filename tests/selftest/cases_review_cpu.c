@@ -278,6 +278,75 @@ out:
 }
 
 /*
+ * desc_kept_cpu_offline: the descriptors a CPU keeps for reuse are freed
+ * when it goes offline.  33 virtual blocks of order 5 allocated and freed
+ * on CPU 1 leave 32 descriptors there (desc_kept), the only ones kept
+ * after vcompound_shrink(); with CPU 1 removed, none is left.
+ */
+#define VCT_DK_ORDER		5
+#define VCT_DK_BLOCKS		33
+
+struct vct_dk {
+	struct vct *t;
+	void *addr[VCT_DK_BLOCKS];
+	unsigned int got;
+};
+
+/* On CPU 1: its frees leave the descriptors in its magazine. */
+static long vct_dk_fill(void *arg)
+{
+	struct vct_dk *dk = arg;
+	unsigned int i;
+
+	for (i = 0; i < VCT_DK_BLOCKS; i++) {
+		dk->addr[i] = vcompound_alloc(GFP_KERNEL, VCT_DK_ORDER);
+		if (dk->addr[i] && vcompound_is_virtual(dk->addr[i]))
+			dk->got++;
+	}
+	for (i = 0; i < VCT_DK_BLOCKS; i++)
+		vct_free(dk->t, dk->addr[i]);
+	/* Deferred frees (5.10) done here too, not by a drain on CPU 0. */
+	vcompound_drain();
+	return 0;
+}
+
+static void vct_desc_kept_cpu_offline(struct vct *t)
+{
+	struct vct_dk dk = { .t = t };
+	unsigned long kept;
+	int ret;
+
+	if (!VCT_CHECK(t, IS_ENABLED(CONFIG_HOTPLUG_CPU)) ||
+	    !VCT_CHECK(t, cpu_online(VCT_OFF_CPU)) ||
+	    vct_set_fallback(t, true))
+		return;
+	vcompound_shrink();
+	work_on_cpu(VCT_OFF_CPU, vct_dk_fill, &dk);
+	vct_settle(t);
+	vct_snap(t);
+	kept = t->s0->order[VCT_DK_ORDER].desc_kept;
+	if (!VCT_CHECK(t, dk.got == VCT_DK_BLOCKS) ||
+	    !VCT_CHECK(t, kept == VCT_DK_BLOCKS - 1)) {
+		vct_diag(t, "%u of %u blocks virtual, %lu descriptors kept",
+			 dk.got, VCT_DK_BLOCKS, kept);
+		return;
+	}
+	ret = remove_cpu(VCT_OFF_CPU);
+	if (!VCT_CHECK(t, ret == 0)) {
+		vct_diag(t, "remove_cpu(%d) = %d", VCT_OFF_CPU, ret);
+		return;
+	}
+	vct_resnap(t);
+	kept = t->s1->order[VCT_DK_ORDER].desc_kept;
+	if (!VCT_CHECK(t, kept == 0))
+		vct_diag(t, "%lu descriptors kept with CPU %d offline",
+			 kept, VCT_OFF_CPU);
+	ret = add_cpu(VCT_OFF_CPU);
+	if (!VCT_CHECK(t, ret == 0))
+		vct_diag(t, "add_cpu(%d) = %d", VCT_OFF_CPU, ret);
+}
+
+/*
  * bulk_alloc_latency: the page allocator's bulk call runs its loop, page
  * zeroing included, with interrupts off (5.13-6.1) or preemption off (6.2
  * on), so one call for every page of a large block holds a CPU for as long
@@ -611,5 +680,6 @@ void vct_review_cpu_cases(void (*run)(const char *name,
 {
 	run("vcache_grow_reaped", vct_vcache_grow_reaped);
 	run("vcache_cpu_offline", vct_vcache_cpu_offline);
+	run("desc_kept_cpu_offline", vct_desc_kept_cpu_offline);
 	run("bulk_alloc_latency", vct_bulk_alloc_latency);
 }
