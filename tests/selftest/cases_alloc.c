@@ -3,6 +3,7 @@
  * Allocation, lookups, zeroing, gfp handling, params and counters (one
  * block of each order: cases_order.c).
  */
+#include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
@@ -11,6 +12,7 @@
 #include <linux/slab.h>
 #include <linux/topology.h>
 #include <linux/vmalloc.h>
+#include <linux/workqueue.h>
 
 #include "vct.h"
 #include "vcompat_page_alloc.h"
@@ -348,22 +350,53 @@ static unsigned long vct_kept_total(const struct vcompound_stats *st)
 	return n;
 }
 
+struct vct_kept {
+	struct vct *t;
+	unsigned int order;
+	bool ok;
+};
+
+/*
+ * On one CPU (work_on_cpu()): VCT_KEPT_BLOCKS virtual blocks allocated,
+ * checked through their lookups and freed, deferred frees (5.10) done
+ * there too, so that every descriptor goes back to that CPU's magazine.
+ */
+static long vct_kept_pass(void *arg)
+{
+	struct vct_kept *k = arg;
+	void *addrs[VCT_KEPT_BLOCKS] = { };
+	struct vct *t = k->t;
+	unsigned int i;
+
+	k->ok = true;
+	for (i = 0; i < VCT_KEPT_BLOCKS && k->ok; i++) {
+		addrs[i] = vcompound_alloc(GFP_KERNEL, k->order);
+		k->ok = VCT_CHECK(t, addrs[i]) &&
+			VCT_CHECK(t, vcompound_is_virtual(addrs[i])) &&
+			vct_pattern_check(t, addrs[i], k->order);
+	}
+	for (i = 0; i < VCT_KEPT_BLOCKS; i++)
+		vct_free(t, addrs[i]);
+	vcompound_drain();
+	return 0;
+}
+
 /*
  * Virtual blocks freed in a row leave their descriptors, up to 32 per
  * order, with the CPU that freed them (desc_kept) for its next blocks of
- * the order; vcompound_shrink() frees those of every CPU.  33 blocks
- * freed keep 32 on one CPU, or all 33 if the task moved to another
- * meanwhile.  Order 5, and 2 MiB blocks (order 9 with 4 KiB pages, on
- * 64-bit only: 66 MiB of i386's vmalloc space is too much), whose
- * descriptors are not from a slab cache; the blocks built again on the
- * kept descriptors are checked through their lookups.
+ * the order; vcompound_shrink() frees those of every CPU.  On one CPU,
+ * 33 blocks freed keep 32, and 33 more, 32 of them built on the kept
+ * descriptors, keep 32 again.  Order 5, and 2 MiB blocks (order 9 with 4
+ * KiB pages, on 64-bit only: 66 MiB of i386's vmalloc space is too much),
+ * whose descriptors are not from a slab cache.
  */
 static void vct_desc_kept_shrink(struct vct *t)
 {
 	unsigned int orders[] = { 5, IS_ENABLED(CONFIG_64BIT) ?
 				     21 - PAGE_SHIFT : 5 };
-	void *addrs[VCT_KEPT_BLOCKS] = { };
-	unsigned int i, k, o, pass, max;
+	int cpu = cpumask_first(cpu_online_mask);
+	struct vct_kept k = { .t = t };
+	unsigned int i, pass, max;
 	unsigned long kept;
 
 	if (!VCT_CHECK(t, vct_param_get_max_order(&max) == 0) ||
@@ -374,36 +407,23 @@ static void vct_desc_kept_shrink(struct vct *t)
 	if (!VCT_CHECK(t, vct_kept_total(t->s0) == 0))
 		vct_diag(t, "%lu descriptors kept after vcompound_shrink()",
 			 vct_kept_total(t->s0));
-	for (k = 0; k < ARRAY_SIZE(orders); k++) {
-		o = min(orders[k], max);
-		if (k && o == min(orders[0], max))
+	for (i = 0; i < ARRAY_SIZE(orders); i++) {
+		k.order = min(orders[i], max);
+		if (i && k.order == min(orders[0], max))
 			break;
 		for (pass = 0; pass < 2; pass++) {
-			for (i = 0; i < VCT_KEPT_BLOCKS; i++) {
-				addrs[i] = vcompound_alloc(GFP_KERNEL, o);
-				if (!VCT_CHECK(t, addrs[i]))
-					goto out;
-				if (!VCT_CHECK(t, vcompound_is_virtual(addrs[i])) ||
-				    !vct_pattern_check(t, addrs[i], o))
-					goto out;
-			}
-			for (i = 0; i < VCT_KEPT_BLOCKS; i++) {
-				vct_free(t, addrs[i]);
-				addrs[i] = NULL;
-			}
+			work_on_cpu(cpu, vct_kept_pass, &k);
 			vct_settle(t);
+			if (!k.ok)
+				goto out;
 			vct_resnap(t);
-			kept = t->s1->order[o].desc_kept;
-			if (!VCT_CHECK(t, kept >= VCT_KEPT_PER_CPU) ||
-			    !VCT_CHECK(t, kept <= VCT_KEPT_BLOCKS))
+			kept = t->s1->order[k.order].desc_kept;
+			if (!VCT_CHECK(t, kept == VCT_KEPT_PER_CPU))
 				vct_diag(t, "order %u pass %u: %lu kept",
-					 o, pass, kept);
+					 k.order, pass, kept);
 		}
 	}
 out:
-	for (i = 0; i < VCT_KEPT_BLOCKS; i++)
-		vct_free(t, addrs[i]);
-	vct_settle(t);
 	vcompound_shrink();
 	vct_resnap(t);
 	if (!VCT_CHECK(t, vct_kept_total(t->s1) == 0))
