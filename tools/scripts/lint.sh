@@ -20,14 +20,18 @@
 #      /kdir.
 #   3. CHANGELOG.md's newest "## [VERSION]" heading is debian/changelog's
 #      version, the one place the version is written.
-#   4. (last) tools/scripts/check-abi.sh: the sysfs files module/sysfs.c
+#   4. tools/scripts/check-abi.sh: the sysfs files module/sysfs.c
 #      makes are those Documentation/ABI/testing/sysfs-kernel-vcompound
 #      documents.
+#   5. (last, in a git checkout) tests/mutants/run.sh --check --worktree:
+#      every mutant still applies to the tree, so that a change to the
+#      code a mutant plants its bug in rewrites the mutant too.
 #
 # Exits non-zero if checkpatch reports any ERROR/WARNING/CHECK, or the
 # build prints any compiler, sparse, objtool or modpost warning/error for
 # our files, or the build fails, or the two changelogs' versions differ,
-# or a sysfs file and its ABI documentation do not match.
+# or a sysfs file and its ABI documentation do not match, or a mutant no
+# longer applies.
 # Diagnostics located in the kernel headers are listed and counted
 # separately, and only ignored when no note of the same diagnostic points
 # into our tree (e.g. "in expansion of macro").
@@ -138,7 +142,7 @@ apt_install() {
 # command:package pairs this script (and the module build) needs.
 need=()
 for cp in sparse:sparse perl:perl make:make gcc:gcc xz:xz-utils \
-	  dpkg-deb:dpkg flock:util-linux pahole:pahole; do
+	  dpkg-deb:dpkg flock:util-linux pahole:pahole patch:patch; do
 	command -v "${cp%%:*}" >/dev/null 2>&1 || need+=("${cp#*:}")
 done
 [ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
@@ -536,6 +540,14 @@ echo "lint: checkpatch $n_cp issues, kernel-doc $n_kd, sparse $n_sparse, W=1 $n_
 # Every sysfs file of the module documented, and no more (check-abi.sh).
 if ! bash "$tree/tools/scripts/check-abi.sh" "$tree"; then
 	echo "lint: module/sysfs.c's files and Documentation/ABI/testing/sysfs-kernel-vcompound differ"
+	exit 1
+fi
+# Every mutant applies (run.sh copies the tree from git).
+if git -C "$tree" rev-parse --git-dir >/dev/null 2>&1 &&
+   ! VCOMPOUND_MUTANTS_WORK="$scratch/mutants.work" \
+	bash "$tree/tests/mutants/run.sh" --check --worktree >"$scratch/mutants" 2>&1; then
+	grep -v ' applies$' "$scratch/mutants"
+	echo "lint: a mutant of tests/mutants/ no longer applies"
 	exit 1
 fi
 if [ "$n_cp" != 0 ] || [ "$n_kd" != 0 ] || [ "$n_sparse" != 0 ] ||
