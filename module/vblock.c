@@ -559,31 +559,46 @@ static void vc_desc_mag_release(struct vc_vblock *vb)
 	vc_desc_free(vb);
 }
 
+/* The descriptors @m's magazines hold: of @order, or of all if -1. */
+static unsigned long vc_desc_mag_count(const struct vc_desc_mag *m,
+				       int order)
+{
+	unsigned long n = 0;
+	unsigned int o;
+
+	for (o = 0; o <= VC_DESC_MAG_MAX_ORDER; o++)
+		if (order < 0 || o == order)
+			n += READ_ONCE(m->nr[o]);
+	return n;
+}
+
 /**
  * vc_desc_mag_release_local - empty this CPU's magazines
  *
  * One descriptor at a time under the lock: frees and the id cache take
- * locks of their own, and a block freed meanwhile may refill a magazine.
+ * locks of their own.  As many as the magazines held at the start, so
+ * that frees on this CPU meanwhile cannot keep it going.
  *
  * Context: Process context.
  * Return: the number of descriptors freed.
  */
 unsigned long vc_desc_mag_release_local(void)
 {
-	unsigned long n = 0;
+	unsigned long n, done = 0;
 	struct vc_vblock *vb;
 
 	if (!vc_desc_mag)
 		return 0;
-	for (;;) {
+	n = vc_desc_mag_count(raw_cpu_ptr(vc_desc_mag), -1);
+	for (; done < n; done++) {
 		local_lock(&vc_desc_mag->lock);
 		vb = vc_desc_mag_pop(this_cpu_ptr(vc_desc_mag));
 		local_unlock(&vc_desc_mag->lock);
 		if (!vb)
-			return n;
+			break;
 		vc_desc_mag_release(vb);
-		n++;
 	}
+	return done;
 }
 
 /**
@@ -621,20 +636,14 @@ unsigned long vc_desc_mag_release_dead(unsigned int cpu)
 unsigned long vc_desc_kept(int cpu, int order)
 {
 	unsigned long n = 0;
-	struct vc_desc_mag *m;
-	unsigned int o;
 	int c;
 
 	if (!vc_desc_mag)
 		return 0;
-	for_each_possible_cpu(c) {
-		if (cpu >= 0 && c != cpu)
-			continue;
-		m = per_cpu_ptr(vc_desc_mag, c);
-		for (o = 0; o <= VC_DESC_MAG_MAX_ORDER; o++)
-			if (order < 0 || o == order)
-				n += READ_ONCE(m->nr[o]);
-	}
+	if (cpu >= 0)
+		return vc_desc_mag_count(per_cpu_ptr(vc_desc_mag, cpu), order);
+	for_each_possible_cpu(c)
+		n += vc_desc_mag_count(per_cpu_ptr(vc_desc_mag, c), order);
 	return n;
 }
 
