@@ -566,9 +566,11 @@ static unsigned long vc_desc_mag_count(const struct vc_desc_mag *m,
 	unsigned long n = 0;
 	unsigned int o;
 
+	if (order >= 0)
+		return order <= VC_DESC_MAG_MAX_ORDER ?
+		       READ_ONCE(m->nr[order]) : 0;
 	for (o = 0; o <= VC_DESC_MAG_MAX_ORDER; o++)
-		if (order < 0 || o == order)
-			n += READ_ONCE(m->nr[o]);
+		n += READ_ONCE(m->nr[o]);
 	return n;
 }
 
